@@ -1,0 +1,11 @@
+//! costtop: a live cost monitor for Claude API usage, in the terminal.
+//!
+//! Data flows one way: [`sources`] parse input into [`usage::UsageEvent`]s, the
+//! [`aggregate`] actor dedupes, prices ([`pricing`]) and rolls them up into a
+//! [`aggregate::Snapshot`], and the outputs read snapshots.
+
+pub mod aggregate;
+pub mod parse;
+pub mod pricing;
+pub mod sources;
+pub mod usage;
