@@ -1,9 +1,25 @@
 //! The aggregator: the one owner of usage state. Dedupe → price → rollups → `Snapshot`.
+//!
+//! [`State`] holds the rollups and builds snapshots; [`AggregatorHandle`] runs it as an actor
+//! for the live commands; replay drives a `State` directly with event time.
 
+mod actor;
+pub mod alarm;
+pub mod budget;
+pub mod clock;
+pub mod histogram;
+mod rollup;
 pub mod snapshot;
+mod state;
+mod view;
 pub mod window;
 
+pub use actor::{AggregatorHandle, SOURCE_CHANNEL_CAPACITY};
+pub use budget::{Budget, BudgetFilter, Period};
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use snapshot::Snapshot;
+pub use state::{IngestStats, Settings, State};
+pub use view::GroupBy;
 pub use window::{Window, Zone};
 
 /// What the user can ask of the aggregator from the dashboard.

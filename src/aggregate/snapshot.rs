@@ -284,6 +284,8 @@ pub struct AlarmStatus {
 /// One line of the alarm log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AlarmLogEntry {
+    /// Sequence number of the transition, increasing; hooks use it to act once per entry.
+    pub seq: u64,
     /// When it happened.
     pub at: DateTime<Utc>,
     /// Alarm kind.

@@ -12,6 +12,11 @@ pub enum SourceMsg {
     Events(Vec<UsageEvent>),
     /// The source's current health; cumulative, so the latest replaces earlier ones.
     Health(SourceHealth),
+    /// The source finished reading its history and now follows new data.
+    CaughtUp {
+        /// The source's name.
+        name: String,
+    },
 }
 
 /// How a source is doing.

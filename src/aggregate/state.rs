@@ -1,0 +1,248 @@
+//! The aggregator's state: dedupe with replacement, pricing, and the per-minute rollups.
+//! Owned by exactly one task (the actor, or the replay driver); never shared.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::alarm::AlarmBook;
+use super::budget::Budget;
+use super::histogram::bucket_of;
+use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
+use super::window::{Window, Zone};
+use crate::pricing::{PriceTable, price};
+use crate::sources::{SourceHealth, SourceMsg};
+use crate::usage::{EventKind, StopReason, UsageEvent};
+
+/// How the aggregator counts: prices, time zone, the records' time range, budgets.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The price table (embedded plus config overrides).
+    pub prices: PriceTable,
+    /// Time zone for days, hours and budget periods.
+    pub zone: Zone,
+    /// Window the snapshot's totals and breakdowns cover.
+    pub window: Window,
+    /// Records before this are ignored.
+    pub since: Option<DateTime<Utc>>,
+    /// Records at or after this are ignored.
+    pub until: Option<DateTime<Utc>>,
+    /// Budgets to track.
+    pub budgets: Vec<Budget>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            prices: PriceTable::embedded(),
+            zone: Zone::Local,
+            window: Window::Today,
+            since: None,
+            until: None,
+            budgets: Vec::new(),
+        }
+    }
+}
+
+/// A counted record, kept under its dedupe key so a more complete copy can replace it.
+#[derive(Debug, Clone, Copy)]
+struct Stored {
+    minute: i64,
+    rank: u64,
+    contribution: Contribution,
+}
+
+/// Counters about what happened to incoming records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    /// Records counted.
+    pub counted: u64,
+    /// Copies dropped because an equal or more complete record was already counted.
+    pub duplicates: u64,
+    /// Records that replaced a less complete copy (retract + add).
+    pub replaced: u64,
+    /// Records outside `--since` / `--until`.
+    pub outside_range: u64,
+}
+
+/// All usage state.
+#[derive(Debug)]
+pub struct State {
+    pub(super) settings: Settings,
+    pub(super) strings: Interner,
+    pub(super) tag_sets: TagSets,
+    pub(super) minutes: BTreeMap<i64, Minute>,
+    seen: HashMap<u64, Stored>,
+    pub(super) unpriced_seen: BTreeSet<u32>,
+    pub(super) sources: BTreeMap<String, SourceHealth>,
+    caught_up: HashSet<String>,
+    pub(super) alarms: AlarmBook,
+    pub(super) first_event: Option<DateTime<Utc>>,
+    /// What happened to incoming records.
+    pub stats: IngestStats,
+    version: u64,
+}
+
+impl State {
+    /// Empty state with these settings.
+    pub fn new(settings: Settings) -> State {
+        State {
+            settings,
+            strings: Interner::new(),
+            tag_sets: TagSets::default(),
+            minutes: BTreeMap::new(),
+            seen: HashMap::new(),
+            unpriced_seen: BTreeSet::new(),
+            sources: BTreeMap::new(),
+            caught_up: HashSet::new(),
+            alarms: AlarmBook::default(),
+            first_event: None,
+            stats: IngestStats::default(),
+            version: 0,
+        }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Changes the window the snapshot shows.
+    pub fn set_window(&mut self, window: Window) {
+        if self.settings.window != window {
+            self.settings.window = window;
+            self.version += 1;
+        }
+    }
+
+    /// Increases whenever anything a snapshot shows may have changed.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Marks the state changed (alarm acknowledgements and similar).
+    pub(super) fn touch(&mut self) {
+        self.version += 1;
+    }
+
+    /// Sources that said they finished reading their history.
+    pub fn caught_up(&self) -> usize {
+        self.caught_up.len()
+    }
+
+    /// Applies one message from a source.
+    pub fn apply(&mut self, msg: SourceMsg) {
+        match msg {
+            SourceMsg::Events(events) => {
+                for e in &events {
+                    self.ingest(e);
+                }
+            }
+            SourceMsg::Health(h) => {
+                if self.sources.get(&h.name) != Some(&h) {
+                    self.sources.insert(h.name.clone(), h);
+                    self.version += 1;
+                }
+            }
+            SourceMsg::CaughtUp { name } => {
+                self.caught_up.insert(name);
+                self.version += 1;
+            }
+        }
+    }
+
+    /// Dedupes, prices and counts one record.
+    pub fn ingest(&mut self, event: &UsageEvent) {
+        let t = event.timestamp;
+        if self.settings.since.is_some_and(|s| t < s) || self.settings.until.is_some_and(|u| t >= u)
+        {
+            self.stats.outside_range += 1;
+            return;
+        }
+        let contribution = self.contribution(event);
+        let minute = t.timestamp().div_euclid(60);
+        if let Some(key) = event.key {
+            if let Some(old) = self.seen.get(&key).copied() {
+                if event.rank <= old.rank {
+                    self.stats.duplicates += 1;
+                    return;
+                }
+                if let Some(m) = self.minutes.get_mut(&old.minute) {
+                    m.apply(&old.contribution, false);
+                }
+                self.stats.replaced += 1;
+                self.stats.counted -= 1;
+            }
+            self.seen.insert(
+                key,
+                Stored {
+                    minute,
+                    rank: event.rank,
+                    contribution,
+                },
+            );
+        }
+        self.minutes
+            .entry(minute)
+            .or_default()
+            .apply(&contribution, true);
+        if contribution.cost.is_none() {
+            self.unpriced_seen.insert(contribution.dims.model);
+        }
+        if self.first_event.is_none_or(|f| t < f) {
+            self.first_event = Some(t);
+        }
+        self.stats.counted += 1;
+        self.version += 1;
+    }
+
+    fn contribution(&mut self, e: &UsageEvent) -> Contribution {
+        let model = self.strings.intern(&e.model);
+        let a = &e.attribution;
+        let project = a.project.as_deref().map_or(0, |p| self.strings.intern(p));
+        let session = a.session.as_deref().map_or(0, |s| self.strings.intern(s));
+        let tags = if a.tags.is_empty() {
+            0
+        } else {
+            let mut pairs: Vec<(u32, u32)> = a
+                .tags
+                .iter()
+                .map(|(k, v)| (self.strings.intern(k), self.strings.intern(v)))
+                .collect();
+            pairs.sort_unstable();
+            self.tag_sets.intern(pairs)
+        };
+        let is_request = e.kind != EventKind::Bucket;
+        let cost = price(&self.settings.prices, e);
+        Contribution {
+            dims: Dims {
+                model,
+                tier: e.tier,
+                project,
+                session,
+                tags,
+            },
+            tokens: e.tokens,
+            requests: u64::from(is_request),
+            cost,
+            output_bucket: (e.kind == EventKind::Request).then(|| bucket_of(e.tokens.output)),
+            max_tokens: e.stop_reason == Some(StopReason::MaxTokens),
+        }
+    }
+
+    /// Forgets every record (replay seeking backwards); keeps settings and sources.
+    pub fn clear_usage(&mut self) {
+        self.minutes.clear();
+        self.seen.clear();
+        self.unpriced_seen.clear();
+        self.alarms = AlarmBook::default();
+        self.first_event = None;
+        self.stats = IngestStats::default();
+        self.version += 1;
+    }
+
+    /// Distinct records held in the dedupe index (for memory accounting).
+    pub fn dedupe_len(&self) -> usize {
+        self.seen.len()
+    }
+}

@@ -1,0 +1,526 @@
+//! Builds a [`Snapshot`] from the state: one fold over the window's minutes.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::histogram::Histogram;
+use super::rollup::{Cell, Dims};
+use super::snapshot::{
+    BatchStats, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow, OutputStats,
+    SeriesPoint, Snapshot, SourceStatus, SpendSummary, Totals, UnpricedModel, WindowSpan,
+};
+use super::state::State;
+use crate::pricing::Money;
+use crate::usage::Tier;
+
+/// Most rows kept per breakdown in a live snapshot (the report's `--by` rows are complete).
+const MAX_GROUP_ROWS: usize = 50;
+/// Most points in the spend-over-time series.
+const MAX_SERIES_POINTS: i64 = 240;
+
+/// A dimension for `report --by` rows and the top pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Per model.
+    Model,
+    /// Per service tier.
+    Tier,
+    /// Per project.
+    Project,
+    /// Per session.
+    Session,
+    /// Per value of one tag key.
+    Tag(String),
+    /// Per local calendar day.
+    Day,
+    /// Per local hour.
+    Hour,
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<GroupBy, String> {
+        Ok(match s {
+            "model" => GroupBy::Model,
+            "tier" => GroupBy::Tier,
+            "project" => GroupBy::Project,
+            "session" => GroupBy::Session,
+            "day" => GroupBy::Day,
+            "hour" => GroupBy::Hour,
+            _ => match s.strip_prefix("tag:") {
+                Some(key) if !key.is_empty() => GroupBy::Tag(key.to_string()),
+                _ => {
+                    return Err(format!(
+                        "unknown grouping {s:?} (use model, tier, project, session, tag:KEY, day, hour)"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+/// Sums of the window, gathered in one pass.
+#[derive(Default)]
+struct Fold {
+    total: Cell,
+    by_model: HashMap<u32, Cell>,
+    by_tier: HashMap<Tier, Cell>,
+    by_project: HashMap<u32, Cell>,
+    by_session: HashMap<u32, Cell>,
+    by_tag: HashMap<(u32, u32), Cell>,
+    by_row: HashMap<String, Cell>,
+    histogram: Histogram,
+    histogram_by_model: HashMap<u32, Histogram>,
+    series: Vec<(Cell, bool)>,
+}
+
+impl State {
+    /// The snapshot at `now`, with `--by` rows when `group_by` is given.
+    pub fn snapshot(&self, now: DateTime<Utc>, group_by: Option<&GroupBy>) -> Snapshot {
+        let zone = self.settings.zone;
+        let window = self.settings.window;
+        let start = window.start(now, &zone);
+        let from_minute = start.map_or(i64::MIN, |s| s.timestamp().div_euclid(60));
+        let series_start = start.or(self.first_event).unwrap_or(now);
+        let step = series_step(now - series_start);
+        let series_origin = series_start.timestamp().div_euclid(step) * step;
+
+        let mut f = Fold::default();
+        for (&minute, m) in self.minutes.range(from_minute..) {
+            let slot = ((minute * 60 - series_origin) / step).max(0) as usize;
+            if f.series.len() <= slot {
+                f.series.resize(slot + 1, (Cell::default(), false));
+            }
+            let row_key = group_by.and_then(|g| self.time_row_key(g, minute));
+            for (dims, cell) in &m.cells {
+                self.fold_cell(&mut f, dims, cell, group_by, row_key.as_deref());
+                f.series[slot].0.merge(cell);
+                f.series[slot].1 = true;
+            }
+            for &(model, bucket, count) in &m.histogram {
+                f.histogram.add(bucket, u64::from(count));
+                f.histogram_by_model
+                    .entry(model)
+                    .or_default()
+                    .add(bucket, u64::from(count));
+            }
+        }
+        let total_cost = f.total.cost;
+        let last_slot = ((now.timestamp() - series_origin) / step).max(0) as usize;
+        if f.series.len() <= last_slot && last_slot < MAX_SERIES_POINTS as usize * 2 {
+            f.series.resize(last_slot + 1, (Cell::default(), false));
+        }
+
+        Snapshot {
+            as_of: now,
+            window: WindowSpan {
+                name: window.as_str().to_string(),
+                start: start.or(self.first_event),
+                end: now,
+            },
+            totals: totals(&f.total),
+            by_model: self.model_rows(&f, total_cost),
+            cache: cache_stats(&f.total),
+            batch: batch_stats(&f, total_cost),
+            output_tokens: self.output_stats(&f),
+            burn_rate_usd_per_hour: self.spend_between(now - Duration::minutes(15), now).usd()
+                * 4.0,
+            burn_rate_1h_usd_per_hour: self.spend_between(now - Duration::hours(1), now).usd(),
+            spend: self.spend_summary(now),
+            series: series_points(&f, series_origin, step),
+            series_step_seconds: step,
+            groups: self.groups(&f, total_cost),
+            budgets: self
+                .settings
+                .budgets
+                .iter()
+                .map(|b| b.status(self, now))
+                .collect(),
+            alarms: self.alarms.active(),
+            alarm_log: self.alarms.log(),
+            unpriced_models: self.unpriced(&f),
+            sources: self.source_statuses(),
+            rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
+            time_zone: zone.to_string(),
+            replay: None,
+        }
+    }
+
+    fn fold_cell(&self, f: &mut Fold, d: &Dims, c: &Cell, g: Option<&GroupBy>, row: Option<&str>) {
+        f.total.merge(c);
+        f.by_model.entry(d.model).or_default().merge(c);
+        f.by_tier.entry(d.tier).or_default().merge(c);
+        f.by_project.entry(d.project).or_default().merge(c);
+        f.by_session.entry(d.session).or_default().merge(c);
+        for &pair in self.tag_sets.pairs(d.tags) {
+            f.by_tag.entry(pair).or_default().merge(c);
+        }
+        if let Some(GroupBy::Tag(key)) = g {
+            // Records without the tag are grouped under "(none)".
+            let key_id = self.strings.get(key);
+            let has = self
+                .tag_sets
+                .pairs(d.tags)
+                .iter()
+                .any(|(k, _)| Some(*k) == key_id);
+            if !has {
+                f.by_tag
+                    .entry((key_id.unwrap_or(u32::MAX), 0))
+                    .or_default()
+                    .merge(c);
+            }
+        }
+        if let Some(row) = row {
+            f.by_row.entry(row.to_string()).or_default().merge(c);
+        }
+        if let Some(max) = (c.max_output > 0).then_some(c.max_output) {
+            f.histogram.observe_max(max);
+            f.histogram_by_model
+                .entry(d.model)
+                .or_default()
+                .observe_max(max);
+        }
+    }
+
+    /// The row label of a minute for time groupings (`day`, `hour`).
+    fn time_row_key(&self, g: &GroupBy, minute: i64) -> Option<String> {
+        let t = DateTime::from_timestamp(minute * 60, 0)?;
+        let local = self.settings.zone.local(t);
+        match g {
+            GroupBy::Day => Some(local.format("%Y-%m-%d").to_string()),
+            GroupBy::Hour => Some(local.format("%Y-%m-%d %H:00").to_string()),
+            _ => None,
+        }
+    }
+
+    /// Cost of all records in `[from, to]` at minute resolution.
+    pub(super) fn spend_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Money {
+        let a = from.timestamp().div_euclid(60);
+        let b = to.timestamp().div_euclid(60);
+        if a > b {
+            return Money::ZERO;
+        }
+        self.minutes.range(a..=b).map(|(_, m)| m.cost).sum()
+    }
+
+    fn spend_summary(&self, now: DateTime<Utc>) -> SpendSummary {
+        let zone = self.settings.zone;
+        let day_start = zone.start_of_day(now);
+        let month_start = zone.start_of_month(now);
+        let far = now + Duration::days(3660);
+        let today = self.spend_between(day_start, far);
+        let month = self.spend_between(month_start, far);
+        let hourly = self.spend_between(now - Duration::hours(1), now);
+        let daily = self.spend_between(now - Duration::hours(24), now);
+        let hours_left_today = (zone.end_of_day(now) - now).num_seconds().max(0) as f64 / 3600.0;
+        let hours_left_month = (zone.end_of_month(now) - now).num_seconds().max(0) as f64 / 3600.0;
+        SpendSummary {
+            today,
+            month,
+            projected_today: today + Money::from_usd(hourly.usd() * hours_left_today),
+            projected_month: month + Money::from_usd(daily.usd() / 24.0 * hours_left_month),
+        }
+    }
+
+    fn model_rows(&self, f: &Fold, total_cost: Money) -> Vec<ModelRow> {
+        let mut rows: Vec<ModelRow> = f
+            .by_model
+            .iter()
+            .filter(|(id, _)| **id != 0)
+            .map(|(&id, c)| ModelRow {
+                model: self.strings.name(id).to_string(),
+                totals: totals(c),
+                share_of_cost: share(c.cost, total_cost),
+                priced: c.unpriced_requests == 0 && c.unpriced_tokens == 0,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.totals
+                .cost
+                .cmp(&a.totals.cost)
+                .then(b.totals.requests.cmp(&a.totals.requests))
+                .then(a.model.cmp(&b.model))
+        });
+        rows
+    }
+
+    fn output_stats(&self, f: &Fold) -> OutputStats {
+        let mut by_model: Vec<ModelOutputStats> = f
+            .histogram_by_model
+            .iter()
+            .filter(|(id, h)| **id != 0 && h.count() > 0)
+            .map(|(&id, h)| {
+                let stops = f.by_model.get(&id).map_or(0, |c| c.max_tokens_stops);
+                ModelOutputStats {
+                    model: self.strings.name(id).to_string(),
+                    requests: h.count(),
+                    p50: h.quantile(0.5),
+                    p90: h.quantile(0.9),
+                    p99: h.quantile(0.99),
+                    max: h.max(),
+                    max_tokens_share: ratio(stops, h.count()),
+                    buckets: h.buckets(),
+                }
+            })
+            .collect();
+        by_model.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.model.cmp(&b.model)));
+        let h = &f.histogram;
+        OutputStats {
+            p50: h.quantile(0.5),
+            p90: h.quantile(0.9),
+            p99: h.quantile(0.99),
+            max: h.max(),
+            max_tokens_share: ratio(f.total.max_tokens_stops, f.total.histogram_requests),
+            buckets: h.buckets(),
+            by_model,
+        }
+    }
+
+    fn groups(&self, f: &Fold, total_cost: Money) -> Vec<GroupBreakdown> {
+        let mut out = vec![
+            GroupBreakdown {
+                by: "tier".into(),
+                rows: rank_rows(
+                    f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
+                    total_cost,
+                    MAX_GROUP_ROWS,
+                ),
+            },
+            GroupBreakdown {
+                by: "project".into(),
+                rows: self.named_rows(&f.by_project, total_cost),
+            },
+            GroupBreakdown {
+                by: "session".into(),
+                rows: self.named_rows(&f.by_session, total_cost),
+            },
+        ];
+        let mut keys: Vec<u32> = f
+            .by_tag
+            .keys()
+            .map(|(k, _)| *k)
+            .filter(|k| *k != u32::MAX)
+            .collect();
+        keys.sort_by(|a, b| self.strings.name(*a).cmp(self.strings.name(*b)));
+        keys.dedup();
+        for key in keys {
+            let rows = f
+                .by_tag
+                .iter()
+                .filter(|((k, _), _)| *k == key)
+                .map(|((_, v), c)| (self.strings.name(*v).to_string(), c));
+            out.push(GroupBreakdown {
+                by: format!("tag:{}", self.strings.name(key)),
+                rows: rank_rows(rows, total_cost, MAX_GROUP_ROWS),
+            });
+        }
+        out
+    }
+
+    fn named_rows(&self, map: &HashMap<u32, Cell>, total_cost: Money) -> Vec<GroupRow> {
+        rank_rows(
+            map.iter()
+                .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+            total_cost,
+            MAX_GROUP_ROWS,
+        )
+    }
+
+    fn report_rows(&self, g: &GroupBy, f: &Fold, total_cost: Money) -> Vec<GroupRow> {
+        let all = usize::MAX;
+        match g {
+            GroupBy::Model => rank_rows(
+                f.by_model
+                    .iter()
+                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Tier => rank_rows(
+                f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Project => rank_rows(
+                f.by_project
+                    .iter()
+                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Session => rank_rows(
+                f.by_session
+                    .iter()
+                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Tag(key) => {
+                let key_id = self.strings.get(key).unwrap_or(u32::MAX);
+                rank_rows(
+                    f.by_tag
+                        .iter()
+                        .filter(|((k, _), _)| *k == key_id)
+                        .map(|((_, v), c)| (none_if_empty(self.strings.name(*v)), c)),
+                    total_cost,
+                    all,
+                )
+            }
+            GroupBy::Day | GroupBy::Hour => {
+                let mut rows: Vec<GroupRow> = f
+                    .by_row
+                    .iter()
+                    .map(|(k, c)| GroupRow {
+                        key: k.clone(),
+                        totals: totals(c),
+                        share_of_cost: share(c.cost, total_cost),
+                    })
+                    .collect();
+                rows.sort_by(|a, b| a.key.cmp(&b.key));
+                rows
+            }
+        }
+    }
+
+    fn unpriced(&self, f: &Fold) -> Vec<UnpricedModel> {
+        let mut v: Vec<UnpricedModel> = f
+            .by_model
+            .iter()
+            .filter(|(_, c)| c.unpriced_requests > 0 || c.unpriced_tokens > 0)
+            .map(|(id, c)| UnpricedModel {
+                model: self.strings.name(*id).to_string(),
+                requests: c.unpriced_requests,
+                tokens: c.unpriced_tokens,
+            })
+            .collect();
+        v.sort_by(|a, b| a.model.cmp(&b.model));
+        v
+    }
+
+    fn source_statuses(&self) -> Vec<SourceStatus> {
+        self.sources
+            .values()
+            .map(|h| SourceStatus {
+                name: h.name.clone(),
+                state: h.state.as_str().to_string(),
+                reason: match &h.state {
+                    crate::sources::SourceState::Error(r) => Some(r.clone()),
+                    _ => None,
+                },
+                lines: h.lines,
+                parse_errors: h.parse_errors,
+                first_error: h.first_error.clone(),
+                last_event: h.last_event,
+                files: h.files,
+            })
+            .collect()
+    }
+}
+
+/// A cell's figures in the snapshot's vocabulary.
+pub(super) fn totals(c: &Cell) -> Totals {
+    Totals {
+        cost: c.cost,
+        requests: c.requests,
+        input_tokens: c.tokens.input,
+        output_tokens: c.tokens.output,
+        cache_write_5m_tokens: c.tokens.cache_write_5m,
+        cache_write_1h_tokens: c.tokens.cache_write_1h,
+        cache_read_tokens: c.tokens.cache_read,
+        web_search_requests: c.tokens.web_search_requests,
+    }
+}
+
+fn cache_stats(c: &Cell) -> CacheStats {
+    let t = &c.tokens;
+    CacheStats {
+        hit_ratio: ratio(t.cache_read, t.total_input()),
+        reads_per_write: ratio(t.cache_read, t.cache_writes()),
+        net_savings: c.cache_uncached - c.cache_cost,
+        write_5m_tokens: t.cache_write_5m,
+        write_1h_tokens: t.cache_write_1h,
+        read_tokens: t.cache_read,
+    }
+}
+
+fn batch_stats(f: &Fold, total_cost: Money) -> BatchStats {
+    let b = f.by_tier.get(&Tier::Batch).copied().unwrap_or_default();
+    BatchStats {
+        share_of_cost: share(b.cost, total_cost),
+        share_of_requests: ratio(b.requests, f.total.requests),
+        savings: b.batch_savings,
+        cost: b.cost,
+        requests: b.requests,
+    }
+}
+
+fn series_points(f: &Fold, origin: i64, step: i64) -> Vec<SeriesPoint> {
+    f.series
+        .iter()
+        .enumerate()
+        .map(|(i, (c, any))| SeriesPoint {
+            start: DateTime::from_timestamp(origin + i as i64 * step, 0).unwrap_or_default(),
+            cost: c.cost,
+            requests: c.requests,
+            hit_ratio: (*any && c.tokens.total_input() > 0)
+                .then(|| ratio(c.tokens.cache_read, c.tokens.total_input())),
+        })
+        .collect()
+}
+
+/// The smallest step from a fixed ladder that keeps the series under 240 points.
+fn series_step(span: Duration) -> i64 {
+    const LADDER: [i64; 12] = [
+        60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
+    ];
+    let secs = span.num_seconds().max(60);
+    LADDER
+        .into_iter()
+        .find(|s| secs / s <= MAX_SERIES_POINTS)
+        .unwrap_or_else(|| ((secs / MAX_SERIES_POINTS) / 86_400 + 1) * 86_400)
+}
+
+fn rank_rows<'a>(
+    rows: impl Iterator<Item = (String, &'a Cell)>,
+    total_cost: Money,
+    limit: usize,
+) -> Vec<GroupRow> {
+    let mut v: Vec<GroupRow> = rows
+        .map(|(key, c)| GroupRow {
+            key,
+            totals: totals(c),
+            share_of_cost: share(c.cost, total_cost),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.totals
+            .cost
+            .cmp(&a.totals.cost)
+            .then(b.totals.requests.cmp(&a.totals.requests))
+            .then(a.key.cmp(&b.key))
+    });
+    v.truncate(limit);
+    v
+}
+
+fn none_if_empty(s: &str) -> String {
+    if s.is_empty() {
+        "(none)".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn share(part: Money, whole: Money) -> f64 {
+    if whole.0 == 0 {
+        0.0
+    } else {
+        part.0 as f64 / whole.0 as f64
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
