@@ -5,6 +5,9 @@
 //! [`aggregate::Snapshot`], and the outputs read snapshots.
 
 pub mod aggregate;
+pub mod cli;
+pub mod config;
+pub mod outputs;
 pub mod parse;
 pub mod pricing;
 pub mod sources;

@@ -1,0 +1,346 @@
+//! The command line: subcommands, options, and parsing of times, spans and budgets.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::aggregate::{Period, Window, Zone};
+
+/// Live cost monitor for Claude API usage, in the terminal.
+///
+/// With no subcommand, opens the dashboard over SOURCEs (files, folders, globs, `-` for stdin;
+/// default: the Claude Code folders).
+#[derive(Debug, Parser)]
+#[command(name = "costtop", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: the live dashboard).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Dashboard options (when no subcommand is given).
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dashboard over a built-in simulated organisation (try this first).
+    Demo(DemoArgs),
+    /// One-shot summary of recorded usage.
+    Report(ReportArgs),
+    /// Headless: one JSON snapshot per line every --interval.
+    Watch(WatchArgs),
+    /// Replay recorded logs for a postmortem.
+    Replay(ReplayArgs),
+    /// Print the sample config or the config path.
+    Config(ConfigArgs),
+}
+
+/// Options every command shares.
+#[derive(Debug, Clone, Args, Default)]
+pub struct CommonArgs {
+    /// Config file [default: <config dir>/costtop/config.toml].
+    #[arg(long, env = "COSTTOP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A budget over all usage, e.g. `day=200` (repeatable; periods hour, day, week, month).
+    #[arg(long, value_name = "PERIOD=USD", value_parser = parse_budget)]
+    pub budget: Vec<(Period, f64)>,
+    /// Time zone for days, hours and budget periods (IANA name or `local`).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<Zone>,
+}
+
+/// Options of the live commands (dashboard, watch, demo).
+#[derive(Debug, Clone, Args, Default)]
+pub struct FollowArgs {
+    /// Read history from this time: a date (2026-11-01), RFC 3339, or a span back from now
+    /// (90m, 1h, 7d) [default: start of the month].
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Window the totals and panes show: 15m, 1h, today, 7d, 30d, month, all [default: today].
+    #[arg(long, value_name = "WINDOW")]
+    pub window: Option<Window>,
+    /// POST every alarm as JSON to this URL (Slack-compatible).
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// Run this command for every alarm (gets COSTTOP_ALARM_* variables).
+    #[arg(long, value_name = "CMD")]
+    pub on_alarm: Option<String>,
+    /// Append every usage record counted to FILE (application log format), for replay.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Also poll Anthropic's Admin Usage API (key from ANTHROPIC_ADMIN_KEY).
+    #[arg(long)]
+    pub admin_api: bool,
+    /// Admin API base URL.
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Admin API poll interval (minimum 10s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll_interval: Option<Duration>,
+}
+
+/// Options of the screens (dashboard, demo, replay).
+#[derive(Debug, Clone, Args, Default)]
+pub struct UiArgs {
+    /// Colour theme: dark, light, high-contrast, colorblind, or a file name in <config>/themes.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// List the available themes and exit.
+    #[arg(long)]
+    pub list_themes: bool,
+    /// Do not ring the terminal bell on new alarms.
+    #[arg(long)]
+    pub no_bell: bool,
+}
+
+/// `costtop [SOURCE]...`
+#[derive(Debug, Clone, Args, Default)]
+pub struct LiveArgs {
+    /// Files, folders, globs or `-` (stdin) [default: the Claude Code folders].
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub follow: FollowArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ui: UiArgs,
+}
+
+/// `costtop demo`
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Simulated seconds per real second.
+    #[arg(long, default_value_t = 120.0)]
+    pub speed: f64,
+    /// Seed of the simulation (same seed, same story).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub follow: FollowArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ui: UiArgs,
+}
+
+/// Output formats of `report` and `replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Aligned text.
+    #[default]
+    Table,
+    /// The JSON snapshot (DESIGN.md §6).
+    Json,
+    /// Comma-separated rows.
+    Csv,
+}
+
+/// `costtop report`
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Files, folders, globs [default: the Claude Code folders].
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Only records at or after TIME (date, RFC 3339, or span back from now: 90m, 1h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only records before TIME.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Add rows by model, tier, project, session, tag:KEY, day or hour.
+    #[arg(long, value_name = "GROUPING")]
+    pub by: Option<crate::aggregate::GroupBy>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also read Anthropic's Admin Usage API and reconcile with its cost report.
+    #[arg(long)]
+    pub admin_api: bool,
+    /// Admin API base URL.
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+}
+
+/// `costtop watch`
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Files, folders, globs or `-` [default: the Claude Code folders].
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Time between snapshots (200ms, 1s, 5s, 1m).
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Print the state once the history is read, then exit.
+    #[arg(long)]
+    pub once: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub follow: FollowArgs,
+}
+
+/// `costtop replay`
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// Recorded logs: files, folders, globs.
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<String>,
+    /// Playback speed: a factor (60 = one minute per second) or `max`.
+    #[arg(long, default_value = "60")]
+    pub speed: String,
+    /// Start of the replay (default: the first record).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// End of the replay (default: the last record).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Open paused at this moment (or, with --format json, print the snapshot at it).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// With --format json: print one snapshot per step from --from to --to.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub every: Option<Duration>,
+    /// Headless output instead of the screen.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Window the totals and panes show.
+    #[arg(long, value_name = "WINDOW")]
+    pub window: Option<Window>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ui: UiArgs,
+}
+
+/// `costtop config`
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Print a fully commented example config.
+    #[arg(long)]
+    pub sample: bool,
+    /// Print where the config file is looked for.
+    #[arg(long)]
+    pub path: bool,
+}
+
+/// Parses `PERIOD=USD`.
+pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {
+    let (p, usd) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not PERIOD=USD (e.g. day=200)"))?;
+    let period: Period = p.trim().parse()?;
+    let usd: f64 = usd
+        .trim()
+        .trim_start_matches('$')
+        .parse()
+        .map_err(|_| format!("{usd:?} is not an amount in USD"))?;
+    if !(usd.is_finite() && usd > 0.0) {
+        return Err(format!("budget {usd} must be positive"));
+    }
+    Ok((period, usd))
+}
+
+/// Parses a duration: `200ms`, `1s`, `5m`, `1h`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e}"))
+}
+
+/// Parses a point in time: a date (local midnight in `zone`), RFC 3339, a local date-time
+/// (`2026-11-20 14:03`), or a span back from `now` (`90m`, `1h`, `7d`).
+pub fn parse_time(s: &str, now: DateTime<Utc>, zone: &Zone) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.to_utc());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        return Ok(zone.start_of_day(
+            noon - chrono::Duration::seconds(i64::from(zone.offset_at(noon).local_minus_utc())),
+        ));
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+            let guess = naive.and_utc();
+            let off = zone.offset_at(guess);
+            return Ok(guess - chrono::Duration::seconds(i64::from(off.local_minus_utc())));
+        }
+    }
+    if let Ok(span) = humantime::parse_duration(s) {
+        let span = chrono::Duration::from_std(span).map_err(|e| e.to_string())?;
+        return Ok(now - span);
+    }
+    Err(format!(
+        "{s:?} is not a time: use a date (2026-11-01), RFC 3339 (2026-11-01T09:00:00Z), \
+         a local time (\"2026-11-01 09:00\") or a span back from now (90m, 1h, 7d)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_parse_in_every_documented_form() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let utc: Zone = "UTC".parse().unwrap();
+        let paris: Zone = "Europe/Paris".parse().unwrap();
+        assert_eq!(
+            parse_time("2026-11-01", now, &utc).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("2026-11-01", now, &paris).unwrap(),
+            Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("2026-11-20T14:03:00Z", now, &paris).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("2026-11-20 15:03", now, &paris).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("90m", now, &utc).unwrap(),
+            now - chrono::Duration::minutes(90)
+        );
+        assert_eq!(
+            parse_time("7d", now, &utc).unwrap(),
+            now - chrono::Duration::days(7)
+        );
+        assert!(parse_time("yesterday-ish", now, &utc).is_err());
+    }
+
+    #[test]
+    fn budgets_and_durations_parse() {
+        assert_eq!(parse_budget("day=200"), Ok((Period::Day, 200.0)));
+        assert!(parse_budget("fortnight=3").is_err());
+        assert!(parse_budget("day=-1").is_err());
+        assert_eq!(parse_duration("200ms"), Ok(Duration::from_millis(200)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+    }
+}

@@ -1,0 +1,5 @@
+//! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm hooks,
+//! the recorder.
+
+pub mod format;
+pub mod report;
