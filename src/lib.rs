@@ -7,6 +7,7 @@
 pub mod aggregate;
 pub mod cli;
 pub mod config;
+pub mod format;
 pub mod outputs;
 pub mod parse;
 pub mod pricing;

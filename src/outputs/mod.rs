@@ -1,5 +1,4 @@
 //! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm hooks,
 //! the recorder.
 
-pub mod format;
 pub mod report;

@@ -6,7 +6,7 @@ use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::{GroupRow, Totals};
 use crate::pricing::Money;
 
-use super::format::{percent, thousands};
+use crate::format::{percent, thousands};
 
 /// Column headers shared by the table and CSV.
 const COLUMNS: [&str; 9] = [

@@ -127,7 +127,7 @@ impl fmt::Display for Money {
         let abs = usd.abs();
         if abs >= 1.0 || abs == 0.0 {
             let cents = self.cents().unsigned_abs();
-            let dollars = group_thousands(cents / 100);
+            let dollars = crate::format::thousands(cents / 100);
             write!(f, "{sign}${dollars}.{:02}", cents % 100)
         } else if abs >= 0.01 {
             write!(f, "{sign}${abs:.4}")
@@ -148,18 +148,6 @@ impl Serialize for Money {
 /// binary noise such as `0.30000000000000004`.
 pub fn round_usd(usd: f64) -> f64 {
     (usd * 1e10).round() / 1e10
-}
-
-fn group_thousands(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

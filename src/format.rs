@@ -1,11 +1,12 @@
-//! Number formatting shared by the report and the screen.
+//! Number formatting shared by money, the report and the screen.
 
 /// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
+pub fn thousands(n: impl Into<u128>) -> String {
+    let n: u128 = n.into();
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -38,8 +39,8 @@ mod tests {
 
     #[test]
     fn numbers_format_for_humans() {
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(12), "12");
+        assert_eq!(thousands(1_234_567_u64), "1,234,567");
+        assert_eq!(thousands(12_u64), "12");
         assert_eq!(compact(950), "950");
         assert_eq!(compact(12_345), "12.3k");
         assert_eq!(compact(4_560_000), "4.56M");
