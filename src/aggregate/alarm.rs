@@ -42,6 +42,15 @@ impl Severity {
     }
 }
 
+/// An alarm to raise: what, how bad, and for budget alarms the amounts.
+struct Raise {
+    id: String,
+    kind: &'static str,
+    severity: Severity,
+    message: String,
+    amounts: Option<(Money, Money)>,
+}
+
 #[derive(Debug, Clone)]
 struct Active {
     kind: &'static str,
@@ -70,18 +79,30 @@ impl AlarmBook {
         now: DateTime<Utc>,
         message: String,
     ) -> bool {
-        if let Some(a) = self.active.get_mut(&id) {
-            a.message = message;
+        let r = Raise {
+            id,
+            kind,
+            severity,
+            message,
+            amounts: None,
+        };
+        self.raise_with(r, now)
+    }
+
+    /// Like `raise`, with the budget amounts for hooks.
+    fn raise_with(&mut self, r: Raise, now: DateTime<Utc>) -> bool {
+        if let Some(a) = self.active.get_mut(&r.id) {
+            a.message = r.message;
             return false;
         }
-        self.push_log(now, kind, severity, "raised", &message);
+        self.push_log(now, r.kind, r.severity, "raised", &r.message, r.amounts);
         self.active.insert(
-            id,
+            r.id,
             Active {
-                kind,
-                severity,
+                kind: r.kind,
+                severity: r.severity,
                 since: now,
-                message,
+                message: r.message,
                 acknowledged: false,
             },
         );
@@ -91,7 +112,7 @@ impl AlarmBook {
     fn clear(&mut self, id: &str, now: DateTime<Utc>) -> bool {
         match self.active.remove(id) {
             Some(a) => {
-                self.push_log(now, a.kind, a.severity, "cleared", &a.message);
+                self.push_log(now, a.kind, a.severity, "cleared", &a.message, None);
                 true
             }
             None => false,
@@ -105,6 +126,7 @@ impl AlarmBook {
         severity: Severity,
         transition: &str,
         message: &str,
+        amounts: Option<(Money, Money)>,
     ) {
         if self.log.len() == LOG_CAPACITY {
             self.log.pop_front();
@@ -117,6 +139,8 @@ impl AlarmBook {
             severity: severity.as_str().to_string(),
             transition: transition.to_string(),
             message: message.to_string(),
+            spent_usd: amounts.map(|(s, _)| crate::pricing::round_usd(s.usd())),
+            limit_usd: amounts.map(|(_, l)| l.usd()),
         });
     }
 
@@ -196,26 +220,28 @@ impl State {
             );
             if spent.usd() >= limit {
                 changed |= self.alarms.clear(&warn, now) | self.alarms.clear(&fc, now);
-                raised += usize::from(self.alarms.raise(
-                    ex,
-                    "budget_exceeded",
-                    Severity::Critical,
-                    now,
-                    msg("limit exceeded"),
-                ));
+                let r = Raise {
+                    id: ex,
+                    kind: "budget_exceeded",
+                    severity: Severity::Critical,
+                    message: msg("limit exceeded"),
+                    amounts: Some((spent, b.limit)),
+                };
+                raised += usize::from(self.alarms.raise_with(r, now));
                 continue;
             }
             if spent.usd() < limit * CLEAR_FRACTION {
                 changed |= self.alarms.clear(&ex, now);
             }
             if spent.usd() >= warn_level {
-                raised += usize::from(self.alarms.raise(
-                    warn,
-                    "budget_warn",
-                    Severity::Warning,
-                    now,
-                    msg(&format!("{:.0}% of the limit", spent.usd() / limit * 100.0)),
-                ));
+                let r = Raise {
+                    id: warn,
+                    kind: "budget_warn",
+                    severity: Severity::Warning,
+                    message: msg(&format!("{:.0}% of the limit", spent.usd() / limit * 100.0)),
+                    amounts: Some((spent, b.limit)),
+                };
+                raised += usize::from(self.alarms.raise_with(r, now));
             } else if spent.usd() < warn_level * CLEAR_FRACTION {
                 changed |= self.alarms.clear(&warn, now);
             }
@@ -226,7 +252,14 @@ impl State {
                     "{}: projected {} by the end of the {} exceeds {}",
                     b.name, projected, b.period, b.limit
                 );
-                raised += usize::from(self.alarms.raise(fc, "forecast", Severity::Warning, now, m));
+                let r = Raise {
+                    id: fc,
+                    kind: "forecast",
+                    severity: Severity::Warning,
+                    message: m,
+                    amounts: Some((spent, b.limit)),
+                };
+                raised += usize::from(self.alarms.raise_with(r, now));
             } else if projected.usd() < limit * CLEAR_FRACTION {
                 changed |= self.alarms.clear(&fc, now);
             }

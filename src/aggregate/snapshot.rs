@@ -282,7 +282,7 @@ pub struct AlarmStatus {
 }
 
 /// One line of the alarm log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AlarmLogEntry {
     /// Sequence number of the transition, increasing; hooks use it to act once per entry.
     pub seq: u64,
@@ -296,6 +296,12 @@ pub struct AlarmLogEntry {
     pub transition: String,
     /// Human sentence.
     pub message: String,
+    /// For budget alarms: spend in the period when it happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spent_usd: Option<f64>,
+    /// For budget alarms: the budget's limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_usd: Option<f64>,
 }
 
 /// A model costtop could not price.
