@@ -168,7 +168,7 @@ impl AdminClient {
 }
 
 async fn fetch_json<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, ApiError> {
-    let response = request.send().await.map_err(classify)?;
+    let response = request.send().await.map_err(|e| classify(&e))?;
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
         return Err(ApiError::Rejected(status.as_u16()));
@@ -187,18 +187,18 @@ async fn fetch_json<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Re
     if !status.is_success() {
         return Err(ApiError::Status(status.as_u16()));
     }
-    let body = response.bytes().await.map_err(classify)?;
+    let body = response.bytes().await.map_err(|e| classify(&e))?;
     serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))
 }
 
 /// Sorts a transport error; the message is the root cause only (no URL, no headers).
-fn classify(e: reqwest::Error) -> ApiError {
+fn classify(e: &reqwest::Error) -> ApiError {
     if e.is_timeout() {
         ApiError::Timeout
     } else if e.is_connect() {
-        ApiError::Connect(innermost(&e))
+        ApiError::Connect(innermost(e))
     } else {
-        ApiError::Transport(innermost(&e))
+        ApiError::Transport(innermost(e))
     }
 }
 

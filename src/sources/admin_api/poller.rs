@@ -143,8 +143,11 @@ impl Poller {
             }
             match failure {
                 None => {
+                    // Keep what the next poll will re-fetch (also after the backfill).
+                    let repolled = chrono::Duration::from_std(self.opts.overlap)
+                        .unwrap_or(chrono::Duration::zero());
                     self.revisions
-                        .forget_before(BucketWidth::Minute.floor(now - overlap));
+                        .forget_before(BucketWidth::Minute.floor(now - repolled));
                     self.backoff.reset();
                     self.last_success = Some(Instant::now());
                     self.health.state = SourceState::Ok;
