@@ -7,8 +7,8 @@
 #[path = "admin_api/support.rs"]
 mod support;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use costtop::pricing::Money;
@@ -77,6 +77,7 @@ async fn pages_are_joined_through_next_page() {
             "model",
             "service_tier",
             "context_window",
+            "inference_geo",
             "workspace_id",
             "api_key_id"
         ]
@@ -282,30 +283,8 @@ async fn cost_report_amount_in_cents_is_exact() {
     assert_eq!(hits[0].param("group_by[]"), Some("description"));
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn key_never_leaks_but_reaches_the_server() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
     // A server that rejects the key.
     let rejecting = TestServer::start(|_, _| Reply::status(403)).await;
     let opts = fast_options(&rejecting.base);
@@ -341,7 +320,8 @@ async fn key_never_leaks_but_reaches_the_server() {
         let hits = server.hits(USAGE_PATH);
         assert!(hits.iter().all(|h| h.api_key.as_deref() == Some(KEY)));
     }
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    // Every test in this file logs here (a process-wide subscriber at TRACE level).
+    let logs = support::captured_logs().text();
     assert!(
         logs.contains("admin API request failed"),
         "subscriber captured: {logs}"

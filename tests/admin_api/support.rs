@@ -2,7 +2,7 @@
 //! schema, message collection, and replacement-aware token totals.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -82,6 +82,7 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(usage: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static) -> Self {
+        captured_logs();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let state = ServerState {
             hits: hits.clone(),
@@ -163,6 +164,44 @@ fn decode_query(query: &str) -> Vec<(String, String)> {
             (decode(k), decode(v))
         })
         .collect()
+}
+
+/// Tracing output of the whole test process, kept in memory.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs (once) a process-wide TRACE subscriber writing to memory and returns its buffer.
+/// Process-wide rather than per test: tracing caches per-callsite interest globally, so a
+/// thread-local subscriber can miss events while other tests run in parallel.
+pub fn captured_logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        logs
+    })
 }
 
 /// A bucket start a few minutes ago, inside the default re-poll overlap.

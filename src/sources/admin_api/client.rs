@@ -15,10 +15,13 @@ use super::schema::{CostBucket, Page, UsageBucket};
 const USAGE_PATH: &str = "/v1/organizations/usage_report/messages";
 const COST_PATH: &str = "/v1/organizations/cost_report";
 const API_VERSION: &str = "2023-06-01";
-const USAGE_GROUPS: [&str; 5] = [
+/// Every dimension that changes the price or the attribution of a bucket; `inference_geo`
+/// is needed for the US-only surcharge (without it the API reports the geo as null).
+const USAGE_GROUPS: [&str; 6] = [
     "model",
     "service_tier",
     "context_window",
+    "inference_geo",
     "workspace_id",
     "api_key_id",
 ];
@@ -105,7 +108,7 @@ impl AdminClient {
     }
 
     /// Every usage bucket in `[start, end)` at `width`, grouped by model, service tier,
-    /// context window, workspace and API key, with all pages joined.
+    /// context window, inference geo, workspace and API key, with all pages joined.
     pub async fn usage_report(
         &self,
         start: DateTime<Utc>,

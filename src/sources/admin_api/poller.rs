@@ -120,6 +120,7 @@ impl Poller {
                     Ok(buckets) => {
                         self.seq += 1;
                         let rank = self.seq;
+                        // `lines` counts result rows: one row is one bucket event.
                         let rows = buckets.iter().map(|b| b.results.len() as u64).sum::<u64>();
                         self.health.lines += rows;
                         let newest = buckets
