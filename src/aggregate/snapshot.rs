@@ -52,6 +52,9 @@ pub struct Snapshot {
     pub rows: Vec<GroupRow>,
     /// The time zone that day, hour and period boundaries follow.
     pub time_zone: String,
+    /// Estimated vs billed per UTC day, when the Admin API cost report is read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reconciliation: Vec<ReconciliationDay>,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayStatus>,
@@ -353,4 +356,31 @@ pub struct ReplayStatus {
     pub progress: f64,
     /// Records whose time came from their file's modification time.
     pub undated_records: u64,
+}
+
+/// What costtop estimated for a UTC day against what Anthropic billed for it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReconciliationDay {
+    /// The UTC day.
+    pub day: chrono::NaiveDate,
+    /// costtop's estimate from usage records.
+    #[serde(rename = "estimated_usd")]
+    pub estimated: Money,
+    /// The cost report's amount.
+    #[serde(rename = "billed_usd")]
+    pub billed: Money,
+    /// (estimated − billed) / billed, in percent; `None` when nothing was billed.
+    pub difference_pct: Option<f64>,
+    /// Billed amounts per cost-report line item (model or description), largest first.
+    pub items: Vec<BilledItem>,
+}
+
+/// One billed line item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BilledItem {
+    /// Model or description.
+    pub item: String,
+    /// Amount billed.
+    #[serde(rename = "billed_usd")]
+    pub billed: Money,
 }

@@ -78,6 +78,9 @@ pub struct State {
     caught_up: HashSet<String>,
     pub(super) alarms: AlarmBook,
     pub(super) first_event: Option<DateTime<Utc>>,
+    /// Billed amounts from the Admin API cost report, by (day, model, description).
+    pub(super) billed:
+        BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), crate::pricing::Money>,
     /// What happened to incoming records.
     pub stats: IngestStats,
     version: u64,
@@ -97,6 +100,7 @@ impl State {
             caught_up: HashSet::new(),
             alarms: AlarmBook::default(),
             first_event: None,
+            billed: BTreeMap::new(),
             stats: IngestStats::default(),
             version: 0,
         }
@@ -146,6 +150,13 @@ impl State {
             }
             SourceMsg::CaughtUp { name } => {
                 self.caught_up.insert(name);
+                self.version += 1;
+            }
+            SourceMsg::Billed(rows) => {
+                for r in rows {
+                    self.billed
+                        .insert((r.day, r.model, r.description), r.amount);
+                }
                 self.version += 1;
             }
         }

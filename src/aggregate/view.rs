@@ -1,15 +1,16 @@
 //! Builds a [`Snapshot`] from the state: one fold over the window's minutes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::histogram::Histogram;
 use super::rollup::{Cell, Dims};
 use super::snapshot::{
-    BatchStats, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow, OutputStats,
-    SeriesPoint, Snapshot, SourceStatus, SpendSummary, Totals, UnpricedModel, WindowSpan,
+    BatchStats, BilledItem, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow,
+    OutputStats, ReconciliationDay, SeriesPoint, Snapshot, SourceStatus, SpendSummary, Totals,
+    UnpricedModel, WindowSpan,
 };
 use super::state::State;
 use crate::pricing::Money;
@@ -144,6 +145,7 @@ impl State {
             sources: self.source_statuses(),
             rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
             time_zone: zone.to_string(),
+            reconciliation: self.reconciliation(),
             replay: None,
         }
     }
@@ -397,6 +399,38 @@ impl State {
             .collect();
         v.sort_by(|a, b| a.model.cmp(&b.model));
         v
+    }
+
+    /// Estimated vs billed per UTC day, for the days the cost report covers.
+    fn reconciliation(&self) -> Vec<ReconciliationDay> {
+        let mut days: BTreeMap<NaiveDate, ReconciliationDay> = BTreeMap::new();
+        for ((day, model, description), amount) in &self.billed {
+            let d = days.entry(*day).or_insert_with(|| ReconciliationDay {
+                day: *day,
+                ..ReconciliationDay::default()
+            });
+            d.billed += *amount;
+            let item = model
+                .clone()
+                .or_else(|| description.clone())
+                .unwrap_or_else(|| "(other)".into());
+            match d.items.iter_mut().find(|i| i.item == item) {
+                Some(i) => i.billed += *amount,
+                None => d.items.push(BilledItem {
+                    item,
+                    billed: *amount,
+                }),
+            }
+        }
+        for d in days.values_mut() {
+            let start = d.day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+            d.estimated =
+                self.spend_between(start, start + Duration::days(1) - Duration::seconds(60));
+            d.difference_pct = (d.billed.0 != 0)
+                .then(|| (d.estimated.0 - d.billed.0) as f64 / d.billed.0 as f64 * 100.0);
+            d.items.sort_by(|a, b| b.billed.cmp(&a.billed));
+        }
+        days.into_values().collect()
     }
 
     fn source_statuses(&self) -> Vec<SourceStatus> {

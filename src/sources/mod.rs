@@ -1,9 +1,13 @@
 //! Sources: tasks that turn input (files, the Admin API, recordings, the demo) into
 //! [`UsageEvent`]s and health reports, sent to the aggregator over a bounded channel.
 
+pub mod admin_api;
+
 use chrono::{DateTime, Utc};
 
 use crate::usage::UsageEvent;
+
+pub use admin_api::BilledCost;
 
 /// What a source sends to the aggregator.
 #[derive(Debug, Clone)]
@@ -12,11 +16,13 @@ pub enum SourceMsg {
     Events(Vec<UsageEvent>),
     /// The source's current health; cumulative, so the latest replaces earlier ones.
     Health(SourceHealth),
-    /// The source finished reading its history and now follows new data.
+    /// The source has read all history it was asked for and now follows live input.
     CaughtUp {
-        /// The source's name.
+        /// The source's health name.
         name: String,
     },
+    /// What Anthropic billed (Admin API cost report), per day, model and line item.
+    Billed(Vec<BilledCost>),
 }
 
 /// How a source is doing.

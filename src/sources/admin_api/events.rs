@@ -1,0 +1,263 @@
+//! Usage buckets → `UsageEvent`s with replacement semantics, and cost rows → `BilledCost`s.
+//!
+//! Every result row of a bucket is one `EventKind::Bucket` event whose key is the bucket's
+//! identity and whose rank is the poll sequence, so the aggregator replaces a bucket seen
+//! before. [`Revisions`] remembers what was sent so that unchanged buckets are not resent and
+//! a bucket that vanished from a re-polled range is replaced by zero tokens.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::BilledCost;
+use super::client::ApiError;
+use super::schema::{CostBucket, UsageBucket, UsageRow};
+use crate::pricing::Money;
+use crate::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent, dedupe_key};
+
+/// Model name used when a row carries none.
+const UNKNOWN_MODEL: &str = "unknown";
+
+/// One event per result row of every bucket, all with rank `rank`.
+pub(crate) fn bucket_events(buckets: &[UsageBucket], rank: u64) -> Vec<UsageEvent> {
+    buckets
+        .iter()
+        .flat_map(|b| {
+            b.results
+                .iter()
+                .map(move |r| row_event(b.starting_at, r, rank))
+        })
+        .collect()
+}
+
+fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64) -> UsageEvent {
+    let field = |v: &Option<String>| v.as_deref().unwrap_or("").as_bytes().to_vec();
+    let stamp = start.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let key = dedupe_key(&[
+        b"admin",
+        stamp.as_bytes(),
+        &field(&row.model),
+        &field(&row.service_tier),
+        &field(&row.context_window),
+        &field(&row.workspace_id),
+        &field(&row.api_key_id),
+        &field(&row.inference_geo),
+    ]);
+    let mut tags: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+    if let Some(id) = &row.api_key_id {
+        tags.push((Arc::from("api_key_id"), Arc::from(id.as_str())));
+    }
+    if let Some(id) = &row.workspace_id {
+        tags.push((Arc::from("workspace_id"), Arc::from(id.as_str())));
+    }
+    UsageEvent {
+        key: Some(key),
+        rank,
+        timestamp: start,
+        model: Arc::from(row.model.as_deref().unwrap_or(UNKNOWN_MODEL)),
+        tokens: Tokens {
+            input: row.uncached_input_tokens,
+            cache_write_5m: row.cache_creation.ephemeral_5m_input_tokens,
+            cache_write_1h: row.cache_creation.ephemeral_1h_input_tokens,
+            cache_read: row.cache_read_input_tokens,
+            output: row.output_tokens,
+            web_search_requests: row.server_tool_use.web_search_requests,
+        },
+        tier: Tier::from_api(row.service_tier.as_deref().unwrap_or("")),
+        modifiers: Modifiers {
+            fast: false,
+            us_only: row.inference_geo.as_deref() == Some("us"),
+            long_context: row.context_window.as_deref() == Some("200k-1M"),
+        },
+        stop_reason: None,
+        kind: EventKind::Bucket,
+        attribution: Attribution {
+            project: row.workspace_id.as_deref().map(Arc::from),
+            session: None,
+            tags,
+        },
+    }
+}
+
+/// What was last sent for each bucket key still inside the re-poll window.
+#[derive(Debug, Default)]
+pub(crate) struct Revisions {
+    sent: HashMap<u64, UsageEvent>,
+}
+
+impl Revisions {
+    /// Takes the freshly fetched events of `[start, end)` and returns what to send: events
+    /// that are new or changed, plus a zero-token event (rank `rank`) for every key sent
+    /// earlier in that range that the fetch no longer contains.
+    pub(crate) fn reconcile(
+        &mut self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        fresh: Vec<UsageEvent>,
+        rank: u64,
+    ) -> Vec<UsageEvent> {
+        let mut out = Vec::new();
+        let mut present = HashSet::with_capacity(fresh.len());
+        for event in fresh {
+            let Some(key) = event.key else { continue };
+            present.insert(key);
+            let unchanged = self
+                .sent
+                .get(&key)
+                .is_some_and(|prev| prev.tokens == event.tokens);
+            if !unchanged {
+                out.push(event.clone());
+                self.sent.insert(key, event);
+            }
+        }
+        let vanished: Vec<u64> = self
+            .sent
+            .iter()
+            .filter(|(key, e)| e.timestamp >= start && e.timestamp < end && !present.contains(key))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in vanished {
+            if let Some(mut event) = self.sent.remove(&key) {
+                event.tokens = Tokens::default();
+                event.rank = rank;
+                out.push(event);
+            }
+        }
+        out
+    }
+
+    /// Forgets buckets starting before `t`: they will not be re-polled.
+    pub(crate) fn forget_before(&mut self, t: DateTime<Utc>) {
+        self.sent.retain(|_, e| e.timestamp >= t);
+    }
+}
+
+/// Billed amounts per (day, model, description), summed over rows that differ only in
+/// fields we do not keep; a malformed amount is a schema error.
+pub(crate) fn billed_costs(buckets: &[CostBucket]) -> Result<Vec<BilledCost>, ApiError> {
+    let mut sums: BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), Money> =
+        BTreeMap::new();
+    for bucket in buckets {
+        let day = bucket.starting_at.date_naive();
+        for row in &bucket.results {
+            let amount = Money::from_cents_str(&row.amount).ok_or_else(|| {
+                ApiError::Malformed("cost report amount is not a decimal number".into())
+            })?;
+            let key = (day, row.model.clone(), row.description.clone());
+            *sums.entry(key).or_default() += amount;
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .map(|((day, model, description), amount)| BilledCost {
+            day,
+            model,
+            description,
+            amount,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::admin_api::schema::{CostBucket, Page};
+
+    fn fixture() -> Vec<UsageBucket> {
+        let page: Page<UsageBucket> = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/admin/usage-report-messages.json"
+        ))
+        .unwrap();
+        page.data
+    }
+
+    #[test]
+    fn fixture_rows_become_bucket_events() {
+        let events = bucket_events(&fixture(), 7);
+        assert_eq!(events.len(), 2);
+        let sonnet = &events[0];
+        assert_eq!(&*sonnet.model, "claude-sonnet-4-5-20250929");
+        assert_eq!(sonnet.kind, EventKind::Bucket);
+        assert_eq!(sonnet.rank, 7);
+        assert_eq!(sonnet.timestamp.to_rfc3339(), "2026-11-20T14:00:00+00:00");
+        assert_eq!(
+            sonnet.tokens,
+            Tokens {
+                input: 1500,
+                cache_write_5m: 500,
+                cache_write_1h: 1000,
+                cache_read: 200,
+                output: 500,
+                web_search_requests: 10,
+            }
+        );
+        assert!(!sonnet.modifiers.long_context && !sonnet.modifiers.us_only);
+        assert!(sonnet.attribution.tags.is_empty() && sonnet.attribution.project.is_none());
+        assert_eq!(events[1].tier, Tier::Batch);
+        assert_ne!(events[0].key, events[1].key);
+    }
+
+    #[test]
+    fn grouping_fields_set_modifiers_tags_and_key() {
+        let mut buckets = fixture();
+        let row = &mut buckets[0].results[0];
+        row.context_window = Some("200k-1M".into());
+        row.inference_geo = Some("us".into());
+        row.workspace_id = Some("wrkspc_1".into());
+        row.api_key_id = Some("apikey_9".into());
+        let event = &bucket_events(&buckets, 1)[0];
+        assert!(event.modifiers.long_context && event.modifiers.us_only);
+        assert_eq!(event.attribution.project.as_deref(), Some("wrkspc_1"));
+        assert_eq!(event.attribution.tag("api_key_id"), Some("apikey_9"));
+        assert_eq!(event.attribution.tags[0].0.as_ref(), "api_key_id");
+        assert_ne!(event.key, bucket_events(&fixture(), 1)[0].key);
+    }
+
+    #[test]
+    fn repoll_sends_changes_only_and_zeroes_vanished_buckets() {
+        let buckets = fixture();
+        let start = buckets[0].starting_at;
+        let end = buckets[0].ending_at;
+        let mut revisions = Revisions::default();
+        assert_eq!(
+            revisions
+                .reconcile(start, end, bucket_events(&buckets, 1), 1)
+                .len(),
+            2
+        );
+        assert!(
+            revisions
+                .reconcile(start, end, bucket_events(&buckets, 2), 2)
+                .is_empty()
+        );
+
+        let mut revised = buckets.clone();
+        revised[0].results[0].output_tokens = 900;
+        revised[0].results.truncate(1);
+        let sent = revisions.reconcile(start, end, bucket_events(&revised, 3), 3);
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0].tokens.output, 900);
+        assert_eq!(sent[1].tokens, Tokens::default());
+        assert_eq!(sent[1].rank, 3);
+        assert_eq!(sent[1].key, bucket_events(&buckets, 0)[1].key);
+
+        revisions.forget_before(end);
+        assert!(revisions.reconcile(start, end, Vec::new(), 4).is_empty());
+    }
+
+    #[test]
+    fn cost_amount_in_cents_becomes_exact_money() {
+        let page: Page<CostBucket> = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/admin/cost-report.json"
+        ))
+        .unwrap();
+        let billed = billed_costs(&page.data).unwrap();
+        assert_eq!(billed.len(), 1);
+        assert_eq!(billed[0].amount, Money(1_234_500_000_000));
+        assert_eq!(billed[0].day.to_string(), "2026-11-20");
+        let mut bad = page.data;
+        bad[0].results[0].amount = "12,5".into();
+        assert!(matches!(billed_costs(&bad), Err(ApiError::Malformed(_))));
+    }
+}

@@ -1,0 +1,146 @@
+//! Typed shapes of the Admin API responses (usage report and cost report), read with serde.
+//!
+//! Token counts are required: a response without them is a schema mismatch and fails with
+//! serde's message naming the field. Grouping fields are optional (null when not grouped).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// One page of a paginated Admin API report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    /// The time buckets on this page.
+    pub data: Vec<T>,
+    /// Whether another page follows.
+    pub has_more: bool,
+    /// The opaque token to pass as `page` for the next page.
+    #[serde(default)]
+    pub next_page: Option<String>,
+}
+
+/// One time bucket of the messages usage report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UsageBucket {
+    /// Start of the bucket (inclusive).
+    pub starting_at: DateTime<Utc>,
+    /// End of the bucket (exclusive).
+    pub ending_at: DateTime<Utc>,
+    /// One row per combination of the grouping fields.
+    pub results: Vec<UsageRow>,
+}
+
+/// Token usage of one group within a bucket.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UsageRow {
+    /// Input tokens not read from or written to the cache.
+    pub uncached_input_tokens: u64,
+    /// Cache writes by TTL.
+    pub cache_creation: CacheCreation,
+    /// Input tokens read from the cache.
+    pub cache_read_input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Server-side tool use (web searches).
+    #[serde(default)]
+    pub server_tool_use: ServerToolUse,
+    /// API key the usage is attributed to, when grouped by it.
+    #[serde(default)]
+    pub api_key_id: Option<String>,
+    /// Workspace the usage is attributed to, when grouped by it.
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    /// Model id, when grouped by model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// `standard`, `batch`, `priority`…, when grouped by service tier.
+    #[serde(default)]
+    pub service_tier: Option<String>,
+    /// `0-200k` or `200k-1M`, when grouped by context window.
+    #[serde(default)]
+    pub context_window: Option<String>,
+    /// `us` for US-only inference; null or `global` otherwise.
+    #[serde(default)]
+    pub inference_geo: Option<String>,
+}
+
+/// Cache writes split by TTL.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct CacheCreation {
+    /// Cache writes with the 1-hour TTL.
+    pub ephemeral_1h_input_tokens: u64,
+    /// Cache writes with the 5-minute TTL.
+    pub ephemeral_5m_input_tokens: u64,
+}
+
+/// Server-side tool use counts.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct ServerToolUse {
+    /// Web search requests.
+    #[serde(default)]
+    pub web_search_requests: u64,
+}
+
+/// One daily bucket of the cost report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CostBucket {
+    /// Start of the day (UTC).
+    pub starting_at: DateTime<Utc>,
+    /// End of the day.
+    pub ending_at: DateTime<Utc>,
+    /// One row per description (and model).
+    pub results: Vec<CostRow>,
+}
+
+/// One billed line of the cost report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CostRow {
+    /// Amount in cents, as a decimal string (`"123.45"` is $1.2345).
+    pub amount: String,
+    /// Currency; always `USD` today.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// What was billed, e.g. `Claude Sonnet 4.5 Usage - Input Tokens`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Model id, for token costs.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixtures_parse() {
+        let usage: Page<UsageBucket> = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/admin/usage-report-messages.json"
+        ))
+        .unwrap();
+        assert!(usage.has_more);
+        assert_eq!(
+            usage.data[0].results[0]
+                .cache_creation
+                .ephemeral_1h_input_tokens,
+            1000
+        );
+        assert_eq!(
+            usage.data[0].results[0].server_tool_use.web_search_requests,
+            10
+        );
+        let cost: Page<CostBucket> = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/admin/cost-report.json"
+        ))
+        .unwrap();
+        assert_eq!(cost.data[0].results[0].amount, "123.45");
+    }
+
+    #[test]
+    fn missing_token_field_is_named() {
+        let text = r#"{"data":[{"starting_at":"2026-11-20T14:00:00Z","ending_at":"2026-11-20T14:01:00Z",
+            "results":[{"uncached_input_tokens":1,"cache_creation":{"ephemeral_1h_input_tokens":0,
+            "ephemeral_5m_input_tokens":0},"cache_read_input_tokens":0}]}],"has_more":false}"#;
+        let err = serde_json::from_str::<Page<UsageBucket>>(text).unwrap_err();
+        assert!(err.to_string().contains("output_tokens"), "{err}");
+    }
+}
