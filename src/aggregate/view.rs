@@ -428,7 +428,7 @@ impl State {
                 self.spend_between(start, start + Duration::days(1) - Duration::seconds(60));
             d.difference_pct = (d.billed.0 != 0)
                 .then(|| (d.estimated.0 - d.billed.0) as f64 / d.billed.0 as f64 * 100.0);
-            d.items.sort_by(|a, b| b.billed.cmp(&a.billed));
+            d.items.sort_by_key(|i| std::cmp::Reverse(i.billed));
         }
         days.into_values().collect()
     }
