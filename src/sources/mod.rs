@@ -5,6 +5,18 @@ use chrono::{DateTime, Utc};
 
 use crate::usage::UsageEvent;
 
+pub mod discover;
+pub mod files;
+mod ingest;
+pub mod lines;
+mod standin;
+pub mod tail;
+
+pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};
+pub use files::{ReadOptions, ReadSummary, read_all};
+pub use lines::{LineReader, MAX_LINE_BYTES};
+pub use tail::{TailOptions, spawn_tail};
+
 /// What a source sends to the aggregator.
 #[derive(Debug, Clone)]
 pub enum SourceMsg {
@@ -12,6 +24,12 @@ pub enum SourceMsg {
     Events(Vec<UsageEvent>),
     /// The source's current health; cumulative, so the latest replaces earlier ones.
     Health(SourceHealth),
+    /// The named source has read all the history that existed when it started and now
+    /// only follows (`watch --once` waits for this from every source).
+    CaughtUp {
+        /// The source's name, as in its health.
+        name: String,
+    },
 }
 
 /// How a source is doing.
