@@ -8,8 +8,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::SourceMsg;
 use super::lines::{Line, LineReader};
-use super::standin::parse_line;
-use crate::parse::{LineContext, Parsed};
+use crate::parse::{LineContext, Parsed, parse_line};
 use crate::usage::UsageEvent;
 
 /// Events per channel message.

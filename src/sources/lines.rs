@@ -6,7 +6,7 @@ use std::io::{self, Read};
 
 use memchr::memchr;
 
-use super::standin::looks_like_usage;
+use crate::parse::looks_like_usage;
 
 /// Lines longer than this are not kept: they are skipped on the way to their newline.
 pub const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;

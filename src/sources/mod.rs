@@ -9,7 +9,6 @@ pub mod discover;
 pub mod files;
 mod ingest;
 pub mod lines;
-mod standin;
 pub mod tail;
 
 pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};
