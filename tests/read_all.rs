@@ -1,5 +1,8 @@
 //! One-shot reading (`costtop report`): every file, in parallel, each line once.
 
+// `expect(&[0..5])` lists ranges of line numbers; one range is a normal case.
+#![allow(clippy::single_range_in_vec_init)]
+
 mod common;
 
 use std::fs;
@@ -44,9 +47,15 @@ async fn every_line_of_every_file_is_read_once_with_health_per_source() {
     assert_eq!(summary.lines, 3000 + 10 + 4 + 1);
     let health = &got.health[&dir.display().to_string()];
     assert_eq!(health.state, SourceState::Done);
-    assert_eq!((health.lines, health.parse_errors, health.files), (3014, 1, 3));
+    assert_eq!(
+        (health.lines, health.parse_errors, health.files),
+        (3014, 1, 3)
+    );
     let first = health.first_error.as_deref().expect("first error");
-    assert!(first.starts_with(&format!("{}:3: ", dir.join("b.jsonl").display())), "{first}");
+    assert!(
+        first.starts_with(&format!("{}:3: ", dir.join("b.jsonl").display())),
+        "{first}"
+    );
     assert!(health.last_event.is_some());
     assert_eq!(got.health[&single.display().to_string()].lines, 1);
 }
@@ -71,7 +80,8 @@ async fn unreadable_file_is_an_error_naming_it_and_others_are_read() {
         },
     ];
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    let reading = tokio::task::spawn_blocking(move || read_all(&sources, tx, ReadOptions::default()));
+    let reading =
+        tokio::task::spawn_blocking(move || read_all(&sources, tx, ReadOptions::default()));
     let got = Received::all(&mut rx).await;
     let summary = reading.await.expect("join");
     assert_eq!(got.outputs(), expect(&[0..5]));

@@ -12,7 +12,12 @@ fn touch(root: &Path, rel: &str) -> PathBuf {
 fn names(root: &Path, files: &[PathBuf]) -> Vec<String> {
     files
         .iter()
-        .map(|f| f.strip_prefix(root).expect("below root").display().to_string())
+        .map(|f| {
+            f.strip_prefix(root)
+                .expect("below root")
+                .display()
+                .to_string()
+        })
         .collect()
 }
 
@@ -76,7 +81,10 @@ fn missing_path_error_names_the_path_and_others_still_resolve() {
     let [err] = &found.errors[..] else {
         panic!("one error expected: {:?}", found.errors);
     };
-    assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -98,7 +106,10 @@ fn claude_config_dir_entries_replace_the_defaults() {
     let home = Path::new("/home/me");
     assert_eq!(
         locations_from(Some("/a, ~/b,"), Some(home)),
-        [PathBuf::from("/a/projects"), PathBuf::from("/home/me/b/projects")]
+        [
+            PathBuf::from("/a/projects"),
+            PathBuf::from("/home/me/b/projects")
+        ]
     );
     assert_eq!(
         locations_from(None, Some(home)),

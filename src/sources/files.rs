@@ -17,7 +17,7 @@ use super::lines::LineReader;
 use super::{SourceHealth, SourceMsg, SourceState};
 
 /// How [`read_all`] reads.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions {
     /// Worker threads; `None` = the machine's available parallelism.
     pub threads: Option<usize>,
@@ -113,12 +113,17 @@ pub fn read_all(sources: &[Source], tx: Sender<SourceMsg>, opts: ReadOptions) ->
             });
         }
     });
-    let summary = summary.into_inner().unwrap_or_else(|e| e.into_inner());
+    let summary = summary
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if stop.load(Ordering::Relaxed) {
         return summary;
     }
+    let mut out = Batch::new(tx);
     for (source, progress) in sources.iter().zip(progress) {
-        let p = progress.into_inner().unwrap_or_else(|e| e.into_inner());
+        let p = progress
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let state = match p.open_error {
             Some((_, reason)) if p.files_ok == 0 => SourceState::Error(reason),
             _ => SourceState::Done,
@@ -132,7 +137,7 @@ pub fn read_all(sources: &[Source], tx: Sender<SourceMsg>, opts: ReadOptions) ->
             last_event: p.tally.last_event,
             files: p.files_ok + p.files_failed,
         };
-        if tx.blocking_send(SourceMsg::Health(health)).is_err() {
+        if out.send(SourceMsg::Health(health)).is_err() {
             break;
         }
     }
@@ -176,7 +181,7 @@ fn plan(sources: &[Source], skip_older_than: Option<SystemTime>) -> (Vec<Job>, u
             });
         }
     }
-    jobs.sort_by(|a, b| b.size.cmp(&a.size));
+    jobs.sort_by_key(|job| std::cmp::Reverse(job.size));
     (jobs, skipped)
 }
 
@@ -231,7 +236,11 @@ fn read_job(job: &Job, reader: &mut LineReader, batch: &mut Batch) -> Outcome {
         }
         Err(ReadStop::Closed) => outcome.closed = true,
         Err(ReadStop::Io(e)) => {
-            let reason = format!("{}:{}: read failed: {e}", path_text, reader.line_number() + 1);
+            let reason = format!(
+                "{}:{}: read failed: {e}",
+                path_text,
+                reader.line_number() + 1
+            );
             tally.error(|| reason.clone());
             outcome.failure = Some(reason);
         }
@@ -258,7 +267,9 @@ fn record(
     summary: &Mutex<ReadSummary>,
 ) -> Result<(), super::ingest::Closed> {
     {
-        let mut s = summary.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = summary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         s.lines += outcome.tally.lines;
         s.bytes += outcome.bytes;
         if outcome.failure.is_some() {
@@ -269,7 +280,7 @@ fn record(
     }
     let mut p = progress[job.source]
         .lock()
-        .unwrap_or_else(|e| e.into_inner());
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match outcome.failure {
         Some(reason) => {
             p.files_failed += 1;

@@ -19,7 +19,7 @@ pub const CHUNK_BYTES: usize = 1024 * 1024;
 const OVERLAP_BYTES: usize = 64;
 
 /// One item the reader yields.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line<'a> {
     /// A complete line, without its `\n` and a trailing `\r`.
     Complete {
@@ -48,7 +48,7 @@ pub struct OversizedLine {
 impl OversizedLine {
     /// The reason without the line number, for `path:line: reason` messages.
     pub fn reason(&self) -> String {
-        let limit = if self.limit % (1024 * 1024) == 0 {
+        let limit = if self.limit.is_multiple_of(1024 * 1024) {
             format!("{} MiB", self.limit / (1024 * 1024))
         } else {
             format!("{} bytes", self.limit)

@@ -60,7 +60,10 @@ fn text(number: u64, s: &str) -> Item {
 fn crlf_endings_are_stripped() {
     let mut reader = LineReader::new();
     let items = drain(&mut reader, &mut &b"a\r\nb\n\r\n\n"[..]);
-    assert_eq!(items, vec![text(1, "a"), text(2, "b"), text(3, ""), text(4, "")]);
+    assert_eq!(
+        items,
+        vec![text(1, "a"), text(2, "b"), text(3, ""), text(4, "")]
+    );
     assert_eq!(reader.offset(), 8);
 }
 
@@ -194,7 +197,7 @@ proptest! {
         let complete = data.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let expected: Vec<Item> = data[..complete]
             .split(|&b| b == b'\n')
-            .take(data[..complete].iter().filter(|&&b| b == b'\n').count())
+            .take(memchr::memchr_iter(b'\n', &data[..complete]).count())
             .enumerate()
             .map(|(i, l)| Item::Text(i as u64 + 1, l.strip_suffix(b"\r").unwrap_or(l).to_vec()))
             .collect();

@@ -16,6 +16,7 @@ pub(super) type FileId = (u64, u64);
 /// The identity of the file behind `meta`; `None` where the platform gives none (then only
 /// size heuristics detect a replaced file).
 #[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // `None` on other platforms
 pub(super) fn file_id(meta: &Metadata) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
     Some((meta.dev(), meta.ino()))
@@ -90,11 +91,11 @@ impl Followed {
         } else {
             0
         };
-        if start > 0 {
-            if let Err(e) = file.seek(SeekFrom::Start(start)) {
-                self.error = Some(format!("cannot read {}: {e}", self.path_text));
-                return;
-            }
+        if start > 0
+            && let Err(e) = file.seek(SeekFrom::Start(start))
+        {
+            self.error = Some(format!("cannot read {}: {e}", self.path_text));
+            return;
         }
         if resume {
             let line = self.reader.line_number();
@@ -112,12 +113,12 @@ impl Followed {
 
     /// Starts again at offset 0 of the same file (it was truncated).
     pub fn restart(&mut self) {
-        if let Some(file) = self.handle.as_mut() {
-            if let Err(e) = file.seek(SeekFrom::Start(0)) {
-                self.error = Some(format!("cannot read {}: {e}", self.path_text));
-                self.handle = None;
-                return;
-            }
+        if let Some(file) = self.handle.as_mut()
+            && let Err(e) = file.seek(SeekFrom::Start(0))
+        {
+            self.error = Some(format!("cannot read {}: {e}", self.path_text));
+            self.handle = None;
+            return;
         }
         self.reader.reset();
         self.lines_from_start = true;

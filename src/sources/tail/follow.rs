@@ -149,7 +149,10 @@ impl Follower {
         for i in 0..self.sources.len() {
             let health = self.health(i);
             let tracked = &mut self.sources[i];
-            let due = force || tracked.sent_at.is_none_or(|t| t.elapsed() >= HEALTH_INTERVAL);
+            let due = force
+                || tracked
+                    .sent_at
+                    .is_none_or(|t| t.elapsed() >= HEALTH_INTERVAL);
             if due && tracked.sent.as_ref() != Some(&health) {
                 tracked.sent = Some(health.clone());
                 tracked.sent_at = Some(Instant::now());

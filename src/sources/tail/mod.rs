@@ -57,7 +57,11 @@ impl Drop for StopOnDrop {
 /// Starts following `sources` (must be called inside a Tokio runtime). The task ends when
 /// every source has stopped: when the receiver is dropped (or, for stdin, at its end).
 /// Aborting the task stops the file follower too.
-pub fn spawn_tail(sources: Vec<Source>, tx: Sender<SourceMsg>, opts: TailOptions) -> JoinHandle<()> {
+pub fn spawn_tail(
+    sources: Vec<Source>,
+    tx: Sender<SourceMsg>,
+    opts: TailOptions,
+) -> JoinHandle<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let (stdin, files): (Vec<Source>, Vec<Source>) = sources
         .into_iter()
@@ -127,19 +131,20 @@ fn follow_files(sources: Vec<Source>, batch: Batch, opts: &TailOptions, stop: &A
     let mut next_full = Instant::now() + poll;
     loop {
         let mut pending = Pending::default();
-        let mut full = match wake_rx.recv_timeout(next_full.saturating_duration_since(Instant::now())) {
-            Ok(wake) => {
-                pending.add(wake);
-                let settle = Instant::now() + SETTLE;
-                while let Ok(wake) =
-                    wake_rx.recv_timeout(settle.saturating_duration_since(Instant::now()))
-                {
+        let mut full =
+            match wake_rx.recv_timeout(next_full.saturating_duration_since(Instant::now())) {
+                Ok(wake) => {
                     pending.add(wake);
+                    let settle = Instant::now() + SETTLE;
+                    while let Ok(wake) =
+                        wake_rx.recv_timeout(settle.saturating_duration_since(Instant::now()))
+                    {
+                        pending.add(wake);
+                    }
+                    pending.structural
                 }
-                pending.structural
-            }
-            Err(_) => true,
-        };
+                Err(_) => true,
+            };
         if stop.load(Ordering::Relaxed) || follower.is_closed() {
             return;
         }

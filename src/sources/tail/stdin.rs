@@ -75,3 +75,40 @@ fn read_stdin(name: &str, input: &mut impl std::io::Read, batch: &mut Batch) -> 
         name: name.to_owned(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_lines_are_sent_then_done_and_caught_up() {
+        let line = r#"{"type":"assistant","timestamp":"2026-05-04T01:50:18.499Z","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-6","usage":{"input_tokens":3,"output_tokens":7}}}"#;
+        let input = format!(
+            "{line}\nnot json but \"usage\"\n{}",
+            line.replace("r1", "r2")
+        );
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let mut batch = Batch::new(tx);
+        read_stdin("stdin", &mut input.as_bytes(), &mut batch).expect("receiver open");
+        drop(batch);
+        let mut events = 0;
+        let mut last = Vec::new();
+        while let Ok(msg) = rx.try_recv() {
+            match msg {
+                SourceMsg::Events(e) => events += e.len(),
+                other => last.push(other),
+            }
+        }
+        assert_eq!(events, 2);
+        let [.., SourceMsg::Health(health), SourceMsg::CaughtUp { name }] = &last[..] else {
+            panic!("expected final health then caught-up: {last:?}");
+        };
+        assert_eq!((health.lines, health.parse_errors), (3, 1));
+        assert_eq!(health.state, SourceState::Done);
+        assert_eq!(
+            health.first_error.as_deref().map(|e| &e[..8]),
+            Some("stdin:2:")
+        );
+        assert_eq!(name, "stdin");
+    }
+}
