@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod cli;
 pub mod config;
 pub mod format;
+pub mod logging;
 pub mod outputs;
 pub mod parse;
 pub mod pricing;

@@ -1,4 +1,6 @@
-//! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm hooks,
-//! the recorder.
+//! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm
+//! actions, the recorder.
 
+pub mod hooks;
 pub mod report;
+pub mod watch;

@@ -4,9 +4,96 @@
 //! application usage logs, Message Batches results. Lines that carry no usage are rejected
 //! by a byte search before any JSON parsing.
 
+mod app_log;
+mod batch;
+mod claude_code;
+mod fields;
+mod lenient;
+mod raw;
+
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
+use memchr::memmem::Finder;
+use serde::de::IgnoredAny;
 
 use crate::usage::UsageEvent;
+use lenient::Obj;
+use raw::{RawLine, text};
+
+/// The key every usage-bearing format has (Claude Code, application logs, batch successes).
+static USAGE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"usage\""));
+/// The key of Message Batches results (errored ones carry no usage but count as requests).
+static CUSTOM_ID_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"custom_id\""));
+
+/// Longest serde message kept in a [`ParseError`] (they never quote content, but be sure).
+const MAX_ERROR_LEN: usize = 160;
+
+/// Whether a line may carry usage: a byte search for the `"usage"` or `"custom_id"` key.
+///
+/// Cheap enough to run on every line; lines failing it are never parsed as JSON.
+pub fn looks_like_usage(line: &[u8]) -> bool {
+    USAGE_KEY.find(line).is_some() || CUSTOM_ID_KEY.find(line).is_some()
+}
+
+/// Reads one line (without or with its line terminator) of any supported format.
+///
+/// Never panics, whatever the bytes. Lines that carry no usage are [`Parsed::NotUsage`]
+/// (decided by a byte search first, then by shape); lines that should carry usage but
+/// cannot be read are [`Parsed::Invalid`] with a short reason that never quotes the line.
+pub fn parse_line(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
+    if !looks_like_usage(line) {
+        return Parsed::NotUsage;
+    }
+    match read(line) {
+        Ok(raw) => dispatch(&raw, ctx),
+        Err(error) => Parsed::Invalid(error),
+    }
+}
+
+/// Deserializes the fields of interest, skipping content.
+fn read(line: &[u8]) -> Result<RawLine<'_>, ParseError> {
+    if line.trim_ascii_start().first() != Some(&b'{') {
+        return Err(match serde_json::from_slice::<IgnoredAny>(line) {
+            Ok(_) => ParseError::NotObject,
+            Err(error) => ParseError::Json(short(&error)),
+        });
+    }
+    serde_json::from_slice::<RawLine<'_>>(line).map_err(|error| match error.classify() {
+        serde_json::error::Category::Data => ParseError::Schema(short(&error)),
+        _ => ParseError::Json(short(&error)),
+    })
+}
+
+/// Picks the format by shape: batch result, Claude Code assistant line, application log.
+fn dispatch(raw: &RawLine<'_>, ctx: &LineContext<'_>) -> Parsed {
+    if let (Some(custom_id), Some(Obj::Map(result))) = (&raw.custom_id, &raw.result) {
+        return batch::parse(custom_id, result, ctx);
+    }
+    if text(raw.kind.as_ref()) == Some("assistant")
+        && let Some(Obj::Map(message)) = &raw.message
+    {
+        return claude_code::parse(raw, message);
+    }
+    if app_log::matches(raw) {
+        return app_log::parse(raw, ctx);
+    }
+    Parsed::NotUsage
+}
+
+/// `serde_json`'s message, cut to a bounded length at a character boundary.
+fn short(error: &serde_json::Error) -> String {
+    let mut message = error.to_string();
+    if message.len() > MAX_ERROR_LEN {
+        let mut end = MAX_ERROR_LEN;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
+}
 
 /// What one line turned out to be.
 #[derive(Debug, Clone, PartialEq)]

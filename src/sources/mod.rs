@@ -2,12 +2,22 @@
 //! [`UsageEvent`]s and health reports, sent to the aggregator over a bounded channel.
 
 pub mod admin_api;
+pub mod discover;
+pub mod files;
+mod ingest;
+pub mod lines;
+pub mod tail;
+
+pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};
+pub use files::{ReadOptions, ReadSummary, read_all};
+pub use lines::{LineReader, MAX_LINE_BYTES};
+pub use tail::{TailOptions, spawn_tail};
+
+pub use admin_api::BilledCost;
 
 use chrono::{DateTime, Utc};
 
 use crate::usage::UsageEvent;
-
-pub use admin_api::BilledCost;
 
 /// What a source sends to the aggregator.
 #[derive(Debug, Clone)]

@@ -1,0 +1,172 @@
+//! Application usage logs: one JSON object per API request, written by your own service.
+//!
+//! # Accepted format
+//!
+//! One JSON object per line (JSON Lines). A line is a usage record when it has a `usage`
+//! object at the top level, or a `response` object that has one:
+//!
+//! ```json
+//! {"timestamp":"2026-11-03T14:03:07Z","model":"claude-sonnet-4-5","id":"msg_01Xyz",
+//!  "usage":{"input_tokens":1200,"output_tokens":310,"cache_read_input_tokens":8000},
+//!  "stop_reason":"end_turn","tags":{"feature":"chat","team":"growth"}}
+//! {"ts":1793714587123,"response":{ ...the Messages API response as returned... },
+//!  "metadata":{"feature":"classify","project":"support-bot"}}
+//! ```
+//!
+//! | field | required | meaning |
+//! |---|---|---|
+//! | `usage` (or `response.usage`) | yes | the API's usage object (below) |
+//! | `model` (or `response.model`) | yes | the model id the request used |
+//! | `timestamp`, `ts` or `created_at` | no | RFC 3339 string, or epoch seconds or milliseconds as a number or numeric string (values above 1e11 are milliseconds); first one present wins; absent: the file's modification time |
+//! | `id` (or `response.id`) | no | request or message id; records with the same id are counted once (the most complete wins) |
+//! | `stop_reason` (or `response.stop_reason`) | no | `max_tokens` counts as cut off |
+//! | `service_tier` | no | `standard`, `batch` or `priority`; also read from `usage.service_tier`, which wins |
+//! | `tags`, `metadata` | no | objects whose string, number and boolean values become tags (other values are ignored); on a clash `tags` wins. Tag `project` also sets the project, tag `session` the session |
+//!
+//! Usage object fields: `input_tokens` and `output_tokens` (required), `cache_read_input_tokens`,
+//! `cache_creation_input_tokens`, `cache_creation.ephemeral_5m_input_tokens` /
+//! `ephemeral_1h_input_tokens` (when present they split the cache writes by TTL; otherwise all
+//! writes are 5-minute), `server_tool_use.web_search_requests`, `speed` (`"fast"` = fast mode),
+//! `inference_geo` (`"us"` = US-only inference). Token counts are non-negative integers.
+//! When the response is nested under `response`, its fields win over top-level ones.
+//! Other fields are ignored.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::fields::{self, schema};
+use super::lenient::{Entries, Obj, Scalar};
+use super::raw::{RawLine, RawMessage, RawUsage};
+use super::{LineContext, ParseError, Parsed};
+use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key};
+
+/// Whether a line has the shape of an application log record (top-level `usage`, or
+/// `response.usage`).
+pub(crate) fn matches(line: &RawLine<'_>) -> bool {
+    line.usage.is_some()
+        || matches!(&line.response, Some(Obj::Map(response)) if response.usage.is_some())
+}
+
+/// Reads one application log record; `ctx.fallback_time` stands in for a missing timestamp.
+pub(crate) fn parse(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Parsed {
+    match build(line, ctx) {
+        Ok(event) => Parsed::Usage(event),
+        Err(error) => Parsed::Invalid(error),
+    }
+}
+
+/// Where the usage-bearing fields are: the top level, or a nested `response`.
+struct Source<'l, 'a> {
+    usage: &'l RawUsage<'a>,
+    usage_path: &'static str,
+    nested: Option<&'l RawMessage<'a>>,
+}
+
+fn locate<'l, 'a>(line: &'l RawLine<'a>) -> Result<Source<'l, 'a>, ParseError> {
+    match (&line.usage, &line.response) {
+        (Some(Obj::Map(usage)), _) => Ok(Source {
+            usage,
+            usage_path: "usage",
+            nested: None,
+        }),
+        (Some(Obj::NotMap), _) => Err(schema("usage", "not an object")),
+        (None, Some(Obj::Map(response))) => match &response.usage {
+            Some(Obj::Map(usage)) => Ok(Source {
+                usage,
+                usage_path: "response.usage",
+                nested: Some(response),
+            }),
+            _ => Err(schema("response.usage", "not an object")),
+        },
+        (None, _) => Err(schema("usage", "missing")),
+    }
+}
+
+fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseError> {
+    let source = locate(line)?;
+    let response = source.nested;
+    let (model, model_path) = match response.and_then(|r| r.model.as_ref()) {
+        Some(model) => (Some(model), "response.model"),
+        None => (line.model.as_ref(), "model"),
+    };
+    let model = fields::model(model, model_path)?;
+    let tokens = fields::tokens(source.usage, source.usage_path)?;
+    let stop_reason = fields::stop_reason(
+        response
+            .and_then(|r| r.stop_reason.as_ref())
+            .or(line.stop_reason.as_ref()),
+    );
+    let tier_beside = response
+        .and_then(|r| r.service_tier.as_ref())
+        .or(line.service_tier.as_ref());
+    let id = response
+        .and_then(|r| r.id.as_ref())
+        .or(line.id.as_ref())
+        .and_then(Scalar::to_text)
+        .filter(|id| !id.is_empty());
+    Ok(UsageEvent {
+        key: id.map(|id| dedupe_key(&[b"app", id.as_bytes()])),
+        rank: fields::rank(&tokens, stop_reason),
+        timestamp: timestamp(line, ctx)?,
+        model,
+        tokens,
+        tier: fields::tier(source.usage, tier_beside),
+        modifiers: fields::modifiers(source.usage),
+        stop_reason,
+        kind: EventKind::Request,
+        attribution: attribution(line)?,
+    })
+}
+
+/// The first of `timestamp`, `ts`, `created_at` that is present, else the fallback.
+fn timestamp(
+    line: &RawLine<'_>,
+    ctx: &LineContext<'_>,
+) -> Result<chrono::DateTime<chrono::Utc>, ParseError> {
+    let candidates = [
+        (&line.timestamp, "timestamp"),
+        (&line.ts, "ts"),
+        (&line.created_at, "created_at"),
+    ];
+    match candidates
+        .iter()
+        .find_map(|(v, p)| v.as_ref().map(|v| (v, *p)))
+    {
+        Some((value, path)) => fields::time(value, path),
+        None => Ok(ctx.fallback_time),
+    }
+}
+
+/// Tags from `metadata` then `tags` (later wins), sorted by key; `project` and `session`
+/// tags also fill the attribution fields of the same name.
+fn attribution(line: &RawLine<'_>) -> Result<Attribution, ParseError> {
+    let mut merged: BTreeMap<Cow<'_, str>, Cow<'_, str>> = BTreeMap::new();
+    for (field, path) in [(&line.metadata, "metadata"), (&line.tags, "tags")] {
+        match field {
+            None => {}
+            Some(Obj::NotMap) => return Err(schema(path, "not an object")),
+            Some(Obj::Map(Entries(entries))) => {
+                for (key, value) in entries {
+                    if let Some(value) = value.to_text() {
+                        merged.insert(Cow::Borrowed(&**key), value);
+                    }
+                }
+            }
+        }
+    }
+    let tags: Vec<(Arc<str>, Arc<str>)> = merged
+        .into_iter()
+        .map(|(k, v)| (Arc::from(&*k), Arc::from(&*v)))
+        .collect();
+    let find = |name: &str| {
+        tags.iter()
+            .find(|(k, v)| &**k == name && !v.is_empty())
+            .map(|(_, v)| Arc::clone(v))
+    };
+    Ok(Attribution {
+        project: find("project"),
+        session: find("session"),
+        tags,
+    })
+}

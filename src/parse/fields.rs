@@ -1,0 +1,232 @@
+//! Conversions every format shares: token counts, tier, billing modifiers, stop reason,
+//! model id, event time and rank, each failing with a message that names the field.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::ParseError;
+use super::lenient::{Obj, Scalar};
+use super::raw::{RawUsage, text};
+use crate::usage::{Modifiers, StopReason, Tier, Tokens};
+
+/// Largest token count accepted for one field of one request. Real requests stay below
+/// a few million; the bound keeps sums far from `u64` overflow in every rollup.
+pub(crate) const MAX_TOKENS: u64 = 1_000_000_000_000;
+
+/// Epoch numbers above this are milliseconds, below it seconds (1e11 s is the year 5138).
+const EPOCH_MS_THRESHOLD: f64 = 1e11;
+
+/// A schema error for `path` (a field path such as `message.usage.input_tokens`).
+pub(crate) fn schema(path: &str, problem: &str) -> ParseError {
+    ParseError::Schema(format!("{path}: {problem}"))
+}
+
+/// One token count; `path` names the field. Absent (or `null`) counts are zero unless
+/// `required`.
+pub(crate) fn count(
+    value: Option<&Scalar<'_>>,
+    path: &str,
+    required: bool,
+) -> Result<u64, ParseError> {
+    match value {
+        None if required => Err(schema(path, "missing")),
+        None => Ok(0),
+        Some(Scalar::Unsigned(n)) if *n <= MAX_TOKENS => Ok(*n),
+        Some(Scalar::Negative(_)) => Err(schema(path, "negative")),
+        Some(Scalar::Float(f)) if *f < 0.0 => Err(schema(path, "negative")),
+        Some(Scalar::Float(f)) if f.fract() != 0.0 => Err(schema(path, "not an integer")),
+        Some(Scalar::Float(f)) if *f <= MAX_TOKENS as f64 => Ok(*f as u64),
+        Some(Scalar::Unsigned(_) | Scalar::Float(_)) => Err(schema(path, "implausibly large")),
+        Some(_) => Err(schema(path, "not a number")),
+    }
+}
+
+/// The billed token counts of a `usage` object found at `path`.
+///
+/// Cache writes come from `cache_creation` (split by TTL) when present; otherwise, or when
+/// that split is all zero while `cache_creation_input_tokens` is not, all writes are 5-minute.
+pub(crate) fn tokens(usage: &RawUsage<'_>, path: &str) -> Result<Tokens, ParseError> {
+    let field = |name: &str| format!("{path}.{name}");
+    let input = count(usage.input_tokens.as_ref(), &field("input_tokens"), true)?;
+    let output = count(usage.output_tokens.as_ref(), &field("output_tokens"), true)?;
+    let cache_read = count(
+        usage.cache_read_input_tokens.as_ref(),
+        &field("cache_read_input_tokens"),
+        false,
+    )?;
+    let writes = count(
+        usage.cache_creation_input_tokens.as_ref(),
+        &field("cache_creation_input_tokens"),
+        false,
+    )?;
+    let (mut five_minutes, one_hour) = match &usage.cache_creation {
+        None => (writes, 0),
+        Some(Obj::NotMap) => return Err(schema(&field("cache_creation"), "not an object")),
+        Some(Obj::Map(split)) => (
+            count(
+                split.ephemeral_5m_input_tokens.as_ref(),
+                &field("cache_creation.ephemeral_5m_input_tokens"),
+                false,
+            )?,
+            count(
+                split.ephemeral_1h_input_tokens.as_ref(),
+                &field("cache_creation.ephemeral_1h_input_tokens"),
+                false,
+            )?,
+        ),
+    };
+    if five_minutes == 0 && one_hour == 0 {
+        five_minutes = writes;
+    }
+    let web_search_requests = match &usage.server_tool_use {
+        None => 0,
+        Some(Obj::NotMap) => return Err(schema(&field("server_tool_use"), "not an object")),
+        Some(Obj::Map(tools)) => count(
+            tools.web_search_requests.as_ref(),
+            &field("server_tool_use.web_search_requests"),
+            false,
+        )?,
+    };
+    Ok(Tokens {
+        input,
+        cache_write_5m: five_minutes,
+        cache_write_1h: one_hour,
+        cache_read,
+        output,
+        web_search_requests,
+    })
+}
+
+/// The tier from `usage.service_tier`, else from `outer` (a `service_tier` beside the usage).
+pub(crate) fn tier(usage: &RawUsage<'_>, outer: Option<&Scalar<'_>>) -> Tier {
+    text(usage.service_tier.as_ref())
+        .or_else(|| text(outer))
+        .map_or(Tier::Standard, Tier::from_api)
+}
+
+/// Fast mode and US-only inference, as written in the usage object.
+pub(crate) fn modifiers(usage: &RawUsage<'_>) -> Modifiers {
+    Modifiers {
+        fast: text(usage.speed.as_ref()) == Some("fast"),
+        us_only: text(usage.inference_geo.as_ref()) == Some("us"),
+        long_context: false,
+    }
+}
+
+/// `max_tokens` → cut off; any other value → a final stop reason; absent/`null` → streaming.
+pub(crate) fn stop_reason(value: Option<&Scalar<'_>>) -> Option<StopReason> {
+    match value? {
+        Scalar::Str(s) if s == "max_tokens" => Some(StopReason::MaxTokens),
+        _ => Some(StopReason::Other),
+    }
+}
+
+/// Completeness among records with the same key: token total first, then a final stop reason.
+pub(crate) fn rank(tokens: &Tokens, stop: Option<StopReason>) -> u64 {
+    tokens
+        .total()
+        .saturating_mul(2)
+        .saturating_add(u64::from(stop.is_some()))
+}
+
+/// The model id at `path`: a non-empty string.
+pub(crate) fn model(value: Option<&Scalar<'_>>, path: &str) -> Result<Arc<str>, ParseError> {
+    match value {
+        None => Err(schema(path, "missing")),
+        Some(Scalar::Str(s)) if s.trim().is_empty() => Err(schema(path, "empty")),
+        Some(Scalar::Str(s)) => Ok(Arc::from(&**s)),
+        Some(_) => Err(schema(path, "not a string")),
+    }
+}
+
+/// A non-empty string field as an attribution value.
+pub(crate) fn label(value: Option<&Scalar<'_>>) -> Option<Arc<str>> {
+    text(value).filter(|s| !s.is_empty()).map(Arc::from)
+}
+
+/// An event time: an RFC 3339 string, or epoch seconds / milliseconds as a number or a
+/// numeric string (values above 1e11 are milliseconds).
+pub(crate) fn time(value: &Scalar<'_>, path: &str) -> Result<DateTime<Utc>, ParseError> {
+    let epoch = match value {
+        Scalar::Str(s) => {
+            let s = s.trim();
+            if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+                return Ok(t.with_timezone(&Utc));
+            }
+            s.parse::<f64>()
+                .map_err(|_| schema(path, "neither RFC 3339 nor an epoch number"))?
+        }
+        Scalar::Unsigned(n) => *n as f64,
+        Scalar::Float(f) => *f,
+        Scalar::Negative(_) => return Err(schema(path, "negative epoch")),
+        Scalar::Bool(_) | Scalar::Compound => return Err(schema(path, "not a time")),
+    };
+    if !epoch.is_finite() || epoch < 0.0 {
+        return Err(schema(path, "not a valid epoch"));
+    }
+    let millis = if epoch > EPOCH_MS_THRESHOLD {
+        epoch.round()
+    } else {
+        (epoch * 1000.0).round()
+    };
+    if millis > i64::MAX as f64 {
+        return Err(schema(path, "out of range"));
+    }
+    DateTime::from_timestamp_millis(millis as i64).ok_or_else(|| schema(path, "out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Scalar<'_> {
+        Scalar::Str(v.into())
+    }
+
+    #[test]
+    fn epoch_seconds_and_milliseconds_agree() {
+        let secs = time(&Scalar::Unsigned(1_794_000_000), "ts").unwrap();
+        let millis = time(&Scalar::Unsigned(1_794_000_000_000), "ts").unwrap();
+        let text = time(&s("1794000000"), "ts").unwrap();
+        assert_eq!(secs, millis);
+        assert_eq!(secs, text);
+        assert_eq!(secs.to_rfc3339(), "2026-11-06T21:20:00+00:00");
+    }
+
+    #[test]
+    fn fractional_epoch_seconds_keep_milliseconds() {
+        let t = time(&Scalar::Float(1_794_000_000.25), "ts").unwrap();
+        assert_eq!(t.timestamp_subsec_millis(), 250);
+    }
+
+    #[test]
+    fn bad_times_name_the_field() {
+        assert_eq!(
+            time(&s("yesterday"), "ts"),
+            Err(ParseError::Schema(
+                "ts: neither RFC 3339 nor an epoch number".into()
+            ))
+        );
+        assert!(time(&Scalar::Float(f64::MAX), "ts").is_err());
+        assert!(time(&Scalar::Negative(-5), "ts").is_err());
+    }
+
+    #[test]
+    fn counts_reject_what_is_not_a_token_count() {
+        let err = |v: Scalar<'_>| count(Some(&v), "usage.x", true).unwrap_err();
+        assert_eq!(err(Scalar::Negative(-1)), schema("usage.x", "negative"));
+        assert_eq!(err(Scalar::Float(1.5)), schema("usage.x", "not an integer"));
+        assert_eq!(
+            err(Scalar::Float(1e30)),
+            schema("usage.x", "implausibly large")
+        );
+        assert_eq!(err(s("12")), schema("usage.x", "not a number"));
+        assert_eq!(
+            count(None, "usage.x", true),
+            Err(schema("usage.x", "missing"))
+        );
+        assert_eq!(count(None, "usage.x", false), Ok(0));
+        assert_eq!(count(Some(&Scalar::Float(12.0)), "usage.x", true), Ok(12));
+    }
+}

@@ -1,0 +1,197 @@
+//! What every file reader does with its lines: parse, batch the events for the channel, and
+//! count lines and errors for the source's health.
+
+use std::io::{self, Read};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::Sender;
+
+use super::SourceMsg;
+use super::lines::{Line, LineReader};
+use crate::parse::{LineContext, Parsed, parse_line};
+use crate::usage::UsageEvent;
+
+/// Events per channel message.
+pub(crate) const BATCH_EVENTS: usize = 1024;
+
+/// The receiver is gone: the reader should stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Closed;
+
+/// Why reading a file stopped early.
+#[derive(Debug)]
+pub(crate) enum ReadStop {
+    /// The file could not be read further.
+    Io(io::Error),
+    /// The receiver is gone.
+    Closed,
+}
+
+impl From<Closed> for ReadStop {
+    fn from(_: Closed) -> Self {
+        ReadStop::Closed
+    }
+}
+
+/// Line and error counts of one file or one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub lines: u64,
+    pub parse_errors: u64,
+    pub first_error: Option<String>,
+    pub last_event: Option<DateTime<Utc>>,
+}
+
+impl Tally {
+    /// Counts an error; the message is only built for the first.
+    pub fn error(&mut self, message: impl FnOnce() -> String) {
+        self.parse_errors += 1;
+        if self.first_error.is_none() {
+            self.first_error = Some(message());
+        }
+    }
+
+    /// Adds another tally; its first error counts only if this one has none.
+    pub fn merge(&mut self, other: Tally) {
+        self.lines += other.lines;
+        self.parse_errors += other.parse_errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        self.last_event = self.last_event.max(other.last_event);
+    }
+}
+
+/// Events waiting to be sent, flushed every [`BATCH_EVENTS`] and at the end of a pass.
+#[derive(Debug)]
+pub(crate) struct Batch {
+    events: Vec<UsageEvent>,
+    tx: Sender<SourceMsg>,
+}
+
+impl Batch {
+    pub fn new(tx: Sender<SourceMsg>) -> Self {
+        Batch {
+            events: Vec::with_capacity(BATCH_EVENTS),
+            tx,
+        }
+    }
+
+    pub fn push(&mut self, event: UsageEvent) -> Result<(), Closed> {
+        self.events.push(event);
+        if self.events.len() >= BATCH_EVENTS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is waiting, blocking while the channel is full (a slow aggregator slows
+    /// the reader; nothing is dropped).
+    pub fn flush(&mut self) -> Result<(), Closed> {
+        if self.events.is_empty() {
+            return Ok(());
+        }
+        let events = std::mem::replace(&mut self.events, Vec::with_capacity(BATCH_EVENTS));
+        self.send(SourceMsg::Events(events))
+    }
+
+    /// Sends any other message, after the events waiting.
+    pub fn send(&mut self, msg: SourceMsg) -> Result<(), Closed> {
+        if !matches!(msg, SourceMsg::Events(_)) {
+            self.flush()?;
+        }
+        self.tx.blocking_send(msg).map_err(|_| Closed)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// Where lines come from, for the parser and for error messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Origin<'a> {
+    pub path: &'a str,
+    pub fallback_time: DateTime<Utc>,
+    /// Line numbers count from the file's start (false when history was skipped).
+    pub lines_from_start: bool,
+}
+
+impl Origin<'_> {
+    fn locate(&self, number: u64) -> String {
+        if self.lines_from_start {
+            format!("{}:{number}", self.path)
+        } else {
+            format!("{}: line {number} after the skipped history", self.path)
+        }
+    }
+}
+
+/// Parses every complete line the reader holds.
+pub(crate) fn take_lines(
+    reader: &mut LineReader,
+    origin: &Origin<'_>,
+    tally: &mut Tally,
+    batch: &mut Batch,
+) -> Result<(), Closed> {
+    while let Some(line) = reader.next_line() {
+        take_line(line, origin, tally, batch)?;
+    }
+    Ok(())
+}
+
+/// Parses one line.
+pub(crate) fn take_line(
+    line: Line<'_>,
+    origin: &Origin<'_>,
+    tally: &mut Tally,
+    batch: &mut Batch,
+) -> Result<(), Closed> {
+    tally.lines += 1;
+    match line {
+        Line::Complete { number, bytes } => {
+            let ctx = LineContext {
+                fallback_time: origin.fallback_time,
+                path: origin.path,
+            };
+            match parse_line(bytes, &ctx) {
+                Parsed::Usage(event) => {
+                    tally.last_event = tally.last_event.max(Some(event.timestamp));
+                    batch.push(event)?;
+                }
+                Parsed::NotUsage => {}
+                Parsed::Invalid(e) => tally.error(|| format!("{}: {e}", origin.locate(number))),
+            }
+        }
+        Line::Oversized(big) if big.mentions_usage => {
+            tally.error(|| format!("{}: {}", origin.locate(big.number), big.reason()));
+        }
+        Line::Oversized(_) => {}
+    }
+    Ok(())
+}
+
+/// Reads `src` to its current end, parsing complete lines; an unfinished last line stays
+/// held in the reader. Returns the bytes read.
+pub(crate) fn read_available<R: Read + ?Sized>(
+    reader: &mut LineReader,
+    src: &mut R,
+    origin: &Origin<'_>,
+    tally: &mut Tally,
+    batch: &mut Batch,
+) -> Result<u64, ReadStop> {
+    let mut bytes = 0;
+    loop {
+        take_lines(reader, origin, tally, batch)?;
+        match reader.fill(src) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => bytes += n as u64,
+            Err(e) => return Err(ReadStop::Io(e)),
+        }
+    }
+}
+
+/// Converts a file time for the parser.
+pub(crate) fn to_utc(time: Option<std::time::SystemTime>) -> DateTime<Utc> {
+    time.map_or_else(Utc::now, DateTime::<Utc>::from)
+}

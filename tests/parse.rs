@@ -1,0 +1,148 @@
+//! Line parsers against the shared fixtures (real shapes published by Anthropic).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
+use costtop::usage::{
+    Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
+};
+
+const CLAUDE_CODE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/claude-code-assistant.jsonl"
+));
+const BATCH: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/batch-results.jsonl"
+));
+
+fn fallback() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
+}
+
+fn ctx() -> LineContext<'static> {
+    LineContext {
+        fallback_time: fallback(),
+        path: "",
+    }
+}
+
+fn usage(line: &str) -> UsageEvent {
+    match parse_line(line.as_bytes(), &ctx()) {
+        Parsed::Usage(event) => event,
+        other => panic!("expected usage, got {other:?}"),
+    }
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Vec<(Arc<str>, Arc<str>)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (Arc::from(*k), Arc::from(*v)))
+        .collect()
+}
+
+#[test]
+fn claude_code_fixture_parses_to_the_exact_record() {
+    let line = CLAUDE_CODE.lines().next().unwrap();
+    let tokens = Tokens {
+        input: 3,
+        cache_write_5m: 0,
+        cache_write_1h: 2849,
+        cache_read: 9493,
+        output: 527,
+        web_search_requests: 0,
+    };
+    let expected = UsageEvent {
+        key: Some(dedupe_key(&[
+            b"msg_013L5LaAZe5mRf4MVY1gBB3U",
+            b"req_011CaggwfaCLxM1JdpaaXsV2",
+        ])),
+        rank: (3 + 2849 + 9493 + 527) * 2 + 1,
+        timestamp: "2026-05-04T01:50:18.499Z".parse().unwrap(),
+        model: Arc::from("claude-sonnet-4-6"),
+        tokens,
+        tier: Tier::Standard,
+        modifiers: Modifiers::default(),
+        stop_reason: Some(StopReason::Other),
+        kind: EventKind::Request,
+        attribution: Attribution {
+            project: Some(Arc::from("/home/me/dev/app")),
+            session: Some(Arc::from("dac472d2-1379-4e28-be38-cf9abf4ac4f0")),
+            tags: tags(&[("git_branch", "main")]),
+        },
+    };
+    assert_eq!(usage(line), expected);
+}
+
+#[test]
+fn batch_fixture_success_is_batch_tier_with_fallback_time() {
+    let line = BATCH.lines().next().unwrap();
+    let tokens = Tokens {
+        input: 10,
+        output: 12,
+        ..Tokens::default()
+    };
+    let expected = UsageEvent {
+        key: Some(dedupe_key(&[
+            b"batch",
+            b"my-first-request",
+            b"msg_017SY5ievvNM8fnNvtSeLZN6",
+        ])),
+        rank: 22 * 2 + 1,
+        timestamp: fallback(),
+        model: Arc::from("claude-sonnet-4-5-20250929"),
+        tokens,
+        tier: Tier::Batch,
+        modifiers: Modifiers::default(),
+        stop_reason: Some(StopReason::Other),
+        kind: EventKind::Request,
+        attribution: Attribution::default(),
+    };
+    assert_eq!(usage(line), expected);
+}
+
+#[test]
+fn batch_fixture_error_is_a_failed_request_without_tokens() {
+    let line = BATCH.lines().nth(1).unwrap();
+    let expected = UsageEvent {
+        key: Some(dedupe_key(&[b"batch", b"my-second-request", b"errored"])),
+        rank: 0,
+        timestamp: fallback(),
+        model: Arc::from(""),
+        tokens: Tokens::default(),
+        tier: Tier::Batch,
+        modifiers: Modifiers::default(),
+        stop_reason: None,
+        kind: EventKind::FailedRequest,
+        attribution: Attribution::default(),
+    };
+    assert_eq!(usage(line), expected);
+}
+
+#[test]
+fn every_shared_fixture_line_is_usage() {
+    for line in CLAUDE_CODE.lines().chain(BATCH.lines()) {
+        assert!(matches!(
+            parse_line(line.as_bytes(), &ctx()),
+            Parsed::Usage(_)
+        ));
+    }
+}
+
+#[test]
+fn tool_result_mentioning_usage_is_not_usage() {
+    let line = r#"{"parentUuid":"a","isSidechain":false,"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_1","type":"tool_result","content":"usage"}]},"toolUseResult":{"usage":{"input_tokens":-1},"totalTokens":5},"uuid":"b","timestamp":"2026-11-03T10:00:00Z"}"#;
+    assert!(costtop::parse::looks_like_usage(line.as_bytes()));
+    assert_eq!(parse_line(line.as_bytes(), &ctx()), Parsed::NotUsage);
+}
+
+#[test]
+fn truncated_usage_line_is_malformed_json() {
+    let line = CLAUDE_CODE.lines().next().unwrap();
+    let cut = &line.as_bytes()[..line.len() / 2];
+    assert!(matches!(
+        parse_line(cut, &ctx()),
+        Parsed::Invalid(ParseError::Json(_))
+    ));
+}
