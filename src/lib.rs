@@ -5,6 +5,7 @@
 //! [`aggregate::Snapshot`], and the outputs read snapshots.
 
 pub mod aggregate;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod format;

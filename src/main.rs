@@ -1,5 +1,24 @@
-//! The `costtop` binary: parses the command line and hands over to the library.
+//! The `costtop` binary: parses the command line, starts logging, and hands over to the library.
 
-fn main() {
-    println!("costtop");
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = costtop::cli::Cli::parse();
+    let _log = costtop::logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("costtop: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(costtop::app::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("costtop: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

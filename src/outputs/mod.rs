@@ -2,5 +2,6 @@
 //! actions, the recorder.
 
 pub mod hooks;
+pub mod record;
 pub mod report;
 pub mod watch;
