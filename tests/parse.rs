@@ -1,5 +1,7 @@
 //! Line parsers against the shared fixtures (real shapes published by Anthropic).
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -145,4 +147,71 @@ fn truncated_usage_line_is_malformed_json() {
         parse_line(cut, &ctx()),
         Parsed::Invalid(ParseError::Json(_))
     ));
+}
+
+#[test]
+fn blank_and_whitespace_lines_are_not_usage() {
+    for line in ["", " ", "\t\r", "\r"] {
+        assert_eq!(parse_line(line.as_bytes(), &ctx()), Parsed::NotUsage);
+    }
+}
+
+#[test]
+fn crlf_line_ending_is_accepted() {
+    let line = format!("{}\r\n", CLAUDE_CODE.lines().next().unwrap());
+    assert!(matches!(
+        parse_line(line.as_bytes(), &ctx()),
+        Parsed::Usage(_)
+    ));
+}
+
+#[test]
+fn batch_request_line_is_not_a_result() {
+    let line = r#"{"custom_id":"t-1","params":{"model":"claude-haiku-4-5","max_tokens":10,"messages":[]}}"#;
+    assert_eq!(parse_line(line.as_bytes(), &ctx()), Parsed::NotUsage);
+}
+
+#[test]
+fn messages_api_response_at_top_level_is_an_application_record() {
+    let line = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3,"service_tier":"priority","speed":"fast"},"created_at":"2026-11-18T09:00:01+01:00"}"#;
+    let event = usage(line);
+    assert_eq!(event.key, Some(dedupe_key(&[b"app", b"msg_1"])));
+    assert_eq!(event.tier, Tier::Priority);
+    assert!(event.modifiers.fast);
+    assert_eq!(
+        event.timestamp,
+        "2026-11-18T08:00:01Z".parse::<DateTime<Utc>>().unwrap()
+    );
+}
+
+#[test]
+fn application_record_without_time_or_id_uses_fallback_and_no_key() {
+    let line = r#"{"model":"claude-haiku-4-5","usage":{"input_tokens":7,"output_tokens":3}}"#;
+    let event = usage(line);
+    assert_eq!(event.timestamp, fallback());
+    assert_eq!(event.key, None);
+    assert_eq!(event.rank, 20);
+}
+
+#[test]
+fn assistant_line_without_usage_is_not_usage() {
+    let line = r#"{"type":"assistant","message":{"model":"claude-haiku-4-5","content":[{"type":"text","text":"usage"}]},"timestamp":"2026-11-18T09:00:01Z"}"#;
+    assert_eq!(parse_line(line.as_bytes(), &ctx()), Parsed::NotUsage);
+}
+
+#[test]
+fn errors_never_quote_the_line() {
+    let secret = "sk-ant-admin01-VERYSECRET";
+    let lines = [
+        format!(r#"{{"usage":{{"input_tokens":1,"output_tokens":2}},"model":"m","tags":"{secret}"#),
+        format!(r#"{{"usage":{{"input_tokens":"{secret}","output_tokens":2}},"model":"m"}}"#),
+        format!(r#"["usage","{secret}"]"#),
+        format!(r#"{{"usage":{{}},"model":"m","ts":"{secret}"}}"#),
+    ];
+    for line in lines {
+        match parse_line(line.as_bytes(), &ctx()) {
+            Parsed::Invalid(error) => assert!(!error.to_string().contains("VERYSECRET")),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
 }

@@ -1,13 +1,18 @@
 //! Claude Code transcript lines (`~/.claude/projects/**/*.jsonl`): one assistant line per
 //! streamed chunk of an API response, with `message.usage`, `requestId` and attribution.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use super::Parsed;
 use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::raw::{RawLine, RawMessage, text};
 use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key};
+
+/// Tag keys, shared by every event instead of allocated per line.
+static AGENT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("agent"));
+static GIT_BRANCH: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("git_branch"));
+static SIDECHAIN: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("sidechain"));
 
 /// The model Claude Code writes for messages it made up itself (no API call, no cost).
 const SYNTHETIC_MODEL: &str = "<synthetic>";
@@ -72,12 +77,12 @@ fn attribution(line: &RawLine<'_>) -> Attribution {
     let mut tags: Vec<(Arc<str>, Arc<str>)> = Vec::with_capacity(2);
     let sidechain = matches!(line.is_sidechain, Some(Scalar::Bool(true)));
     if let Some(agent) = fields::label(line.agent_id.as_ref()) {
-        tags.push((Arc::from("agent"), agent));
+        tags.push((Arc::clone(&AGENT), agent));
     } else if sidechain {
-        tags.push((Arc::from("agent"), Arc::from("sidechain")));
+        tags.push((Arc::clone(&AGENT), Arc::clone(&SIDECHAIN)));
     }
     if let Some(branch) = fields::label(line.git_branch.as_ref()) {
-        tags.push((Arc::from("git_branch"), branch));
+        tags.push((Arc::clone(&GIT_BRANCH), branch));
     }
     Attribution {
         project: fields::label(line.cwd.as_ref()),

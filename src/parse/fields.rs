@@ -22,24 +22,26 @@ pub(crate) fn schema(path: &str, problem: &str) -> ParseError {
     ParseError::Schema(format!("{path}: {problem}"))
 }
 
-/// One token count; `path` names the field. Absent (or `null`) counts are zero unless
-/// `required`.
+/// One token count at `path.name`. Absent (or `null`) counts are zero unless `required`.
+/// The field path is only formatted on failure: this runs on every usage line.
 pub(crate) fn count(
     value: Option<&Scalar<'_>>,
     path: &str,
+    name: &str,
     required: bool,
 ) -> Result<u64, ParseError> {
-    match value {
-        None if required => Err(schema(path, "missing")),
-        None => Ok(0),
-        Some(Scalar::Unsigned(n)) if *n <= MAX_TOKENS => Ok(*n),
-        Some(Scalar::Negative(_)) => Err(schema(path, "negative")),
-        Some(Scalar::Float(f)) if *f < 0.0 => Err(schema(path, "negative")),
-        Some(Scalar::Float(f)) if f.fract() != 0.0 => Err(schema(path, "not an integer")),
-        Some(Scalar::Float(f)) if *f <= MAX_TOKENS as f64 => Ok(*f as u64),
-        Some(Scalar::Unsigned(_) | Scalar::Float(_)) => Err(schema(path, "implausibly large")),
-        Some(_) => Err(schema(path, "not a number")),
-    }
+    let problem = match value {
+        None if required => "missing",
+        None => return Ok(0),
+        Some(Scalar::Unsigned(n)) if *n <= MAX_TOKENS => return Ok(*n),
+        Some(Scalar::Negative(_)) => "negative",
+        Some(Scalar::Float(f)) if *f < 0.0 => "negative",
+        Some(Scalar::Float(f)) if f.fract() != 0.0 => "not an integer",
+        Some(Scalar::Float(f)) if *f <= MAX_TOKENS as f64 => return Ok(*f as u64),
+        Some(Scalar::Unsigned(_) | Scalar::Float(_)) => "implausibly large",
+        Some(_) => "not a number",
+    };
+    Err(schema(&format!("{path}.{name}"), problem))
 }
 
 /// The billed token counts of a `usage` object found at `path`.
@@ -47,31 +49,36 @@ pub(crate) fn count(
 /// Cache writes come from `cache_creation` (split by TTL) when present; otherwise, or when
 /// that split is all zero while `cache_creation_input_tokens` is not, all writes are 5-minute.
 pub(crate) fn tokens(usage: &RawUsage<'_>, path: &str) -> Result<Tokens, ParseError> {
-    let field = |name: &str| format!("{path}.{name}");
-    let input = count(usage.input_tokens.as_ref(), &field("input_tokens"), true)?;
-    let output = count(usage.output_tokens.as_ref(), &field("output_tokens"), true)?;
+    let input = count(usage.input_tokens.as_ref(), path, "input_tokens", true)?;
+    let output = count(usage.output_tokens.as_ref(), path, "output_tokens", true)?;
     let cache_read = count(
         usage.cache_read_input_tokens.as_ref(),
-        &field("cache_read_input_tokens"),
+        path,
+        "cache_read_input_tokens",
         false,
     )?;
     let writes = count(
         usage.cache_creation_input_tokens.as_ref(),
-        &field("cache_creation_input_tokens"),
+        path,
+        "cache_creation_input_tokens",
         false,
     )?;
     let (mut five_minutes, one_hour) = match &usage.cache_creation {
         None => (writes, 0),
-        Some(Obj::NotMap) => return Err(schema(&field("cache_creation"), "not an object")),
+        Some(Obj::NotMap) => {
+            return Err(schema(&format!("{path}.cache_creation"), "not an object"));
+        }
         Some(Obj::Map(split)) => (
             count(
                 split.ephemeral_5m_input_tokens.as_ref(),
-                &field("cache_creation.ephemeral_5m_input_tokens"),
+                path,
+                "cache_creation.ephemeral_5m_input_tokens",
                 false,
             )?,
             count(
                 split.ephemeral_1h_input_tokens.as_ref(),
-                &field("cache_creation.ephemeral_1h_input_tokens"),
+                path,
+                "cache_creation.ephemeral_1h_input_tokens",
                 false,
             )?,
         ),
@@ -81,10 +88,13 @@ pub(crate) fn tokens(usage: &RawUsage<'_>, path: &str) -> Result<Tokens, ParseEr
     }
     let web_search_requests = match &usage.server_tool_use {
         None => 0,
-        Some(Obj::NotMap) => return Err(schema(&field("server_tool_use"), "not an object")),
+        Some(Obj::NotMap) => {
+            return Err(schema(&format!("{path}.server_tool_use"), "not an object"));
+        }
         Some(Obj::Map(tools)) => count(
             tools.web_search_requests.as_ref(),
-            &field("server_tool_use.web_search_requests"),
+            path,
+            "server_tool_use.web_search_requests",
             false,
         )?,
     };
@@ -214,7 +224,7 @@ mod tests {
 
     #[test]
     fn counts_reject_what_is_not_a_token_count() {
-        let err = |v: Scalar<'_>| count(Some(&v), "usage.x", true).unwrap_err();
+        let err = |v: Scalar<'_>| count(Some(&v), "usage", "x", true).unwrap_err();
         assert_eq!(err(Scalar::Negative(-1)), schema("usage.x", "negative"));
         assert_eq!(err(Scalar::Float(1.5)), schema("usage.x", "not an integer"));
         assert_eq!(
@@ -223,10 +233,13 @@ mod tests {
         );
         assert_eq!(err(s("12")), schema("usage.x", "not a number"));
         assert_eq!(
-            count(None, "usage.x", true),
+            count(None, "usage", "x", true),
             Err(schema("usage.x", "missing"))
         );
-        assert_eq!(count(None, "usage.x", false), Ok(0));
-        assert_eq!(count(Some(&Scalar::Float(12.0)), "usage.x", true), Ok(12));
+        assert_eq!(count(None, "usage", "x", false), Ok(0));
+        assert_eq!(
+            count(Some(&Scalar::Float(12.0)), "usage", "x", true),
+            Ok(12)
+        );
     }
 }

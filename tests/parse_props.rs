@@ -1,0 +1,160 @@
+//! Property tests: no input makes the parser panic, and no truncated line is mistaken
+//! for a complete usage record.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use chrono::{TimeZone, Utc};
+use costtop::parse::{LineContext, Parsed, parse_line};
+use proptest::prelude::*;
+
+fn ctx() -> LineContext<'static> {
+    LineContext {
+        fallback_time: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),
+        path: "",
+    }
+}
+
+/// Every `.jsonl` file under the shared fixtures and our own sample.
+fn fixture_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = [root.join("../shared/fixtures"), root.join("tests/fixtures")]
+        .iter()
+        .flat_map(|dir| walkdir::WalkDir::new(dir).sort_by_file_name())
+        .filter_map(Result::ok)
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every non-empty line of every fixture file, read once.
+fn fixture_lines() -> &'static [Vec<u8>] {
+    static LINES: LazyLock<Vec<Vec<u8>>> = LazyLock::new(read_fixture_lines);
+    &LINES
+}
+
+fn read_fixture_lines() -> Vec<Vec<u8>> {
+    fixture_files()
+        .iter()
+        .flat_map(|path| {
+            let bytes = std::fs::read(path).unwrap();
+            bytes
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn fixture_set_covers_shared_and_sample_files() {
+    let files = fixture_files();
+    assert!(files.len() >= 10, "{files:?}");
+    assert!(fixture_lines().len() >= 30);
+}
+
+#[test]
+fn no_proper_prefix_of_a_fixture_line_is_a_different_usage_record() {
+    let ctx = ctx();
+    let mut usage_lines = 0;
+    for line in fixture_lines() {
+        let full = parse_line(line, &ctx);
+        usage_lines += usize::from(matches!(full, Parsed::Usage(_)));
+        let complete = line.trim_ascii_end().len();
+        for cut in 0..line.len() {
+            match parse_line(&line[..cut], &ctx) {
+                // A bad line may well start with a complete record (`{…} and then some`).
+                Parsed::Usage(_) if !matches!(full, Parsed::Usage(_)) => {}
+                Parsed::Usage(event) => {
+                    assert!(cut >= complete, "prefix of {cut} bytes parsed as usage");
+                    assert_eq!(Parsed::Usage(event), full);
+                }
+                Parsed::NotUsage | Parsed::Invalid(_) => {}
+            }
+        }
+    }
+    assert!(usage_lines >= 20, "only {usage_lines} usage lines checked");
+}
+
+/// Fragments that make up the interesting shapes, so random sequences get past the
+/// prefilter and into every branch of the dispatcher.
+const FRAGMENTS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    "\"usage\"",
+    "\"custom_id\"",
+    "\"result\"",
+    "\"type\"",
+    "\"assistant\"",
+    "\"succeeded\"",
+    "\"errored\"",
+    "\"message\"",
+    "\"model\"",
+    "\"response\"",
+    "\"input_tokens\"",
+    "\"output_tokens\"",
+    "\"cache_creation\"",
+    "\"ephemeral_1h_input_tokens\"",
+    "\"server_tool_use\"",
+    "\"tags\"",
+    "\"metadata\"",
+    "\"timestamp\"",
+    "\"ts\"",
+    "\"id\"",
+    "\"stop_reason\"",
+    "\"max_tokens\"",
+    "\"2026-11-18T09:00:01Z\"",
+    "\"\\u00e9\\\"\"",
+    "0",
+    "-1",
+    "1.5",
+    "1e400",
+    "18446744073709551616",
+    "1794992402000",
+    "null",
+    "true",
+    "\"x\"",
+    " ",
+    "\\",
+    "\"",
+    "\u{0}",
+    "\u{7f}",
+];
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = parse_line(&bytes, &ctx());
+    }
+
+    #[test]
+    fn arbitrary_fragment_sequences_never_panic(
+        picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..64)
+    ) {
+        let line: String = picks.iter().map(|&i| FRAGMENTS[i]).collect();
+        let _ = parse_line(line.as_bytes(), &ctx());
+    }
+
+    #[test]
+    fn corrupted_fixture_lines_never_panic(
+        pick in any::<prop::sample::Index>(),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+    ) {
+        let lines = fixture_lines();
+        let mut line = pick.get(lines).clone();
+        for (at, byte) in flips {
+            let i = at.index(line.len());
+            line[i] = byte;
+        }
+        let _ = parse_line(&line, &ctx());
+    }
+}
