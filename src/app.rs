@@ -19,7 +19,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => run_report(args).await,
         Some(Command::Watch(args)) => run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
-        Some(Command::Demo(_) | Command::Replay(_)) | None => bail!("the dashboard is being wired up"),
+        Some(Command::Demo(_) | Command::Replay(_)) | None => {
+            bail!("the dashboard is being wired up")
+        }
     }
 }
 
@@ -38,11 +40,18 @@ pub fn settings(
 ) -> Result<Settings> {
     let fail = |e: String| anyhow::anyhow!("{}: {e}", config_name(config));
     let mut budgets = config.budgets().map_err(fail)?;
-    budgets.extend(common.budget.iter().map(|(p, usd)| Budget::simple(*p, *usd)));
+    budgets.extend(
+        common
+            .budget
+            .iter()
+            .map(|(p, usd)| Budget::simple(*p, *usd)),
+    );
     Ok(Settings {
         prices: config.prices().map_err(fail)?,
         zone: zone(config, common)?,
-        window: window.or(config.window().map_err(fail)?).unwrap_or_default(),
+        window: window
+            .or(config.window().map_err(fail)?)
+            .unwrap_or_default(),
         since,
         until,
         budgets,
@@ -52,14 +61,17 @@ pub fn settings(
 /// The time zone: `--tz`, else the config's, else local.
 pub fn zone(config: &Config, common: &CommonArgs) -> Result<Zone> {
     let fail = |e: String| anyhow::anyhow!("{}: {e}", config_name(config));
-    Ok(common.tz.or(config.zone().map_err(fail)?).unwrap_or_default())
+    Ok(common
+        .tz
+        .or(config.zone().map_err(fail)?)
+        .unwrap_or_default())
 }
 
 fn config_name(config: &Config) -> String {
-    config
-        .path
-        .as_ref()
-        .map_or_else(|| "config".to_string(), |p| format!("config {}", p.display()))
+    config.path.as_ref().map_or_else(
+        || "config".to_string(),
+        |p| format!("config {}", p.display()),
+    )
 }
 
 /// Parses an optional time flag.
@@ -126,15 +138,23 @@ async fn run_report(args: ReportArgs) -> Result<ExitCode> {
         Format::Json => report::render_json(&snap),
         Format::Csv => report::render_csv(&snap, &by),
         Format::Table => {
-            if snap.totals.requests == 0 && snap.unpriced_models.is_empty() && snap.totals.input_tokens == 0 {
+            if snap.totals.requests == 0
+                && snap.unpriced_models.is_empty()
+                && snap.totals.input_tokens == 0
+            {
                 let names: Vec<&str> = discovery.sources.iter().map(|s| s.name.as_str()).collect();
                 println!(
                     "No usage records found in {} ({} files, {} lines read{}).",
                     names.join(", "),
                     summary.files_read,
                     summary.lines,
-                    if since.is_some() || until.is_some() { " in the requested time range" } else { "" }
+                    if since.is_some() || until.is_some() {
+                        " in the requested time range"
+                    } else {
+                        ""
+                    }
                 );
+                print!("{}", report::render_sources(&snap));
                 return Ok(ExitCode::SUCCESS);
             }
             report::render_table(&snap, &by)
@@ -175,7 +195,10 @@ async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     if args.once {
         handle.caught_up(live.sources).await;
-        let snap = handle.snapshot_now(None).await.context("aggregator stopped")?;
+        let snap = handle
+            .snapshot_now(None)
+            .await
+            .context("aggregator stopped")?;
         println!("{}", watch::json_line(&snap));
         return Ok(ExitCode::SUCCESS);
     }
@@ -218,8 +241,14 @@ fn run_config(args: &ConfigArgs) -> ExitCode {
 /// Alarm actions from the flags, else the config.
 pub fn alarm_actions(follow: &crate::cli::FollowArgs, config: &Config) -> hooks::AlarmActions {
     hooks::AlarmActions {
-        webhook: follow.webhook.clone().or_else(|| config.file.webhook.clone()),
-        on_alarm: follow.on_alarm.clone().or_else(|| config.file.on_alarm.clone()),
+        webhook: follow
+            .webhook
+            .clone()
+            .or_else(|| config.file.webhook.clone()),
+        on_alarm: follow
+            .on_alarm
+            .clone()
+            .or_else(|| config.file.on_alarm.clone()),
     }
 }
 
@@ -255,7 +284,11 @@ pub fn start_live(
     let mut tasks = Vec::new();
     let mut count = discovery.sources.len();
     if !discovery.sources.is_empty() {
-        tasks.push(sources::spawn_tail(discovery.sources.clone(), tx.clone(), tail_options(since)));
+        tasks.push(sources::spawn_tail(
+            discovery.sources.clone(),
+            tx.clone(),
+            tail_options(since),
+        ));
     }
     if follow.admin_api {
         tasks.push(start_admin_api(follow, config, since, tx.clone())?);
@@ -265,7 +298,10 @@ pub fn start_live(
     if !actions.is_empty() {
         tasks.push(hooks::spawn_alarm_actions(handle.snapshots(), actions));
     }
-    Ok(Live { sources: count, tasks })
+    Ok(Live {
+        sources: count,
+        tasks,
+    })
 }
 
 /// Starts the Admin API poller with the key from the environment or the config's command.
@@ -285,7 +321,11 @@ pub fn start_admin_api(
         since,
         ..AdminOptions::default()
     };
-    if let Some(base) = follow.api_base.clone().or_else(|| config.file.api_base.clone()) {
+    if let Some(base) = follow
+        .api_base
+        .clone()
+        .or_else(|| config.file.api_base.clone())
+    {
         opts.api_base = base;
     }
     let configured = config

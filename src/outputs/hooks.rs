@@ -124,7 +124,10 @@ async fn deliver_webhook(client: reqwest::Client, url: String, entry: AlarmLogEn
             delay *= 2;
         }
     }
-    tracing::error!("webhook gave up after {WEBHOOK_ATTEMPTS} attempts: {}", entry.message);
+    tracing::error!(
+        "webhook gave up after {WEBHOOK_ATTEMPTS} attempts: {}",
+        entry.message
+    );
 }
 
 /// Runs the `--on-alarm` command with the alarm in its environment.

@@ -100,9 +100,11 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         by.to_string()
     };
     let mut out = String::new();
-    let span = match snap.window.start {
-        Some(s) => format!("{} → {}", local(snap, s), local(snap, snap.window.end)),
-        None => "no records".to_string(),
+    let last = snap.sources.iter().filter_map(|s| s.last_event).max();
+    let span = match (snap.window.start, last) {
+        (Some(s), Some(e)) => format!("records {} → {}", local(snap, s), local(snap, e)),
+        (Some(s), None) => format!("records from {}", local(snap, s)),
+        _ => "no records".to_string(),
     };
     let _ = writeln!(
         out,
@@ -127,7 +129,14 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         .collect();
     let mut table: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| cells(&r.key, &r.totals, r.share_of_cost))
+        .map(|r| {
+            let mut row = cells(&r.key, &r.totals, r.share_of_cost);
+            if r.key.ends_with(" (unpriced)") {
+                row[7] = "unpriced".into();
+                row[8] = "—".into();
+            }
+            row
+        })
         .collect();
     let total = cells(
         "TOTAL",
@@ -200,14 +209,21 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         for u in &snap.unpriced_models {
             let _ = writeln!(
                 out,
-                "UNPRICED  {}: {} requests, {} tokens NOT included in the cost above \
+                "UNPRICED  {}: {}, {} tokens NOT included in the cost above \
                  (add its prices under [prices] in the config)",
                 u.model,
-                thousands(u.requests),
+                plural(u.requests, "request"),
                 thousands(u.tokens)
             );
         }
     }
+    out.push_str(&render_sources(snap));
+    out
+}
+
+/// One line per source: files, lines, parse errors (with the first one's place) and state.
+pub fn render_sources(snap: &Snapshot) -> String {
+    let mut out = String::new();
     for s in &snap.sources {
         let errors = if s.parse_errors == 0 {
             "no parse errors".to_string()
@@ -231,6 +247,15 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         );
     }
     out
+}
+
+/// `1 request`, `3 requests`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(n))
+    }
 }
 
 fn cells(key: &str, t: &Totals, share: f64) -> Vec<String> {

@@ -198,7 +198,7 @@ impl LineReader {
         let held = (newline - begin) as u64;
         if let Some(skip) = self.skip.take() {
             let len = skip.dropped + held;
-            self.offset += len + 1;
+            self.offset = self.offset.wrapping_add(len + 1);
             let mentions_usage = skip.mentions_usage || looks_like_usage(&self.buf[begin..newline]);
             return Some(Line::Oversized(OversizedLine {
                 number: skip.number,
@@ -207,7 +207,7 @@ impl LineReader {
                 mentions_usage,
             }));
         }
-        self.offset += held + 1;
+        self.offset = self.offset.wrapping_add(held + 1);
         if newline - begin > self.max_line {
             // The whole line arrived in one read, before it could be skipped.
             return Some(Line::Oversized(OversizedLine {

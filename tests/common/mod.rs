@@ -61,6 +61,7 @@ impl Received {
                 self.health.insert(h.name.clone(), h);
             }
             SourceMsg::CaughtUp { name } => self.caught_up.push(name),
+            SourceMsg::Billed(_) => {}
         }
     }
 

@@ -1,0 +1,162 @@
+//! `costtop report` as a user runs it: the binary over the shipped sample and bad files.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+/// A copy of the fixtures whose files all have one fixed modification time: Batch results
+/// carry no timestamp and take their file's, which a checkout would otherwise set to "now".
+fn fixtures() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_219_200); // 2026-11-21T00:00:00Z
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let to = dir
+                .path()
+                .join("tests/fixtures")
+                .join(entry.path().strip_prefix(&src).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+                std::fs::File::options()
+                    .write(true)
+                    .open(&to)
+                    .unwrap()
+                    .set_modified(mtime)
+                    .unwrap();
+            }
+        }
+        dir
+    })
+    .path()
+}
+
+fn costtop(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_costtop"))
+        .args(args)
+        .current_dir(fixtures())
+        .env("COSTTOP_CONFIG", "tests/fixtures/config/empty.toml")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn report_table_over_the_sample() {
+    let (stdout, stderr, code) = costtop(&["report", "tests/fixtures/sample", "--tz", "UTC"]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn report_by_tag_as_csv() {
+    let (stdout, _, code) = costtop(&[
+        "report",
+        "tests/fixtures/sample",
+        "--by",
+        "tag:feature",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn report_json_follows_the_contract() {
+    let (stdout, _, code) = costtop(&[
+        "report",
+        "tests/fixtures/sample",
+        "--format",
+        "json",
+        "--tz",
+        "UTC",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for key in [
+        "as_of",
+        "window",
+        "totals",
+        "by_model",
+        "cache",
+        "batch",
+        "output_tokens",
+        "burn_rate_usd_per_hour",
+        "budgets",
+        "alarms",
+        "unpriced_models",
+        "sources",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    for key in [
+        "cost_usd",
+        "requests",
+        "input_tokens",
+        "output_tokens",
+        "cache_write_5m_tokens",
+        "cache_write_1h_tokens",
+        "cache_read_tokens",
+        "web_search_requests",
+    ] {
+        assert!(v["totals"].get(key).is_some(), "missing totals.{key}");
+    }
+    assert_eq!(v["totals"]["requests"], 17);
+    assert_eq!(v["unpriced_models"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn since_and_until_narrow_the_records() {
+    let (all, _, _) = costtop(&["report", "tests/fixtures/sample", "--format", "json"]);
+    let (some, _, _) = costtop(&[
+        "report",
+        "tests/fixtures/sample",
+        "--format",
+        "json",
+        "--since",
+        "2026-11-20T00:00:00Z",
+        "--until",
+        "2026-11-21T00:00:00Z",
+    ]);
+    let all: serde_json::Value = serde_json::from_str(&all).unwrap();
+    let some: serde_json::Value = serde_json::from_str(&some).unwrap();
+    assert!(
+        some["totals"]["requests"].as_u64().unwrap() < all["totals"]["requests"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn bad_input_is_counted_and_named_not_fatal() {
+    let (stdout, _, code) = costtop(&["report", "tests/fixtures/bad"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("No usage records found"), "{stdout}");
+    assert!(
+        stdout.contains("parse errors (first: tests/fixtures/bad/"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn missing_path_is_an_error_naming_it() {
+    let (_, stderr, code) = costtop(&["report", "no/such/dir"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("no/such/dir"), "{stderr}");
+}
+
+#[test]
+fn help_is_stable() {
+    let (stdout, _, code) = costtop(&["--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
