@@ -9,3 +9,4 @@ pub mod parse;
 pub mod pricing;
 pub mod sources;
 pub mod usage;
+pub mod ui;

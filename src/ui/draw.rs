@@ -1,0 +1,100 @@
+//! One frame: the layout, every visible pane, the help overlay or the too-small message.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use super::keymap;
+use super::layout::{self, MIN_SIZE, Overlay, Pane, Screen};
+use super::panes::{self, PaneState};
+use super::theme::Theme;
+use crate::aggregate::Snapshot;
+
+/// What the user has chosen to see: focus, zoom, overlay and toggles.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    /// The focused pane.
+    pub focus: Pane,
+    /// The zoomed pane, if any.
+    pub zoom: Option<Pane>,
+    /// The overlay on top.
+    pub overlay: Overlay,
+    /// Display updates are frozen.
+    pub frozen: bool,
+    /// Index into `snap.groups` for the top pane.
+    pub group_index: usize,
+    /// Output pane per model.
+    pub per_model_output: bool,
+    /// The budgets border is flashing for a new alarm.
+    pub flash: bool,
+}
+
+/// Draws the whole screen and returns where each pane went (for mouse clicks).
+pub fn render_screen(frame: &mut Frame, snap: &Snapshot, view: &View, theme: &Theme, now: DateTime<Utc>) -> Screen {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(theme.background), area);
+    let screen = layout::layout(area, view.zoom);
+    match &screen {
+        Screen::TooSmall => render_too_small(frame, area, theme),
+        Screen::Panes(panes) => {
+            let base = PaneState {
+                focused: false,
+                flash: view.flash,
+                frozen: view.frozen,
+                now: if snap.replay.is_some() { snap.as_of } else { now },
+                zone: panes::zone_of(snap),
+                group_index: view.group_index,
+                per_model_output: view.per_model_output,
+            };
+            for &(pane, rect) in panes {
+                let st = PaneState { focused: pane == view.focus, ..base.clone() };
+                panes::render(frame, pane, rect, snap, &st, theme);
+            }
+        }
+    }
+    if view.overlay == Overlay::Help {
+        render_help(frame, area, snap.replay.is_some(), theme);
+    }
+    screen
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = vec![
+        Line::from(Span::styled("Terminal too small", theme.warn)),
+        Line::from(Span::styled(
+            format!("enlarge to {}×{} (now {}×{})", MIN_SIZE.0, MIN_SIZE.1, area.width, area.height),
+            theme.text,
+        )),
+    ];
+    let rect = layout::centered(area, area.width, 2);
+    frame.render_widget(Paragraph::new(text).centered().wrap(Wrap { trim: true }), rect);
+}
+
+fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
+    let mut lines = Vec::new();
+    for (group, bindings) in keymap::help_groups(replaying) {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(group.title(), theme.title.add_modifier(Modifier::UNDERLINED))));
+        for b in bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<7}", b.label), theme.help_key),
+                Span::styled(b.description, theme.text),
+            ]));
+        }
+    }
+    let height = lines.len() as u16 + 2;
+    let rect = layout::centered(area, 42, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused)
+        .title(Span::styled(" keys ", theme.title))
+        .title_bottom(Line::from(Span::styled(" Esc close ", theme.text_dim)).right_aligned())
+        .style(theme.background);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

@@ -1,0 +1,167 @@
+//! Header: the window's spend in big digits, today / month, burn rates, projections, clock.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::PaneState;
+use super::bigdigits::{big_rows, big_width};
+use super::widgets::{bar, per_hour, percent};
+use crate::aggregate::Snapshot;
+use crate::aggregate::snapshot::ReplayStatus;
+use crate::ui::theme::Theme;
+
+/// Width of a stat label (`proj month`).
+const LABEL_W: usize = 10;
+
+/// Draws the title bar on the first row and the spend body below it.
+pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let bar_area = Rect { height: 1, ..area };
+    frame.render_widget(Paragraph::new(title_bar(snap, st, theme, usize::from(area.width))), bar_area);
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    };
+    render_body(frame, body, snap, theme);
+}
+
+/// The clock text: the zone's wall time of `now`; changes once a second.
+pub fn clock_label(snap: &Snapshot, now: DateTime<Utc>) -> String {
+    let zone = super::zone_of(snap);
+    let local = zone.local(now);
+    let name = if snap.time_zone.is_empty() || snap.time_zone.eq_ignore_ascii_case("local") {
+        local.format("%:z").to_string()
+    } else {
+        snap.time_zone.clone()
+    };
+    format!("{} {name}", local.format("%a %Y-%m-%d %H:%M:%S"))
+}
+
+fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usize) -> Line<'a> {
+    let bar_style = theme.title_bar;
+    let name_style = if st.focused {
+        theme.border_focused.add_modifier(Modifier::REVERSED)
+    } else {
+        bar_style.add_modifier(Modifier::BOLD)
+    };
+    let mut left = vec![Span::styled(" costtop ", name_style)];
+    if st.frozen {
+        left.push(Span::styled(" ❚❚ FROZEN ", theme.warn.add_modifier(Modifier::REVERSED)));
+    }
+    left.push(Span::styled(format!(" window {} ", snap.window.name), bar_style));
+    match &snap.replay {
+        Some(r) => left.extend(replay_spans(r, theme, width)),
+        None => left.push(Span::styled(" ● LIVE ", bar_style)),
+    }
+    let active = snap.alarms.iter().filter(|a| !a.acknowledged).count();
+    let mut right = Vec::new();
+    if active > 0 {
+        let s = if active == 1 { "" } else { "s" };
+        right.push(Span::styled(
+            format!(" ⚠ {active} alarm{s} "),
+            theme.alarm_critical.add_modifier(Modifier::REVERSED),
+        ));
+    }
+    right.push(Span::styled(
+        format!(" {} ", clock_label(snap, st.now)),
+        bar_style.add_modifier(Modifier::BOLD),
+    ));
+    let total = |l: &[Span], r: &[Span]| -> usize { l.iter().chain(r).map(Span::width).sum() };
+    // Narrow: drop labels from the end, then the alarm count; the clock stays.
+    while total(&left, &right) > width && left.len() > 1 {
+        left.pop();
+    }
+    while total(&left, &right) > width && right.len() > 1 {
+        right.remove(0);
+    }
+    let pad = width.saturating_sub(total(&left, &right));
+    left.push(Span::styled(" ".repeat(pad), bar_style));
+    left.extend(right);
+    Line::from(left)
+}
+
+fn replay_spans<'a>(r: &ReplayStatus, theme: &Theme, width: usize) -> Vec<Span<'a>> {
+    let bar_style = theme.title_bar;
+    let state = if r.paused { " ❚❚ paused ".to_owned() } else { format!(" ▶ {}× ", trim_speed(r.speed)) };
+    let mut spans = vec![Span::styled(" REPLAY", bar_style.add_modifier(Modifier::BOLD)), Span::styled(state, bar_style)];
+    if width >= 100 {
+        spans.extend(bar(r.progress, 20, bar_style, bar_style.add_modifier(Modifier::DIM), None));
+        spans.push(Span::styled(format!(" {} ", percent(r.progress)), bar_style));
+    }
+    spans
+}
+
+fn trim_speed(speed: f64) -> String {
+    if speed.fract() == 0.0 { format!("{speed:.0}") } else { format!("{speed:.1}") }
+}
+
+fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let spend = snap.totals.cost.to_string();
+    let cells = stat_cells(snap);
+    let value_w = cells.iter().flatten().map(|(_, v)| v.chars().count()).max().unwrap_or(0);
+    let cell_w = LABEL_W + 1 + value_w;
+    let stats_w = cell_w * 2 + 3;
+    let width = usize::from(area.width);
+    let big_w = big_width(&spend);
+    let (number_lines, number_w) = match big_rows(&spend) {
+        Some(rows) if area.height >= 3 && width >= big_w + 4 + stats_w => {
+            let lines = rows.into_iter().map(|r| Line::from(Span::styled(format!(" {r}"), theme.header_digits))).collect();
+            (lines, big_w + 1)
+        }
+        _ => {
+            let lines = vec![
+                Line::from(Span::styled(format!(" {spend}"), theme.header_digits.add_modifier(Modifier::BOLD))),
+                Line::from(Span::styled(format!(" in {}", snap.window.name), theme.text_dim)),
+            ];
+            (lines, spend.chars().count().max(snap.window.name.len() + 3) + 1)
+        }
+    };
+    let number_area = Rect { width: area.width.min(number_w as u16), ..area };
+    frame.render_widget(Paragraph::new(number_lines), number_area);
+    let gap = width.saturating_sub(number_w + stats_w).min(6).max(2) as u16;
+    let stats_x = area.x.saturating_add(number_area.width).saturating_add(gap);
+    let stats_area = Rect {
+        x: stats_x,
+        width: (area.x + area.width).saturating_sub(stats_x),
+        ..area
+    };
+    let lines: Vec<Line> = cells.iter().map(|row| stat_row(row, value_w, theme)).collect();
+    frame.render_widget(Paragraph::new(lines), stats_area);
+}
+
+type Cell = (&'static str, String);
+
+fn stat_cells(snap: &Snapshot) -> [[Cell; 2]; 3] {
+    let s = &snap.spend;
+    [
+        [("today", s.today.to_string()), ("month", s.month.to_string())],
+        [("burn 15m", per_hour(snap.burn_rate_usd_per_hour)), ("burn 1h", per_hour(snap.burn_rate_1h_usd_per_hour))],
+        [("proj today", s.projected_today.to_string()), ("proj month", s.projected_month.to_string())],
+    ]
+}
+
+fn stat_row<'a>(row: &[Cell; 2], value_w: usize, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, (label, value)) in row.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.border));
+        }
+        spans.push(Span::styled(format!("{label:<LABEL_W$} "), theme.text_dim));
+        spans.push(Span::styled(format!("{value:>value_w$}"), value_style(label, theme)));
+    }
+    Line::from(spans)
+}
+
+fn value_style(label: &str, theme: &Theme) -> Style {
+    if label.starts_with("proj") { theme.cost_high } else if label.starts_with("burn") { theme.accent } else { theme.cost }
+}
