@@ -8,5 +8,5 @@ pub mod aggregate;
 pub mod parse;
 pub mod pricing;
 pub mod sources;
-pub mod usage;
 pub mod ui;
+pub mod usage;

@@ -103,7 +103,8 @@ impl App {
                 ring = true;
             }
         }
-        self.seen_alarms.retain(|id| snap.alarms.iter().any(|a| a.id == *id));
+        self.seen_alarms
+            .retain(|id| snap.alarms.iter().any(|a| a.id == *id));
         if ring {
             self.bell.ring();
             self.flash_until = Some(Instant::now() + self.flash_for);
@@ -155,17 +156,29 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::FocusNext | Action::FocusPrev => {
-                v.focus = if action == Action::FocusNext { v.focus.next() } else { v.focus.prev() };
+                v.focus = if action == Action::FocusNext {
+                    v.focus.next()
+                } else {
+                    v.focus.prev()
+                };
                 if v.zoom.is_some() {
                     v.zoom = Some(v.focus);
                 }
             }
-            Action::Zoom => v.zoom = if v.zoom.is_some() { None } else { Some(v.focus) },
+            Action::Zoom => {
+                v.zoom = if v.zoom.is_some() {
+                    None
+                } else {
+                    Some(v.focus)
+                }
+            }
             Action::CycleWindow => {
                 let current: Window = self.latest.window.name.parse().unwrap_or_default();
                 self.send(Control::SetWindow(current.next()));
             }
-            Action::CycleGroup => v.group_index = (v.group_index + 1) % self.shown.groups.len().max(1),
+            Action::CycleGroup => {
+                v.group_index = (v.group_index + 1) % self.shown.groups.len().max(1);
+            }
             Action::Acknowledge => {
                 self.flash_until = None;
                 v.flash = false;
@@ -178,8 +191,14 @@ impl App {
                 }
             }
             Action::CycleTheme => self.theme_index = (self.theme_index + 1) % self.themes.len(),
-            Action::ToggleModelOutput => v.per_model_output = !v.per_model_output,
-            Action::Help => v.overlay = if v.overlay == Overlay::Help { Overlay::None } else { Overlay::Help },
+            Action::ToggleModelOutput => v.output_view = v.output_view.toggled(),
+            Action::Help => {
+                v.overlay = if v.overlay == Overlay::Help {
+                    Overlay::None
+                } else {
+                    Overlay::Help
+                }
+            }
             Action::Close => {
                 if v.overlay == Overlay::None {
                     v.zoom = None;
@@ -202,12 +221,20 @@ impl App {
     }
 
     fn clock_text(&self, now: DateTime<Utc>) -> String {
-        let t = if self.shown.replay.is_some() { self.shown.as_of } else { now };
+        let t = if self.shown.replay.is_some() {
+            self.shown.as_of
+        } else {
+            now
+        };
         clock_label(&self.shown, t)
     }
 
     /// Draws a frame if anything changed since the last one.
-    pub fn draw_if_dirty<B: Backend>(&mut self, terminal: &mut Terminal<B>, now: DateTime<Utc>) -> Result<(), B::Error> {
+    pub fn draw_if_dirty<B: Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        now: DateTime<Utc>,
+    ) -> Result<(), B::Error> {
         if !self.dirty {
             return Ok(());
         }

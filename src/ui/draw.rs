@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::keymap;
 use super::layout::{self, MIN_SIZE, Overlay, Pane, Screen};
-use super::panes::{self, PaneState};
+use super::panes::{self, OutputView, PaneState};
 use super::theme::Theme;
 use crate::aggregate::Snapshot;
 
@@ -26,14 +26,20 @@ pub struct View {
     pub frozen: bool,
     /// Index into `snap.groups` for the top pane.
     pub group_index: usize,
-    /// Output pane per model.
-    pub per_model_output: bool,
+    /// What the output pane shows.
+    pub output_view: OutputView,
     /// The budgets border is flashing for a new alarm.
     pub flash: bool,
 }
 
 /// Draws the whole screen and returns where each pane went (for mouse clicks).
-pub fn render_screen(frame: &mut Frame, snap: &Snapshot, view: &View, theme: &Theme, now: DateTime<Utc>) -> Screen {
+pub fn render_screen(
+    frame: &mut Frame,
+    snap: &Snapshot,
+    view: &View,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) -> Screen {
     let area = frame.area();
     frame.render_widget(Block::new().style(theme.background), area);
     let screen = layout::layout(area, view.zoom);
@@ -44,13 +50,20 @@ pub fn render_screen(frame: &mut Frame, snap: &Snapshot, view: &View, theme: &Th
                 focused: false,
                 flash: view.flash,
                 frozen: view.frozen,
-                now: if snap.replay.is_some() { snap.as_of } else { now },
+                now: if snap.replay.is_some() {
+                    snap.as_of
+                } else {
+                    now
+                },
                 zone: panes::zone_of(snap),
                 group_index: view.group_index,
-                per_model_output: view.per_model_output,
+                output_view: view.output_view,
             };
             for &(pane, rect) in panes {
-                let st = PaneState { focused: pane == view.focus, ..base.clone() };
+                let st = PaneState {
+                    focused: pane == view.focus,
+                    ..base.clone()
+                };
                 panes::render(frame, pane, rect, snap, &st, theme);
             }
         }
@@ -65,12 +78,18 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     let text = vec![
         Line::from(Span::styled("Terminal too small", theme.warn)),
         Line::from(Span::styled(
-            format!("enlarge to {}×{} (now {}×{})", MIN_SIZE.0, MIN_SIZE.1, area.width, area.height),
+            format!(
+                "enlarge to {}×{} (now {}×{})",
+                MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+            ),
             theme.text,
         )),
     ];
     let rect = layout::centered(area, area.width, 2);
-    frame.render_widget(Paragraph::new(text).centered().wrap(Wrap { trim: true }), rect);
+    frame.render_widget(
+        Paragraph::new(text).centered().wrap(Wrap { trim: true }),
+        rect,
+    );
 }
 
 fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
@@ -79,7 +98,10 @@ fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        lines.push(Line::from(Span::styled(group.title(), theme.title.add_modifier(Modifier::UNDERLINED))));
+        lines.push(Line::from(Span::styled(
+            group.title(),
+            theme.title.add_modifier(Modifier::UNDERLINED),
+        )));
         for b in bindings {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<7}", b.label), theme.help_key),

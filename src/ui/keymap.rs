@@ -79,7 +79,10 @@ pub struct Key {
 }
 
 const fn key(c: char) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
 }
 
 const fn special(code: KeyCode, mods: KeyModifiers) -> Key {
@@ -200,15 +203,27 @@ mod tests {
 
     #[test]
     fn keys_map_to_actions() {
-        assert_eq!(action_for(&press(KeyCode::Char('q'), NONE), false), Some(Action::Quit));
+        assert_eq!(
+            action_for(&press(KeyCode::Char('q'), NONE), false),
+            Some(Action::Quit)
+        );
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(&ctrl_c, false), Some(Action::Quit));
         assert_eq!(action_for(&press(KeyCode::Char('c'), NONE), false), None);
-        assert_eq!(action_for(&press(KeyCode::BackTab, SHIFT), false), Some(Action::FocusPrev));
+        assert_eq!(
+            action_for(&press(KeyCode::BackTab, SHIFT), false),
+            Some(Action::FocusPrev)
+        );
         let big_n = press(KeyCode::Char('N'), SHIFT);
-        assert_eq!(action_for(&big_n, true), Some(Action::Replay(ReplayCommand::PrevAlarm)));
+        assert_eq!(
+            action_for(&big_n, true),
+            Some(Action::Replay(ReplayCommand::PrevAlarm))
+        );
         let shift_left = press(KeyCode::Left, SHIFT);
-        assert_eq!(action_for(&shift_left, true), Some(Action::Replay(ReplayCommand::Seek(-3600))));
+        assert_eq!(
+            action_for(&shift_left, true),
+            Some(Action::Replay(ReplayCommand::Seek(-3600)))
+        );
     }
 
     #[test]
@@ -221,7 +236,10 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_mode() {
-        let all: Vec<Key> = BINDINGS.iter().flat_map(|b| b.keys.iter().copied()).collect();
+        let all: Vec<Key> = BINDINGS
+            .iter()
+            .flat_map(|b| b.keys.iter().copied())
+            .collect();
         for (i, k) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(k), "{k:?} bound twice");
         }

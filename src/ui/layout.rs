@@ -81,10 +81,20 @@ struct Rows {
 }
 
 /// Rows of the full arrangement: header, models+chart, cache+batch+output, budgets+top, status.
-const FULL_ROWS: Rows = Rows { header: 4, min: [13, 9, 9], weights: [13, 9, 9], status: 5 };
+const FULL_ROWS: Rows = Rows {
+    header: 4,
+    min: [13, 9, 9],
+    weights: [13, 9, 9],
+    status: 5,
+};
 
 /// Rows of the compact arrangement (80×24 down to the minimum): the same rows, thinner.
-const COMPACT_ROWS: Rows = Rows { header: 4, min: [3, 3, 3], weights: [4, 2, 2], status: 3 };
+const COMPACT_ROWS: Rows = Rows {
+    header: 4,
+    min: [3, 3, 3],
+    weights: [4, 2, 2],
+    status: 3,
+};
 
 impl Rows {
     /// Heights of the five rows for a screen `height` tall.
@@ -94,8 +104,8 @@ impl Rows {
         let spare = rest.saturating_sub(base);
         let total: u16 = self.weights.iter().sum();
         let mut h = [0u16; 3];
-        for i in 0..3 {
-            h[i] = self.min[i] + spare * self.weights[i] / total.max(1);
+        for ((row, min), weight) in h.iter_mut().zip(self.min).zip(self.weights) {
+            *row = min + spare * weight / total.max(1);
         }
         // Rounding leftovers go to the first row.
         h[0] += rest.saturating_sub(h.iter().sum());
@@ -113,11 +123,14 @@ impl Rows {
 const MODELS_CHART: [Constraint; 2] = [Constraint::Percentage(64), Constraint::Fill(1)];
 
 /// Cache and batch are short lists; the histogram wants width.
-const GAUGE_ROW: [Constraint; 3] =
-    [Constraint::Percentage(32), Constraint::Percentage(30), Constraint::Fill(1)];
+const GAUGE_ROW: [Constraint; 3] = [
+    Constraint::Percentage(32),
+    Constraint::Percentage(30),
+    Constraint::Fill(1),
+];
 
 /// Budgets and alarms carry sentences; the top list is narrower.
-const BUDGETS_TOP: [Constraint; 2] = [Constraint::Percentage(55), Constraint::Fill(1)];
+const BUDGETS_TOP: [Constraint; 2] = [Constraint::Percentage(60), Constraint::Fill(1)];
 
 /// The screen: where each visible pane goes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -41,7 +41,16 @@ pub async fn run_terminal(
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let (events, stop_reader) = spawn_event_reader();
-    let result = run_app(&mut term, events, snapshots, controls, replay, Utc::now, opts).await;
+    let result = run_app(
+        &mut term,
+        events,
+        snapshots,
+        controls,
+        replay,
+        Utc::now,
+        opts,
+    )
+    .await;
     stop_reader.store(true, Ordering::Relaxed);
     signals.abort();
     drop(term);
@@ -57,7 +66,12 @@ impl TerminalGuard {
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard;
-        execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            cursor::Hide
+        )?;
         Ok(guard)
     }
 }
@@ -121,28 +135,30 @@ fn spawn_event_reader() -> (mpsc::Receiver<Event>, Arc<AtomicBool>) {
     let (tx, rx) = mpsc::channel(256);
     let stop = Arc::new(AtomicBool::new(false));
     let stop_flag = Arc::clone(&stop);
-    let spawned = thread::Builder::new().name("costtop-input".into()).spawn(move || {
-        while !stop_flag.load(Ordering::Relaxed) {
-            match crossterm::event::poll(Duration::from_millis(250)) {
-                Ok(false) => {}
-                Ok(true) => match crossterm::event::read() {
-                    Ok(event) => {
-                        if tx.blocking_send(event).is_err() {
+    let spawned = thread::Builder::new()
+        .name("costtop-input".into())
+        .spawn(move || {
+            while !stop_flag.load(Ordering::Relaxed) {
+                match crossterm::event::poll(Duration::from_millis(250)) {
+                    Ok(false) => {}
+                    Ok(true) => match crossterm::event::read() {
+                        Ok(event) => {
+                            if tx.blocking_send(event).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "terminal read failed");
                             break;
                         }
-                    }
+                    },
                     Err(e) => {
-                        tracing::warn!(error = %e, "terminal read failed");
+                        tracing::warn!(error = %e, "terminal poll failed");
                         break;
                     }
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "terminal poll failed");
-                    break;
                 }
             }
-        }
-    });
+        });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "could not start the input thread");
     }

@@ -13,7 +13,10 @@ use serde::Deserialize;
 const BUILT_IN: [(&str, &str); 4] = [
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
@@ -43,7 +46,9 @@ pub enum ThemeError {
         message: String,
     },
     /// A role's value is not a colour.
-    #[error("theme file {file}: role `{role}`: {value:?} is not a colour (a name like \"cyan\" or \"#rrggbb\", then optional bold/dim/italic/underlined/reversed)")]
+    #[error(
+        "theme file {file}: role `{role}`: {value:?} is not a colour (a name like \"cyan\" or \"#rrggbb\", then optional bold/dim/italic/underlined/reversed)"
+    )]
     Colour {
         /// The file.
         file: String,
@@ -303,22 +308,32 @@ mod tests {
             assert_eq!(table.len(), ROLES.len(), "{name} has extra keys");
             assert_ne!(theme.text, Style::new(), "{name}: text has no colour");
         }
-        assert_eq!(list_themes()[..4], ["dark", "light", "high-contrast", "colorblind"]);
+        assert_eq!(
+            list_themes()[..4],
+            ["dark", "light", "high-contrast", "colorblind"]
+        );
     }
 
     #[test]
     fn missing_role_error_names_file_and_role() {
         let text = built_in_files()[0].1.replace("warn =", "# warn =");
-        let err = Theme::parse("x", "themes/broken.toml", &text).unwrap_err().to_string();
+        let err = Theme::parse("x", "themes/broken.toml", &text)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("themes/broken.toml"), "{err}");
         assert!(err.contains("warn"), "{err}");
     }
 
     #[test]
     fn bad_colour_and_unknown_role_are_errors_naming_the_role() {
-        let text = built_in_files()[0].1.replace("cost_high = \"", "cost_high = \"mauve");
+        let text = built_in_files()[0]
+            .1
+            .replace("cost_high = \"", "cost_high = \"mauve");
         let err = Theme::parse("x", "my.toml", &text).unwrap_err().to_string();
-        assert!(err.contains("my.toml") && err.contains("cost_high"), "{err}");
+        assert!(
+            err.contains("my.toml") && err.contains("cost_high"),
+            "{err}"
+        );
         let text = format!("{}\nsparkle = \"red\"\n", built_in_files()[0].1);
         let err = Theme::parse("x", "my.toml", &text).unwrap_err().to_string();
         assert!(err.contains("sparkle"), "{err}");
@@ -328,7 +343,11 @@ mod tests {
     fn values_take_hex_and_modifiers() {
         assert_eq!(
             parse_style("#ff8800 bold"),
-            Some(Style::new().fg(Color::Rgb(255, 136, 0)).add_modifier(Modifier::BOLD))
+            Some(
+                Style::new()
+                    .fg(Color::Rgb(255, 136, 0))
+                    .add_modifier(Modifier::BOLD)
+            )
         );
         assert_eq!(parse_style("blue sparkly"), None);
     }

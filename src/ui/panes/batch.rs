@@ -24,11 +24,25 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     let b = &snap.batch;
     let w = usize::from(inner.width);
     let lines = vec![
-        gauge_line("of spend", LABEL_W, b.share_of_cost, percent(b.share_of_cost), w, theme),
-        gauge_line("of requests", LABEL_W, b.share_of_requests, percent(b.share_of_requests), w, theme),
-        kv("saved", b.savings.to_string(), theme.good, w, theme),
-        kv("batch spend", b.cost.to_string(), theme.cost, w, theme),
-        kv("requests", grouped(b.requests), theme.text, w, theme),
+        gauge_line(
+            "of spend",
+            LABEL_W,
+            b.share_of_cost,
+            &percent(b.share_of_cost),
+            w,
+            theme,
+        ),
+        gauge_line(
+            "of requests",
+            LABEL_W,
+            b.share_of_requests,
+            &percent(b.share_of_requests),
+            w,
+            theme,
+        ),
+        kv("saved", &b.savings.to_string(), theme.good, w, theme),
+        kv("batch spend", &b.cost.to_string(), theme.cost, w, theme),
+        kv("requests", &grouped(b.requests), theme.text, w, theme),
     ];
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -26,29 +26,65 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     let c = &snap.cache;
     let w = usize::from(inner.width);
     let losing = c.net_savings < Money::ZERO;
-    let savings_style = if losing { theme.alarm_critical } else { theme.good };
+    let savings_style = if losing {
+        theme.alarm_critical
+    } else {
+        theme.good
+    };
     let mut lines = vec![
-        gauge_line("hit ratio", LABEL_W, c.hit_ratio, percent(c.hit_ratio), w, theme),
-        kv("reads/write", format!("{:.1}×", finite(c.reads_per_write)), theme.text, w, theme),
-        kv("net savings", c.net_savings.to_string(), savings_style, w, theme),
+        gauge_line(
+            "hit ratio",
+            LABEL_W,
+            c.hit_ratio,
+            &percent(c.hit_ratio),
+            w,
+            theme,
+        ),
+        kv(
+            "reads/write",
+            &format!("{:.1}×", finite(c.reads_per_write)),
+            theme.text,
+            w,
+            theme,
+        ),
+        kv(
+            "net savings",
+            &c.net_savings.to_string(),
+            savings_style,
+            w,
+            theme,
+        ),
     ];
     if losing {
-        lines.push(Line::from(Span::styled("caching is losing money", theme.alarm_critical)));
+        lines.push(Line::from(Span::styled(
+            "caching is losing money",
+            theme.alarm_critical,
+        )));
     }
-    let writes = format!("5m {} · 1h {}", compact(c.write_5m_tokens), compact(c.write_1h_tokens));
-    lines.push(kv("writes", writes, theme.text, w, theme));
-    lines.push(kv("reads", compact(c.read_tokens), theme.text, w, theme));
+    let writes = format!(
+        "5m {} · 1h {}",
+        compact(c.write_5m_tokens),
+        compact(c.write_1h_tokens)
+    );
+    lines.push(kv("writes", &writes, theme.text, w, theme));
+    lines.push(kv("reads", &compact(c.read_tokens), theme.text, w, theme));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// `label ........ value`, the value right-aligned to `width`.
-pub(super) fn kv<'a>(label: &str, value: String, style: Style, width: usize, theme: &Theme) -> Line<'a> {
+pub(super) fn kv<'a>(
+    label: &str,
+    value: &str,
+    style: Style,
+    width: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let label_w = LABEL_W.min(width);
     let value_w = width.saturating_sub(label_w + 1);
     Line::from(vec![
         Span::styled(left(label, label_w), theme.text_dim),
         Span::raw(" "),
-        Span::styled(right(&value, value_w), style),
+        Span::styled(right(value, value_w), style),
     ])
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::PaneState;
 use super::bigdigits::{big_rows, big_width};
-use super::widgets::{bar, per_hour, percent};
+use super::widgets::{bar, compact, grouped, per_hour, percent};
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::ReplayStatus;
 use crate::ui::theme::Theme;
@@ -23,7 +23,10 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         return;
     }
     let bar_area = Rect { height: 1, ..area };
-    frame.render_widget(Paragraph::new(title_bar(snap, st, theme, usize::from(area.width))), bar_area);
+    frame.render_widget(
+        Paragraph::new(title_bar(snap, st, theme, usize::from(area.width))),
+        bar_area,
+    );
     let body = Rect {
         y: area.y + 1,
         height: area.height - 1,
@@ -53,9 +56,15 @@ fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usize) -
     };
     let mut left = vec![Span::styled(" costtop ", name_style)];
     if st.frozen {
-        left.push(Span::styled(" ❚❚ FROZEN ", theme.warn.add_modifier(Modifier::REVERSED)));
+        left.push(Span::styled(
+            " ❚❚ FROZEN ",
+            theme.warn.add_modifier(Modifier::REVERSED),
+        ));
     }
-    left.push(Span::styled(format!(" window {} ", snap.window.name), bar_style));
+    left.push(Span::styled(
+        format!(" window {} ", snap.window.name),
+        bar_style,
+    ));
     match &snap.replay {
         Some(r) => left.extend(replay_spans(r, theme, width)),
         None => left.push(Span::styled(" ● LIVE ", bar_style)),
@@ -89,17 +98,37 @@ fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usize) -
 
 fn replay_spans<'a>(r: &ReplayStatus, theme: &Theme, width: usize) -> Vec<Span<'a>> {
     let bar_style = theme.title_bar;
-    let state = if r.paused { " ❚❚ paused ".to_owned() } else { format!(" ▶ {}× ", trim_speed(r.speed)) };
-    let mut spans = vec![Span::styled(" REPLAY", bar_style.add_modifier(Modifier::BOLD)), Span::styled(state, bar_style)];
+    let state = if r.paused {
+        " ❚❚ paused ".to_owned()
+    } else {
+        format!(" ▶ {}× ", trim_speed(r.speed))
+    };
+    let mut spans = vec![
+        Span::styled(" REPLAY", bar_style.add_modifier(Modifier::BOLD)),
+        Span::styled(state, bar_style),
+    ];
     if width >= 100 {
-        spans.extend(bar(r.progress, 20, bar_style, bar_style.add_modifier(Modifier::DIM), None));
-        spans.push(Span::styled(format!(" {} ", percent(r.progress)), bar_style));
+        spans.extend(bar(
+            r.progress,
+            20,
+            bar_style,
+            bar_style.add_modifier(Modifier::DIM),
+            None,
+        ));
+        spans.push(Span::styled(
+            format!(" {} ", percent(r.progress)),
+            bar_style,
+        ));
     }
     spans
 }
 
 fn trim_speed(speed: f64) -> String {
-    if speed.fract() == 0.0 { format!("{speed:.0}") } else { format!("{speed:.1}") }
+    if speed.fract() == 0.0 {
+        format!("{speed:.0}")
+    } else {
+        format!("{speed:.1}")
+    }
 }
 
 fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
@@ -108,60 +137,120 @@ fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
     }
     let spend = snap.totals.cost.to_string();
     let cells = stat_cells(snap);
-    let value_w = cells.iter().flatten().map(|(_, v)| v.chars().count()).max().unwrap_or(0);
-    let cell_w = LABEL_W + 1 + value_w;
-    let stats_w = cell_w * 2 + 3;
     let width = usize::from(area.width);
-    let big_w = big_width(&spend);
-    let (number_lines, number_w) = match big_rows(&spend) {
-        Some(rows) if area.height >= 3 && width >= big_w + 4 + stats_w => {
-            let lines = rows.into_iter().map(|r| Line::from(Span::styled(format!(" {r}"), theme.header_digits))).collect();
-            (lines, big_w + 1)
-        }
-        _ => {
-            let lines = vec![
-                Line::from(Span::styled(format!(" {spend}"), theme.header_digits.add_modifier(Modifier::BOLD))),
-                Line::from(Span::styled(format!(" in {}", snap.window.name), theme.text_dim)),
-            ];
-            (lines, spend.chars().count().max(snap.window.name.len() + 3) + 1)
-        }
+    let stats_w = |cols: usize| -> usize {
+        (0..cols).map(|c| column_width(&cells, c)).sum::<usize>() + 3 * cols.saturating_sub(1)
     };
-    let number_area = Rect { width: area.width.min(number_w as u16), ..area };
+    let big_w = big_width(&spend) + 1;
+    let big = big_rows(&spend).filter(|_| area.height >= 3 && width >= big_w + 4 + stats_w(2));
+    let (number_lines, number_w): (Vec<Line>, usize) = if let Some(rows) = big {
+        let lines = rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(format!(" {r}"), theme.header_digits)))
+            .collect();
+        (lines, big_w)
+    } else {
+        let lines = vec![
+            Line::from(Span::styled(
+                format!(" {spend}"),
+                theme.header_digits.add_modifier(Modifier::BOLD),
+            )),
+            Line::from(Span::styled(
+                format!(" in {}", snap.window.name),
+                theme.text_dim,
+            )),
+        ];
+        let width = spend.chars().count().max(snap.window.name.len() + 3) + 1;
+        (lines, width)
+    };
+    let number_area = Rect {
+        width: area.width.min(number_w as u16),
+        ..area
+    };
     frame.render_widget(Paragraph::new(number_lines), number_area);
-    let gap = width.saturating_sub(number_w + stats_w).min(6).max(2) as u16;
+    let room = width.saturating_sub(number_w + 2);
+    let cols = (1..=3).rev().find(|&c| stats_w(c) <= room).unwrap_or(1);
+    // Centre the stats in the room left of the digits, but never more than 8 columns away.
+    let gap = (room.saturating_sub(stats_w(cols)) / 2).clamp(2, 8) as u16;
     let stats_x = area.x.saturating_add(number_area.width).saturating_add(gap);
     let stats_area = Rect {
         x: stats_x,
         width: (area.x + area.width).saturating_sub(stats_x),
         ..area
     };
-    let lines: Vec<Line> = cells.iter().map(|row| stat_row(row, value_w, theme)).collect();
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| column_width(&cells, c) - LABEL_W - 1)
+        .collect();
+    let lines: Vec<Line> = cells
+        .iter()
+        .map(|row| stat_row(&row[..cols], &widths, theme))
+        .collect();
     frame.render_widget(Paragraph::new(lines), stats_area);
 }
 
 type Cell = (&'static str, String);
 
-fn stat_cells(snap: &Snapshot) -> [[Cell; 2]; 3] {
+/// Width of stat column `c`: label plus the widest value.
+fn column_width(cells: &[[Cell; 3]; 3], c: usize) -> usize {
+    LABEL_W
+        + 1
+        + cells
+            .iter()
+            .map(|row| row[c].1.chars().count())
+            .max()
+            .unwrap_or(0)
+}
+
+fn stat_cells(snap: &Snapshot) -> [[Cell; 3]; 3] {
     let s = &snap.spend;
+    let t = &snap.totals;
+    let tokens = t.input_tokens
+        + t.output_tokens
+        + t.cache_read_tokens
+        + t.cache_write_5m_tokens
+        + t.cache_write_1h_tokens;
     [
-        [("today", s.today.to_string()), ("month", s.month.to_string())],
-        [("burn 15m", per_hour(snap.burn_rate_usd_per_hour)), ("burn 1h", per_hour(snap.burn_rate_1h_usd_per_hour))],
-        [("proj today", s.projected_today.to_string()), ("proj month", s.projected_month.to_string())],
+        [
+            ("today", s.today.to_string()),
+            ("month", s.month.to_string()),
+            ("requests", grouped(t.requests)),
+        ],
+        [
+            ("burn 15m", per_hour(snap.burn_rate_usd_per_hour)),
+            ("burn 1h", per_hour(snap.burn_rate_1h_usd_per_hour)),
+            ("tokens", compact(tokens)),
+        ],
+        [
+            ("proj today", s.projected_today.to_string()),
+            ("proj month", s.projected_month.to_string()),
+            ("cache hit", percent(snap.cache.hit_ratio)),
+        ],
     ]
 }
 
-fn stat_row<'a>(row: &[Cell; 2], value_w: usize, theme: &Theme) -> Line<'a> {
+fn stat_row<'a>(row: &[Cell], widths: &[usize], theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
-    for (i, (label, value)) in row.iter().enumerate() {
+    for (i, ((label, value), w)) in row.iter().zip(widths).enumerate() {
         if i > 0 {
             spans.push(Span::styled(" │ ", theme.border));
         }
         spans.push(Span::styled(format!("{label:<LABEL_W$} "), theme.text_dim));
-        spans.push(Span::styled(format!("{value:>value_w$}"), value_style(label, theme)));
+        spans.push(Span::styled(
+            format!("{value:>w$}"),
+            value_style(label, theme),
+        ));
     }
     Line::from(spans)
 }
 
 fn value_style(label: &str, theme: &Theme) -> Style {
-    if label.starts_with("proj") { theme.cost_high } else if label.starts_with("burn") { theme.accent } else { theme.cost }
+    if label.starts_with("proj") {
+        theme.cost_high
+    } else if label.starts_with("burn") {
+        theme.accent
+    } else if matches!(label, "today" | "month") {
+        theme.cost
+    } else {
+        theme.text
+    }
 }

@@ -35,8 +35,29 @@ pub struct PaneState {
     pub zone: Zone,
     /// Which of `snap.groups` the top pane shows.
     pub group_index: usize,
-    /// Output pane shows one row per model.
-    pub per_model_output: bool,
+    /// What the output pane shows.
+    pub output_view: OutputView,
+}
+
+/// What the output pane shows (`m` toggles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputView {
+    /// One histogram over all models.
+    #[default]
+    Histogram,
+    /// One row of percentiles per model.
+    PerModel,
+}
+
+impl OutputView {
+    /// The other view.
+    #[must_use]
+    pub fn toggled(self) -> OutputView {
+        match self {
+            OutputView::Histogram => OutputView::PerModel,
+            OutputView::PerModel => OutputView::Histogram,
+        }
+    }
 }
 
 impl Default for PaneState {
@@ -48,7 +69,7 @@ impl Default for PaneState {
             now: DateTime::<Utc>::UNIX_EPOCH,
             zone: Zone::Local,
             group_index: 0,
-            per_model_output: false,
+            output_view: OutputView::Histogram,
         }
     }
 }
@@ -59,7 +80,14 @@ pub fn zone_of(snap: &Snapshot) -> Zone {
 }
 
 /// Renders one pane into its area.
-pub fn render(frame: &mut Frame, pane: Pane, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    pane: Pane,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     match pane {
         Pane::Header => header::render(frame, area, snap, st, theme),
         Pane::Models => models::render(frame, area, snap, st, theme),

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::PaneState;
-use super::widgets::{compact, fit, grouped, short_duration};
+use super::widgets::{compact, fit, grouped, left, short_duration};
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::SourceStatus;
 use crate::ui::keymap;
@@ -14,7 +14,11 @@ use crate::ui::theme::Theme;
 
 /// Draws sources (one line each, or one summary line when short of rows), unpriced models and hints.
 pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
-    let title_style = if st.focused { theme.border_focused } else { theme.title };
+    let title_style = if st.focused {
+        theme.border_focused
+    } else {
+        theme.title
+    };
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.border_for(st.focused))
@@ -30,9 +34,19 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     let rows = usize::from(inner.height);
     let extra = 1 + usize::from(unpriced.is_some());
     let mut lines: Vec<Line> = if snap.sources.len() + extra <= rows {
-        snap.sources.iter().map(|s| source_line(s, st, w, theme)).collect()
+        let name_w = snap
+            .sources
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(28);
+        snap.sources
+            .iter()
+            .map(|s| source_line(s, name_w, st, w, theme))
+            .collect()
     } else {
-        vec![summary_line(snap, w, theme)]
+        vec![summary_line(snap, theme)]
     };
     if let Some(u) = unpriced
         && lines.len() + 2 <= rows
@@ -56,15 +70,35 @@ fn state_mark<'a>(s: &SourceStatus, theme: &Theme) -> Span<'a> {
     }
 }
 
-fn source_line<'a>(s: &SourceStatus, st: &PaneState, w: usize, theme: &Theme) -> Line<'a> {
-    let state_style = if s.state == "ok" || s.state == "done" { theme.status_ok } else { theme.status_error };
-    let lag = s.last_event.map_or_else(|| "—".to_owned(), |t| short_duration((st.now - t).num_seconds()));
+fn source_line<'a>(
+    s: &SourceStatus,
+    name_w: usize,
+    st: &PaneState,
+    w: usize,
+    theme: &Theme,
+) -> Line<'a> {
+    let state_style = if s.state == "ok" || s.state == "done" {
+        theme.status_ok
+    } else {
+        theme.status_error
+    };
+    let lag = s.last_event.map_or_else(
+        || "—".to_owned(),
+        |t| short_duration((st.now - t).num_seconds()),
+    );
     let mut spans = vec![
         state_mark(s, theme),
-        Span::styled(format!(" {} ", fit(&s.name, 28)), theme.text),
+        Span::styled(format!(" {} ", left(&s.name, name_w)), theme.text),
         Span::styled(format!("{:<5}", s.state), state_style),
         Span::styled(format!(" {:>6} lines", compact(s.lines)), theme.text_dim),
-        Span::styled(format!(" {:>4} errors", grouped(s.parse_errors)), if s.parse_errors > 0 { theme.warn } else { theme.text_dim }),
+        Span::styled(
+            format!(" {:>4} errors", grouped(s.parse_errors)),
+            if s.parse_errors > 0 {
+                theme.warn
+            } else {
+                theme.text_dim
+            },
+        ),
         Span::styled(format!("  lag {lag:>3}"), theme.text_dim),
     ];
     let detail = s.reason.as_deref().or(s.first_error.as_deref());
@@ -72,22 +106,30 @@ fn source_line<'a>(s: &SourceStatus, st: &PaneState, w: usize, theme: &Theme) ->
         let used: usize = spans.iter().map(Span::width).sum();
         let room = w.saturating_sub(used + 3);
         if room >= 8 {
-            spans.push(Span::styled(format!("   {}", fit(d, room)), theme.status_error));
+            spans.push(Span::styled(
+                format!("   {}", fit(d, room)),
+                theme.status_error,
+            ));
         }
     }
     Line::from(spans)
 }
 
-fn summary_line<'a>(snap: &Snapshot, w: usize, theme: &Theme) -> Line<'a> {
+fn summary_line<'a>(snap: &Snapshot, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     for s in &snap.sources {
         spans.push(state_mark(s, theme));
-        spans.push(Span::styled(format!(" {} {}  ", fit(&s.name, 18), s.state), theme.text_dim));
+        spans.push(Span::styled(
+            format!(" {} {}  ", fit(&s.name, 18), s.state),
+            theme.text_dim,
+        ));
     }
     if !snap.unpriced_models.is_empty() {
-        spans.push(Span::styled(format!("⚠ {} unpriced", snap.unpriced_models.len()), theme.alarm_critical));
+        spans.push(Span::styled(
+            format!("⚠ {} unpriced", snap.unpriced_models.len()),
+            theme.alarm_critical,
+        ));
     }
-    let _ = w;
     Line::from(spans)
 }
 
@@ -98,7 +140,14 @@ fn unpriced_line<'a>(snap: &Snapshot, w: usize, theme: &Theme) -> Option<Line<'a
     let list: Vec<String> = snap
         .unpriced_models
         .iter()
-        .map(|u| format!("{} ({} req, {} tok)", u.model, grouped(u.requests), compact(u.tokens)))
+        .map(|u| {
+            format!(
+                "{} ({} req, {} tok)",
+                u.model,
+                grouped(u.requests),
+                compact(u.tokens)
+            )
+        })
         .collect();
     let head = "⚠ unpriced models, cost not counted: ";
     let room = w.saturating_sub(head.chars().count());

@@ -26,34 +26,89 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         return;
     }
     let Some(group) = group else {
-        frame.render_widget(Paragraph::new(Span::styled("no breakdowns yet", theme.text_dim)), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled("no breakdowns yet", theme.text_dim)),
+            inner,
+        );
         return;
     };
-    let bar_w = inner.width.saturating_sub(14 + 11 + 5 + 7 + 4).min(16);
-    let bar_w = if bar_w >= 6 { bar_w } else { 0 };
-    let mut widths = vec![Constraint::Min(8), Constraint::Length(11), Constraint::Length(5), Constraint::Length(7)];
+    let key_w = group
+        .rows
+        .iter()
+        .map(|r| r.key.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(group.by.len())
+        .clamp(8, 24) as u16;
+    let (numbers, bar_w) = fit(inner.width, key_w);
+    let mut widths = vec![Constraint::Min(key_w.min(inner.width))];
+    widths.extend(
+        NUMBERS[..numbers]
+            .iter()
+            .map(|(_, w)| Constraint::Length(*w)),
+    );
     let mut head = vec![Cell::from(group.by.clone())];
-    head.extend(["cost", "share", "req"].map(|h| Cell::from(Line::from(h).right_aligned())));
+    head.extend(
+        NUMBERS[..numbers]
+            .iter()
+            .map(|(h, _)| Cell::from(Line::from(*h).right_aligned())),
+    );
     if bar_w > 0 {
         widths.push(Constraint::Length(bar_w));
-        head.push(Cell::from(""));
     }
     let header = Row::new(head).style(theme.text_dim.add_modifier(Modifier::BOLD));
-    let rows = group.rows.iter().enumerate().map(|(n, r)| group_row(r, n, bar_w, theme));
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    let rows = group
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(n, r)| group_row(r, n, numbers, bar_w, theme));
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
 }
 
-fn group_row<'a>(r: &GroupRow, n: usize, bar_w: u16, theme: &Theme) -> Row<'a> {
+/// Number columns (heading, width) in the order they are kept.
+const NUMBERS: [(&str, u16); 3] = [("cost", 10), ("share", 5), ("req", 7)];
+
+/// How many number columns fit beside a key column of `key_w`, and the bar's width (0: none).
+fn fit(width: u16, key_w: u16) -> (usize, u16) {
+    let need = |k: usize| key_w + NUMBERS[..k].iter().map(|(_, w)| w + 1).sum::<u16>();
+    let mut k = NUMBERS.len();
+    while k > 1 && need(k) > width {
+        k -= 1;
+    }
+    let spare = width.saturating_sub(need(k) + 1);
+    let bar = if k == NUMBERS.len() && spare >= 6 {
+        spare.min(20)
+    } else {
+        0
+    };
+    (k, bar)
+}
+
+fn group_row<'a>(r: &GroupRow, n: usize, numbers: usize, bar_w: u16, theme: &Theme) -> Row<'a> {
     let num = |s: String, style| Cell::from(Line::from(Span::styled(s, style)).right_aligned());
-    let mut cells = vec![
-        Cell::from(Span::styled(r.key.clone(), theme.text)),
+    let values = [
         num(r.totals.cost.to_string(), theme.cost),
         num(percent(r.share_of_cost), theme.text),
         num(grouped(r.totals.requests), theme.text),
     ];
+    let mut cells = vec![Cell::from(Span::styled(r.key.clone(), theme.text))];
+    cells.extend(values.into_iter().take(numbers));
     if bar_w > 0 {
-        let fill = if n % 2 == 0 { theme.bar } else { theme.bar_alt };
-        cells.push(Cell::from(Line::from(bar(r.share_of_cost, usize::from(bar_w), fill, theme.gauge_empty, None))));
+        let fill = if n.is_multiple_of(2) {
+            theme.bar
+        } else {
+            theme.bar_alt
+        };
+        cells.push(Cell::from(Line::from(bar(
+            r.share_of_cost,
+            usize::from(bar_w),
+            fill,
+            theme.gauge_empty,
+            None,
+        ))));
     }
     Row::new(cells)
 }

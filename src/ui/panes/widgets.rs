@@ -13,9 +13,19 @@ use crate::ui::theme::Theme;
 
 /// The rounded, titled block every pane sits in; focus highlights its border.
 pub fn pane_block<'a>(title: &'a str, st: &PaneState, theme: &Theme) -> Block<'a> {
-    let title_style = if st.focused { theme.border_focused } else { theme.title };
+    let title_style = if st.focused {
+        theme.border_focused
+    } else {
+        theme.title
+    };
+    // Focus shows in the line itself too (thick), so it reads without colour (`NO_COLOR`).
+    let border = if st.focused {
+        BorderType::Thick
+    } else {
+        BorderType::Rounded
+    };
     Block::bordered()
-        .border_type(BorderType::Rounded)
+        .border_type(border)
         .border_style(theme.border_for(st.focused))
         .title(Line::from(Span::styled(format!(" {title} "), title_style)))
 }
@@ -62,7 +72,35 @@ pub fn percent(f: f64) -> String {
 
 /// Dollars per hour with cents: `$38.20/h`.
 pub fn per_hour(usd: f64) -> String {
-    format!("{}/h", crate::pricing::Money::from_usd(if usd.is_finite() { usd } else { 0.0 }))
+    format!(
+        "{}/h",
+        crate::pricing::Money::from_usd(if usd.is_finite() { usd } else { 0.0 })
+    )
+}
+
+/// Dollars in at most about six characters, for axis labels: `$0.90`, `$42.50`, `$462`, `$8.9k`.
+pub fn short_usd(usd: f64) -> String {
+    let usd = if usd.is_finite() { usd } else { 0.0 };
+    let a = usd.abs();
+    let sign = if usd < 0.0 { "-" } else { "" };
+    if a < 100.0 {
+        format!("{sign}${a:.2}")
+    } else if a < 10_000.0 {
+        format!("{sign}${a:.0}")
+    } else if a < 10_000_000.0 {
+        format!("{sign}${:.1}k", a / 1e3)
+    } else {
+        format!("{sign}${:.1}M", a / 1e6)
+    }
+}
+
+/// Token bounds that are powers of two read better in binary thousands: `1k`, `16k`, `32k`.
+pub fn token_bound(n: u64) -> String {
+    if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{}k", n / 1024)
+    } else {
+        compact(n)
+    }
 }
 
 /// `HH:MM` in the zone.
@@ -116,8 +154,18 @@ const EIGHTHS_V: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '�
 
 /// A horizontal bar `width` cells wide filled to `ratio` (eighth-cell precision), with an
 /// optional mark (`│`) at `mark` in the empty part.
-pub fn bar<'a>(ratio: f64, width: usize, filled: Style, empty: Style, mark: Option<f64>) -> Vec<Span<'a>> {
-    let ratio = if ratio.is_finite() { ratio.clamp(0.0, 1.0) } else { 0.0 };
+pub fn bar<'a>(
+    ratio: f64,
+    width: usize,
+    filled: Style,
+    empty: Style,
+    mark: Option<f64>,
+) -> Vec<Span<'a>> {
+    let ratio = if ratio.is_finite() {
+        ratio.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let eighths = (ratio * width as f64 * 8.0).round() as usize;
     let (full, part) = (eighths / 8, eighths % 8);
     let mut spans = vec![Span::styled("█".repeat(full), filled)];
@@ -143,21 +191,43 @@ pub fn bar<'a>(ratio: f64, width: usize, filled: Style, empty: Style, mark: Opti
 }
 
 /// A labelled gauge line: `label ███████░░░ value`, sized to `width`.
-pub fn gauge_line<'a>(label: &str, label_w: usize, ratio: f64, value: String, width: usize, theme: &Theme) -> Line<'a> {
+pub fn gauge_line<'a>(
+    label: &str,
+    label_w: usize,
+    ratio: f64,
+    value: &str,
+    width: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let value_w = value.chars().count().max(4);
     let bar_w = width.saturating_sub(label_w + value_w + 2);
-    let mut spans = vec![Span::styled(left(label, label_w), theme.text_dim), Span::raw(" ")];
+    let mut spans = vec![
+        Span::styled(left(label, label_w), theme.text_dim),
+        Span::raw(" "),
+    ];
     if bar_w >= 3 {
-        spans.extend(bar(ratio, bar_w, theme.gauge_filled, theme.gauge_empty, None));
+        spans.extend(bar(
+            ratio,
+            bar_w,
+            theme.gauge_filled,
+            theme.gauge_empty,
+            None,
+        ));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(right(&value, value_w), theme.text));
+    spans.push(Span::styled(right(value, value_w), theme.text));
     Line::from(spans)
 }
 
 /// Vertical bars, one per value, scaled to `max`, bottom-aligned in `area` (eighth-cell precision).
 /// `styles` picks each column's style by index.
-pub fn columns(buf: &mut Buffer, area: Rect, values: &[f64], max: f64, style: &dyn Fn(usize) -> Style) {
+pub fn columns(
+    buf: &mut Buffer,
+    area: Rect,
+    values: &[f64],
+    max: f64,
+    style: &dyn Fn(usize) -> Style,
+) {
     if area.is_empty() || max <= 0.0 || !max.is_finite() {
         return;
     }
@@ -207,6 +277,11 @@ mod tests {
         assert_eq!(percent(0.042), "4.2%");
         assert_eq!(short_duration(4000), "1h");
         assert_eq!(fit("claude-sonnet-4-5", 8), "claude-…");
+        assert_eq!(short_usd(0.9), "$0.90");
+        assert_eq!(short_usd(8_903.2), "$8903");
+        assert_eq!(short_usd(27_410.5), "$27.4k");
+        assert_eq!(token_bound(16_384), "16k");
+        assert_eq!(token_bound(512), "512");
     }
 
     #[test]
@@ -214,7 +289,10 @@ mod tests {
         let s = Style::new();
         for ratio in [0.0, 0.33, 0.5, 0.99, 1.0, 7.0, f64::NAN] {
             for mark in [None, Some(0.8)] {
-                let w: usize = bar(ratio, 10, s, s, mark).iter().map(|sp| sp.content.chars().count()).sum();
+                let w: usize = bar(ratio, 10, s, s, mark)
+                    .iter()
+                    .map(|sp| sp.content.chars().count())
+                    .sum();
                 assert_eq!(w, 10, "{ratio} {mark:?}");
             }
         }

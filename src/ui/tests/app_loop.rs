@@ -4,17 +4,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
-use ratatui::Terminal;
 use tokio::sync::{mpsc, watch};
 
 use crate::aggregate::{Control, Snapshot, Window};
 use crate::ui::fixture;
 use crate::ui::{Bell, UiOptions, run_app};
 
-/// A TestBackend that records the screen text at every flush (one flush per drawn frame).
+/// A `TestBackend` that records the screen text at every flush (one flush per drawn frame).
 struct Recording {
     inner: TestBackend,
     frames: Arc<Mutex<Vec<String>>>,
@@ -22,7 +22,10 @@ struct Recording {
 
 impl Backend for Recording {
     type Error = std::convert::Infallible;
-    fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(&mut self, content: I) -> Result<(), Self::Error> {
+    fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(
+        &mut self,
+        content: I,
+    ) -> Result<(), Self::Error> {
         self.inner.draw(content)
     }
     fn hide_cursor(&mut self) -> Result<(), Self::Error> {
@@ -85,7 +88,10 @@ fn start(first: Snapshot) -> (tokio::task::JoinHandle<anyhow::Result<()>>, Harne
     let (ev_tx, ev_rx) = mpsc::channel(16);
     let (snap_tx, snap_rx) = watch::channel(Arc::new(first));
     let (ctl_tx, ctl_rx) = mpsc::unbounded_channel();
-    let backend = Recording { inner: TestBackend::new(80, 24), frames: Arc::clone(&frames) };
+    let backend = Recording {
+        inner: TestBackend::new(80, 24),
+        frames: Arc::clone(&frames),
+    };
     let bell_count = Arc::clone(&bells);
     let opts = UiOptions {
         theme: "dark".into(),
@@ -96,9 +102,27 @@ fn start(first: Snapshot) -> (tokio::task::JoinHandle<anyhow::Result<()>>, Harne
     };
     let handle = tokio::spawn(async move {
         let mut terminal = Terminal::new(backend)?;
-        run_app(&mut terminal, ev_rx, snap_rx, ctl_tx, None, fixture::now, opts).await
+        run_app(
+            &mut terminal,
+            ev_rx,
+            snap_rx,
+            ctl_tx,
+            None,
+            fixture::now,
+            opts,
+        )
+        .await
     });
-    (handle, Harness { events: ev_tx, snapshots: snap_tx, controls: ctl_rx, frames, bells })
+    (
+        handle,
+        Harness {
+            events: ev_tx,
+            snapshots: snap_tx,
+            controls: ctl_rx,
+            frames,
+            bells,
+        },
+    )
 }
 
 #[tokio::test(start_paused = true)]
@@ -107,12 +131,19 @@ async fn keys_drive_focus_zoom_window_help_and_quit() {
     Harness::settle().await;
     assert_eq!(h.frame_count(), 1, "one first frame");
     for c in ['\t', 'z', 'w', '?', 'q'] {
-        let event = if c == '\t' { Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)) } else { key(c) };
+        let event = if c == '\t' {
+            Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE))
+        } else {
+            key(c)
+        };
         h.events.send(event).await.unwrap();
         Harness::settle().await;
     }
     handle.await.unwrap().unwrap();
-    assert_eq!(h.controls.try_recv().unwrap(), Control::SetWindow(Window::Last7d));
+    assert_eq!(
+        h.controls.try_recv().unwrap(),
+        Control::SetWindow(Window::Last7d)
+    );
     let frames = h.frames.lock().unwrap().clone();
     // First frame, then Tab, z, w, ? (q quits without drawing).
     assert_eq!(frames.len(), 5);
@@ -172,13 +203,27 @@ async fn new_alarm_rings_once_and_flashes_budgets() {
     h.snapshots.send(Arc::new(next.clone())).unwrap();
     Harness::settle().await;
     assert_eq!(*h.bells.lock().unwrap(), 2);
-    assert!(h.frames.lock().unwrap().last().unwrap().contains("NEW ALARM"));
+    assert!(
+        h.frames
+            .lock()
+            .unwrap()
+            .last()
+            .unwrap()
+            .contains("NEW ALARM")
+    );
     // Same alarms again with other numbers: no second ring; the flash ends after ~2 s.
     next.burn_rate_usd_per_hour = 121.0;
     h.snapshots.send(Arc::new(next)).unwrap();
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(*h.bells.lock().unwrap(), 2);
-    assert!(!h.frames.lock().unwrap().last().unwrap().contains("NEW ALARM"));
+    assert!(
+        !h.frames
+            .lock()
+            .unwrap()
+            .last()
+            .unwrap()
+            .contains("NEW ALARM")
+    );
     h.events.send(key('q')).await.unwrap();
     handle.await.unwrap().unwrap();
 }
@@ -195,11 +240,25 @@ async fn freeze_holds_the_picture_until_unfrozen() {
     h.snapshots.send(Arc::new(changed)).unwrap();
     Harness::settle().await;
     let frames = h.frame_count();
-    assert!(!h.frames.lock().unwrap().last().unwrap().contains("$9,999.00"));
+    assert!(
+        !h.frames
+            .lock()
+            .unwrap()
+            .last()
+            .unwrap()
+            .contains("$9,999.00")
+    );
     h.events.send(key('p')).await.unwrap();
     Harness::settle().await;
     assert_eq!(h.frame_count(), frames + 1);
-    assert!(h.frames.lock().unwrap().last().unwrap().contains("$9,999.00"));
+    assert!(
+        h.frames
+            .lock()
+            .unwrap()
+            .last()
+            .unwrap()
+            .contains("$9,999.00")
+    );
     drop(h.events);
     handle.await.unwrap().unwrap();
 }

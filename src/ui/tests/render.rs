@@ -8,7 +8,7 @@ use crate::aggregate::Snapshot;
 use crate::ui::draw::{View, render_screen};
 use crate::ui::fixture;
 use crate::ui::layout::{Overlay, Pane};
-use crate::ui::panes::{self, PaneState};
+use crate::ui::panes::{self, OutputView, PaneState};
 use crate::ui::theme::Theme;
 
 fn theme() -> Theme {
@@ -16,12 +16,17 @@ fn theme() -> Theme {
 }
 
 fn state(snap: &Snapshot) -> PaneState {
-    PaneState { now: fixture::now(), zone: panes::zone_of(snap), ..PaneState::default() }
+    PaneState {
+        now: fixture::now(),
+        zone: panes::zone_of(snap),
+        ..PaneState::default()
+    }
 }
 
 fn pane(p: Pane, w: u16, h: u16, snap: &Snapshot, st: &PaneState) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| panes::render(f, p, f.area(), snap, st, &theme())).unwrap();
+    t.draw(|f| panes::render(f, p, f.area(), snap, st, &theme()))
+        .unwrap();
     t
 }
 
@@ -46,27 +51,53 @@ macro_rules! pane_snapshot {
 }
 
 pane_snapshot!(header_pane_shows_big_digits, Pane::Header, 120, 4);
-pane_snapshot!(header_pane_falls_back_to_plain_text_when_narrow, Pane::Header, 64, 4);
-pane_snapshot!(models_pane_lists_models_and_flags_unpriced, Pane::Models, 100, 8);
-pane_snapshot!(spend_chart_pane_draws_bars_and_hit_ratio, Pane::SpendChart, 50, 13);
+pane_snapshot!(
+    header_pane_falls_back_to_plain_text_when_narrow,
+    Pane::Header,
+    64,
+    4
+);
+pane_snapshot!(
+    models_pane_lists_models_and_flags_unpriced,
+    Pane::Models,
+    100,
+    8
+);
+pane_snapshot!(
+    spend_chart_pane_draws_bars_and_hit_ratio,
+    Pane::SpendChart,
+    50,
+    13
+);
 pane_snapshot!(cache_pane_shows_ratio_and_savings, Pane::Cache, 38, 9);
 pane_snapshot!(batch_pane_shows_shares, Pane::Batch, 36, 9);
 pane_snapshot!(output_pane_draws_histogram, Pane::Output, 50, 9);
-pane_snapshot!(budgets_pane_shows_bars_alarms_and_log, Pane::Budgets, 72, 12);
+pane_snapshot!(
+    budgets_pane_shows_bars_alarms_and_log,
+    Pane::Budgets,
+    72,
+    12
+);
 pane_snapshot!(top_pane_shows_first_grouping, Pane::Top, 56, 9);
 pane_snapshot!(status_pane_shows_sources_and_hints, Pane::Status, 120, 5);
 
 #[test]
 fn output_pane_per_model_table() {
     let snap = fixture::snapshot();
-    let st = PaneState { per_model_output: true, ..state(&snap) };
+    let st = PaneState {
+        output_view: OutputView::PerModel,
+        ..state(&snap)
+    };
     insta::assert_snapshot!(pane(Pane::Output, 50, 7, &snap, &st).backend());
 }
 
 #[test]
 fn top_pane_cycles_to_tag_grouping() {
     let snap = fixture::snapshot();
-    let st = PaneState { group_index: 2, ..state(&snap) };
+    let st = PaneState {
+        group_index: 2,
+        ..state(&snap)
+    };
     insta::assert_snapshot!(pane(Pane::Top, 56, 8, &snap, &st).backend());
 }
 
@@ -76,7 +107,10 @@ fn cache_pane_warns_when_caching_loses_money() {
     snap.cache.net_savings = crate::pricing::Money::from_usd(-12.5);
     let t = pane(Pane::Cache, 38, 9, &snap, &state(&snap));
     let text = format!("{}", t.backend());
-    assert!(text.contains("-$12.50") && text.contains("caching is losing money"), "{text}");
+    assert!(
+        text.contains("-$12.50") && text.contains("caching is losing money"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -110,13 +144,20 @@ fn too_small_screen_asks_to_enlarge() {
 
 #[test]
 fn help_overlay_lists_the_key_table() {
-    let view = View { overlay: Overlay::Help, ..View::default() };
+    let view = View {
+        overlay: Overlay::Help,
+        ..View::default()
+    };
     insta::assert_snapshot!(screen(120, 40, &fixture::snapshot(), &view).backend());
 }
 
 #[test]
 fn zoom_shows_only_the_focused_pane() {
-    let view = View { focus: Pane::Budgets, zoom: Some(Pane::Budgets), ..View::default() };
+    let view = View {
+        focus: Pane::Budgets,
+        zoom: Some(Pane::Budgets),
+        ..View::default()
+    };
     insta::assert_snapshot!(screen(80, 24, &fixture::snapshot(), &view).backend());
 }
 
@@ -125,17 +166,28 @@ fn high_contrast_theme_styles_the_cache_pane() {
     let snap = fixture::snapshot();
     let mut t = Terminal::new(TestBackend::new(30, 5)).unwrap();
     let hc = Theme::load("high-contrast").unwrap();
-    t.draw(|f| panes::render(f, Pane::Cache, f.area(), &snap, &state(&snap), &hc)).unwrap();
+    t.draw(|f| panes::render(f, Pane::Cache, f.area(), &snap, &state(&snap), &hc))
+        .unwrap();
     insta::assert_debug_snapshot!(t.backend().buffer());
 }
 
 #[test]
 fn every_pane_survives_every_tiny_size() {
-    let snaps = [fixture::snapshot(), fixture::replay_snapshot(), Snapshot::default()];
+    let snaps = [
+        fixture::snapshot(),
+        fixture::replay_snapshot(),
+        Snapshot::default(),
+    ];
     for snap in &snaps {
         for p in Pane::ALL {
-            for per_model in [false, true] {
-                let st = PaneState { per_model_output: per_model, flash: true, frozen: true, focused: true, ..state(snap) };
+            for view in [OutputView::Histogram, OutputView::PerModel] {
+                let st = PaneState {
+                    output_view: view,
+                    flash: true,
+                    frozen: true,
+                    focused: true,
+                    ..state(snap)
+                };
                 for w in 0..=10 {
                     for h in 0..=3 {
                         pane(p, w, h, snap, &st);
@@ -151,9 +203,24 @@ fn every_pane_survives_every_tiny_size() {
 
 #[test]
 fn whole_screen_survives_odd_sizes() {
-    let view = View { overlay: Overlay::Help, ..View::default() };
-    for snap in [fixture::snapshot(), fixture::replay_snapshot(), Snapshot::default()] {
-        for (w, h) in [(0, 0), (1, 1), (59, 16), (60, 16), (61, 17), (119, 39), (250, 80)] {
+    let view = View {
+        overlay: Overlay::Help,
+        ..View::default()
+    };
+    for snap in [
+        fixture::snapshot(),
+        fixture::replay_snapshot(),
+        Snapshot::default(),
+    ] {
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (59, 16),
+            (60, 16),
+            (61, 17),
+            (119, 39),
+            (250, 80),
+        ] {
             screen(w, h, &snap, &view);
             screen(w, h, &snap, &View::default());
         }
