@@ -93,13 +93,55 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
+    let groups = keymap::help_groups(replaying);
+    let one_column = help_lines(&groups, theme);
+    // Too tall for the screen (replay adds a group): replay keys go in a second column.
+    let (left, right) = if one_column.len() as u16 + 2 > area.height && groups.len() > 1 {
+        let (a, b) = groups.split_at(groups.len() - 1);
+        (help_lines(a, theme), help_lines(b, theme))
+    } else {
+        (one_column, Vec::new())
+    };
+    const COLUMN_W: u16 = 40;
+    let columns = if right.is_empty() { 1 } else { 2 };
+    let height = left.len().max(right.len()) as u16 + 2;
+    let rect = layout::centered(area, COLUMN_W * columns + 2, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused)
+        .title(Span::styled(" keys ", theme.title))
+        .title_bottom(Line::from(Span::styled(" Esc close ", theme.text_dim)).right_aligned())
+        .style(theme.background);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let left_area = Rect {
+        width: inner.width.min(COLUMN_W),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(left), left_area);
+    if !right.is_empty() {
+        let x = inner.x.saturating_add(COLUMN_W);
+        let right_area = Rect {
+            x,
+            width: inner.right().saturating_sub(x),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(right), right_area);
+    }
+}
+
+fn help_lines<'a>(
+    groups: &[(keymap::Group, Vec<&'static keymap::Binding>)],
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for (group, bindings) in keymap::help_groups(replaying) {
+    for (group, bindings) in groups {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
         lines.push(Line::from(Span::styled(
-            group.title(),
+            format!(" {}", group.title()),
             theme.title.add_modifier(Modifier::UNDERLINED),
         )));
         for b in bindings {
@@ -109,14 +151,5 @@ fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
             ]));
         }
     }
-    let height = lines.len() as u16 + 2;
-    let rect = layout::centered(area, 42, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme.border_focused)
-        .title(Span::styled(" keys ", theme.title))
-        .title_bottom(Line::from(Span::styled(" Esc close ", theme.text_dim)).right_aligned())
-        .style(theme.background);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    lines
 }

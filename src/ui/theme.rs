@@ -4,7 +4,7 @@
 //! same name in the user's config dir (`…/costtop/themes/NAME.toml`) overrides one. A value is
 //! a ratatui colour name or `#rrggbb`, optionally followed by modifiers (`"white bold"`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
@@ -166,7 +166,12 @@ roles! {
 impl Theme {
     /// Loads the theme `name`: the user's override file if present, else the built-in one.
     pub fn load(name: &str) -> Result<Theme, ThemeError> {
-        if let Some(path) = user_theme_path(name).filter(|p| p.is_file()) {
+        Theme::load_from(user_theme_dir().as_deref(), name)
+    }
+
+    /// Loads the theme `name`, looking for an override file in `dir` first.
+    pub fn load_from(dir: Option<&Path>, name: &str) -> Result<Theme, ThemeError> {
+        if let Some(path) = user_theme_path(dir, name).filter(|p| p.is_file()) {
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|source| ThemeError::Io {
                 file: file.clone(),
@@ -268,10 +273,10 @@ fn user_theme_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop").map(|d| d.config_dir().join("themes"))
 }
 
-fn user_theme_path(name: &str) -> Option<PathBuf> {
+fn user_theme_path(dir: Option<&Path>, name: &str) -> Option<PathBuf> {
     let safe = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
-    safe.then(|| user_theme_dir().map(|d| d.join(format!("{name}.toml"))))
-        .flatten()
+    let dir = dir.filter(|_| safe)?;
+    Some(dir.join(format!("{name}.toml")))
 }
 
 /// `"cyan"`, `"#ff8800"`, `"white bold"`, `"reset"` → a style; `None` if a word is unknown.
@@ -358,6 +363,25 @@ mod tests {
         assert_eq!(t.name, MONOCHROME);
         assert_eq!(t.cost.fg, None);
         assert!(t.alarm_critical.add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn user_file_overrides_built_in_and_bad_file_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = built_in_files()[0]
+            .1
+            .replace("cost = \"#ebcb8b\"", "cost = \"#010203\"");
+        std::fs::write(dir.path().join("dark.toml"), text).unwrap();
+        let t = Theme::load_from(Some(dir.path()), "dark").unwrap();
+        assert_eq!(t.cost.fg, Some(Color::Rgb(1, 2, 3)));
+        std::fs::write(dir.path().join("light.toml"), "text = \"red\"\n").unwrap();
+        let err = Theme::load_from(Some(dir.path()), "light")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("light.toml") && err.contains("background"),
+            "{err}"
+        );
     }
 
     #[test]

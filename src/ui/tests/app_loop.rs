@@ -262,3 +262,69 @@ async fn freeze_holds_the_picture_until_unfrozen() {
     drop(h.events);
     handle.await.unwrap().unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn mouse_click_focuses_the_pane_under_it() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (handle, h) = start(fixture::snapshot());
+    Harness::settle().await;
+    // At 80×24 the cache pane starts at row 11, column 0.
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row: 13,
+        modifiers: KeyModifiers::NONE,
+    };
+    h.events.send(Event::Mouse(click)).await.unwrap();
+    Harness::settle().await;
+    let last = h.frames.lock().unwrap().last().unwrap().clone();
+    assert!(last.contains("┏ cache ━"), "{last}");
+    h.events.send(key('q')).await.unwrap();
+    handle.await.unwrap().unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn replay_keys_reach_the_replay_source_only_when_replaying() {
+    use crate::ui::ReplayCommand;
+    for (snap, expected) in [
+        (fixture::replay_snapshot(), true),
+        (fixture::snapshot(), false),
+    ] {
+        let (ev_tx, ev_rx) = mpsc::channel(16);
+        let (_snap_tx, snap_rx) = watch::channel(Arc::new(snap));
+        let (ctl_tx, _ctl_rx) = mpsc::unbounded_channel();
+        let (rp_tx, mut rp_rx) = mpsc::unbounded_channel();
+        for e in [
+            key(' '),
+            Event::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT)),
+            key('N'),
+            key('q'),
+        ] {
+            ev_tx.send(e).await.unwrap();
+        }
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let opts = UiOptions {
+            no_color: true,
+            bell: Bell::Off,
+            ..UiOptions::default()
+        };
+        run_app(
+            &mut terminal,
+            ev_rx,
+            snap_rx,
+            ctl_tx,
+            Some(rp_tx),
+            fixture::now,
+            opts,
+        )
+        .await
+        .unwrap();
+        let got: Vec<ReplayCommand> = std::iter::from_fn(|| rp_rx.try_recv().ok()).collect();
+        let want = [
+            ReplayCommand::TogglePause,
+            ReplayCommand::Seek(-3600),
+            ReplayCommand::PrevAlarm,
+        ];
+        assert_eq!(got, if expected { want.to_vec() } else { Vec::new() });
+    }
+}

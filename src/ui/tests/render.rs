@@ -227,3 +227,36 @@ fn whole_screen_survives_odd_sizes() {
     }
     let _ = Rect::default();
 }
+
+#[test]
+fn help_overlay_in_replay_splits_into_two_columns_at_80x24() {
+    let view = View {
+        overlay: Overlay::Help,
+        ..View::default()
+    };
+    let t = screen(80, 24, &fixture::replay_snapshot(), &view);
+    let text = format!("{}", t.backend());
+    assert!(
+        text.contains("jump to previous alarm") && text.contains("acknowledge alarms"),
+        "{text}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn monochrome_screen_has_no_colour_at_all() {
+    let mono = Theme::monochrome();
+    let view = View {
+        overlay: Overlay::Help,
+        ..View::default()
+    };
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| {
+        render_screen(f, &fixture::replay_snapshot(), &view, &mono, fixture::now());
+    })
+    .unwrap();
+    for cell in t.backend().buffer().content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "{cell:?}");
+        assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
+    }
+}
