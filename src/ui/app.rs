@@ -16,7 +16,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::draw::{View, render_screen};
 use super::keymap::{self, Action};
 use super::layout::{Overlay, Screen, pane_at};
-use super::panes::header::clock_label;
+use super::panes::title_bar::clock_label;
 use super::theme::{Theme, list_themes};
 use super::{Bell, ReplayCommand, UiOptions};
 use crate::aggregate::{Control, Snapshot, Window};

@@ -92,6 +92,9 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     );
 }
 
+/// Width of one help column.
+const COLUMN_W: u16 = 40;
+
 fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
     let groups = keymap::help_groups(replaying);
     let one_column = help_lines(&groups, theme);
@@ -102,7 +105,6 @@ fn render_help(frame: &mut Frame, area: Rect, replaying: bool, theme: &Theme) {
     } else {
         (one_column, Vec::new())
     };
-    const COLUMN_W: u16 = 40;
     let columns = if right.is_empty() { 1 } else { 2 };
     let height = left.len().max(right.len()) as u16 + 2;
     let rect = layout::centered(area, COLUMN_W * columns + 2, height);

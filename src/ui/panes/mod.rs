@@ -9,6 +9,7 @@ pub mod models;
 pub mod output;
 pub mod spend_chart;
 pub mod status;
+pub mod title_bar;
 pub mod top;
 pub mod widgets;
 

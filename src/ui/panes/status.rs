@@ -33,7 +33,12 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     let unpriced = unpriced_line(snap, w, theme);
     let rows = usize::from(inner.height);
     let extra = 1 + usize::from(unpriced.is_some());
-    let mut lines: Vec<Line> = if snap.sources.len() + extra <= rows {
+    let mut lines: Vec<Line> = if snap.sources.is_empty() {
+        vec![Line::from(Span::styled(
+            "waiting for sources…",
+            theme.text_dim,
+        ))]
+    } else if snap.sources.len() + extra <= rows {
         let name_w = snap
             .sources
             .iter()

@@ -260,3 +260,13 @@ fn monochrome_screen_has_no_colour_at_all() {
         assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
     }
 }
+
+#[test]
+fn empty_snapshot_before_any_data_80x24() {
+    let mut snap = Snapshot {
+        time_zone: "UTC".into(),
+        ..Snapshot::default()
+    };
+    snap.window.name = "today".into();
+    insta::assert_snapshot!(screen(80, 24, &snap, &View::default()).backend());
+}
