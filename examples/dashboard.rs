@@ -25,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
                 match control {
                     Control::SetWindow(w) => s.window.name = w.to_string(),
                     Control::AcknowledgeAlarms => {
-                        s.alarms.iter_mut().for_each(|a| a.acknowledged = true)
+                        s.alarms.iter_mut().for_each(|a| a.acknowledged = true);
                     }
                 }
             });
