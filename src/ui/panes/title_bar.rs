@@ -59,12 +59,27 @@ pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usiz
         bar_style.add_modifier(Modifier::BOLD),
     ));
     let total = |l: &[Span], r: &[Span]| -> usize { l.iter().chain(r).map(Span::width).sum() };
-    // Narrow: drop labels from the end, then the alarm count; the clock stays.
-    while total(&left, &right) > width && left.len() > 1 {
+    // Narrow: drop the live / replay labels, shorten the clock, drop the alarm count, then the
+    // window name. The name, FROZEN and the time stay.
+    let kept = if st.frozen { 3 } else { 2 };
+    while total(&left, &right) > width && left.len() > kept {
         left.pop();
+    }
+    if total(&left, &right) > width
+        && let Some(clock) = right.last_mut()
+    {
+        let full = clock_label(snap, st.now);
+        let short = full
+            .split_once(' ')
+            .and_then(|(_, rest)| rest.split_once(' '))
+            .map_or(full.as_str(), |(_, time)| time);
+        *clock = Span::styled(format!(" {short} "), bar_style.add_modifier(Modifier::BOLD));
     }
     while total(&left, &right) > width && right.len() > 1 {
         right.remove(0);
+    }
+    if total(&left, &right) > width {
+        left.truncate(kept - 1);
     }
     let pad = width.saturating_sub(total(&left, &right));
     left.push(Span::styled(" ".repeat(pad), bar_style));
