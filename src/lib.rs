@@ -14,4 +14,5 @@ pub mod outputs;
 pub mod parse;
 pub mod pricing;
 pub mod sources;
+pub mod ui;
 pub mod usage;

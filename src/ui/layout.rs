@@ -1,0 +1,240 @@
+//! Where each pane goes: the full and compact arrangements, zoom, and the too-small screen.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// A pane of the dashboard; focus and zoom name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Pane {
+    /// Spend, burn rate, projections, clock.
+    Header,
+    /// Spend by model.
+    #[default]
+    Models,
+    /// Spend over time.
+    SpendChart,
+    /// Cache effectiveness.
+    Cache,
+    /// Batch API share.
+    Batch,
+    /// Output-token histogram.
+    Output,
+    /// Budgets and alarms.
+    Budgets,
+    /// Top projects, tiers, tags.
+    Top,
+    /// Source health and key hints.
+    Status,
+}
+
+impl Pane {
+    /// Panes in focus order (Tab).
+    pub const ALL: [Pane; 9] = [
+        Pane::Header,
+        Pane::Models,
+        Pane::SpendChart,
+        Pane::Cache,
+        Pane::Batch,
+        Pane::Output,
+        Pane::Budgets,
+        Pane::Top,
+        Pane::Status,
+    ];
+
+    /// The pane after this one in focus order.
+    #[must_use]
+    pub fn next(self) -> Pane {
+        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        Pane::ALL[(i + 1) % Pane::ALL.len()]
+    }
+
+    /// The pane before this one in focus order.
+    #[must_use]
+    pub fn prev(self) -> Pane {
+        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        Pane::ALL[(i + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+}
+
+/// What covers the panes, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overlay {
+    /// Nothing: the panes are visible.
+    #[default]
+    None,
+    /// The key help.
+    Help,
+}
+
+/// The smallest screen that shows panes; below it a message asks for more room.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+
+/// From this size up the full arrangement is used.
+pub const FULL_SIZE: (u16, u16) = (120, 40);
+
+/// A row arrangement: header height, the three pane rows' minimum heights and how they share
+/// the rest, status height.
+struct Rows {
+    header: u16,
+    min: [u16; 3],
+    weights: [u16; 3],
+    status: u16,
+}
+
+/// Rows of the full arrangement: header, models+chart, cache+batch+output, budgets+top, status.
+const FULL_ROWS: Rows = Rows {
+    header: 4,
+    min: [13, 9, 9],
+    weights: [13, 9, 9],
+    status: 5,
+};
+
+/// Rows of the compact arrangement (80×24 down to the minimum): the same rows, thinner.
+const COMPACT_ROWS: Rows = Rows {
+    header: 4,
+    min: [3, 3, 3],
+    weights: [4, 2, 2],
+    status: 3,
+};
+
+impl Rows {
+    /// Heights of the five rows for a screen `height` tall.
+    fn heights(&self, height: u16) -> [Constraint; 5] {
+        let rest = height.saturating_sub(self.header + self.status);
+        let base: u16 = self.min.iter().sum();
+        let spare = rest.saturating_sub(base);
+        let total: u16 = self.weights.iter().sum();
+        let mut h = [0u16; 3];
+        for ((row, min), weight) in h.iter_mut().zip(self.min).zip(self.weights) {
+            *row = min + spare * weight / total.max(1);
+        }
+        // Rounding leftovers go to the first row.
+        h[0] += rest.saturating_sub(h.iter().sum());
+        [
+            Constraint::Length(self.header),
+            Constraint::Length(h[0]),
+            Constraint::Length(h[1]),
+            Constraint::Length(h[2]),
+            Constraint::Length(self.status),
+        ]
+    }
+}
+
+/// Models get more width than the chart: the table has many columns.
+const MODELS_CHART: [Constraint; 2] = [Constraint::Percentage(64), Constraint::Fill(1)];
+
+/// Cache and batch are short lists; the histogram wants width.
+const GAUGE_ROW: [Constraint; 3] = [
+    Constraint::Percentage(32),
+    Constraint::Percentage(30),
+    Constraint::Fill(1),
+];
+
+/// Budgets and alarms carry sentences; the top list is narrower.
+const BUDGETS_TOP: [Constraint; 2] = [Constraint::Percentage(60), Constraint::Fill(1)];
+
+/// The screen: where each visible pane goes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// Too small for panes: show the enlarge message in the whole area.
+    #[default]
+    TooSmall,
+    /// Panes and their areas.
+    Panes(Vec<(Pane, Rect)>),
+}
+
+/// Lays the screen out.
+///
+/// ```text
+/// ┌ costtop ─ window today ─ LIVE ───────────────────────────── 14:03:00 UTC ┐  title bar
+/// │ ┏━┓ ┏━┓   today  $412.07   burn 15m  $38.20/h   proj today  $1,020.33    │  header
+/// ├───────────────────────────────────────────┬──────────────────────────────┤
+/// │ models: model req input writes reads out  │ spend over time (bars, hit)  │  MODELS_CHART
+/// ├──────────────┬─────────────┬──────────────┴──────────────────────────────┤
+/// │ cache        │ batch       │ output histogram                            │  GAUGE_ROW
+/// ├──────────────┴─────────────┴──────┬────────────────────────────────────────┤
+/// │ budgets, alarms, alarm log        │ top: tier / project / tag:…            │  BUDGETS_TOP
+/// ├───────────────────────────────────┴────────────────────────────────────────┤
+/// │ sources · unpriced models · key hints                                       │  status
+/// └─────────────────────────────────────────────────────────────────────────────┘
+/// ```
+///
+/// `FULL_ROWS` from [`FULL_SIZE`] up, `COMPACT_ROWS` below it, [`Screen::TooSmall`] below
+/// [`MIN_SIZE`]; a zoomed pane takes the whole area.
+pub fn layout(area: Rect, zoom: Option<Pane>) -> Screen {
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        return Screen::TooSmall;
+    }
+    if let Some(pane) = zoom {
+        return Screen::Panes(vec![(pane, area)]);
+    }
+    let full = area.width >= FULL_SIZE.0 && area.height >= FULL_SIZE.1;
+    let rows = if full { &FULL_ROWS } else { &COMPACT_ROWS };
+    let [header, upper, middle, lower, status] =
+        Layout::vertical(rows.heights(area.height)).areas(area);
+    let [models, chart] = Layout::horizontal(MODELS_CHART).areas(upper);
+    let [cache, batch, output] = Layout::horizontal(GAUGE_ROW).areas(middle);
+    let [budgets, top] = Layout::horizontal(BUDGETS_TOP).areas(lower);
+    Screen::Panes(vec![
+        (Pane::Header, header),
+        (Pane::Models, models),
+        (Pane::SpendChart, chart),
+        (Pane::Cache, cache),
+        (Pane::Batch, batch),
+        (Pane::Output, output),
+        (Pane::Budgets, budgets),
+        (Pane::Top, top),
+        (Pane::Status, status),
+    ])
+}
+
+/// The pane under a screen position, for mouse clicks.
+pub fn pane_at(screen: &Screen, x: u16, y: u16) -> Option<Pane> {
+    match screen {
+        Screen::TooSmall => None,
+        Screen::Panes(panes) => panes
+            .iter()
+            .find(|(_, r)| r.contains(ratatui::layout::Position { x, y }))
+            .map(|(p, _)| *p),
+    }
+}
+
+/// A rectangle of `width`×`height` centred in `area`, clipped to it.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pane_is_visible_at_80x24_and_120x40() {
+        for (w, h) in [(80, 24), (120, 40), (60, 16), (300, 90)] {
+            let Screen::Panes(panes) = layout(Rect::new(0, 0, w, h), None) else {
+                panic!("{w}x{h} too small");
+            };
+            assert_eq!(panes.len(), Pane::ALL.len());
+            for (pane, r) in panes {
+                assert!(r.width >= 10 && r.height >= 3, "{pane:?} at {w}x{h}: {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn below_the_minimum_is_too_small_and_zoom_takes_all() {
+        assert_eq!(layout(Rect::new(0, 0, 59, 30), None), Screen::TooSmall);
+        let area = Rect::new(0, 0, 80, 24);
+        let zoomed = layout(area, Some(Pane::Cache));
+        assert_eq!(zoomed, Screen::Panes(vec![(Pane::Cache, area)]));
+        assert_eq!(pane_at(&zoomed, 3, 3), Some(Pane::Cache));
+        assert_eq!(Pane::Header.prev(), Pane::Status);
+        assert_eq!(Pane::Status.next(), Pane::Header);
+    }
+}

@@ -1,0 +1,178 @@
+//! Status bar: each source's health, unpriced models, and the key hints from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::PaneState;
+use super::widgets::{compact, fit, grouped, left, short_duration};
+use crate::aggregate::Snapshot;
+use crate::aggregate::snapshot::SourceStatus;
+use crate::ui::keymap;
+use crate::ui::theme::Theme;
+
+/// Draws sources (one line each, or one summary line when short of rows), unpriced models and hints.
+pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+    let title_style = if st.focused {
+        theme.border_focused
+    } else {
+        theme.title
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.border_for(st.focused))
+        .title(Span::styled(" sources ", title_style));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let hints = hints_line(snap.replay.is_some(), w, theme);
+    let unpriced = unpriced_line(snap, w, theme);
+    let rows = usize::from(inner.height);
+    let extra = 1 + usize::from(unpriced.is_some());
+    let mut lines: Vec<Line> = if snap.sources.is_empty() {
+        vec![Line::from(Span::styled(
+            "waiting for sources…",
+            theme.text_dim,
+        ))]
+    } else if snap.sources.len() + extra <= rows {
+        let name_w = snap
+            .sources
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(28);
+        snap.sources
+            .iter()
+            .map(|s| source_line(s, name_w, st, w, theme))
+            .collect()
+    } else {
+        vec![summary_line(snap, theme)]
+    };
+    if let Some(u) = unpriced
+        && lines.len() + 2 <= rows
+    {
+        lines.push(u);
+    }
+    // Hints go on the last row.
+    while lines.len() + 1 < rows {
+        lines.push(Line::default());
+    }
+    lines.truncate(rows.saturating_sub(1));
+    lines.push(hints);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn state_mark<'a>(s: &SourceStatus, theme: &Theme) -> Span<'a> {
+    match s.state.as_str() {
+        "ok" | "done" => Span::styled("●", theme.status_ok),
+        "stale" => Span::styled("◐", theme.warn),
+        _ => Span::styled("✖", theme.status_error),
+    }
+}
+
+fn source_line<'a>(
+    s: &SourceStatus,
+    name_w: usize,
+    st: &PaneState,
+    w: usize,
+    theme: &Theme,
+) -> Line<'a> {
+    let state_style = if s.state == "ok" || s.state == "done" {
+        theme.status_ok
+    } else {
+        theme.status_error
+    };
+    let lag = s.last_event.map_or_else(
+        || "—".to_owned(),
+        |t| short_duration((st.now - t).num_seconds()),
+    );
+    let mut spans = vec![
+        state_mark(s, theme),
+        Span::styled(format!(" {} ", left(&s.name, name_w)), theme.text),
+        Span::styled(format!("{:<5}", s.state), state_style),
+        Span::styled(format!(" {:>6} lines", compact(s.lines)), theme.text_dim),
+        Span::styled(
+            format!(" {:>4} errors", grouped(s.parse_errors)),
+            if s.parse_errors > 0 {
+                theme.warn
+            } else {
+                theme.text_dim
+            },
+        ),
+        Span::styled(format!("  lag {lag:>3}"), theme.text_dim),
+    ];
+    let detail = s.reason.as_deref().or(s.first_error.as_deref());
+    if let Some(d) = detail {
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = w.saturating_sub(used + 3);
+        if room >= 8 {
+            spans.push(Span::styled(
+                format!("   {}", fit(d, room)),
+                theme.status_error,
+            ));
+        }
+    }
+    Line::from(spans)
+}
+
+fn summary_line<'a>(snap: &Snapshot, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for s in &snap.sources {
+        spans.push(state_mark(s, theme));
+        spans.push(Span::styled(
+            format!(" {} {}  ", fit(&s.name, 18), s.state),
+            theme.text_dim,
+        ));
+    }
+    if !snap.unpriced_models.is_empty() {
+        spans.push(Span::styled(
+            format!("⚠ {} unpriced", snap.unpriced_models.len()),
+            theme.alarm_critical,
+        ));
+    }
+    Line::from(spans)
+}
+
+fn unpriced_line<'a>(snap: &Snapshot, w: usize, theme: &Theme) -> Option<Line<'a>> {
+    if snap.unpriced_models.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = snap
+        .unpriced_models
+        .iter()
+        .map(|u| {
+            format!(
+                "{} ({} req, {} tok)",
+                u.model,
+                grouped(u.requests),
+                compact(u.tokens)
+            )
+        })
+        .collect();
+    let head = "⚠ unpriced models, cost not counted: ";
+    let room = w.saturating_sub(head.chars().count());
+    Some(Line::from(vec![
+        Span::styled(head, theme.alarm_critical),
+        Span::styled(fit(&list.join(", "), room), theme.text),
+    ]))
+}
+
+fn hints_line<'a>(replaying: bool, w: usize, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (key, hint) in keymap::hints(replaying) {
+        let len = key.chars().count() + hint.chars().count() + 3;
+        if used + len > w {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(format!(" {key}"), theme.help_key));
+        spans.push(Span::styled(format!(" {hint} "), theme.text_dim));
+    }
+    Line::from(spans)
+}

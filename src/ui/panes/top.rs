@@ -1,0 +1,114 @@
+//! Top: the breakdown `g` selects (tier, project, session, tag:…), most expensive first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::PaneState;
+use super::widgets::{bar, grouped, pane_block, percent};
+use crate::aggregate::Snapshot;
+use crate::aggregate::snapshot::GroupRow;
+use crate::ui::theme::Theme;
+
+/// Draws the selected breakdown.
+pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+    let group = (!snap.groups.is_empty()).then(|| &snap.groups[st.group_index % snap.groups.len()]);
+    let title = match group {
+        Some(g) => format!("top by {} (g)", g.by),
+        None => "top".to_owned(),
+    };
+    let block = pane_block(&title, st, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let Some(group) = group else {
+        frame.render_widget(
+            Paragraph::new(Span::styled("no breakdowns yet", theme.text_dim)),
+            inner,
+        );
+        return;
+    };
+    let key_w = group
+        .rows
+        .iter()
+        .map(|r| r.key.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(group.by.len())
+        .clamp(8, 24) as u16;
+    let (numbers, bar_w) = fit(inner.width, key_w);
+    let mut widths = vec![Constraint::Min(key_w.min(inner.width))];
+    widths.extend(
+        NUMBERS[..numbers]
+            .iter()
+            .map(|(_, w)| Constraint::Length(*w)),
+    );
+    let mut head = vec![Cell::from(group.by.clone())];
+    head.extend(
+        NUMBERS[..numbers]
+            .iter()
+            .map(|(h, _)| Cell::from(Line::from(*h).right_aligned())),
+    );
+    if bar_w > 0 {
+        widths.push(Constraint::Length(bar_w));
+    }
+    let header = Row::new(head).style(theme.text_dim.add_modifier(Modifier::BOLD));
+    let rows = group
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(n, r)| group_row(r, n, numbers, bar_w, theme));
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
+}
+
+/// Number columns (heading, width) in the order they are kept.
+const NUMBERS: [(&str, u16); 3] = [("cost", 10), ("share", 5), ("req", 7)];
+
+/// How many number columns fit beside a key column of `key_w`, and the bar's width (0: none).
+fn fit(width: u16, key_w: u16) -> (usize, u16) {
+    let need = |k: usize| key_w + NUMBERS[..k].iter().map(|(_, w)| w + 1).sum::<u16>();
+    let mut k = NUMBERS.len();
+    while k > 1 && need(k) > width {
+        k -= 1;
+    }
+    let spare = width.saturating_sub(need(k) + 1);
+    let bar = if k == NUMBERS.len() && spare >= 6 {
+        spare.min(20)
+    } else {
+        0
+    };
+    (k, bar)
+}
+
+fn group_row<'a>(r: &GroupRow, n: usize, numbers: usize, bar_w: u16, theme: &Theme) -> Row<'a> {
+    let num = |s: String, style| Cell::from(Line::from(Span::styled(s, style)).right_aligned());
+    let values = [
+        num(r.totals.cost.to_string(), theme.cost),
+        num(percent(r.share_of_cost), theme.text),
+        num(grouped(r.totals.requests), theme.text),
+    ];
+    let mut cells = vec![Cell::from(Span::styled(r.key.clone(), theme.text))];
+    cells.extend(values.into_iter().take(numbers));
+    if bar_w > 0 {
+        let fill = if n.is_multiple_of(2) {
+            theme.bar
+        } else {
+            theme.bar_alt
+        };
+        cells.push(Cell::from(Line::from(bar(
+            r.share_of_cost,
+            usize::from(bar_w),
+            fill,
+            theme.gauge_empty,
+            None,
+        ))));
+    }
+    Row::new(cells)
+}

@@ -1,0 +1,4 @@
+//! Rendering and loop tests for the dashboard.
+
+mod app_loop;
+mod render;
