@@ -330,6 +330,7 @@ pub fn snapshot() -> Snapshot {
         ],
         rows: Vec::new(),
         time_zone: "UTC".into(),
+        reconciliation: Vec::new(),
         replay: None,
     }
 }
@@ -384,5 +385,6 @@ fn log(
         severity: severity.into(),
         transition: transition.into(),
         message: message.into(),
+        ..AlarmLogEntry::default()
     }
 }
