@@ -19,9 +19,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => run_report(args).await,
         Some(Command::Watch(args)) => run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
-        Some(Command::Demo(_) | Command::Replay(_)) | None => {
-            bail!("the dashboard is being wired up")
-        }
+        Some(Command::Demo(_) | Command::Replay(_)) => bail!("not wired up yet"),
+        None => run_dashboard(cli.live).await,
     }
 }
 
@@ -337,4 +336,43 @@ pub fn start_admin_api(
         opts.poll_interval = every;
     }
     Ok(spawn_admin_api(opts, key, tx))
+}
+
+/// Prints the theme names when `--list-themes` was given; returns whether it did.
+pub fn list_themes_if_asked(ui: &crate::cli::UiArgs) -> bool {
+    if ui.list_themes {
+        for name in crate::ui::list_themes() {
+            println!("{name}");
+        }
+    }
+    ui.list_themes
+}
+
+/// Screen options from the flags and the config; fails on a bad theme (naming file and role).
+pub fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui::UiOptions> {
+    let mut opts = crate::ui::UiOptions::default();
+    if let Some(theme) = ui.theme.clone().or_else(|| config.file.theme.clone()) {
+        opts.theme = theme;
+    }
+    crate::ui::Theme::select(&opts.theme, opts.no_color)?;
+    if ui.no_bell || config.file.bell == Some(false) {
+        opts.bell = crate::ui::Bell::Off;
+    }
+    Ok(opts)
+}
+
+async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode> {
+    if list_themes_if_asked(&args.ui) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = load_config(&args.common)?;
+    let zone = zone(&config, &args.common)?;
+    let since = live_since(args.follow.since.as_deref(), &zone)?;
+    let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    let opts = ui_options(&args.ui, &config)?;
+    let discovery = discover_or_explain(&args.sources)?;
+    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
+    let _live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
+    Ok(ExitCode::SUCCESS)
 }
