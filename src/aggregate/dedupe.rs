@@ -60,15 +60,15 @@ impl Packed {
     }
 
     fn unpack(&self) -> Stored {
-        let [input, write_5m, write_1h, read, output, searches] = self.tokens.map(u64::from);
+        let [input, five_minute, one_hour, read, output, searches] = self.tokens.map(u64::from);
         Stored {
             minute: i64::from(self.minute),
             rank: self.rank,
             dims: self.dims,
             tokens: Tokens {
                 input,
-                cache_write_5m: write_5m,
-                cache_write_1h: write_1h,
+                cache_write_5m: five_minute,
+                cache_write_1h: one_hour,
                 cache_read: read,
                 output,
                 web_search_requests: searches,
