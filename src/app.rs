@@ -109,7 +109,11 @@ async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let since = time_flag(args.since.as_deref(), &zone, "since")?;
     let until = time_flag(args.until.as_deref(), &zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
-    let discovery = discover_or_explain(&args.sources)?;
+    let discovery = if args.admin_api && args.sources.is_empty() {
+        Discovery::default()
+    } else {
+        discover_or_explain(&args.sources)?
+    };
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let tx = handle.source_sender();
     let list = discovery.sources.clone();
@@ -120,6 +124,16 @@ async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let summary = tokio::task::spawn_blocking(move || sources::read_all(&list, tx, opts))
         .await
         .context("reader thread failed")?;
+    if args.admin_api {
+        let follow = crate::cli::FollowArgs {
+            admin_api: true,
+            api_base: args.api_base.clone(),
+            ..crate::cli::FollowArgs::default()
+        };
+        let from = since.unwrap_or_else(|| Utc::now() - chrono::Duration::days(30));
+        let _poller = start_admin_api(&follow, &config, from, handle.source_sender())?;
+        handle.caught_up(1).await;
+    }
     let snap = handle
         .snapshot_now(args.by.clone())
         .await
