@@ -103,17 +103,26 @@ pub fn discover_or_explain(args: &[String]) -> Result<Discovery> {
     Ok(discovery)
 }
 
+/// Sources of a live command: with `--admin-api` and no SOURCE, the Claude Code folders are
+/// used only when they exist (the API alone is enough).
+pub fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
+    if admin_api && args.is_empty() {
+        let found = sources::discover(args);
+        return Ok(Discovery {
+            sources: found.sources,
+            errors: Vec::new(),
+        });
+    }
+    discover_or_explain(args)
+}
+
 async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
     let since = time_flag(args.since.as_deref(), &zone, "since")?;
     let until = time_flag(args.until.as_deref(), &zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
-    let discovery = if args.admin_api && args.sources.is_empty() {
-        Discovery::default()
-    } else {
-        discover_or_explain(&args.sources)?
-    };
+    let discovery = discover_live(&args.sources, args.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let tx = handle.source_sender();
     let list = discovery.sources.clone();
@@ -203,7 +212,7 @@ async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let zone = zone(&config, &args.common)?;
     let since = live_since(args.follow.since.as_deref(), &zone)?;
     let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
-    let discovery = discover_or_explain(&args.sources)?;
+    let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     if args.once {
@@ -384,7 +393,7 @@ async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode> {
     let since = live_since(args.follow.since.as_deref(), &zone)?;
     let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
     let opts = ui_options(&args.ui, &config)?;
-    let discovery = discover_or_explain(&args.sources)?;
+    let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let _live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
