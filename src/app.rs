@@ -165,27 +165,25 @@ async fn run_report(args: ReportArgs) -> Result<ExitCode> {
                 && snap.totals.input_tokens == 0
             {
                 let names: Vec<&str> = discovery.sources.iter().map(|s| s.name.as_str()).collect();
-                println!(
-                    "No usage records found in {} ({} files, {} lines read{}).",
+                let range = if since.is_some() || until.is_some() {
+                    " in the requested time range"
+                } else {
+                    ""
+                };
+                format!(
+                    "No usage records found in {} ({} files, {} lines read{range}).\n{}",
                     names.join(", "),
                     summary.files_read,
                     summary.lines,
-                    if since.is_some() || until.is_some() {
-                        " in the requested time range"
-                    } else {
-                        ""
-                    }
-                );
-                print!("{}", report::render_sources(&snap));
-                return Ok(ExitCode::SUCCESS);
+                    report::render_sources(&snap)
+                )
+            } else {
+                report::render_table(&snap, &by)
             }
-            report::render_table(&snap, &by)
         }
     };
-    print!("{text}");
-    if !text.ends_with('\n') {
-        println!();
-    }
+    let newline = if text.ends_with('\n') { "" } else { "\n" };
+    crate::outputs::emit(&format!("{text}{newline}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -221,7 +219,7 @@ async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
             .snapshot_now(None)
             .await
             .context("aggregator stopped")?;
-        println!("{}", watch::json_line(&snap));
+        crate::outputs::emit(&format!("{}\n", watch::json_line(&snap)))?;
         return Ok(ExitCode::SUCCESS);
     }
     watch::print_every(&handle, args.interval, shutdown_signal()).await?;
