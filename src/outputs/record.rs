@@ -104,3 +104,68 @@ pub fn spawn_recorder(
     });
     Ok(tx)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{LineContext, Parsed, parse_line};
+    use crate::usage::{Attribution, Modifiers, Tier, Tokens};
+    use chrono::{TimeZone, Utc};
+
+    fn event(kind: EventKind, model: &str) -> UsageEvent {
+        UsageEvent {
+            key: Some(0xfeed),
+            rank: 77,
+            timestamp: Utc.with_ymd_and_hms(2026, 11, 20, 10, 4, 5).unwrap(),
+            model: model.into(),
+            tokens: Tokens {
+                input: 10,
+                cache_write_5m: 20,
+                cache_write_1h: 30,
+                cache_read: 40,
+                output: 50,
+                web_search_requests: 2,
+            },
+            tier: Tier::Batch,
+            modifiers: Modifiers {
+                fast: true,
+                us_only: true,
+                long_context: kind == EventKind::Bucket,
+            },
+            stop_reason: Some(StopReason::MaxTokens),
+            kind,
+            attribution: Attribution {
+                project: Some("shop".into()),
+                session: Some("s1".into()),
+                tags: vec![("feature".into(), "chat".into())],
+            },
+        }
+    }
+
+    #[test]
+    fn recorded_lines_parse_back_to_the_same_record() {
+        let ctx = LineContext {
+            fallback_time: Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+            path: "",
+        };
+        for original in [
+            event(EventKind::Request, "claude-opus-4-6"),
+            event(EventKind::Bucket, "claude-sonnet-4-5"),
+            event(EventKind::FailedRequest, ""),
+        ] {
+            let line = record_line(&original);
+            let Parsed::Usage(back) = parse_line(line.as_bytes(), &ctx) else {
+                panic!("not usage: {line}");
+            };
+            let mut expected = original.clone();
+            expected.key = back.key;
+            expected.attribution.tags = vec![
+                ("feature".into(), "chat".into()),
+                ("project".into(), "shop".into()),
+                ("session".into(), "s1".into()),
+            ];
+            assert_eq!(back, expected, "{line}");
+            assert!(back.key.is_some());
+        }
+    }
+}

@@ -22,6 +22,7 @@
 //! | `stop_reason` (or `response.stop_reason`) | no | `max_tokens` counts as cut off |
 //! | `service_tier` | no | `standard`, `batch` or `priority`; also read from `usage.service_tier`, which wins |
 //! | `tags`, `metadata` | no | objects whose string, number and boolean values become tags (other values are ignored); on a clash `tags` wins. Tag `project` also sets the project, tag `session` the session |
+//! | `kind`, `rank`, `context_window` | no | written by `--record`: `failed_request` or `bucket` (default `request`), the completeness rank the record was counted with, and `200k-1M` for long-context Admin API buckets |
 //!
 //! Usage object fields: `input_tokens` and `output_tokens` (required), `cache_read_input_tokens`,
 //! `cache_creation_input_tokens`, `cache_creation.ephemeral_5m_input_tokens` /
@@ -90,7 +91,17 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         Some(model) => (Some(model), "response.model"),
         None => (line.model.as_ref(), "model"),
     };
-    let model = fields::model(model, model_path)?;
+    let kind = match line.record_kind.as_ref().and_then(Scalar::as_str) {
+        None | Some("request") => EventKind::Request,
+        Some("failed_request") => EventKind::FailedRequest,
+        Some("bucket") => EventKind::Bucket,
+        Some(_) => return Err(schema("kind", "not request, failed_request or bucket")),
+    };
+    // A failed request (recorded errored batch result) may have no model.
+    let model = match fields::model(model, model_path) {
+        Err(_) if kind == EventKind::FailedRequest => Arc::from(""),
+        other => other?,
+    };
     let tokens = fields::tokens(source.usage, source.usage_path)?;
     let stop_reason = fields::stop_reason(
         response
@@ -105,16 +116,27 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         .or(line.id.as_ref())
         .and_then(Scalar::to_text)
         .filter(|id| !id.is_empty());
+    let rank = match &line.rank {
+        None => fields::rank(&tokens, stop_reason),
+        Some(Scalar::Unsigned(n)) => *n,
+        Some(_) => return Err(schema("rank", "not a non-negative integer")),
+    };
+    let mut modifiers = fields::modifiers(source.usage);
+    modifiers.long_context = line
+        .context_window
+        .as_ref()
+        .and_then(Scalar::as_str)
+        .is_some_and(|w| w == "200k-1M");
     Ok(UsageEvent {
         key: id.map(|id| dedupe_key(&[b"app", id.as_bytes()])),
-        rank: fields::rank(&tokens, stop_reason),
+        rank,
         timestamp: timestamp(line, ctx)?,
         model,
         tokens,
         tier: fields::tier(source.usage, tier_beside),
-        modifiers: fields::modifiers(source.usage),
+        modifiers,
         stop_reason,
-        kind: EventKind::Request,
+        kind,
         attribution: attribution(line)?,
     })
 }

@@ -42,6 +42,13 @@ pub(crate) struct RawLine<'a> {
     pub tags: Option<Obj<Entries<'a>>>,
     pub metadata: Option<Obj<Entries<'a>>>,
     pub response: Option<Obj<RawMessage<'a>>>,
+    /// Written by `--record`: `failed_request` or `bucket` (absent: a request).
+    #[serde(rename = "kind")]
+    pub record_kind: Option<Scalar<'a>>,
+    /// Written by `--record`: the completeness rank the record had when it was counted.
+    pub rank: Option<Scalar<'a>>,
+    /// Written by `--record` for Admin API buckets: `200k-1M` is the long-context band.
+    pub context_window: Option<Scalar<'a>>,
 
     // Message Batches results.
     pub custom_id: Option<Scalar<'a>>,
