@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         .collect();
     if snap.budgets.is_empty() {
         lines.push(Line::from(Span::styled(
-            "no budgets set (--budget day=USD or the config)",
+            "no budgets (--budget day=USD, or the config)",
             theme.text_dim,
         )));
     }

@@ -92,6 +92,10 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     if inner.is_empty() {
         return;
     }
+    if snap.by_model.is_empty() {
+        render_empty(frame, inner, snap, theme);
+        return;
+    }
     let longest = snap
         .by_model
         .iter()
@@ -118,6 +122,31 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         .map(|(n, r)| model_row(r, n, &shown, bar_w, theme));
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// Says why there is nothing to show: no usage read at all yet, or none in this window.
+fn render_empty(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
+    let read_any = snap.sources.iter().any(|s| s.last_event.is_some());
+    let lines = if read_any {
+        vec![
+            Line::from(Span::styled(
+                format!("No usage in the {} window.", snap.window.name),
+                theme.text,
+            )),
+            Line::from(Span::styled("Press w for a longer window.", theme.text_dim)),
+        ]
+    } else {
+        vec![
+            Line::from(Span::styled("No usage records read yet.", theme.text)),
+            Line::from(Span::styled(
+                "Waiting for new lines in the sources below; try `costtop demo` for a tour.",
+                theme.text_dim,
+            )),
+        ]
+    };
+    let paragraph =
+        ratatui::widgets::Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true });
+    frame.render_widget(paragraph, area);
 }
 
 /// Which numeric columns fit in `width` beside a model column of `name_w` (dropping columns

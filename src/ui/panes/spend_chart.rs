@@ -173,8 +173,17 @@ fn render_axis(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, t
     let (Some(first), Some(last)) = (snap.series.first(), snap.series.last()) else {
         return;
     };
-    let start = hhmm(first.start, &st.zone);
-    let end = hhmm(last.start, &st.zone);
+    // Across days, a time alone is ambiguous: label with the date instead.
+    let multi_day = last.start - first.start >= chrono::Duration::hours(24);
+    let label = |t| {
+        if multi_day {
+            st.zone.local(t).format("%b %d").to_string()
+        } else {
+            hhmm(t, &st.zone)
+        }
+    };
+    let start = label(first.start);
+    let end = label(last.start);
     let w = usize::from(area.width);
     let text = if w > start.len() + end.len() {
         format!("{start}{}{end}", " ".repeat(w - start.len() - end.len()))
