@@ -20,9 +20,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Watch(args)) => run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Demo(args)) => sources::demo::run_demo(args).await,
-        Some(Command::Replay(_)) | None => {
-            bail!("the dashboard is being wired up")
-        }
+        Some(Command::Replay(_)) => bail!("not wired up yet"),
+        None => run_dashboard(cli.live).await,
     }
 }
 
@@ -105,13 +104,26 @@ pub fn discover_or_explain(args: &[String]) -> Result<Discovery> {
     Ok(discovery)
 }
 
+/// Sources of a live command: with `--admin-api` and no SOURCE, the Claude Code folders are
+/// used only when they exist (the API alone is enough).
+pub fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
+    if admin_api && args.is_empty() {
+        let found = sources::discover(args);
+        return Ok(Discovery {
+            sources: found.sources,
+            errors: Vec::new(),
+        });
+    }
+    discover_or_explain(args)
+}
+
 async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
     let since = time_flag(args.since.as_deref(), &zone, "since")?;
     let until = time_flag(args.until.as_deref(), &zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
-    let discovery = discover_or_explain(&args.sources)?;
+    let discovery = discover_live(&args.sources, args.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let tx = handle.source_sender();
     let list = discovery.sources.clone();
@@ -122,6 +134,16 @@ async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let summary = tokio::task::spawn_blocking(move || sources::read_all(&list, tx, opts))
         .await
         .context("reader thread failed")?;
+    if args.admin_api {
+        let follow = crate::cli::FollowArgs {
+            admin_api: true,
+            api_base: args.api_base.clone(),
+            ..crate::cli::FollowArgs::default()
+        };
+        let from = since.unwrap_or_else(|| Utc::now() - chrono::Duration::days(30));
+        let _poller = start_admin_api(&follow, &config, from, handle.source_sender())?;
+        handle.caught_up(1).await;
+    }
     let snap = handle
         .snapshot_now(args.by.clone())
         .await
@@ -144,27 +166,25 @@ async fn run_report(args: ReportArgs) -> Result<ExitCode> {
                 && snap.totals.input_tokens == 0
             {
                 let names: Vec<&str> = discovery.sources.iter().map(|s| s.name.as_str()).collect();
-                println!(
-                    "No usage records found in {} ({} files, {} lines read{}).",
+                let range = if since.is_some() || until.is_some() {
+                    " in the requested time range"
+                } else {
+                    ""
+                };
+                format!(
+                    "No usage records found in {} ({} files, {} lines read{range}).\n{}",
                     names.join(", "),
                     summary.files_read,
                     summary.lines,
-                    if since.is_some() || until.is_some() {
-                        " in the requested time range"
-                    } else {
-                        ""
-                    }
-                );
-                print!("{}", report::render_sources(&snap));
-                return Ok(ExitCode::SUCCESS);
+                    report::render_sources(&snap)
+                )
+            } else {
+                report::render_table(&snap, &by)
             }
-            report::render_table(&snap, &by)
         }
     };
-    print!("{text}");
-    if !text.ends_with('\n') {
-        println!();
-    }
+    let newline = if text.ends_with('\n') { "" } else { "\n" };
+    crate::outputs::emit(&format!("{text}{newline}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -191,7 +211,7 @@ async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let zone = zone(&config, &args.common)?;
     let since = live_since(args.follow.since.as_deref(), &zone)?;
     let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
-    let discovery = discover_or_explain(&args.sources)?;
+    let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     if args.once {
@@ -200,7 +220,7 @@ async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
             .snapshot_now(None)
             .await
             .context("aggregator stopped")?;
-        println!("{}", watch::json_line(&snap));
+        crate::outputs::emit(&format!("{}\n", watch::json_line(&snap)))?;
         return Ok(ExitCode::SUCCESS);
     }
     watch::print_every(&handle, args.interval, shutdown_signal()).await?;
@@ -338,4 +358,43 @@ pub fn start_admin_api(
         opts.poll_interval = every;
     }
     Ok(spawn_admin_api(opts, key, tx))
+}
+
+/// Prints the theme names when `--list-themes` was given; returns whether it did.
+pub fn list_themes_if_asked(ui: &crate::cli::UiArgs) -> bool {
+    if ui.list_themes {
+        for name in crate::ui::list_themes() {
+            println!("{name}");
+        }
+    }
+    ui.list_themes
+}
+
+/// Screen options from the flags and the config; fails on a bad theme (naming file and role).
+pub fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui::UiOptions> {
+    let mut opts = crate::ui::UiOptions::default();
+    if let Some(theme) = ui.theme.clone().or_else(|| config.file.theme.clone()) {
+        opts.theme = theme;
+    }
+    crate::ui::Theme::select(&opts.theme, opts.no_color)?;
+    if ui.no_bell || config.file.bell == Some(false) {
+        opts.bell = crate::ui::Bell::Off;
+    }
+    Ok(opts)
+}
+
+async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode> {
+    if list_themes_if_asked(&args.ui) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = load_config(&args.common)?;
+    let zone = zone(&config, &args.common)?;
+    let since = live_since(args.follow.since.as_deref(), &zone)?;
+    let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    let opts = ui_options(&args.ui, &config)?;
+    let discovery = discover_live(&args.sources, args.follow.admin_api)?;
+    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
+    let _live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,7 @@ use super::{Control, Snapshot};
 use crate::sources::SourceMsg;
 
 /// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
-pub const SOURCE_CHANNEL_CAPACITY: usize = 64;
+pub const SOURCE_CHANNEL_CAPACITY: usize = 16;
 /// Shortest time between two published snapshots.
 const PUBLISH_INTERVAL: Duration = Duration::from_millis(100);
 /// How often time-dependent figures (windows, burn rates, alarms) are looked at when idle.

@@ -350,15 +350,13 @@ impl State {
         let id = "cache_losing_money".to_string();
         let from = (now - Duration::hours(1)).timestamp().div_euclid(60);
         let to = now.timestamp().div_euclid(60);
-        let (mut paid, mut uncached, mut writes) = (Money::ZERO, Money::ZERO, 0u64);
+        let (mut net, mut writes) = (Money::ZERO, 0u64);
         for (_, m) in self.minutes.range(from..=to) {
             for (_, c) in &m.cells {
-                paid += c.cache_cost;
-                uncached += c.cache_uncached;
+                net += Money(i128::from(c.cache_savings));
                 writes += c.tokens.cache_writes();
             }
         }
-        let net = uncached - paid;
         if writes > 0 && net < Money::from_usd(-0.01) {
             let m = format!(
                 "caching is losing money: {net} net over the last hour (cache writes are not being read back)"

@@ -178,7 +178,7 @@ impl Budget {
             .range(a..=b)
             .flat_map(|(_, m)| m.cells.iter())
             .filter(|(d, _)| self.filter.matches(state, d))
-            .map(|(_, c)| c.cost)
+            .map(|(_, c)| Money(i128::from(c.cost)))
             .sum()
     }
 

@@ -7,6 +7,7 @@ mod actor;
 pub mod alarm;
 pub mod budget;
 pub mod clock;
+mod dedupe;
 pub mod histogram;
 mod rollup;
 pub mod snapshot;

@@ -39,6 +39,14 @@ impl Interner {
         self.ids.get(s).copied()
     }
 
+    /// The shared string of an id.
+    pub fn arc(&self, id: u32) -> Arc<str> {
+        self.names
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""))
+    }
+
     /// The string of an id.
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", |s| s)
@@ -86,14 +94,14 @@ impl TagSets {
 pub struct Dims {
     /// Model id (interner).
     pub model: u32,
-    /// Service tier.
-    pub tier: Tier,
     /// Project (interner; 0 = none).
     pub project: u32,
     /// Session (interner; 0 = none).
     pub session: u32,
     /// Tag set (`TagSets`; 0 = none).
     pub tags: u32,
+    /// Service tier.
+    pub tier: Tier,
 }
 
 /// What one record adds to (or, when replaced, takes from) the rollups.
@@ -113,7 +121,7 @@ pub struct Contribution {
     pub max_tokens: bool,
 }
 
-/// Summed figures of one cell.
+/// Summed figures: the wide accumulator the snapshot folds into.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cell {
     /// Tokens.
@@ -122,17 +130,15 @@ pub struct Cell {
     pub requests: u64,
     /// Billed cost of priced records.
     pub cost: Money,
-    /// Part of `cost` paid for cache writes and reads.
-    pub cache_cost: Money,
-    /// What the cached tokens would have cost uncached.
-    pub cache_uncached: Money,
+    /// What caching saved: cached tokens at the uncached price minus what they cost.
+    pub cache_savings: Money,
     /// Savings from the batch tier.
     pub batch_savings: Money,
     /// Requests that stopped at `max_tokens`.
     pub max_tokens_stops: u64,
     /// Requests counted in the output histogram.
     pub histogram_requests: u64,
-    /// Largest single output in the cell.
+    /// Largest single output.
     pub max_output: u64,
     /// Requests whose model has no price.
     pub unpriced_requests: u64,
@@ -141,54 +147,91 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// Adds a stored cell's figures.
+    pub fn merge(&mut self, o: &StoredCell) {
+        self.tokens += o.tokens;
+        self.requests += u64::from(o.requests);
+        self.cost += Money(i128::from(o.cost));
+        self.cache_savings += Money(i128::from(o.cache_savings));
+        self.batch_savings += Money(i128::from(o.batch_savings));
+        self.max_tokens_stops += u64::from(o.max_tokens_stops);
+        self.histogram_requests += u64::from(o.histogram_requests);
+        self.max_output = self.max_output.max(u64::from(o.max_output));
+        self.unpriced_requests += u64::from(o.unpriced_requests);
+        self.unpriced_tokens += o.unpriced_tokens;
+    }
+}
+
+/// The compact figures of one (minute, dimensions) cell as stored. Money is in picodollars
+/// as `i64` (±$9.2 million per cell and minute) and counters are `u32` (per minute), which
+/// keeps a month of per-request cells small; the snapshot folds them into wide [`Cell`]s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoredCell {
+    /// Tokens.
+    pub tokens: Tokens,
+    /// Tokens of unpriced requests.
+    pub unpriced_tokens: u64,
+    /// Billed cost, picodollars.
+    pub cost: i64,
+    /// Cache savings, picodollars.
+    pub cache_savings: i64,
+    /// Batch savings, picodollars.
+    pub batch_savings: i64,
+    /// Requests.
+    pub requests: u32,
+    /// Requests stopped at `max_tokens`.
+    pub max_tokens_stops: u32,
+    /// Requests in the output histogram.
+    pub histogram_requests: u32,
+    /// Unpriced requests.
+    pub unpriced_requests: u32,
+    /// Largest single output (saturating).
+    pub max_output: u32,
+}
+
+/// Money into a stored cell's `i64`, saturating (a minute's cell never nears the bound).
+fn picos(m: Money) -> i64 {
+    i64::try_from(m.0).unwrap_or(if m.0 < 0 { i64::MIN } else { i64::MAX })
+}
+
+impl StoredCell {
     fn apply(&mut self, c: &Contribution, add: bool) {
         let cost = c.cost.unwrap_or_default();
-        let unpriced = u64::from(c.cost.is_none());
-        let hist = u64::from(c.output_bucket.is_some());
-        let stops = u64::from(c.max_tokens);
+        let unpriced = u32::from(c.cost.is_none()) * c.requests as u32;
+        let unpriced_tokens = if c.cost.is_none() {
+            c.tokens.total()
+        } else {
+            0
+        };
+        let hist = u32::from(c.output_bucket.is_some());
+        let stops = u32::from(c.max_tokens);
+        let requests = c.requests as u32;
+        let savings = cost.cache_uncached_equivalent - cost.cache;
         if add {
             self.tokens += c.tokens;
-            self.requests += c.requests;
-            self.cost += cost.total;
-            self.cache_cost += cost.cache;
-            self.cache_uncached += cost.cache_uncached_equivalent;
-            self.batch_savings += cost.batch_savings;
+            self.requests += requests;
+            self.cost += picos(cost.total);
+            self.cache_savings += picos(savings);
+            self.batch_savings += picos(cost.batch_savings);
             self.max_tokens_stops += stops;
             self.histogram_requests += hist;
-            self.unpriced_requests += unpriced * c.requests;
-            self.unpriced_tokens += unpriced * c.tokens.total();
+            self.unpriced_requests += unpriced;
+            self.unpriced_tokens += unpriced_tokens;
             if c.output_bucket.is_some() {
-                self.max_output = self.max_output.max(c.tokens.output);
+                let out = u32::try_from(c.tokens.output).unwrap_or(u32::MAX);
+                self.max_output = self.max_output.max(out);
             }
         } else {
             self.tokens -= c.tokens;
-            self.requests = self.requests.saturating_sub(c.requests);
-            self.cost -= cost.total;
-            self.cache_cost -= cost.cache;
-            self.cache_uncached -= cost.cache_uncached_equivalent;
-            self.batch_savings -= cost.batch_savings;
+            self.requests = self.requests.saturating_sub(requests);
+            self.cost -= picos(cost.total);
+            self.cache_savings -= picos(savings);
+            self.batch_savings -= picos(cost.batch_savings);
             self.max_tokens_stops = self.max_tokens_stops.saturating_sub(stops);
             self.histogram_requests = self.histogram_requests.saturating_sub(hist);
-            self.unpriced_requests = self.unpriced_requests.saturating_sub(unpriced * c.requests);
-            self.unpriced_tokens = self
-                .unpriced_tokens
-                .saturating_sub(unpriced * c.tokens.total());
+            self.unpriced_requests = self.unpriced_requests.saturating_sub(unpriced);
+            self.unpriced_tokens = self.unpriced_tokens.saturating_sub(unpriced_tokens);
         }
-    }
-
-    /// Merges another cell's figures in.
-    pub fn merge(&mut self, o: &Cell) {
-        self.tokens += o.tokens;
-        self.requests += o.requests;
-        self.cost += o.cost;
-        self.cache_cost += o.cache_cost;
-        self.cache_uncached += o.cache_uncached;
-        self.batch_savings += o.batch_savings;
-        self.max_tokens_stops += o.max_tokens_stops;
-        self.histogram_requests += o.histogram_requests;
-        self.max_output = self.max_output.max(o.max_output);
-        self.unpriced_requests += o.unpriced_requests;
-        self.unpriced_tokens += o.unpriced_tokens;
     }
 }
 
@@ -196,11 +239,19 @@ impl Cell {
 #[derive(Debug, Default)]
 pub struct Minute {
     /// One cell per distinct dimension set.
-    pub cells: Vec<(Dims, Cell)>,
+    pub cells: Vec<(Dims, StoredCell)>,
     /// Output histogram entries: (model, bucket, count).
     pub histogram: Vec<(u32, u8, u32)>,
     /// Total cost of the minute (all cells).
     pub cost: Money,
+}
+
+/// Pushes without the default growth to four slots: most minutes hold one or two cells.
+fn push_tight<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() && v.len() < 4 {
+        v.reserve_exact(1);
+    }
+    v.push(item);
 }
 
 impl Minute {
@@ -209,7 +260,7 @@ impl Minute {
         let index = if let Some(i) = self.cells.iter().position(|(d, _)| *d == c.dims) {
             i
         } else {
-            self.cells.push((c.dims, Cell::default()));
+            push_tight(&mut self.cells, (c.dims, StoredCell::default()));
             self.cells.len() - 1
         };
         self.cells[index].1.apply(c, add);
@@ -228,7 +279,7 @@ impl Minute {
             {
                 Some((_, _, n)) if add => *n += 1,
                 Some((_, _, n)) => *n = n.saturating_sub(1),
-                None if add => self.histogram.push((model, bucket, 1)),
+                None if add => push_tight(&mut self.histogram, (model, bucket, 1)),
                 None => {}
             }
         }

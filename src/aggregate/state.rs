@@ -1,18 +1,19 @@
 //! The aggregator's state: dedupe with replacement, pricing, and the per-minute rollups.
 //! Owned by exactly one task (the actor, or the replay driver); never shared.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use super::alarm::AlarmBook;
 use super::budget::Budget;
+use super::dedupe::{DedupeIndex, Stored};
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 use super::window::{Window, Zone};
 use crate::pricing::{PriceTable, price};
 use crate::sources::{SourceHealth, SourceMsg};
-use crate::usage::{EventKind, StopReason, UsageEvent};
+use crate::usage::{Attribution, EventKind, StopReason, UsageEvent};
 
 /// How the aggregator counts: prices, time zone, the records' time range, budgets.
 #[derive(Debug, Clone)]
@@ -44,14 +45,6 @@ impl Default for Settings {
     }
 }
 
-/// A counted record, kept under its dedupe key so a more complete copy can replace it.
-#[derive(Debug, Clone, Copy)]
-struct Stored {
-    minute: i64,
-    rank: u64,
-    contribution: Contribution,
-}
-
 /// Counters about what happened to incoming records.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestStats {
@@ -72,7 +65,7 @@ pub struct State {
     pub(super) strings: Interner,
     pub(super) tag_sets: TagSets,
     pub(super) minutes: BTreeMap<i64, Minute>,
-    seen: HashMap<u64, Stored>,
+    seen: DedupeIndex,
     pub(super) unpriced_seen: BTreeSet<u32>,
     pub(super) sources: BTreeMap<String, SourceHealth>,
     caught_up: HashSet<String>,
@@ -94,7 +87,7 @@ impl State {
             strings: Interner::new(),
             tag_sets: TagSets::default(),
             minutes: BTreeMap::new(),
-            seen: HashMap::new(),
+            seen: DedupeIndex::default(),
             unpriced_seen: BTreeSet::new(),
             sources: BTreeMap::new(),
             caught_up: HashSet::new(),
@@ -173,13 +166,14 @@ impl State {
         let contribution = self.contribution(event);
         let minute = t.timestamp().div_euclid(60);
         if let Some(key) = event.key {
-            if let Some(old) = self.seen.get(&key).copied() {
+            if let Some(old) = self.seen.get(key) {
                 if event.rank <= old.rank {
                     self.stats.duplicates += 1;
                     return;
                 }
+                let old_contribution = self.stored_contribution(&old);
                 if let Some(m) = self.minutes.get_mut(&old.minute) {
-                    m.apply(&old.contribution, false);
+                    m.apply(&old_contribution, false);
                 }
                 self.stats.replaced += 1;
                 self.stats.counted -= 1;
@@ -189,7 +183,11 @@ impl State {
                 Stored {
                     minute,
                     rank: event.rank,
-                    contribution,
+                    dims: contribution.dims,
+                    tokens: event.tokens,
+                    modifiers: event.modifiers,
+                    kind: event.kind,
+                    stop_reason: event.stop_reason,
                 },
             );
         }
@@ -205,6 +203,34 @@ impl State {
         }
         self.stats.counted += 1;
         self.version += 1;
+    }
+
+    /// What a stored record contributed: the same pricing as when it was counted.
+    fn stored_contribution(&self, s: &Stored) -> Contribution {
+        let event = UsageEvent {
+            key: None,
+            rank: s.rank,
+            timestamp: DateTime::from_timestamp(s.minute * 60, 0).unwrap_or_default(),
+            model: self.strings.arc(s.dims.model),
+            tokens: s.tokens,
+            tier: s.dims.tier,
+            modifiers: s.modifiers,
+            stop_reason: s.stop_reason,
+            kind: s.kind,
+            attribution: Attribution::default(),
+        };
+        Self::price_into(&self.settings.prices, s.dims, &event)
+    }
+
+    fn price_into(prices: &PriceTable, dims: Dims, e: &UsageEvent) -> Contribution {
+        Contribution {
+            dims,
+            tokens: e.tokens,
+            requests: u64::from(e.kind != EventKind::Bucket),
+            cost: price(prices, e),
+            output_bucket: (e.kind == EventKind::Request).then(|| bucket_of(e.tokens.output)),
+            max_tokens: e.stop_reason == Some(StopReason::MaxTokens),
+        }
     }
 
     fn contribution(&mut self, e: &UsageEvent) -> Contribution {
@@ -223,22 +249,14 @@ impl State {
             pairs.sort_unstable();
             self.tag_sets.intern(pairs)
         };
-        let is_request = e.kind != EventKind::Bucket;
-        let cost = price(&self.settings.prices, e);
-        Contribution {
-            dims: Dims {
-                model,
-                tier: e.tier,
-                project,
-                session,
-                tags,
-            },
-            tokens: e.tokens,
-            requests: u64::from(is_request),
-            cost,
-            output_bucket: (e.kind == EventKind::Request).then(|| bucket_of(e.tokens.output)),
-            max_tokens: e.stop_reason == Some(StopReason::MaxTokens),
-        }
+        let dims = Dims {
+            model,
+            project,
+            session,
+            tags,
+            tier: e.tier,
+        };
+        Self::price_into(&self.settings.prices, dims, e)
     }
 
     /// Forgets every record (replay seeking backwards); keeps settings and sources.

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::histogram::Histogram;
-use super::rollup::{Cell, Dims};
+use super::rollup::{Cell, Dims, StoredCell};
 use super::snapshot::{
     BatchStats, BilledItem, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow,
     OutputStats, ReconciliationDay, SeriesPoint, Snapshot, SourceStatus, SpendSummary, Totals,
@@ -150,7 +150,14 @@ impl State {
         }
     }
 
-    fn fold_cell(&self, f: &mut Fold, d: &Dims, c: &Cell, g: Option<&GroupBy>, row: Option<&str>) {
+    fn fold_cell(
+        &self,
+        f: &mut Fold,
+        d: &Dims,
+        c: &StoredCell,
+        g: Option<&GroupBy>,
+        row: Option<&str>,
+    ) {
         f.total.merge(c);
         f.by_model.entry(d.model).or_default().merge(c);
         f.by_tier.entry(d.tier).or_default().merge(c);
@@ -177,7 +184,7 @@ impl State {
         if let Some(row) = row {
             f.by_row.entry(row.to_string()).or_default().merge(c);
         }
-        if let Some(max) = (c.max_output > 0).then_some(c.max_output) {
+        if let Some(max) = (c.max_output > 0).then_some(u64::from(c.max_output)) {
             f.histogram.observe_max(max);
             f.histogram_by_model
                 .entry(d.model)
@@ -472,7 +479,7 @@ fn cache_stats(c: &Cell) -> CacheStats {
     CacheStats {
         hit_ratio: ratio(t.cache_read, t.total_input()),
         reads_per_write: ratio(t.cache_read, t.cache_writes()),
-        net_savings: c.cache_uncached - c.cache_cost,
+        net_savings: c.cache_savings,
         write_5m_tokens: t.cache_write_5m,
         write_1h_tokens: t.cache_write_1h,
         read_tokens: t.cache_read,

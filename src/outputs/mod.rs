@@ -5,3 +5,16 @@ pub mod hooks;
 pub mod record;
 pub mod report;
 pub mod watch;
+
+use std::io::Write;
+
+/// Writes text to stdout. A closed pipe (`costtop report | head`) is not an error: the reader
+/// has what it wanted, so it returns `Ok(false)` and the caller stops writing.
+pub fn emit(text: &str) -> std::io::Result<bool> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e),
+    }
+}

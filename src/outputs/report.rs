@@ -217,7 +217,44 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
             );
         }
     }
+    out.push_str(&render_reconciliation(snap));
     out.push_str(&render_sources(snap));
+    out
+}
+
+/// Estimated vs billed per UTC day, when the Admin API cost report was read.
+pub fn render_reconciliation(snap: &Snapshot) -> String {
+    let mut out = String::new();
+    if snap.reconciliation.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nEstimated vs billed (Admin API cost report; UTC days)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<12}{:>14}{:>14}{:>9}  largest billed item",
+        "DAY", "ESTIMATED", "BILLED", "DIFF"
+    );
+    for d in &snap.reconciliation {
+        let diff = d
+            .difference_pct
+            .map_or_else(|| "—".to_string(), |p| format!("{p:+.1}%"));
+        let item = d
+            .items
+            .first()
+            .map_or(String::new(), |i| format!("{} {}", i.item, i.billed));
+        let _ = writeln!(
+            out,
+            "{:<12}{:>14}{:>14}{:>9}  {item}",
+            d.day.to_string(),
+            d.estimated.to_string(),
+            d.billed.to_string(),
+            diff
+        );
+    }
+    out.push('\n');
     out
 }
 

@@ -1,6 +1,5 @@
 //! `costtop watch`: one JSON snapshot per line on stdout, for scripts and other tools.
 
-use std::io::Write;
 use std::time::Duration;
 
 use crate::aggregate::{AggregatorHandle, Snapshot};
@@ -24,9 +23,9 @@ pub async fn print_every(
             () = &mut stop => return Ok(()),
             _ = ticker.tick() => {
                 let Some(snap) = handle.snapshot_now(None).await else { return Ok(()) };
-                let mut out = std::io::stdout().lock();
-                writeln!(out, "{}", json_line(&snap))?;
-                out.flush()?;
+                if !super::emit(&format!("{}\n", json_line(&snap)))? {
+                    return Ok(());
+                }
             }
         }
     }

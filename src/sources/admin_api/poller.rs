@@ -90,11 +90,12 @@ impl Poller {
         let backfill_from = self.cursor;
         self.sync(client, Duration::ZERO).await?;
         tracing::info!(lines = self.health.lines, "admin API backfill done");
+        // The cost report comes before `CaughtUp`, so a one-shot `report` sees it too.
+        let mut next_cost = self.refresh_costs(client, backfill_from).await?;
         self.send(SourceMsg::CaughtUp {
             name: SOURCE_NAME.to_owned(),
         })
         .await?;
-        let mut next_cost = self.refresh_costs(client, backfill_from).await?;
         loop {
             self.pause(self.interval).await?;
             self.sync(client, self.opts.overlap).await?;

@@ -9,19 +9,20 @@
 //! and counted once.
 //!
 //! The story, in simulated time from the start `S` (13:00 local) and in real time at the
-//! default speed of 150 (a simulated day in 9.6 real minutes):
+//! default speed of 150 (a simulated day in 9.6 real minutes; seed 7):
 //!
 //! | simulated | real | what happens |
 //! |---|---|---|
-//! | 00:00 – S | 0 s | the day so far is written at once: charts are full immediately |
-//! | S | 0 s | live: tens of requests per simulated minute; the budget forecast is already over |
-//! | S+20 min | 8 s | cache break: a timestamp got into chat's system prompt, its hit ratio falls below 20% |
-//! | ~S+50 min | ~20 s | the demo day budget passes 80%: `budget_warn` |
-//! | S+50 min | 20 s | the nightly summaries batch job delivers (10 min): batch share rises above 0 |
+//! | 00:00 – S | 0 s | the day so far is written at once (incl. the nightly batch run at 02:00): charts are full immediately |
+//! | S | 0 s | live: tens of requests per simulated minute; the day's forecast is already over budget (`forecast`) |
+//! | S+20 min | 8 s | cache break: a timestamp got into chat's system prompt; chat's hit ratio falls below 20% |
+//! | S+50 min | 20 s | the nightly summaries batch job re-runs and delivers for 10 min |
+//! | ~S+53 min | ~21 s | the demo day budget passes 80%: `budget_warn` |
 //! | S+60 min | 24 s | the cache is fixed |
-//! | S+70 min | 28 s | a runaway agent loop burns Opus at ~5× the normal rate for 15 min: `spend_spike` |
-//! | ~S+105 min | ~42 s | the budget is exceeded: `budget_exceeded` |
-//! | S+85 min → | 34 s → | back to normal; at simulated midnight (~4.8 real min) a new day begins |
+//! | S+70 min | 28 s | a runaway agent loop burns Opus at ~5× the normal rate for 15 min |
+//! | ~S+78 min | ~31 s | `spend_spike` (cleared ~S+95 min, ~38 s) |
+//! | ~S+104 min | ~42 s | the budget is exceeded: `budget_exceeded` |
+//! | S+11 h | 4.4 min | simulated midnight: a new day, the budget starts over |
 //!
 //! The budget's limit is computed from the scenario's own priced spend for the chosen
 //! speed (see [`budget::plan_budget`]), so the warning and the alarm land in the first

@@ -13,8 +13,10 @@ use tokio::task::JoinHandle;
 use super::budget::{BudgetPlan, plan_budget};
 use super::scenario::{START_HOUR, Scenario};
 use super::{DemoFeed, WRITE_TICK, follow_clock};
-use crate::aggregate::{AggregatorHandle, ScaledClock, Zone};
-use crate::app::{Live, live_since, load_config, settings, start_live, zone};
+use crate::aggregate::{AggregatorHandle, Clock, ScaledClock, Zone};
+use crate::app::{
+    Live, list_themes_if_asked, live_since, load_config, settings, start_live, ui_options, zone,
+};
 use crate::cli::DemoArgs;
 use crate::sources::discover;
 
@@ -116,31 +118,18 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
 
 /// `costtop demo`: the dashboard over the simulated organisation until the user quits.
 pub async fn run_demo(args: DemoArgs) -> Result<ExitCode> {
-    if args.ui.list_themes {
-        for name in crate::ui::list_themes() {
-            println!("{name}");
-        }
+    if list_themes_if_asked(&args.ui) {
         return Ok(ExitCode::SUCCESS);
     }
+    let opts = ui_options(&args.ui, &load_config(&args.common)?)?;
     let run = start_demo(&args).await?;
-    let opts = crate::ui::UiOptions {
-        theme: args
-            .ui
-            .theme
-            .clone()
-            .unwrap_or_else(|| crate::ui::theme::DEFAULT_THEME.to_owned()),
-        bell: if args.ui.no_bell {
-            crate::ui::Bell::Off
-        } else {
-            crate::ui::Bell::Terminal
-        },
-        ..crate::ui::UiOptions::default()
-    };
-    let result = crate::ui::run_terminal(
+    let clock = run.clock;
+    let result = crate::ui::run_terminal_with_clock(
         run.handle.snapshots(),
         run.handle.control_sender(),
         None,
         opts,
+        move || clock.now(),
     )
     .await;
     drop(run);
