@@ -19,7 +19,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => run_report(args).await,
         Some(Command::Watch(args)) => run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
-        Some(Command::Demo(_) | Command::Replay(_)) => bail!("not wired up yet"),
+        Some(Command::Demo(args)) => sources::demo::run_demo(args).await,
+        Some(Command::Replay(_)) => bail!("not wired up yet"),
         None => run_dashboard(cli.live).await,
     }
 }

@@ -117,8 +117,8 @@ pub struct LiveArgs {
 /// `costtop demo`
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Simulated seconds per real second.
-    #[arg(long, default_value_t = 120.0)]
+    /// Simulated seconds per real second (150: a simulated day in ~10 minutes).
+    #[arg(long, default_value_t = 150.0)]
     pub speed: f64,
     /// Seed of the simulation (same seed, same story).
     #[arg(long, default_value_t = 7)]

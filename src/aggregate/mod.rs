@@ -17,7 +17,7 @@ pub mod window;
 
 pub use actor::{AggregatorHandle, SOURCE_CHANNEL_CAPACITY};
 pub use budget::{Budget, BudgetFilter, Period};
-pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
+pub use clock::{Clock, ManualClock, ScaledClock, SystemClock, TokioClock};
 pub use snapshot::Snapshot;
 pub use state::{IngestStats, Settings, State};
 pub use view::GroupBy;

@@ -2,6 +2,7 @@
 //! [`UsageEvent`]s and health reports, sent to the aggregator over a bounded channel.
 
 pub mod admin_api;
+pub mod demo;
 pub mod discover;
 pub mod files;
 mod ingest;

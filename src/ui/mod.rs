@@ -19,7 +19,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use app::run_app;
-pub use terminal::run_terminal;
+pub use terminal::{run_terminal, run_terminal_with_clock};
 pub use theme::{Theme, ThemeError, list_themes};
 
 /// A replay control the dashboard sends to the replay source.

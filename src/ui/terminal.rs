@@ -10,7 +10,7 @@ use std::sync::{Arc, Once};
 use std::thread;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, terminal};
@@ -31,7 +31,19 @@ pub async fn run_terminal(
     snapshots: watch::Receiver<Arc<Snapshot>>,
     controls: mpsc::UnboundedSender<Control>,
     replay: Option<mpsc::UnboundedSender<ReplayCommand>>,
+    opts: UiOptions,
+) -> anyhow::Result<()> {
+    run_terminal_with_clock(snapshots, controls, replay, opts, Utc::now).await
+}
+
+/// [`run_terminal`] with another "now" for the live clock and source lag (the demo's
+/// simulated time).
+pub async fn run_terminal_with_clock(
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    controls: mpsc::UnboundedSender<Control>,
+    replay: Option<mpsc::UnboundedSender<ReplayCommand>>,
     mut opts: UiOptions,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> anyhow::Result<()> {
     install_panic_hook();
     let (signal_tx, signal_rx) = oneshot::channel();
@@ -41,16 +53,7 @@ pub async fn run_terminal(
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let (events, stop_reader) = spawn_event_reader();
-    let result = run_app(
-        &mut term,
-        events,
-        snapshots,
-        controls,
-        replay,
-        Utc::now,
-        opts,
-    )
-    .await;
+    let result = run_app(&mut term, events, snapshots, controls, replay, clock, opts).await;
     stop_reader.store(true, Ordering::Relaxed);
     signals.abort();
     drop(term);

@@ -1,0 +1,107 @@
+//! `costtop demo`: a built-in simulated organisation, written to a temporary application
+//! usage log that the real tail source follows, on a clock that runs `--speed` times fast.
+//!
+//! The organisation: `chat` (Sonnet 4.5, prompt-cached, ~85% hit ratio, 5-minute writes),
+//! `classify` (Haiku 4.5, many small requests), `agent` (Opus 4.5 and some Opus 4.1, long
+//! outputs, a few cut off at `max_tokens`, 1-hour cache writes) and `nightly-summaries`
+//! (Sonnet 4.5 through the Batch API), every request tagged `{feature, team, project}`.
+//! Traffic follows a daily shape; one record in 150 is written twice (a retried log write)
+//! and counted once.
+//!
+//! The story, in simulated time from the start `S` (13:00 local) and in real time at the
+//! default speed of 150 (a simulated day in 9.6 real minutes; seed 7):
+//!
+//! | simulated | real | what happens |
+//! |---|---|---|
+//! | 00:00 – S | 0 s | the day so far is written at once (incl. the nightly batch run at 02:00): charts are full immediately |
+//! | S | 0 s | live: tens of requests per simulated minute; the day's forecast is already over budget (`forecast`) |
+//! | S+20 min | 8 s | cache break: a timestamp got into chat's system prompt; chat's hit ratio falls below 20% |
+//! | S+50 min | 20 s | the nightly summaries batch job re-runs and delivers for 10 min |
+//! | ~S+53 min | ~21 s | the demo day budget passes 80%: `budget_warn` |
+//! | S+60 min | 24 s | the cache is fixed |
+//! | S+70 min | 28 s | a runaway agent loop burns Opus at ~5× the normal rate for 15 min |
+//! | ~S+78 min | ~31 s | `spend_spike` (cleared ~S+95 min, ~38 s) |
+//! | ~S+104 min | ~42 s | the budget is exceeded: `budget_exceeded` |
+//! | S+11 h | 4.4 min | simulated midnight: a new day, the budget starts over |
+//!
+//! The budget's limit is computed from the scenario's own priced spend for the chosen
+//! speed (see [`budget::plan_budget`]), so the warning and the alarm land in the first
+//! minute at any `--speed`.
+
+pub mod budget;
+pub mod feed;
+mod rng;
+pub mod run;
+pub mod scenario;
+pub mod services;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::time::MissedTickBehavior;
+
+pub use budget::{BudgetPlan, DEMO_BUDGET_NAME, SpendCurve, plan_budget};
+pub use feed::DemoFeed;
+pub use run::{DemoRun, run_demo, start_demo};
+pub use scenario::{Record, Scenario};
+
+use crate::aggregate::{Clock, ScaledClock};
+
+/// Default real time between two writes to the demo log.
+pub const WRITE_TICK: Duration = Duration::from_millis(75);
+
+/// What the demo writer simulates.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    /// Seed of the simulation: the same seed tells the same story, byte for byte.
+    pub seed: u64,
+    /// Real time between two writes.
+    pub tick: Duration,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 7,
+            tick: WRITE_TICK,
+        }
+    }
+}
+
+/// Writes the simulated organisation's usage log to `path`: the day so far at once, then
+/// each record once `clock` reaches its time, flushed every tick. Runs until aborted or a
+/// write fails; prints nothing.
+pub async fn run_demo_source(
+    opts: DemoOptions,
+    path: PathBuf,
+    clock: ScaledClock,
+) -> std::io::Result<()> {
+    let feed = DemoFeed::new(Scenario::new(opts.seed, clock.start()));
+    follow_clock(feed, &path, clock, opts.tick).await
+}
+
+/// Appends to `path` whatever `feed` has due at `clock`'s time, every `tick`, until aborted
+/// or a write fails.
+pub async fn follow_clock(
+    mut feed: DemoFeed,
+    path: &Path,
+    clock: ScaledClock,
+    tick: Duration,
+) -> std::io::Result<()> {
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .await?;
+    let mut ticks = tokio::time::interval(tick);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        ticks.tick().await;
+        let text = feed.due_text(clock.now());
+        if !text.is_empty() {
+            file.write_all(text.as_bytes()).await?;
+            file.flush().await?;
+        }
+    }
+}

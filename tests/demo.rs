@@ -1,0 +1,240 @@
+//! `costtop demo`: the story's timeline on the simulated clock (paused tokio time, scenario →
+//! aggregator), and the real pipeline (writer → temp log → tail → aggregator) in real time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use costtop::aggregate::{
+    AggregatorHandle, Clock, Control, GroupBy, ScaledClock, Settings, Snapshot, Window, Zone,
+};
+use costtop::cli::{CommonArgs, DemoArgs, FollowArgs, UiArgs};
+use costtop::parse::{LineContext, Parsed, parse_line};
+use costtop::pricing::PriceTable;
+use costtop::sources::SourceMsg;
+use costtop::sources::demo::scenario::{BATCH_JOB, CACHE_BREAK, SPEND_SPIKE};
+use costtop::sources::demo::{DemoFeed, Scenario, plan_budget, start_demo};
+
+const FEATURES: [&str; 4] = ["chat", "classify", "agent", "nightly-summaries"];
+const FAMILIES: [&str; 3] = ["opus", "sonnet", "haiku"];
+const SPEED: f64 = 150.0;
+
+fn utc() -> Zone {
+    Zone::Named(chrono_tz::UTC)
+}
+
+fn story_start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-03T13:00:00Z")
+        .expect("valid")
+        .to_utc()
+}
+
+fn minutes(m: i64) -> chrono::Duration {
+    chrono::Duration::minutes(m)
+}
+
+fn shows_everyone(snap: &Snapshot) -> bool {
+    let features = FEATURES.iter().all(|f| {
+        snap.rows
+            .iter()
+            .any(|r| r.key == *f && r.totals.requests > 0)
+    });
+    let families = FAMILIES
+        .iter()
+        .all(|f| snap.by_model.iter().any(|m| m.model.contains(f)));
+    features && families
+}
+
+/// Parses the feed's due records as the tail would; retried records arrive twice.
+fn due_events(feed: &mut DemoFeed, now: DateTime<Utc>, unique: &mut u64) -> SourceMsg {
+    let mut events = Vec::new();
+    for r in feed.due(now) {
+        *unique += 1;
+        let ctx = LineContext {
+            fallback_time: r.at,
+            path: "demo",
+        };
+        let line = r.line();
+        let Parsed::Usage(event) = parse_line(line.as_bytes(), &ctx) else {
+            panic!("unreadable demo line: {line}");
+        };
+        if r.retried {
+            events.push(event.clone());
+        }
+        events.push(event);
+    }
+    SourceMsg::Events(events)
+}
+
+/// Real time (from the start) of the first time an alarm of `kind` was raised.
+fn raised(snap: &Snapshot, clock: &ScaledClock, kind: &str) -> Option<(Duration, DateTime<Utc>)> {
+    snap.alarm_log
+        .iter()
+        .find(|e| e.kind == kind && e.transition == "raised")
+        .map(|e| (clock.real_until(e.at), e.at))
+}
+
+#[tokio::test(start_paused = true)]
+async fn story_unfolds_on_the_scaled_clock_within_the_first_minute() {
+    let start = story_start();
+    let scenario = Scenario::new(7, start);
+    let plan = plan_budget(&scenario, &PriceTable::embedded(), &utc(), SPEED);
+    let settings = Settings {
+        zone: utc(),
+        budgets: vec![plan.budget.clone()],
+        ..Settings::default()
+    };
+    let clock = ScaledClock::starting_at(start, SPEED);
+    let handle = AggregatorHandle::spawn(settings, Arc::new(clock));
+    let (tx, controls) = (handle.source_sender(), handle.control_sender());
+    let mut feed = DemoFeed::new(scenario);
+    let by_feature = || Some(GroupBy::Tag("feature".into()));
+    let at_real = |m: i64| clock.real_until(start + minutes(m));
+    let (before_break, during_break) =
+        (at_real(CACHE_BREAK.start - 1), at_real(CACHE_BREAK.end - 5));
+    let (before_batch, after_batch) = (at_real(BATCH_JOB.start - 2), at_real(BATCH_JOB.end + 2));
+
+    let step = Duration::from_millis(100);
+    let mut real = Duration::ZERO;
+    let mut unique = 0;
+    let mut everyone_at = None;
+    let (mut hit_before, mut hit_during) = (None, None);
+    let (mut batch_before, mut batch_after) = (None, None);
+    let mut last = None;
+    while real <= Duration::from_secs(60) {
+        tx.send(due_events(&mut feed, clock.now(), &mut unique))
+            .await
+            .expect("aggregator running");
+        let snap = handle.snapshot_now(by_feature()).await.expect("snapshot");
+        if everyone_at.is_none() && shows_everyone(&snap) {
+            everyone_at = Some(real);
+            controls
+                .send(Control::SetWindow(Window::Last15m))
+                .expect("control");
+        }
+        if real.abs_diff(before_break) < step / 2 {
+            hit_before = Some(snap.cache.hit_ratio);
+        }
+        if real.abs_diff(during_break) < step / 2 {
+            hit_during = Some(snap.cache.hit_ratio);
+        }
+        if real.abs_diff(before_batch) < step / 2 {
+            batch_before = Some(snap.batch.share_of_cost);
+        }
+        if real.abs_diff(after_batch) < step / 2 {
+            batch_after = Some(snap.batch.share_of_cost);
+        }
+        last = Some(snap);
+        tokio::time::advance(step).await;
+        real += step;
+    }
+
+    let everyone_at = everyone_at.expect("all features and model families shown");
+    assert!(everyone_at <= Duration::from_secs(3), "{everyone_at:?}");
+
+    let (hit_before, hit_during) = (hit_before.expect("sampled"), hit_during.expect("sampled"));
+    assert!(hit_before > 0.6, "hit ratio before the break {hit_before}");
+    assert!(
+        hit_during < hit_before * 0.6,
+        "{hit_during} vs {hit_before}"
+    );
+
+    let (batch_before, batch_after) = (
+        batch_before.expect("sampled"),
+        batch_after.expect("sampled"),
+    );
+    assert!(batch_before.abs() < f64::EPSILON, "{batch_before}");
+    assert!(batch_after > 0.0);
+
+    let last = last.expect("snapshots taken");
+    let (warn, _) = raised(&last, &clock, "budget_warn").expect("budget warning raised");
+    let (exceeded, _) = raised(&last, &clock, "budget_exceeded").expect("budget exceeded raised");
+    assert!(warn < exceeded, "{warn:?} then {exceeded:?}");
+    assert!(
+        (15.0..=26.0).contains(&warn.as_secs_f64()),
+        "warning after {warn:?}"
+    );
+    assert!(
+        (35.0..=51.0).contains(&exceeded.as_secs_f64()),
+        "exceeded after {exceeded:?}"
+    );
+    let (_, spike_at) = raised(&last, &clock, "spend_spike").expect("spend spike raised");
+    assert!(
+        spike_at >= start + minutes(SPEND_SPIKE.start)
+            && spike_at < start + minutes(SPEND_SPIKE.end),
+        "spike alarm at {spike_at}"
+    );
+
+    // Every record counted once, although some were written twice.
+    handle
+        .control_sender()
+        .send(Control::SetWindow(Window::All))
+        .expect("control");
+    let all = handle.snapshot_now(None).await.expect("snapshot");
+    assert_eq!(all.totals.requests, unique);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_log_is_followed_and_shows_every_feature_within_three_seconds() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let config = scratch.path().join("config.toml");
+    std::fs::write(&config, "").expect("config");
+    let record = scratch.path().join("record.jsonl");
+    let args = DemoArgs {
+        speed: SPEED,
+        seed: 7,
+        common: CommonArgs {
+            config: Some(config),
+            tz: Some(utc()),
+            ..CommonArgs::default()
+        },
+        follow: FollowArgs {
+            record: Some(record.clone()),
+            ..FollowArgs::default()
+        },
+        ui: UiArgs::default(),
+    };
+    let began = tokio::time::Instant::now();
+    let run = start_demo(&args).await.expect("demo starts");
+    let by_feature = || Some(GroupBy::Tag("feature".into()));
+    loop {
+        let snap = run
+            .handle
+            .snapshot_now(by_feature())
+            .await
+            .expect("snapshot");
+        if shows_everyone(&snap) {
+            assert!(snap.budgets.iter().any(|b| b.name == "demo day budget"));
+            break;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(3),
+            "not everyone shown after 3 s: {:?}",
+            snap.rows.iter().map(|r| &r.key).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The tail reports its health on its own schedule.
+    let healthy = async {
+        loop {
+            let snap = run.handle.snapshot_now(None).await.expect("snapshot");
+            let source = snap
+                .sources
+                .iter()
+                .find(|s| s.name.ends_with("demo-usage.jsonl"));
+            if let Some(s) = source.filter(|s| s.lines > 1000) {
+                assert_eq!(s.parse_errors, 0);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), healthy)
+        .await
+        .expect("the temp log is a healthy source");
+    let dir = run.log_path.parent().expect("in a dir").to_path_buf();
+    assert!(dir.exists());
+    drop(run);
+    assert!(!dir.exists(), "temporary log removed on exit");
+    assert!(std::fs::metadata(&record).expect("recorded").len() > 0);
+}
