@@ -31,7 +31,6 @@
 pub mod budget;
 pub mod feed;
 mod rng;
-pub mod run;
 pub mod scenario;
 pub mod services;
 
@@ -43,8 +42,7 @@ use tokio::time::MissedTickBehavior;
 
 pub use budget::{BudgetPlan, DEMO_BUDGET_NAME, SpendCurve, plan_budget};
 pub use feed::DemoFeed;
-pub use run::{DemoRun, run_demo, start_demo};
-pub use scenario::{Record, Scenario};
+pub use scenario::{Record, START_HOUR, Scenario};
 
 use crate::aggregate::{Clock, ScaledClock};
 

@@ -10,14 +10,14 @@ use chrono::{DateTime, Duration, Utc};
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
-use super::budget::{BudgetPlan, plan_budget};
-use super::scenario::{START_HOUR, Scenario};
-use super::{DemoFeed, WRITE_TICK, follow_clock};
-use crate::aggregate::{AggregatorHandle, Clock, ScaledClock, Zone};
-use crate::app::{
+use super::{
     Live, list_themes_if_asked, live_since, load_config, settings, start_live, ui_options, zone,
 };
+use crate::aggregate::{AggregatorHandle, Clock, ScaledClock, Zone};
 use crate::cli::DemoArgs;
+use crate::sources::demo::{
+    BudgetPlan, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
+};
 use crate::sources::discover;
 
 /// Name of the simulated log inside the demo's temporary directory.

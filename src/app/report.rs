@@ -1,0 +1,97 @@
+//! `costtop report`: read every source once, in parallel, then print one snapshot.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+
+use super::{discover_live, load_config, settings, start_admin_api, time_flag, zone};
+use crate::aggregate::{AggregatorHandle, SystemClock, Window};
+use crate::cli::{Format, ReportArgs};
+use crate::outputs::report;
+use crate::sources::{self, ReadOptions};
+
+pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
+    let config = load_config(&args.common)?;
+    let zone = zone(&config, &args.common)?;
+    let since = time_flag(args.since.as_deref(), &zone, "since")?;
+    let until = time_flag(args.until.as_deref(), &zone, "until")?;
+    let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
+    let discovery = discover_live(&args.sources, args.admin_api)?;
+    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
+    let tx = handle.source_sender();
+    let list = discovery.sources.clone();
+    let opts = ReadOptions {
+        threads: None,
+        skip_older_than: since.map(std::time::SystemTime::from),
+    };
+    let summary = tokio::task::spawn_blocking(move || sources::read_all(&list, tx, opts))
+        .await
+        .context("reader thread failed")?;
+    if args.admin_api {
+        let follow = crate::cli::FollowArgs {
+            admin_api: true,
+            api_base: args.api_base.clone(),
+            ..crate::cli::FollowArgs::default()
+        };
+        let from = since.unwrap_or_else(|| Utc::now() - chrono::Duration::days(30));
+        let _poller = start_admin_api(&follow, &config, from, handle.source_sender())?;
+        handle.caught_up(1).await;
+    }
+    let snap = handle
+        .snapshot_now(args.by.clone())
+        .await
+        .context("aggregator stopped")?;
+    if summary.files_read == 0 && summary.files_failed > 0 {
+        for s in &snap.sources {
+            if let Some(r) = &s.reason {
+                eprintln!("costtop: {}: {r}", s.name);
+            }
+        }
+        bail!("nothing could be read");
+    }
+    let by = args.by.as_ref().map_or(String::new(), group_name);
+    let text = match args.format {
+        Format::Json => report::render_json(&snap),
+        Format::Csv => report::render_csv(&snap, &by),
+        Format::Table => {
+            if snap.totals.requests == 0
+                && snap.unpriced_models.is_empty()
+                && snap.totals.input_tokens == 0
+            {
+                let names: Vec<&str> = discovery.sources.iter().map(|s| s.name.as_str()).collect();
+                let range = if since.is_some() || until.is_some() {
+                    " in the requested time range"
+                } else {
+                    ""
+                };
+                format!(
+                    "No usage records found in {} ({} files, {} lines read{range}).\n{}",
+                    names.join(", "),
+                    summary.files_read,
+                    summary.lines,
+                    report::render_sources(&snap)
+                )
+            } else {
+                report::render_table(&snap, &by)
+            }
+        }
+    };
+    let newline = if text.ends_with('\n') { "" } else { "\n" };
+    crate::outputs::emit(&format!("{text}{newline}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn group_name(g: &crate::aggregate::GroupBy) -> String {
+    use crate::aggregate::GroupBy;
+    match g {
+        GroupBy::Model => "model".into(),
+        GroupBy::Tier => "tier".into(),
+        GroupBy::Project => "project".into(),
+        GroupBy::Session => "session".into(),
+        GroupBy::Tag(k) => format!("tag:{k}"),
+        GroupBy::Day => "day".into(),
+        GroupBy::Hour => "hour".into(),
+    }
+}
