@@ -14,18 +14,21 @@ pub fn thousands(n: impl Into<u128>) -> String {
     out
 }
 
-/// Compact token counts: `950`, `12.3k`, `4.56M`, `1.20B`.
+/// Token counts in a few characters: `950`, `12.3k`, `456k`, `4.5M`, `1.2G`.
 pub fn compact(n: u64) -> String {
-    let f = n as f64;
-    if n < 1_000 {
-        n.to_string()
-    } else if n < 1_000_000 {
-        format!("{:.1}k", f / 1e3)
-    } else if n < 1_000_000_000 {
-        format!("{:.2}M", f / 1e6)
-    } else {
-        format!("{:.2}B", f / 1e9)
+    const UNITS: [(f64, &str); 4] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    let v = n as f64;
+    for (scale, unit) in UNITS {
+        if v >= scale {
+            let x = v / scale;
+            return if x >= 99.95 {
+                format!("{x:.0}{unit}")
+            } else {
+                format!("{x:.1}{unit}")
+            };
+        }
     }
+    n.to_string()
 }
 
 /// A 0–1 fraction as a percentage with one decimal.
@@ -43,7 +46,8 @@ mod tests {
         assert_eq!(thousands(12_u64), "12");
         assert_eq!(compact(950), "950");
         assert_eq!(compact(12_345), "12.3k");
-        assert_eq!(compact(4_560_000), "4.56M");
+        assert_eq!(compact(4_560_000), "4.6M");
+        assert_eq!(compact(456_000), "456k");
         assert_eq!(percent(0.8734), "87.3%");
     }
 }

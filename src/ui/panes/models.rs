@@ -2,12 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::PaneState;
-use super::widgets::{bar, compact, grouped, pane_block, percent};
+use super::widgets::{compact, grouped, pane_block, percent, share_bar_cell};
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::ModelRow;
 use crate::ui::theme::Theme;
@@ -205,18 +205,7 @@ fn model_row<'a>(r: &ModelRow, n: usize, shown: &[usize], bar_w: u16, theme: &Th
         ));
     }
     if bar_w > 0 {
-        let fill: Style = if n.is_multiple_of(2) {
-            theme.bar
-        } else {
-            theme.bar_alt
-        };
-        cells.push(Cell::from(Line::from(bar(
-            r.share_of_cost,
-            usize::from(bar_w),
-            fill,
-            theme.gauge_empty,
-            None,
-        ))));
+        cells.push(share_bar_cell(r.share_of_cost, n, bar_w, theme));
     }
     Row::new(cells)
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::PaneState;
-use super::widgets::{bar, grouped, pane_block, percent};
+use super::widgets::{grouped, pane_block, percent, share_bar_cell};
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::GroupRow;
 use crate::ui::theme::Theme;
@@ -97,18 +97,7 @@ fn group_row<'a>(r: &GroupRow, n: usize, numbers: usize, bar_w: u16, theme: &The
     let mut cells = vec![Cell::from(Span::styled(r.key.clone(), theme.text))];
     cells.extend(values.into_iter().take(numbers));
     if bar_w > 0 {
-        let fill = if n.is_multiple_of(2) {
-            theme.bar
-        } else {
-            theme.bar_alt
-        };
-        cells.push(Cell::from(Line::from(bar(
-            r.share_of_cost,
-            usize::from(bar_w),
-            fill,
-            theme.gauge_empty,
-            None,
-        ))));
+        cells.push(share_bar_cell(r.share_of_cost, n, bar_w, theme));
     }
     Row::new(cells)
 }

@@ -30,34 +30,27 @@ pub fn pane_block<'a>(title: &'a str, st: &PaneState, theme: &Theme) -> Block<'a
         .title(Line::from(Span::styled(format!(" {title} "), title_style)))
 }
 
-/// Token counts in a few characters: `950`, `12.3k`, `456k`, `4.5M`, `1.2G`.
-pub fn compact(n: u64) -> String {
-    const UNITS: [(f64, &str); 4] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
-    let v = n as f64;
-    for (scale, unit) in UNITS {
-        if v >= scale {
-            let x = v / scale;
-            return if x >= 99.95 {
-                format!("{x:.0}{unit}")
-            } else {
-                format!("{x:.1}{unit}")
-            };
-        }
-    }
-    n.to_string()
-}
+pub use crate::format::{compact, thousands as grouped};
 
-/// An integer with thousands separators: `12,345`.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// The share-of-spend bar of a table row, alternating fills so adjacent rows stay apart.
+pub fn share_bar_cell<'a>(
+    share: f64,
+    row: usize,
+    width: u16,
+    theme: &Theme,
+) -> ratatui::widgets::Cell<'a> {
+    let fill = if row.is_multiple_of(2) {
+        theme.bar
+    } else {
+        theme.bar_alt
+    };
+    ratatui::widgets::Cell::from(Line::from(bar(
+        share,
+        usize::from(width),
+        fill,
+        theme.gauge_empty,
+        None,
+    )))
 }
 
 /// A 0–1 fraction as a percentage: `81%`, `4.2%`, `0%`.
@@ -268,11 +261,6 @@ mod tests {
 
     #[test]
     fn numbers_format_compactly() {
-        assert_eq!(compact(950), "950");
-        assert_eq!(compact(12_345), "12.3k");
-        assert_eq!(compact(456_000), "456k");
-        assert_eq!(compact(4_500_000), "4.5M");
-        assert_eq!(grouped(1_234_567), "1,234,567");
         assert_eq!(percent(0.812), "81%");
         assert_eq!(percent(0.042), "4.2%");
         assert_eq!(short_duration(4000), "1h");
