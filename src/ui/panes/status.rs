@@ -58,6 +58,11 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     {
         lines.push(u);
     }
+    if let Some(r) = reconciliation_line(snap, theme)
+        && lines.len() + 2 <= rows
+    {
+        lines.push(r);
+    }
     // Hints go on the last row.
     while lines.len() + 1 < rows {
         lines.push(Line::default());
@@ -65,6 +70,25 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     lines.truncate(rows.saturating_sub(1));
     lines.push(hints);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "Estimated vs billed" for the latest day the Admin API cost report covers.
+fn reconciliation_line<'a>(snap: &Snapshot, theme: &Theme) -> Option<Line<'a>> {
+    let day = snap.reconciliation.last()?;
+    let diff = day
+        .difference_pct
+        .map_or_else(|| "—".to_string(), |p| format!("{p:+.1}%"));
+    let style = match day.difference_pct {
+        Some(p) if p.abs() >= 5.0 => theme.warn,
+        _ => theme.text_dim,
+    };
+    Some(Line::from(vec![
+        Span::styled("billed ", theme.text_dim),
+        Span::styled(format!("{} {} ", day.day, day.billed), theme.text),
+        Span::styled("vs estimated ", theme.text_dim),
+        Span::styled(format!("{} ", day.estimated), theme.text),
+        Span::styled(diff, style),
+    ]))
 }
 
 fn state_mark<'a>(s: &SourceStatus, theme: &Theme) -> Span<'a> {
