@@ -25,7 +25,16 @@ pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     if args.once {
-        handle.caught_up(live.sources).await;
+        let wait = super::report::ADMIN_BACKFILL_WAIT;
+        if tokio::time::timeout(wait, handle.caught_up(live.sources))
+            .await
+            .is_err()
+        {
+            eprintln!(
+                "costtop: a source did not finish reading its history in {}s",
+                wait.as_secs()
+            );
+        }
         let snap = handle
             .snapshot_now(None)
             .await

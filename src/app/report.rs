@@ -12,6 +12,9 @@ use crate::cli::{Format, ReportArgs};
 use crate::outputs::report;
 use crate::sources::{self, ReadOptions};
 
+/// Longest a one-shot command waits for the Admin API backfill.
+pub(super) const ADMIN_BACKFILL_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
@@ -37,7 +40,16 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
         };
         let from = since.unwrap_or_else(|| Utc::now() - chrono::Duration::days(30));
         let _poller = start_admin_api(&follow, &config, from, handle.source_sender())?;
-        handle.caught_up(1).await;
+        // A failing API is retried with back-off; past this, report what is known and the error.
+        if tokio::time::timeout(ADMIN_BACKFILL_WAIT, handle.caught_up(1))
+            .await
+            .is_err()
+        {
+            eprintln!(
+                "costtop: the Admin API backfill did not finish in {}s; reporting what was read",
+                ADMIN_BACKFILL_WAIT.as_secs()
+            );
+        }
     }
     let snap = handle
         .snapshot_now(args.by.clone())

@@ -40,6 +40,8 @@ pub(crate) struct Poller {
     /// Poll sequence number: the rank of the events of the latest fetch.
     seq: u64,
     revisions: Revisions,
+    /// `CaughtUp` was sent (after the backfill, or early when the backfill fails).
+    caught_up_sent: bool,
     backoff: Backoff,
 }
 
@@ -61,6 +63,7 @@ impl Poller {
             last_success: None,
             seq: 0,
             revisions: Revisions::default(),
+            caught_up_sent: false,
         }
     }
 
@@ -92,10 +95,7 @@ impl Poller {
         tracing::info!(lines = self.health.lines, "admin API backfill done");
         // The cost report comes before `CaughtUp`, so a one-shot `report` sees it too.
         let mut next_cost = self.refresh_costs(client, backfill_from).await?;
-        self.send(SourceMsg::CaughtUp {
-            name: SOURCE_NAME.to_owned(),
-        })
-        .await?;
+        self.announce_caught_up().await?;
         loop {
             self.pause(self.interval).await?;
             self.sync(client, self.opts.overlap).await?;
@@ -161,6 +161,19 @@ impl Poller {
         }
     }
 
+    /// Says the history is read, once. Also sent when the key is rejected during the backfill
+    /// (that does not heal by retrying), so one-shot commands finish and show the error.
+    async fn announce_caught_up(&mut self) -> Result<(), Stop> {
+        if !self.caught_up_sent {
+            self.caught_up_sent = true;
+            self.send(SourceMsg::CaughtUp {
+                name: SOURCE_NAME.to_owned(),
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Reports a failure and waits as long as it deserves.
     async fn recover(&mut self, error: ApiError) -> Result<(), Stop> {
         let reason = self.key.redact(&error.to_string());
@@ -169,6 +182,7 @@ impl Poller {
             ApiError::Rejected(_) => {
                 self.health.state = SourceState::Error(reason);
                 self.publish().await?;
+                self.announce_caught_up().await?;
                 match self.opts.rejected_key_retry {
                     Some(every) => self.pause(every).await,
                     None => Err(Stop),
