@@ -19,7 +19,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => run_report(args).await,
         Some(Command::Watch(args)) => run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
-        Some(Command::Demo(_) | Command::Replay(_)) => bail!("not wired up yet"),
+        Some(Command::Demo(_)) => bail!("not wired up yet"),
+        Some(Command::Replay(args)) => run_replay(args).await,
         None => run_dashboard(cli.live).await,
     }
 }
@@ -359,6 +360,21 @@ pub fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui:
         opts.bell = crate::ui::Bell::Off;
     }
     Ok(opts)
+}
+
+/// `costtop replay`: settings and sources from the flags, then the replay module.
+async fn run_replay(args: crate::cli::ReplayArgs) -> Result<ExitCode> {
+    if list_themes_if_asked(&args.ui) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = load_config(&args.common)?;
+    let settings = settings(&config, &args.common, args.window, None, None)?;
+    let ui = match args.format {
+        None => Some(ui_options(&args.ui, &config)?),
+        Some(_) => None,
+    };
+    let discovery = discover_or_explain(&args.sources)?;
+    sources::replay::run(&args, settings, &discovery, ui).await
 }
 
 async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode> {

@@ -66,7 +66,8 @@ pub struct IngestStats {
 }
 
 /// All usage state.
-#[derive(Debug)]
+/// `Clone` lets replay keep checkpoints (a copy of the state at a moment) for fast seeking.
+#[derive(Debug, Clone)]
 pub struct State {
     pub(super) settings: Settings,
     pub(super) strings: Interner,
