@@ -253,6 +253,12 @@ impl State {
         self.version += 1;
     }
 
+    /// Drops a record's entry from the dedupe index, for a caller that knows no other copy of
+    /// it will come (replay, which sees the whole input first): its counted contribution stays.
+    pub fn forget_key(&mut self, key: u64) {
+        self.seen.remove(&key);
+    }
+
     /// Distinct records held in the dedupe index (for memory accounting).
     pub fn dedupe_len(&self) -> usize {
         self.seen.len()

@@ -26,6 +26,10 @@ use crate::aggregate::{Control, Settings, Snapshot, State, Window};
 /// for minute rounding).
 const QUIET_SECS: i64 = 3600 + 60;
 
+/// Most checkpoints kept: when full, every other one is dropped and the spacing doubles, so
+/// memory stays bounded on long inputs (at the cost of slower seeks there).
+const MAX_CHECKPOINTS: usize = 64;
+
 /// How the engine trades memory for seek speed (tests turn the shortcuts off to check them).
 #[derive(Debug, Clone, Copy)]
 pub struct EngineOptions {
@@ -110,6 +114,7 @@ impl Engine {
     /// The straight pass: every boundary up to `end`, checkpoints by work done.
     fn load(&mut self, end: DateTime<Utc>) {
         let mut since_checkpoint = Instant::now();
+        let mut every = self.options.checkpoint_every;
         while let Some(minute) = self.next_boundary() {
             let at = minute_time(minute);
             if at > end {
@@ -118,9 +123,17 @@ impl Engine {
             if self.evaluate(minute) > 0 {
                 self.raises.push(at);
             }
-            if let Some(every) = self.options.checkpoint_every
-                && since_checkpoint.elapsed() >= every
+            if let Some(spacing) = every
+                && since_checkpoint.elapsed() >= spacing
             {
+                if self.checkpoints.len() == MAX_CHECKPOINTS {
+                    let mut i = 0;
+                    self.checkpoints.retain(|_| {
+                        i += 1;
+                        i % 2 == 0
+                    });
+                    every = Some(spacing * 2);
+                }
                 self.checkpoints.push(Checkpoint {
                     minute,
                     cursor: self.cursor,
@@ -223,6 +236,11 @@ impl Engine {
                 break;
             }
             self.state.ingest(e);
+            if let Some(key) = e.key
+                && self.timeline.is_last_copy(self.cursor)
+            {
+                self.state.forget_key(key);
+            }
             self.cursor += 1;
         }
     }

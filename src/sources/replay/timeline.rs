@@ -15,6 +15,8 @@ use crate::usage::UsageEvent;
 pub struct Timeline {
     /// Records in replay order (timestamp, then a content tie-break), duplicates removed.
     events: Vec<UsageEvent>,
+    /// For each record: it is the last copy of its key, so the dedupe entry can go after it.
+    last_copy: Vec<bool>,
     /// Each source's health after reading.
     pub health: Vec<SourceHealth>,
     /// Records whose time is their file's modification time (no timestamp of their own).
@@ -60,10 +62,11 @@ impl Timeline {
             .count() as u64;
         events.sort_by(replay_order);
         let before = events.len();
-        let events = drop_duplicates(events);
+        let (events, last_copy) = drop_duplicates(events);
         Timeline {
             duplicates: (before - events.len()) as u64,
             events,
+            last_copy,
             health: Vec::new(),
             undated_records: undated,
             summary: ReadSummary::default(),
@@ -73,6 +76,11 @@ impl Timeline {
     /// The records, in replay order.
     pub fn events(&self) -> &[UsageEvent] {
         &self.events
+    }
+
+    /// Whether record `i` is the last copy of a key the aggregator must remember until then.
+    pub fn is_last_copy(&self, i: usize) -> bool {
+        self.last_copy.get(i).copied().unwrap_or(false)
     }
 
     /// The first record's time.
@@ -140,7 +148,8 @@ fn token_tuple(e: &UsageEvent) -> [u64; 6] {
 /// Drops copies the aggregator would ignore (a rank not above an earlier copy's) and removes
 /// the dedupe key from records that are never replaced, so the aggregator's dedupe index only
 /// holds the keys that need it. The counted result is the same as feeding every copy.
-fn drop_duplicates(events: Vec<UsageEvent>) -> Vec<UsageEvent> {
+/// Also marks the last copy of each remaining key (after it the key can be forgotten).
+fn drop_duplicates(events: Vec<UsageEvent>) -> (Vec<UsageEvent>, Vec<bool>) {
     let mut best: HashMap<u64, u64> = HashMap::new();
     let mut kept: Vec<UsageEvent> = Vec::with_capacity(events.len());
     let mut copies: HashMap<u64, u32> = HashMap::new();
@@ -156,12 +165,20 @@ fn drop_duplicates(events: Vec<UsageEvent>) -> Vec<UsageEvent> {
         }
         kept.push(e);
     }
-    for e in &mut kept {
-        if e.key.is_some_and(|k| copies.get(&k) == Some(&1)) {
-            e.key = None;
+    let mut last_copy = vec![false; kept.len()];
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    for (e, last) in kept.iter_mut().zip(&mut last_copy) {
+        let Some(k) = e.key else { continue };
+        let total = copies.get(&k).copied().unwrap_or(1);
+        if total == 1 {
+            e.key = None; // never replaced: nothing to remember
+            continue;
         }
+        let n = seen.entry(k).or_default();
+        *n += 1;
+        *last = *n == total;
     }
-    kept
+    (kept, last_copy)
 }
 
 #[cfg(test)]
@@ -220,6 +237,8 @@ mod tests {
         );
         let keys: Vec<_> = t.events().iter().map(|e| (e.key, e.rank)).collect();
         assert_eq!(keys, vec![(Some(7), 1), (Some(7), 5), (None, 2)]);
+        let last: Vec<_> = (0..3).map(|i| t.is_last_copy(i)).collect();
+        assert_eq!(last, vec![false, true, false]);
         assert_eq!(t.duplicates, 1);
     }
 
