@@ -14,17 +14,16 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn replay(c: &mut Criterion) {
     let generated = tempfile::tempdir().expect("temp dir");
-    let dir = match std::env::var("COSTTOP_BENCH_DIR") {
-        Ok(dir) => dir,
-        Err(_) => {
-            if common::generate(generated.path(), 20_000).is_none() {
-                return;
-            }
-            generated.path().display().to_string()
+    let dir = if let Ok(dir) = std::env::var("COSTTOP_BENCH_DIR") {
+        dir
+    } else {
+        if common::generate(generated.path(), 20_000).is_none() {
+            return;
         }
+        generated.path().display().to_string()
     };
     let started = Instant::now();
-    let timeline = Timeline::load(&discover(&[dir.clone()]).sources);
+    let timeline = Timeline::load(&discover(std::slice::from_ref(&dir)).sources);
     let read = started.elapsed();
     let settings = Settings {
         zone: "UTC".parse().expect("zone"),
@@ -49,6 +48,17 @@ fn replay(c: &mut Criterion) {
     let moments: Vec<_> = (0..64u64)
         .map(|i| first + Duration::seconds((i * 37 % 64) as i64 * span / 64 + 17))
         .collect();
+    let slowest = moments
+        .iter()
+        .map(|t| {
+            let began = Instant::now();
+            engine.seek(*t);
+            let _ = engine.snapshot();
+            began.elapsed()
+        })
+        .max()
+        .unwrap_or_default();
+    eprintln!("slowest of {} seeks: {slowest:?}", moments.len());
     let mut next = 0;
     let mut group = c.benchmark_group("replay");
     group.sample_size(30);

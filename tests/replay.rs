@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use costtop::aggregate::{Budget, Period, Settings, Window};
 use costtop::sources::discover;
 use costtop::sources::replay::{Engine, EngineOptions, Player, Speed, Timeline};

@@ -27,9 +27,9 @@ pub async fn run(
 ) -> Result<ExitCode> {
     let speed: Speed = args.speed.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let zone = settings.zone;
-    let from = time(args.from.as_deref(), &zone, "from")?;
-    let to = time(args.to.as_deref(), &zone, "to")?;
-    let at = time(args.at.as_deref(), &zone, "at")?;
+    let from = time(args.from.as_deref(), zone, "from")?;
+    let to = time(args.to.as_deref(), zone, "to")?;
+    let at = time(args.at.as_deref(), zone, "at")?;
     let sources = discovery.sources.clone();
     let started = Instant::now();
     let timeline = tokio::task::spawn_blocking(move || Timeline::load(&sources))
@@ -133,7 +133,9 @@ async fn headless(
                     out.push('\n');
                 }
                 Format::Table => {
-                    out.push_str(&format!("== {} ==\n", t.to_rfc3339()));
+                    out.push_str("== ");
+                    out.push_str(&t.to_rfc3339());
+                    out.push_str(" ==\n");
                     out.push_str(&report::render_table(&snap, ""));
                 }
                 Format::Csv => out.push_str(&report::render_csv(&snap, "")),
@@ -153,8 +155,8 @@ async fn headless(
     }
 }
 
-fn time(value: Option<&str>, zone: &Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
+fn time(value: Option<&str>, zone: Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
     value
-        .map(|v| parse_time(v, Utc::now(), zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+        .map(|v| parse_time(v, Utc::now(), &zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
         .transpose()
 }
