@@ -18,13 +18,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use super::boundary::{self, minute_time};
 use super::timeline::Timeline;
 use crate::aggregate::{Control, Settings, Snapshot, State, Window};
-
-/// Records older than this before a boundary can still move an alarm (the longest look-back
-/// of a rule that can raise without new records is the 1-hour burn rate; one minute of slack
-/// for minute rounding).
-const QUIET_SECS: i64 = 3600 + 60;
 
 /// Most checkpoints kept: when full, every other one is dropped and the spacing doubles, so
 /// memory stays bounded on long inputs (at the cost of slower seeks there).
@@ -245,50 +241,15 @@ impl Engine {
         }
     }
 
-    /// The next boundary to evaluate after the last one.
-    ///
-    /// Normally the next minute. A run of boundaries is skipped when, for all of them, no
-    /// record lies between [`QUIET_SECS`] before the last evaluated boundary P and the skipped
-    /// boundary, and no budget period starts after P. Then every alarm rule sees what it saw
-    /// at P: the same spend per budget period, the same unpriced models and sources, and empty
-    /// burn-rate windows (15 min, 1 h: so no spike, forecast or cache alarm can be raised and
-    /// any that could clear was cleared at P). Evaluating twice on the same inputs changes
-    /// nothing, so the skipped evaluations are no-ops. The next evaluation is at the boundary
-    /// at or after the next record, or at the next budget period start, whichever is first;
-    /// `None` when neither exists (nothing can change any more).
+    /// The next boundary to evaluate after the last one: normally the next minute; quiet
+    /// stretches where evaluating provably changes nothing are skipped (rule in `boundary.rs`).
     pub fn next_boundary(&self) -> Option<i64> {
-        let events = self.timeline.events();
-        let Some(p) = self.evaluated else {
-            return events
-                .first()
-                .map(|e| e.timestamp.timestamp().div_euclid(60));
-        };
-        if !self.options.skip_quiet {
-            return Some(p + 1);
-        }
-        let p_time = minute_time(p);
-        let counted = self.timeline.count_until(p_time);
-        let recent = counted
-            .checked_sub(1)
-            .is_some_and(|i| events[i].timestamp.timestamp() >= p * 60 - QUIET_SECS);
-        if recent {
-            return Some(p + 1);
-        }
-        let next_record = events
-            .get(counted)
-            .map(|e| ceil_minute(e.timestamp.timestamp()));
-        let next_period = self
-            .state
-            .settings()
-            .budgets
-            .iter()
-            .map(|b| ceil_minute(b.period_bounds(&self.state, p_time).1.timestamp()))
-            .min();
-        let target = match (next_record, next_period) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
-        };
-        Some(target.max(p + 1))
+        boundary::next(
+            &self.timeline,
+            &self.state,
+            self.evaluated,
+            self.options.skip_quiet,
+        )
     }
 
     /// The snapshot at the current moment (without the replay status).
@@ -318,12 +279,4 @@ impl Engine {
             Control::AcknowledgeAlarms => self.state.acknowledge_alarms(),
         }
     }
-}
-
-fn minute_time(minute: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(minute.saturating_mul(60), 0).unwrap_or_default()
-}
-
-fn ceil_minute(secs: i64) -> i64 {
-    secs.div_euclid(60) + i64::from(secs.rem_euclid(60) != 0)
 }

@@ -5,6 +5,7 @@
 //! at any T, however T was reached: see its rules); [`Player`] adds speed, pause and jumps;
 //! [`spawn_player`] runs it as a task for the dashboard; [`run`] is `costtop replay`.
 
+mod boundary;
 mod driver;
 mod engine;
 mod player;
