@@ -61,7 +61,7 @@ struct Active {
 }
 
 /// Active alarms and the log of transitions.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AlarmBook {
     active: BTreeMap<String, Active>,
     log: VecDeque<AlarmLogEntry>,

@@ -82,7 +82,7 @@ impl Packed {
 
 /// Key → stored record. Records whose counts fit 32 bits (every single request) are packed;
 /// the rare larger ones (Admin API buckets) are kept whole in a second map.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct DedupeIndex {
     packed: HashMap<u64, Packed>,
     wide: HashMap<u64, Stored>,
@@ -106,6 +106,12 @@ impl DedupeIndex {
             self.packed.remove(&key);
             self.wide.insert(key, stored);
         }
+    }
+
+    /// Forgets one key (replay: after the last copy of a record, nothing can replace it).
+    pub fn remove(&mut self, key: u64) {
+        self.packed.remove(&key);
+        self.wide.remove(&key);
     }
 
     /// Forgets everything.

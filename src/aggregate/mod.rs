@@ -31,3 +31,24 @@ pub enum Control {
     /// Acknowledge every active alarm (stops the flashing; the alarm stays listed).
     AcknowledgeAlarms,
 }
+
+/// A replay control the dashboard sends to the replay source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayCommand {
+    /// Pause a playing replay, or resume a paused one.
+    TogglePause,
+    /// Play faster.
+    Faster,
+    /// Play slower.
+    Slower,
+    /// Jump by this many seconds of event time (negative: back).
+    Seek(i64),
+    /// Jump to the next alarm.
+    NextAlarm,
+    /// Jump to the previous alarm.
+    PrevAlarm,
+    /// Jump to the first record.
+    ToStart,
+    /// Jump to the last record.
+    ToEnd,
+}

@@ -8,7 +8,7 @@ use crate::pricing::{Cost, Money};
 use crate::usage::{Tier, Tokens};
 
 /// Interned strings: each distinct model, project, session or tag string is stored once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Interner {
     ids: HashMap<Arc<str>, u32>,
     names: Vec<Arc<str>>,
@@ -54,7 +54,7 @@ impl Interner {
 }
 
 /// Interned tag sets: a sorted list of (key id, value id) pairs per id; id 0 is "no tags".
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TagSets {
     ids: HashMap<Vec<(u32, u32)>, u32>,
     sets: Vec<Vec<(u32, u32)>>,
@@ -236,7 +236,7 @@ impl StoredCell {
 }
 
 /// Everything counted in one minute.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Minute {
     /// One cell per distinct dimension set.
     pub cells: Vec<(Dims, StoredCell)>,

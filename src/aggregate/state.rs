@@ -59,7 +59,8 @@ pub struct IngestStats {
 }
 
 /// All usage state.
-#[derive(Debug)]
+/// `Clone` lets replay keep checkpoints (a copy of the state at a moment) for fast seeking.
+#[derive(Debug, Clone)]
 pub struct State {
     pub(super) settings: Settings,
     pub(super) strings: Interner,
@@ -268,6 +269,12 @@ impl State {
         self.first_event = None;
         self.stats = IngestStats::default();
         self.version += 1;
+    }
+
+    /// Drops a record's entry from the dedupe index, for a caller that knows no other copy of
+    /// it will come (replay, which sees the whole input first): its counted contribution stays.
+    pub fn forget_key(&mut self, key: u64) {
+        self.seen.remove(key);
     }
 
     /// Distinct records held in the dedupe index (for memory accounting).

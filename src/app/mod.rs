@@ -3,6 +3,7 @@
 
 mod demo;
 mod live;
+mod replay;
 mod report;
 
 use std::process::ExitCode;
@@ -25,7 +26,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Watch(args)) => live::run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Demo(args)) => demo::run_demo(args).await,
-        Some(Command::Replay(_)) => bail!("not wired up yet"),
+        Some(Command::Replay(args)) => run_replay(args).await,
         None => live::run_dashboard(cli.live).await,
     }
 }
@@ -161,4 +162,19 @@ pub fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui:
         opts.bell = crate::ui::Bell::Off;
     }
     Ok(opts)
+}
+
+/// `costtop replay`: settings and sources from the flags, then the replay run.
+async fn run_replay(args: crate::cli::ReplayArgs) -> Result<ExitCode> {
+    if list_themes_if_asked(&args.ui) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = load_config(&args.common)?;
+    let settings = settings(&config, &args.common, args.window, None, None)?;
+    let ui = match args.format {
+        None => Some(ui_options(&args.ui, &config)?),
+        Some(_) => None,
+    };
+    let discovery = discover_or_explain(&args.sources)?;
+    replay::run(&args, settings, &discovery, ui).await
 }

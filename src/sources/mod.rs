@@ -7,6 +7,7 @@ pub mod discover;
 pub mod files;
 mod ingest;
 pub mod lines;
+pub mod replay;
 pub mod tail;
 
 pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};

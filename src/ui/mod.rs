@@ -22,26 +22,7 @@ pub use app::run_app;
 pub use terminal::{run_terminal, run_terminal_with_clock};
 pub use theme::{Theme, ThemeError, list_themes};
 
-/// A replay control the dashboard sends to the replay source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplayCommand {
-    /// Pause a playing replay, or resume a paused one.
-    TogglePause,
-    /// Play faster.
-    Faster,
-    /// Play slower.
-    Slower,
-    /// Jump by this many seconds of event time (negative: back).
-    Seek(i64),
-    /// Jump to the next alarm.
-    NextAlarm,
-    /// Jump to the previous alarm.
-    PrevAlarm,
-    /// Jump to the first record.
-    ToStart,
-    /// Jump to the last record.
-    ToEnd,
-}
+pub use crate::aggregate::ReplayCommand;
 
 /// How a new alarm makes itself heard.
 pub enum Bell {

@@ -92,7 +92,7 @@ fn replay_spans<'a>(r: &ReplayStatus, theme: &Theme, width: usize) -> Vec<Span<'
     let state = if r.paused {
         " ❚❚ paused ".to_owned()
     } else {
-        format!(" ▶ {}× ", trim_speed(r.speed))
+        format!(" ▶ {} ", trim_speed(r.speed))
     };
     let mut spans = vec![
         Span::styled(" REPLAY", bar_style.add_modifier(Modifier::BOLD)),
@@ -111,13 +111,21 @@ fn replay_spans<'a>(r: &ReplayStatus, theme: &Theme, width: usize) -> Vec<Span<'
             bar_style,
         ));
     }
+    if r.undated_records > 0 {
+        spans.push(Span::styled(
+            format!(" {} undated (file time) ", r.undated_records),
+            theme.warn,
+        ));
+    }
     spans
 }
 
 fn trim_speed(speed: f64) -> String {
-    if speed.fract() == 0.0 {
-        format!("{speed:.0}")
+    if speed.is_infinite() {
+        "max".to_owned()
+    } else if speed.fract() == 0.0 {
+        format!("{speed:.0}×")
     } else {
-        format!("{speed:.1}")
+        format!("{speed:.1}×")
     }
 }
