@@ -236,3 +236,34 @@ fn day_budget_warns_then_exceeds_once_each() {
             .any(|a| a.kind == "budget_exceeded" && a.since == at(12, 6))
     );
 }
+
+#[test]
+fn spend_over_long_spans_matches_the_sum_of_its_parts() {
+    // Records scattered over three days; a month budget sums whole hours plus ragged ends.
+    let mut s = State::new(Settings {
+        zone: "UTC".parse::<Zone>().unwrap(),
+        budgets: vec![Budget::simple(Period::Month, 1_000.0)],
+        ..Settings::default()
+    });
+    let mut expected = 0.0;
+    for i in 0..200u32 {
+        let t = at(0, 0) + Duration::minutes(i64::from(i) * 23 + 7);
+        s.ingest(&request(
+            &format!("k{i}"),
+            "claude-haiku-4-5",
+            t,
+            1_000_000,
+            0,
+        ));
+        expected += 1.0;
+    }
+    let now = at(0, 0) + Duration::minutes(199 * 23 + 7 + 10);
+    let snap = s.snapshot(now, None);
+    assert!((snap.budgets[0].spent_usd - expected).abs() < 1e-9);
+    // The last 15 minutes hold exactly one record ($1): $4/h.
+    assert!(
+        (snap.burn_rate_usd_per_hour - 4.0).abs() < 1e-9,
+        "{}",
+        snap.burn_rate_usd_per_hour
+    );
+}

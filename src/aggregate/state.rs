@@ -11,7 +11,7 @@ use super::dedupe::{DedupeIndex, Stored};
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 use super::window::{Window, Zone};
-use crate::pricing::{PriceTable, price};
+use crate::pricing::{Money, PriceTable, price};
 use crate::sources::{SourceHealth, SourceMsg};
 use crate::usage::{Attribution, EventKind, StopReason, UsageEvent};
 
@@ -66,6 +66,8 @@ pub struct State {
     pub(super) strings: Interner,
     pub(super) tag_sets: TagSets,
     pub(super) minutes: BTreeMap<i64, Minute>,
+    /// Cost per hour (hours since the epoch), so long spans sum quickly.
+    pub(super) hours: BTreeMap<i64, Money>,
     seen: DedupeIndex,
     pub(super) unpriced_seen: BTreeSet<u32>,
     pub(super) sources: BTreeMap<String, SourceHealth>,
@@ -88,6 +90,7 @@ impl State {
             strings: Interner::new(),
             tag_sets: TagSets::default(),
             minutes: BTreeMap::new(),
+            hours: BTreeMap::new(),
             seen: DedupeIndex::default(),
             unpriced_seen: BTreeSet::new(),
             sources: BTreeMap::new(),
@@ -173,9 +176,7 @@ impl State {
                     return;
                 }
                 let old_contribution = self.stored_contribution(&old);
-                if let Some(m) = self.minutes.get_mut(&old.minute) {
-                    m.apply(&old_contribution, false);
-                }
+                self.apply_at(old.minute, &old_contribution, false);
                 self.stats.replaced += 1;
                 self.stats.counted -= 1;
             }
@@ -192,10 +193,7 @@ impl State {
                 },
             );
         }
-        self.minutes
-            .entry(minute)
-            .or_default()
-            .apply(&contribution, true);
+        self.apply_at(minute, &contribution, true);
         if contribution.cost.is_none() {
             self.unpriced_seen.insert(contribution.dims.model);
         }
@@ -204,6 +202,18 @@ impl State {
         }
         self.stats.counted += 1;
         self.version += 1;
+    }
+
+    /// Adds or retracts a contribution in its minute, and the minute's hour total.
+    fn apply_at(&mut self, minute: i64, c: &Contribution, add: bool) {
+        let cost = c.cost.map_or(Money::ZERO, |x| x.total);
+        let hour = self.hours.entry(minute.div_euclid(60)).or_default();
+        if add {
+            *hour += cost;
+        } else {
+            *hour -= cost;
+        }
+        self.minutes.entry(minute).or_default().apply(c, add);
     }
 
     /// What a stored record contributed: the same pricing as when it was counted.
@@ -263,6 +273,7 @@ impl State {
     /// Forgets every record (replay seeking backwards); keeps settings and sources.
     pub fn clear_usage(&mut self) {
         self.minutes.clear();
+        self.hours.clear();
         self.seen.clear();
         self.unpriced_seen.clear();
         self.alarms = AlarmBook::default();

@@ -204,14 +204,31 @@ impl State {
         }
     }
 
-    /// Cost of all records in `[from, to]` at minute resolution.
+    /// Cost of all records in `[from, to]` at minute resolution: whole hours from the hour
+    /// totals, the ragged ends from the minutes.
     pub(super) fn spend_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Money {
         let a = from.timestamp().div_euclid(60);
         let b = to.timestamp().div_euclid(60);
         if a > b {
             return Money::ZERO;
         }
-        self.minutes.range(a..=b).map(|(_, m)| m.cost).sum()
+        let minutes = |x: i64, y: i64| -> Money {
+            if x > y {
+                return Money::ZERO;
+            }
+            self.minutes.range(x..=y).map(|(_, m)| m.cost).sum()
+        };
+        let first_full = (a + 59).div_euclid(60);
+        let last_full = (b + 1).div_euclid(60) - 1;
+        if first_full > last_full {
+            return minutes(a, b);
+        }
+        let whole: Money = self
+            .hours
+            .range(first_full..=last_full)
+            .map(|(_, c)| *c)
+            .sum();
+        whole + minutes(a, first_full * 60 - 1) + minutes((last_full + 1) * 60, b)
     }
 
     fn spend_summary(&self, now: DateTime<Utc>) -> SpendSummary {
