@@ -191,3 +191,32 @@ async fn a_file_in_a_new_subfolder_counts_and_a_deleted_one_stays_counted() {
 
     assert_live_equals_report(&live, &ledger, &[dir, archive]).await;
 }
+
+#[tokio::test]
+async fn copytruncate_rewritten_past_the_old_end_before_the_next_pass_restarts_at_zero() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("logs");
+    let archive = tmp.path().join("archive");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::create_dir_all(&archive).expect("mkdir");
+    let app = dir.join("app.jsonl");
+    let mut ledger = Ledger::default();
+    append(&app, &records(0..10));
+    ledger.wrote_records(0..10);
+    let live = Pipeline::follow(&dir).await;
+    live.wait_counted(&ledger, "history").await;
+
+    // Truncated and at once written beyond the old size: the size alone looks like an append.
+    fs::copy(&app, archive.join("app.2.jsonl")).expect("copy");
+    OpenOptions::new()
+        .write(true)
+        .open(&app)
+        .expect("open")
+        .set_len(0)
+        .expect("truncate");
+    append(&app, &records(200..240));
+    ledger.wrote_records(200..240);
+    live.wait_counted(&ledger, "the rewritten file").await;
+
+    assert_live_equals_report(&live, &ledger, &[dir, archive]).await;
+}
