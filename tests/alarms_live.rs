@@ -13,7 +13,11 @@ use costtop::aggregate::{AggregatorHandle, TokioClock};
 
 /// 00:01 UTC: the day budget is not ten minutes old, so no forecast interferes.
 fn just_after_midnight() -> TokioClock {
-    TokioClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 20, 0, 1, 0).single().expect("time"))
+    TokioClock::starting_at(
+        Utc.with_ymd_and_hms(2026, 11, 20, 0, 1, 0)
+            .single()
+            .expect("time"),
+    )
 }
 
 #[tokio::test(start_paused = true)]
@@ -31,7 +35,11 @@ async fn budget_warns_then_exceeds_each_alarm_once_while_spend_hovers() {
         feed.spike_then_replace(0.20).await;
     }
     let snap = handle.snapshot_now(None).await.expect("alive");
-    assert!((7.9..8.2).contains(&snap.budgets[0].spent_usd), "{:?}", snap.budgets);
+    assert!(
+        (7.9..8.2).contains(&snap.budgets[0].spent_usd),
+        "{:?}",
+        snap.budgets
+    );
     assert_eq!(raised(&snap, "budget_warn"), 1, "{:#?}", snap.alarm_log);
 
     // Now hover around the limit ($10) the same way.
@@ -54,7 +62,11 @@ async fn budget_warns_then_exceeds_each_alarm_once_while_spend_hovers() {
 
 #[tokio::test(start_paused = true)]
 async fn forecast_fires_before_the_limit_when_the_burn_rate_says_so() {
-    let clock = TokioClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).single().expect("time"));
+    let clock = TokioClock::starting_at(
+        Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0)
+            .single()
+            .expect("time"),
+    );
     let handle = AggregatorHandle::spawn(day_budget(10.0), Arc::new(clock));
     let mut feed = Feed::new(&handle, clock);
     let mut first_forecast = None;
@@ -120,7 +132,10 @@ mod hooks {
         assert_eq!(warn["limit_usd"], 10.0);
         assert_eq!(warn["source"], "costtop");
         let text = warn["text"].as_str().expect("text");
-        assert!(text.contains("costtop warning") && text.contains("$8.50"), "{text}");
+        assert!(
+            text.contains("costtop warning") && text.contains("$8.50"),
+            "{text}"
+        );
 
         feed.spend(2.0).await;
         let exceeded = tokio::time::timeout(Duration::from_secs(5), bodies.recv())

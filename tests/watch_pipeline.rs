@@ -7,9 +7,7 @@ mod live;
 use std::fs::{self, OpenOptions};
 use std::time::Duration;
 
-use live::{
-    Chunk, Ledger, Pipeline, append, assert_live_equals_report, cc_line, record, records,
-};
+use live::{Chunk, Ledger, Pipeline, append, assert_live_equals_report, cc_line, record, records};
 
 #[tokio::test]
 async fn bursts_and_a_line_in_two_halves_match_the_report() {
@@ -67,7 +65,10 @@ async fn streamed_duplicates_arriving_after_the_count_replace_it() {
             last: false,
         })
         .collect();
-    append(&main, &early.iter().map(|&c| cc_line(c)).collect::<String>());
+    append(
+        &main,
+        &early.iter().map(|&c| cc_line(c)).collect::<String>(),
+    );
     ledger.wrote(early);
     let snap = live.wait_counted(&ledger, "the placeholder chunks").await;
     assert_eq!(snap.totals.requests, 30);
@@ -82,12 +83,18 @@ async fn streamed_duplicates_arriving_after_the_count_replace_it() {
             })
             .collect();
         let target = if step == 0 { &main } else { &other };
-        append(target, &growing.iter().map(|&c| cc_line(c)).collect::<String>());
+        append(
+            target,
+            &growing.iter().map(|&c| cc_line(c)).collect::<String>(),
+        );
         ledger.wrote(growing);
         live.wait_counted(&ledger, "a growing chunk").await;
     }
     let finals: Vec<Chunk> = (500..510).map(record).collect();
-    append(&main, &finals.iter().map(|&c| cc_line(c)).collect::<String>());
+    append(
+        &main,
+        &finals.iter().map(|&c| cc_line(c)).collect::<String>(),
+    );
     ledger.wrote(finals);
     // A stale smaller copy after the final one changes nothing.
     let stale = Chunk {
@@ -98,7 +105,10 @@ async fn streamed_duplicates_arriving_after_the_count_replace_it() {
     append(&other, &cc_line(stale));
     ledger.wrote([stale]);
     let snap = live.wait_counted(&ledger, "the final chunks").await;
-    assert_eq!(snap.totals.requests, 30, "a streamed response counted twice");
+    assert_eq!(
+        snap.totals.requests, 30,
+        "a streamed response counted twice"
+    );
 
     assert_live_equals_report(&live, &ledger, &[dir]).await;
 }
@@ -145,7 +155,8 @@ async fn rename_rotation_and_copytruncate_lose_and_repeat_nothing() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     append(&app, &records(200..205));
     ledger.wrote_records(200..205);
-    live.wait_counted(&ledger, "appends after copytruncate").await;
+    live.wait_counted(&ledger, "appends after copytruncate")
+        .await;
 
     assert_live_equals_report(&live, &ledger, &[dir, archive]).await;
 }
@@ -169,7 +180,8 @@ async fn a_file_in_a_new_subfolder_counts_and_a_deleted_one_stays_counted() {
     ledger.wrote_records(300..340);
     // Not usage: sub-agent journals are skipped by both paths.
     append(&sub.join("journal.jsonl"), &records(900..905));
-    live.wait_counted(&ledger, "the file in a new sub-folder").await;
+    live.wait_counted(&ledger, "the file in a new sub-folder")
+        .await;
     append(&sub.join("agent-1.jsonl"), &records(340..350));
     ledger.wrote_records(340..350);
     live.wait_counted(&ledger, "appends to the new file").await;
@@ -187,7 +199,8 @@ async fn a_file_in_a_new_subfolder_counts_and_a_deleted_one_stays_counted() {
     .await;
     append(&dir.join("a.jsonl"), &records(10..15));
     ledger.wrote_records(10..15);
-    live.wait_counted(&ledger, "appends after the deletion").await;
+    live.wait_counted(&ledger, "appends after the deletion")
+        .await;
 
     assert_live_equals_report(&live, &ledger, &[dir, archive]).await;
 }

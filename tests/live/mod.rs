@@ -53,11 +53,19 @@ pub fn output_of(n: u64) -> u64 {
 pub fn cc_line(c: Chunk) -> String {
     let n = c.n;
     let model = MODELS[(n % 4) as usize];
-    let tier = if n % 5 == 0 { "batch" } else { "standard" };
-    let (w5, w1) = if n % 2 == 0 { (1200 + n % 97, 0) } else { (0, 2849) };
+    let tier = if n.is_multiple_of(5) {
+        "batch"
+    } else {
+        "standard"
+    };
+    let (w5, w1) = if n.is_multiple_of(2) {
+        (1200 + n % 97, 0)
+    } else {
+        (0, 2849)
+    };
     let stop = if !c.last {
         "null".to_string()
-    } else if n % 7 == 0 {
+    } else if n.is_multiple_of(7) {
         "\"max_tokens\"".to_string()
     } else {
         "\"tool_use\"".to_string()
@@ -176,7 +184,10 @@ impl Pipeline {
 
     /// A fresh snapshot.
     pub async fn now(&self) -> Arc<Snapshot> {
-        self.handle.snapshot_now(None).await.expect("aggregator alive")
+        self.handle
+            .snapshot_now(None)
+            .await
+            .expect("aggregator alive")
     }
 
     /// Waits until `ok` holds for a fresh snapshot; panics with `what` and the last figures.
@@ -216,7 +227,11 @@ impl Pipeline {
             })
             .await;
         let lines: u64 = snap.sources.iter().map(|h| h.lines).sum();
-        assert_eq!(lines, ledger.lines, "a line was read twice: {:?}", snap.sources);
+        assert_eq!(
+            lines, ledger.lines,
+            "a line was read twice: {:?}",
+            snap.sources
+        );
         let errors: u64 = snap.sources.iter().map(|h| h.parse_errors).sum();
         assert_eq!(errors, 0, "parse errors: {:?}", snap.sources);
         snap
