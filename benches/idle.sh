@@ -25,12 +25,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One Claude Code assistant line (v2.1.126 shape) with its own key and output count.
+# One Claude Code assistant line (v2.1.126 shape) with its own key and output count, stamped
+# TS, into the variable OUT (printf -v: no fork, so the writer keeps its rate).
 line() {
-    local n=$1
-    printf '{"parentUuid":"1ff742f9-960a-4061-a7d1-b5daa8a30591","isSidechain":false,"message":{"model":"claude-sonnet-4-6","id":"msg_%024d","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":2849,"cache_read_input_tokens":9493,"output_tokens":%d,"server_tool_use":{"web_search_requests":0,"web_fetch_requests":0},"service_tier":"standard","cache_creation":{"ephemeral_1h_input_tokens":2849,"ephemeral_5m_input_tokens":0},"inference_geo":"","iterations":[],"speed":"standard"}},"requestId":"req_%024d","type":"assistant","uuid":"a6a9cbc3-6456-43fd-85e8-b1d3e1a08361","timestamp":"%s","userType":"external","cwd":"/home/me/dev/app","sessionId":"dac472d2-1379-4e28-be38-cf9abf4ac4f0","version":"2.1.126","gitBranch":"main"}\n' \
-        "$n" $((n % 4000 + 1)) "$n" "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+    local n=$1 ts=$2
+    printf -v OUT '{"parentUuid":"1ff742f9-960a-4061-a7d1-b5daa8a30591","isSidechain":false,"message":{"model":"claude-sonnet-4-6","id":"msg_%024d","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":2849,"cache_read_input_tokens":9493,"output_tokens":%d,"server_tool_use":{"web_search_requests":0,"web_fetch_requests":0},"service_tier":"standard","cache_creation":{"ephemeral_1h_input_tokens":2849,"ephemeral_5m_input_tokens":0},"inference_geo":"","iterations":[],"speed":"standard"}},"requestId":"req_%024d","type":"assistant","uuid":"a6a9cbc3-6456-43fd-85e8-b1d3e1a08361","timestamp":"%s","userType":"external","cwd":"/home/me/dev/app","sessionId":"dac472d2-1379-4e28-be38-cf9abf4ac4f0","version":"2.1.126","gitBranch":"main"}\n' \
+        "$n" $((n % 4000 + 1)) "$n" "$ts"
 }
+
+now_ts() { date -u +%Y-%m-%dT%H:%M:%S.000Z; }
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -38,7 +41,9 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # Seeds a project folder with some history so the figures include real state.
 seed() {
     mkdir -p "$work/projects/app"
-    for n in $(seq 1 2000); do line "$n"; done >"$work/projects/app/session.jsonl"
+    local ts n
+    ts=$(now_ts)
+    for n in $(seq 1 2000); do line "$n" "$ts"; printf '%s' "$OUT"; done >"$work/projects/app/session.jsonl"
 }
 
 # measure PID SECONDS LABEL: CPU% over SECONDS from now.
@@ -73,14 +78,21 @@ soak)
     echo "VmRSS at start: $start_rss kB"
     t0=$(ticks "$pid"); s0=$(date +%s)
     end=$((s0 + minutes * 60))
-    n=100000
-    # 10 lines every 0.1 s = 100 lines/s, each batch one append.
+    # 100 lines/s, paced by the clock (not by sleeps): each 0.1 s, the lines due so far in
+    # one append.
+    n=0
+    start_us=${EPOCHREALTIME/./}
     while [ "$(date +%s)" -lt "$end" ]; do
-        batch=""
-        for _ in 1 2 3 4 5 6 7 8 9 10; do n=$((n + 1)); batch+=$(line "$n")$'\n'; done
-        printf '%s' "$batch" >>"$work/projects/app/live.jsonl"
+        due=$(( (${EPOCHREALTIME/./} - start_us) / 10000 ))
+        if [ "$due" -gt "$n" ]; then
+            ts=$(now_ts)
+            batch=""
+            while [ "$n" -lt "$due" ]; do n=$((n + 1)); line $((100000 + n)) "$ts"; batch+=$OUT; done
+            printf '%s' "$batch" >>"$work/projects/app/live.jsonl"
+        fi
         sleep 0.1
     done
+    n=$((n + 100000))
     written=$((n - 100000))
     t1=$(ticks "$pid"); s1=$(date +%s)
     sleep 3
