@@ -109,6 +109,10 @@ impl AlarmBook {
         true
     }
 
+    fn is_active(&self, id: &str) -> bool {
+        self.active.contains_key(id)
+    }
+
     fn clear(&mut self, id: &str, now: DateTime<Utc>) -> bool {
         match self.active.remove(id) {
             Some(a) => {
@@ -232,6 +236,10 @@ impl State {
             }
             if spent.usd() < limit * CLEAR_FRACTION {
                 changed |= self.alarms.clear(&ex, now);
+            } else if self.alarms.is_active(&ex) {
+                // Still exceeded until the spend falls well under the limit (hysteresis): a
+                // dip just under it must not raise the warning (and the forecast) again.
+                continue;
             }
             if spent.usd() >= warn_level {
                 let r = Raise {

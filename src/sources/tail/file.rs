@@ -10,6 +10,9 @@ use crate::sources::files::open_file;
 use crate::sources::ingest::{Batch, Closed, Origin, Tally, take_lines, to_utc};
 use crate::sources::lines::LineReader;
 
+/// Bytes just before the read position remembered to tell an append from a rewrite.
+const MARK_LEN: u64 = 32;
+
 /// What identifies a file across renames: (device, inode) on unix.
 pub(super) type FileId = (u64, u64);
 
@@ -45,6 +48,9 @@ pub(super) struct Followed {
     /// The first line read starts mid-line (after skipped history) and is dropped.
     pub drop_first_line: bool,
     pub mtime: Option<SystemTime>,
+    /// The last bytes consumed (up to [`MARK_LEN`]), as read: if they change, the file was
+    /// truncated and written again past the old position (copytruncate racing a writer).
+    pub mark: Vec<u8>,
 }
 
 impl Followed {
@@ -61,6 +67,7 @@ impl Followed {
             lines_from_start: true,
             drop_first_line: false,
             mtime: None,
+            mark: Vec::new(),
         }
     }
 
@@ -123,6 +130,32 @@ impl Followed {
         self.reader.reset();
         self.lines_from_start = true;
         self.drop_first_line = false;
+        self.mark.clear();
+    }
+
+    /// Whether the bytes before the read position differ from the ones read there: the file
+    /// was truncated and rewritten beyond the old position between two passes, so its size
+    /// alone does not show the truncation.
+    pub fn rewritten(&self) -> bool {
+        let Some(file) = self.handle.as_ref() else {
+            return false;
+        };
+        if self.mark.is_empty() {
+            return false;
+        }
+        let at = self.position().saturating_sub(self.mark.len() as u64);
+        read_at(file, at, self.mark.len()).is_none_or(|now| now != self.mark)
+    }
+
+    /// Remembers the bytes just before the read position.
+    fn remember_mark(&mut self) {
+        let pos = self.position();
+        let len = pos.min(MARK_LEN);
+        self.mark = self
+            .handle
+            .as_ref()
+            .and_then(|file| read_at(file, pos - len, len as usize))
+            .unwrap_or_default();
     }
 
     /// Reads everything appended since the last read; an unfinished last line stays held.
@@ -154,8 +187,23 @@ impl Followed {
             }
         }
         self.reader.release_idle();
+        self.remember_mark();
         Ok(())
     }
+}
+
+/// `len` bytes at `at`, without moving the handle; `None` if they are not all there.
+#[cfg(unix)]
+fn read_at(file: &File, at: u64, len: usize) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0; len];
+    file.read_exact_at(&mut buf, at).ok().map(|()| buf)
+}
+
+/// Without positioned reads the check is skipped (size heuristics only).
+#[cfg(not(unix))]
+fn read_at(_file: &File, _at: u64, _len: usize) -> Option<Vec<u8>> {
+    None
 }
 
 /// Whether the byte before `at` is a newline (so reading from `at` starts a fresh line).

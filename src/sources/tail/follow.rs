@@ -131,7 +131,11 @@ impl Follower {
             let Ok(meta) = std::fs::metadata(path) else {
                 return Ok(true);
             };
-            if f.handle.is_none() || f.id != file_id(&meta) || meta.len() < f.position() {
+            if f.handle.is_none()
+                || f.id != file_id(&meta)
+                || meta.len() < f.position()
+                || f.rewritten()
+            {
                 return Ok(true);
             }
             if meta.len() > f.position() {
@@ -236,7 +240,7 @@ impl Follower {
         };
         if same_file {
             let len = meta.map_or(0, Metadata::len);
-            if len < f.position() {
+            if len < f.position() || f.rewritten() {
                 f.restart();
             }
             if len != f.position() {
