@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::alarm::AlarmBook;
 use super::budget::Budget;
-use super::dedupe::{DedupeIndex, Stored};
+use super::dedupe::{DedupeIndex, Seen, Stored};
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 use super::window::{Window, Zone};
@@ -170,7 +170,12 @@ impl State {
         let contribution = self.contribution(event);
         let minute = t.timestamp().div_euclid(60);
         if let Some(key) = event.key {
-            if let Some(old) = self.seen.get(key) {
+            let seen = self.seen.get(key);
+            if seen == Seen::Sealed {
+                self.stats.duplicates += 1;
+                return;
+            }
+            if let Seen::Stored(old) = seen {
                 if event.rank <= old.rank {
                     self.stats.duplicates += 1;
                     return;
