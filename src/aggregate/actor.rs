@@ -44,6 +44,16 @@ pub struct AggregatorHandle {
 impl AggregatorHandle {
     /// Starts the actor on the current tokio runtime.
     pub fn spawn(settings: Settings, clock: Arc<dyn Clock>) -> AggregatorHandle {
+        Self::start(settings, clock, true)
+    }
+
+    /// Starts an actor that publishes nothing by itself and answers only `snapshot_now`:
+    /// for one-shot commands, where a snapshot every 100 ms of loading is wasted work.
+    pub fn spawn_quiet(settings: Settings, clock: Arc<dyn Clock>) -> AggregatorHandle {
+        Self::start(settings, clock, false)
+    }
+
+    fn start(settings: Settings, clock: Arc<dyn Clock>, live: bool) -> AggregatorHandle {
         let (commands, command_rx) = mpsc::channel(16);
         let (sources, source_rx) = mpsc::channel(SOURCE_CHANNEL_CAPACITY);
         let (controls, control_rx) = mpsc::unbounded_channel();
@@ -58,6 +68,7 @@ impl AggregatorHandle {
             published_minute: 0,
             last_publish: Instant::now(),
             waiters: Vec::new(),
+            live,
         };
         tokio::spawn(actor.run(command_rx, source_rx, control_rx));
         AggregatorHandle {
@@ -116,6 +127,8 @@ struct Actor {
     published_minute: i64,
     last_publish: Instant,
     waiters: Vec<(usize, oneshot::Sender<()>)>,
+    /// Publishes snapshots on its own (false: only on request).
+    live: bool,
 }
 
 impl Actor {
@@ -130,7 +143,7 @@ impl Actor {
         let mut sources_open = true;
         loop {
             let publish_due = self.last_publish + PUBLISH_INTERVAL;
-            let dirty = self.state.version() != self.published_version;
+            let dirty = self.live && self.state.version() != self.published_version;
             tokio::select! {
                 biased;
                 msg = sources.recv(), if sources_open => match msg {
@@ -170,7 +183,7 @@ impl Actor {
                     }
                 },
                 () = tokio::time::sleep_until(publish_due), if dirty => self.publish(),
-                _ = tick.tick() => {
+                _ = tick.tick(), if self.live => {
                     let minute = self.clock.now().timestamp().div_euclid(60);
                     if minute != self.published_minute {
                         self.publish();

@@ -1,7 +1,7 @@
 //! The dedupe index: every counted record under its 64-bit key, small enough to keep a
 //! month of records (think hashes, not strings). A more complete copy replaces the stored one.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::rollup::Dims;
 use crate::usage::{EventKind, Modifiers, StopReason, Tokens};

@@ -1,7 +1,7 @@
 //! Rollup storage: per-minute cells keyed by compact dimensions. Memory grows with distinct
 //! minutes × models × projects × sessions × tag sets, not with the number of records.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use crate::pricing::{Cost, Money};
@@ -63,7 +63,7 @@ pub struct TagSets {
 impl Default for TagSets {
     fn default() -> Self {
         let mut t = TagSets {
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             sets: Vec::new(),
         };
         t.intern(Vec::new());

@@ -11,7 +11,7 @@ use super::dedupe::{DedupeIndex, Seen, Stored};
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 use super::window::{Window, Zone};
-use crate::pricing::{Money, PriceTable, price};
+use crate::pricing::{ModelPrice, Money, PriceTable, price_with};
 use crate::sources::{SourceHealth, SourceMsg};
 use crate::usage::{Attribution, EventKind, StopReason, UsageEvent};
 
@@ -66,6 +66,8 @@ pub struct State {
     pub(super) strings: Interner,
     pub(super) tag_sets: TagSets,
     pub(super) minutes: BTreeMap<i64, Minute>,
+    /// Prices of each interned model (`None`: unpriced), indexed by model id.
+    model_prices: Vec<Option<ModelPrice>>,
     /// Cost per hour (hours since the epoch), so long spans sum quickly.
     pub(super) hours: BTreeMap<i64, Money>,
     seen: DedupeIndex,
@@ -91,6 +93,7 @@ impl State {
             tag_sets: TagSets::default(),
             minutes: BTreeMap::new(),
             hours: BTreeMap::new(),
+            model_prices: Vec::new(),
             seen: DedupeIndex::default(),
             unpriced_seen: BTreeSet::new(),
             sources: BTreeMap::new(),
@@ -235,15 +238,19 @@ impl State {
             kind: s.kind,
             attribution: Attribution::default(),
         };
-        Self::price_into(&self.settings.prices, s.dims, &event)
+        self.price_into(s.dims, &event)
     }
 
-    fn price_into(prices: &PriceTable, dims: Dims, e: &UsageEvent) -> Contribution {
+    fn price_into(&self, dims: Dims, e: &UsageEvent) -> Contribution {
+        let model = self
+            .model_prices
+            .get(dims.model as usize)
+            .and_then(Option::as_ref);
         Contribution {
             dims,
             tokens: e.tokens,
             requests: u64::from(e.kind != EventKind::Bucket),
-            cost: price(prices, e),
+            cost: price_with(model, e),
             output_bucket: (e.kind == EventKind::Request).then(|| bucket_of(e.tokens.output)),
             max_tokens: e.stop_reason == Some(StopReason::MaxTokens),
         }
@@ -251,6 +258,12 @@ impl State {
 
     fn contribution(&mut self, e: &UsageEvent) -> Contribution {
         let model = self.strings.intern(&e.model);
+        // Prices per interned model, looked up (and the id normalised) once per model.
+        while self.model_prices.len() <= model as usize {
+            let name = self.strings.name(self.model_prices.len() as u32);
+            self.model_prices
+                .push(self.settings.prices.lookup(name).cloned());
+        }
         let a = &e.attribution;
         let project = a.project.as_deref().map_or(0, |p| self.strings.intern(p));
         let session = a.session.as_deref().map_or(0, |s| self.strings.intern(s));
@@ -272,7 +285,7 @@ impl State {
             tags,
             tier: e.tier,
         };
-        Self::price_into(&self.settings.prices, dims, e)
+        self.price_into(dims, e)
     }
 
     /// Forgets every record (replay seeking backwards); keeps settings and sources.

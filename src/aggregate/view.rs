@@ -1,6 +1,8 @@
 //! Builds a [`Snapshot`] from the state: one fold over the window's minutes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};

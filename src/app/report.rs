@@ -22,7 +22,7 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let until = time_flag(args.until.as_deref(), &zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     let discovery = discover_live(&args.sources, args.admin_api)?;
-    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
+    let handle = AggregatorHandle::spawn_quiet(settings, Arc::new(SystemClock));
     let tx = handle.source_sender();
     let list = discovery.sources.clone();
     let opts = ReadOptions {

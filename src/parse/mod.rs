@@ -10,6 +10,7 @@ mod claude_code;
 mod fields;
 mod lenient;
 mod raw;
+mod skip;
 
 use std::sync::LazyLock;
 
@@ -44,6 +45,13 @@ pub fn looks_like_usage(line: &[u8]) -> bool {
 pub fn parse_line(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     if !looks_like_usage(line) {
         return Parsed::NotUsage;
+    }
+    // Fast path: parse without the (large, unread) content. Any error is reported from the
+    // original line, so messages and positions are the line's own.
+    if let Some(lean) = skip::without_content(line)
+        && let Ok(raw) = read(&lean)
+    {
+        return dispatch(&raw, ctx);
     }
     match read(line) {
         Ok(raw) => dispatch(&raw, ctx),

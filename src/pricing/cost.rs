@@ -2,7 +2,7 @@
 
 use crate::usage::{EventKind, Tier, UsageEvent};
 
-use super::{Money, PriceTable};
+use super::{ModelPrice, Money, PriceTable};
 
 /// Requests above this total input are billed wholly at the long-context rate.
 pub const LONG_CONTEXT_THRESHOLD: u64 = 200_000;
@@ -52,10 +52,15 @@ impl Ratio {
 /// inference by 1.1, the batch tier by 0.5. Web searches cost $0.01 each and are not
 /// discounted by tier. Failed batch results cost nothing.
 pub fn price(table: &PriceTable, event: &UsageEvent) -> Option<Cost> {
+    price_with(table.lookup(&event.model), event)
+}
+
+/// [`price`] with the model's prices already looked up (callers cache the lookup per model).
+pub fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Cost> {
     if event.kind == EventKind::FailedRequest {
         return Some(Cost::default());
     }
-    let p = table.lookup(&event.model)?;
+    let p = model?;
     let t = &event.tokens;
     let long_context = p.long_context
         && (event.modifiers.long_context || t.total_input() > LONG_CONTEXT_THRESHOLD);

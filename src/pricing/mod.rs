@@ -7,7 +7,7 @@ mod cost;
 mod normalize;
 mod table;
 
-pub use cost::{Cost, price};
+pub use cost::{Cost, price, price_with};
 pub use normalize::normalize_model;
 pub use table::{ModelPrice, PriceOverride, PriceTable, TableError};
 
