@@ -181,6 +181,11 @@ mod hooks {
         }
         feed.spend(2.0).await;
         read_lines_until(&log, &["budget_warn", "budget_exceeded"]).await;
+        // The webhook runs in its own task: give it a moment to be tried for both alarms.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while server.hits() < 2 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         assert!(server.hits() >= 2, "the webhook was not even tried");
     }
 

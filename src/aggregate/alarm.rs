@@ -336,7 +336,10 @@ impl State {
             .usd()
             / base_secs as f64
             * 3600.0;
-        if recent >= SPIKE_FLOOR_USD_PER_HOUR && recent >= baseline * SPIKE_RAISE {
+        // Work starting after an idle spell is not a spike: a spike needs a baseline to
+        // rise from (runaway spend from idle is the budget and forecast alarms' job).
+        if baseline > 0.0 && recent >= SPIKE_FLOOR_USD_PER_HOUR && recent >= baseline * SPIKE_RAISE
+        {
             let m = format!(
                 "spend spike: {} /h over the last 15 min vs {} /h before",
                 Money::from_usd(recent),
