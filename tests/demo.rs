@@ -241,3 +241,62 @@ async fn demo_log_is_followed_and_shows_every_feature() {
     assert!(!dir.exists(), "temporary log removed on exit");
     assert!(std::fs::metadata(&record).expect("recorded").len() > 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_demo_replays_to_the_same_totals() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let config = scratch.path().join("config.toml");
+    std::fs::write(&config, "").expect("config");
+    let record = scratch.path().join("record.jsonl");
+    let args = DemoArgs {
+        speed: SPEED,
+        seed: 11,
+        common: CommonArgs {
+            config: Some(config.clone()),
+            tz: Some(utc()),
+            ..CommonArgs::default()
+        },
+        follow: FollowArgs {
+            record: Some(record.clone()),
+            window: Some(Window::All),
+            ..FollowArgs::default()
+        },
+        ui: UiArgs::default(),
+    };
+    let run = start_demo(&args).await.expect("demo starts");
+    // Let the live part run a little, then stop the writer and let the tail drain.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    run.writer.abort();
+    let mut last = None;
+    let live = loop {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let snap = run.handle.snapshot_now(None).await.expect("snapshot");
+        if last == Some(snap.totals) {
+            break snap;
+        }
+        last = Some(snap.totals);
+    };
+    assert!(live.totals.requests > 1000, "{:?}", live.totals);
+    drop(run);
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_costtop"))
+        .arg("replay")
+        .arg(&record)
+        .args([
+            "--format", "json", "--window", "all", "--tz", "UTC", "--config",
+        ])
+        .arg(&config)
+        .output()
+        .await
+        .expect("replay runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let replayed: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("a snapshot")).expect("json");
+    let expected = serde_json::to_value(live.totals).expect("totals");
+    assert_eq!(replayed["totals"], expected);
+}
