@@ -9,8 +9,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::clock::Clock;
+use super::groups::GroupBy;
 use super::state::{Settings, State};
-use super::view::GroupBy;
 use super::{Control, Snapshot};
 use crate::sources::SourceMsg;
 

@@ -8,7 +8,9 @@ pub mod alarm;
 pub mod budget;
 pub mod clock;
 mod dedupe;
+mod groups;
 pub mod histogram;
+mod reconcile;
 mod rollup;
 pub mod snapshot;
 mod state;
@@ -18,9 +20,9 @@ pub mod window;
 pub use actor::{AggregatorHandle, SOURCE_CHANNEL_CAPACITY};
 pub use budget::{Budget, BudgetFilter, Period};
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock, TokioClock};
+pub use groups::GroupBy;
 pub use snapshot::Snapshot;
 pub use state::{IngestStats, Settings, State};
-pub use view::GroupBy;
 pub use window::{Window, Zone};
 
 /// What the user can ask of the aggregator from the dashboard.

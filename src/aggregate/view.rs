@@ -1,82 +1,38 @@
 //! Builds a [`Snapshot`] from the state: one fold over the window's minutes.
 
-use std::collections::BTreeMap;
-
 use foldhash::HashMap;
-use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
+use super::groups::GroupBy;
 use super::histogram::Histogram;
 use super::rollup::{Cell, Dims, StoredCell};
 use super::snapshot::{
-    BatchStats, BilledItem, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow,
-    OutputStats, ReconciliationDay, SeriesPoint, Snapshot, SourceStatus, SpendSummary, Totals,
-    UnpricedModel, WindowSpan,
+    BatchStats, CacheStats, ModelOutputStats, ModelRow, OutputStats, SeriesPoint, Snapshot,
+    SourceStatus, SpendSummary, Totals, UnpricedModel, WindowSpan,
 };
 use super::state::State;
 use crate::pricing::Money;
 use crate::usage::Tier;
 
 /// Most rows kept per breakdown in a live snapshot (the report's `--by` rows are complete).
-const MAX_GROUP_ROWS: usize = 50;
+pub(super) const MAX_GROUP_ROWS: usize = 50;
 /// Most points in the spend-over-time series.
 const MAX_SERIES_POINTS: i64 = 240;
 
-/// A dimension for `report --by` rows and the top pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GroupBy {
-    /// Per model.
-    Model,
-    /// Per service tier.
-    Tier,
-    /// Per project.
-    Project,
-    /// Per session.
-    Session,
-    /// Per value of one tag key.
-    Tag(String),
-    /// Per local calendar day.
-    Day,
-    /// Per local hour.
-    Hour,
-}
-
-impl FromStr for GroupBy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<GroupBy, String> {
-        Ok(match s {
-            "model" => GroupBy::Model,
-            "tier" => GroupBy::Tier,
-            "project" => GroupBy::Project,
-            "session" => GroupBy::Session,
-            "day" => GroupBy::Day,
-            "hour" => GroupBy::Hour,
-            _ => match s.strip_prefix("tag:") {
-                Some(key) if !key.is_empty() => GroupBy::Tag(key.to_string()),
-                _ => {
-                    return Err(format!(
-                        "unknown grouping {s:?} (use model, tier, project, session, tag:KEY, day, hour)"
-                    ));
-                }
-            },
-        })
-    }
-}
-
 /// Sums of the window, gathered in one pass.
 #[derive(Default)]
-struct Fold {
-    total: Cell,
-    by_model: HashMap<u32, Cell>,
-    by_tier: HashMap<Tier, Cell>,
-    by_project: HashMap<u32, Cell>,
-    by_session: HashMap<u32, Cell>,
-    by_tag: HashMap<(u32, u32), Cell>,
-    by_row: HashMap<String, Cell>,
-    histogram: Histogram,
-    histogram_by_model: HashMap<u32, Histogram>,
-    series: Vec<(Cell, bool)>,
+pub(super) struct Fold {
+    pub(super) total: Cell,
+    pub(super) by_model: HashMap<u32, Cell>,
+    pub(super) by_tier: HashMap<Tier, Cell>,
+    pub(super) by_project: HashMap<u32, Cell>,
+    pub(super) by_session: HashMap<u32, Cell>,
+    pub(super) by_tag: HashMap<(u32, u32), Cell>,
+    pub(super) by_row: HashMap<String, Cell>,
+    pub(super) histogram: Histogram,
+    pub(super) histogram_by_model: HashMap<u32, Histogram>,
+    pub(super) series: Vec<(Cell, bool)>,
 }
 
 impl State {
@@ -306,112 +262,6 @@ impl State {
         }
     }
 
-    fn groups(&self, f: &Fold, total_cost: Money) -> Vec<GroupBreakdown> {
-        let mut out = vec![
-            GroupBreakdown {
-                by: "tier".into(),
-                rows: rank_rows(
-                    f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
-                    total_cost,
-                    MAX_GROUP_ROWS,
-                ),
-            },
-            GroupBreakdown {
-                by: "project".into(),
-                rows: self.named_rows(&f.by_project, total_cost),
-            },
-            GroupBreakdown {
-                by: "session".into(),
-                rows: self.named_rows(&f.by_session, total_cost),
-            },
-        ];
-        let mut keys: Vec<u32> = f
-            .by_tag
-            .keys()
-            .map(|(k, _)| *k)
-            .filter(|k| *k != u32::MAX)
-            .collect();
-        keys.sort_by(|a, b| self.strings.name(*a).cmp(self.strings.name(*b)));
-        keys.dedup();
-        for key in keys {
-            let rows = f
-                .by_tag
-                .iter()
-                .filter(|((k, _), _)| *k == key)
-                .map(|((_, v), c)| (self.strings.name(*v).to_string(), c));
-            out.push(GroupBreakdown {
-                by: format!("tag:{}", self.strings.name(key)),
-                rows: rank_rows(rows, total_cost, MAX_GROUP_ROWS),
-            });
-        }
-        out
-    }
-
-    fn named_rows(&self, map: &HashMap<u32, Cell>, total_cost: Money) -> Vec<GroupRow> {
-        rank_rows(
-            map.iter()
-                .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
-            total_cost,
-            MAX_GROUP_ROWS,
-        )
-    }
-
-    fn report_rows(&self, g: &GroupBy, f: &Fold, total_cost: Money) -> Vec<GroupRow> {
-        let all = usize::MAX;
-        match g {
-            GroupBy::Model => rank_rows(
-                f.by_model
-                    .iter()
-                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
-                total_cost,
-                all,
-            ),
-            GroupBy::Tier => rank_rows(
-                f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
-                total_cost,
-                all,
-            ),
-            GroupBy::Project => rank_rows(
-                f.by_project
-                    .iter()
-                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
-                total_cost,
-                all,
-            ),
-            GroupBy::Session => rank_rows(
-                f.by_session
-                    .iter()
-                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
-                total_cost,
-                all,
-            ),
-            GroupBy::Tag(key) => {
-                let key_id = self.strings.get(key).unwrap_or(u32::MAX);
-                rank_rows(
-                    f.by_tag
-                        .iter()
-                        .filter(|((k, _), _)| *k == key_id)
-                        .map(|((_, v), c)| (none_if_empty(self.strings.name(*v)), c)),
-                    total_cost,
-                    all,
-                )
-            }
-            GroupBy::Day | GroupBy::Hour => {
-                let mut rows: Vec<GroupRow> = f
-                    .by_row
-                    .iter()
-                    .map(|(k, c)| GroupRow {
-                        key: k.clone(),
-                        totals: totals(c),
-                        share_of_cost: share(c.cost, total_cost),
-                    })
-                    .collect();
-                rows.sort_by(|a, b| a.key.cmp(&b.key));
-                rows
-            }
-        }
-    }
-
     fn unpriced(&self, f: &Fold) -> Vec<UnpricedModel> {
         let mut v: Vec<UnpricedModel> = f
             .by_model
@@ -428,37 +278,6 @@ impl State {
     }
 
     /// Estimated vs billed per UTC day, for the days the cost report covers.
-    fn reconciliation(&self) -> Vec<ReconciliationDay> {
-        let mut days: BTreeMap<NaiveDate, ReconciliationDay> = BTreeMap::new();
-        for ((day, model, description), amount) in &self.billed {
-            let d = days.entry(*day).or_insert_with(|| ReconciliationDay {
-                day: *day,
-                ..ReconciliationDay::default()
-            });
-            d.billed += *amount;
-            let item = model
-                .clone()
-                .or_else(|| description.clone())
-                .unwrap_or_else(|| "(other)".into());
-            match d.items.iter_mut().find(|i| i.item == item) {
-                Some(i) => i.billed += *amount,
-                None => d.items.push(BilledItem {
-                    item,
-                    billed: *amount,
-                }),
-            }
-        }
-        for d in days.values_mut() {
-            let start = d.day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            d.estimated =
-                self.spend_between(start, start + Duration::days(1) - Duration::seconds(60));
-            d.difference_pct = (d.billed.0 != 0)
-                .then(|| (d.estimated.0 - d.billed.0) as f64 / d.billed.0 as f64 * 100.0);
-            d.items.sort_by_key(|i| std::cmp::Reverse(i.billed));
-        }
-        days.into_values().collect()
-    }
-
     fn source_statuses(&self) -> Vec<SourceStatus> {
         self.sources
             .values()
@@ -542,38 +361,7 @@ fn series_step(span: Duration) -> i64 {
         .unwrap_or_else(|| ((secs / MAX_SERIES_POINTS) / 86_400 + 1) * 86_400)
 }
 
-fn rank_rows<'a>(
-    rows: impl Iterator<Item = (String, &'a Cell)>,
-    total_cost: Money,
-    limit: usize,
-) -> Vec<GroupRow> {
-    let mut v: Vec<GroupRow> = rows
-        .map(|(key, c)| GroupRow {
-            key,
-            totals: totals(c),
-            share_of_cost: share(c.cost, total_cost),
-        })
-        .collect();
-    v.sort_by(|a, b| {
-        b.totals
-            .cost
-            .cmp(&a.totals.cost)
-            .then(b.totals.requests.cmp(&a.totals.requests))
-            .then(a.key.cmp(&b.key))
-    });
-    v.truncate(limit);
-    v
-}
-
-fn none_if_empty(s: &str) -> String {
-    if s.is_empty() {
-        "(none)".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-fn share(part: Money, whole: Money) -> f64 {
+pub(super) fn share(part: Money, whole: Money) -> f64 {
     if whole.0 == 0 {
         0.0
     } else {

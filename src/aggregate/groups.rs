@@ -1,0 +1,192 @@
+//! Breakdowns of a window: the top pane's groups (tier, project, session, each tag) and the
+//! rows of `report --by`.
+
+use std::str::FromStr;
+
+use foldhash::HashMap;
+
+use super::rollup::Cell;
+use super::snapshot::{GroupBreakdown, GroupRow};
+use super::state::State;
+use super::view::{Fold, MAX_GROUP_ROWS, share, totals};
+use crate::pricing::Money;
+
+/// A dimension for `report --by` rows and the top pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Per model.
+    Model,
+    /// Per service tier.
+    Tier,
+    /// Per project.
+    Project,
+    /// Per session.
+    Session,
+    /// Per value of one tag key.
+    Tag(String),
+    /// Per local calendar day.
+    Day,
+    /// Per local hour.
+    Hour,
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<GroupBy, String> {
+        Ok(match s {
+            "model" => GroupBy::Model,
+            "tier" => GroupBy::Tier,
+            "project" => GroupBy::Project,
+            "session" => GroupBy::Session,
+            "day" => GroupBy::Day,
+            "hour" => GroupBy::Hour,
+            _ => match s.strip_prefix("tag:") {
+                Some(key) if !key.is_empty() => GroupBy::Tag(key.to_string()),
+                _ => {
+                    return Err(format!(
+                        "unknown grouping {s:?} (use model, tier, project, session, tag:KEY, day, hour)"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+impl State {
+    pub(super) fn groups(&self, f: &Fold, total_cost: Money) -> Vec<GroupBreakdown> {
+        let mut out = vec![
+            GroupBreakdown {
+                by: "tier".into(),
+                rows: rank_rows(
+                    f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
+                    total_cost,
+                    MAX_GROUP_ROWS,
+                ),
+            },
+            GroupBreakdown {
+                by: "project".into(),
+                rows: self.named_rows(&f.by_project, total_cost),
+            },
+            GroupBreakdown {
+                by: "session".into(),
+                rows: self.named_rows(&f.by_session, total_cost),
+            },
+        ];
+        let mut keys: Vec<u32> = f
+            .by_tag
+            .keys()
+            .map(|(k, _)| *k)
+            .filter(|k| *k != u32::MAX)
+            .collect();
+        keys.sort_by(|a, b| self.strings.name(*a).cmp(self.strings.name(*b)));
+        keys.dedup();
+        for key in keys {
+            let rows = f
+                .by_tag
+                .iter()
+                .filter(|((k, _), _)| *k == key)
+                .map(|((_, v), c)| (self.strings.name(*v).to_string(), c));
+            out.push(GroupBreakdown {
+                by: format!("tag:{}", self.strings.name(key)),
+                rows: rank_rows(rows, total_cost, MAX_GROUP_ROWS),
+            });
+        }
+        out
+    }
+
+    fn named_rows(&self, map: &HashMap<u32, Cell>, total_cost: Money) -> Vec<GroupRow> {
+        rank_rows(
+            map.iter()
+                .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+            total_cost,
+            MAX_GROUP_ROWS,
+        )
+    }
+
+    pub(super) fn report_rows(&self, g: &GroupBy, f: &Fold, total_cost: Money) -> Vec<GroupRow> {
+        let all = usize::MAX;
+        match g {
+            GroupBy::Model => rank_rows(
+                f.by_model
+                    .iter()
+                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Tier => rank_rows(
+                f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Project => rank_rows(
+                f.by_project
+                    .iter()
+                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Session => rank_rows(
+                f.by_session
+                    .iter()
+                    .map(|(id, c)| (none_if_empty(self.strings.name(*id)), c)),
+                total_cost,
+                all,
+            ),
+            GroupBy::Tag(key) => {
+                let key_id = self.strings.get(key).unwrap_or(u32::MAX);
+                rank_rows(
+                    f.by_tag
+                        .iter()
+                        .filter(|((k, _), _)| *k == key_id)
+                        .map(|((_, v), c)| (none_if_empty(self.strings.name(*v)), c)),
+                    total_cost,
+                    all,
+                )
+            }
+            GroupBy::Day | GroupBy::Hour => {
+                let mut rows: Vec<GroupRow> = f
+                    .by_row
+                    .iter()
+                    .map(|(k, c)| GroupRow {
+                        key: k.clone(),
+                        totals: totals(c),
+                        share_of_cost: share(c.cost, total_cost),
+                    })
+                    .collect();
+                rows.sort_by(|a, b| a.key.cmp(&b.key));
+                rows
+            }
+        }
+    }
+}
+
+fn rank_rows<'a>(
+    rows: impl Iterator<Item = (String, &'a Cell)>,
+    total_cost: Money,
+    limit: usize,
+) -> Vec<GroupRow> {
+    let mut v: Vec<GroupRow> = rows
+        .map(|(key, c)| GroupRow {
+            key,
+            totals: totals(c),
+            share_of_cost: share(c.cost, total_cost),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.totals
+            .cost
+            .cmp(&a.totals.cost)
+            .then(b.totals.requests.cmp(&a.totals.requests))
+            .then(a.key.cmp(&b.key))
+    });
+    v.truncate(limit);
+    v
+}
+
+fn none_if_empty(s: &str) -> String {
+    if s.is_empty() {
+        "(none)".to_string()
+    } else {
+        s.to_string()
+    }
+}
