@@ -10,6 +10,7 @@ mod claude_code;
 mod fields;
 mod lenient;
 mod raw;
+mod scan;
 mod skip;
 
 use std::sync::LazyLock;
@@ -46,8 +47,17 @@ pub fn parse_line(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     if !looks_like_usage(line) {
         return Parsed::NotUsage;
     }
-    // Fast path: parse without the (large, unread) content. Any error is reported from the
-    // original line, so messages and positions are the line's own.
+    // Fast path: the hand-written reader for the common shapes; it gives up on anything else.
+    if let Some(raw) = scan::scan_line(line) {
+        return dispatch(&raw, ctx);
+    }
+    parse_with_serde(line, ctx)
+}
+
+/// The reference path: serde over the line (without its large content when that can be cut
+/// out cleanly). Any error is reported from the original line, so messages and positions
+/// are the line's own.
+fn parse_with_serde(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     if let Some(lean) = skip::without_content(line)
         && let Ok(raw) = read(&lean)
     {
@@ -135,4 +145,83 @@ pub struct LineContext<'a> {
     pub fallback_time: DateTime<Utc>,
     /// The file's path, for attribution of records that carry none (may be empty).
     pub path: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Every fixture line, and variants of the shared Claude Code line, read the same on the
+    /// fast path as on the serde path (whenever the fast path takes the line at all).
+    #[test]
+    fn fast_reader_agrees_with_serde_on_every_fixture_line() {
+        let ctx = LineContext {
+            fallback_time: Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap(),
+            path: "",
+        };
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for dir in [root, shared] {
+            for entry in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                if entry.path().extension().is_some_and(|e| e == "jsonl") {
+                    let bytes = std::fs::read(entry.path()).unwrap();
+                    lines.extend(bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec));
+                }
+            }
+        }
+        let base =
+            std::fs::read_to_string(format!("{shared}/claude-code-assistant.jsonl")).unwrap();
+        let base = base.trim();
+        for (from, to) in [
+            ("\"output_tokens\":527", "\"output_tokens\":-5"),
+            ("\"output_tokens\":527", "\"output_tokens\":5.5"),
+            ("\"output_tokens\":527", "\"output_tokens\":\"527\""),
+            ("\"output_tokens\":527", "\"output_tokens\":null"),
+            (
+                "\"model\":\"claude-sonnet-4-6\"",
+                "\"model\":\"claude-\\u0073onnet-4-6\"",
+            ),
+            ("\"model\":\"claude-sonnet-4-6\"", "\"model\":7"),
+            ("\"cwd\":\"/home/me/dev/app\"", "\"cwd\":\"C:\\\\dev\""),
+            ("\"usage\":{", "\"usage\":{\"input_tokens\":9,"),
+            (
+                "\"stop_reason\":\"tool_use\"",
+                "\"stop_reason\":\"max_tokens\"",
+            ),
+            ("\"speed\":\"standard\"", "\"speed\":\"fast\""),
+            ("\"inference_geo\":\"\"", "\"inference_geo\":\"us\""),
+            (
+                "\"cache_creation\":{",
+                "\"cache_creation\":{\"x\":[1,{\"y\":\"]\"}],",
+            ),
+            (
+                "\"isSidechain\":false",
+                "\"isSidechain\":true,\"agentId\":\"a1\"",
+            ),
+            ("\"type\":\"assistant\"", "\"type\":\"user\""),
+        ] {
+            lines.push(base.replacen(from, to, 1).into_bytes());
+        }
+        let mut fast = 0;
+        for line in &lines {
+            if !looks_like_usage(line) {
+                continue;
+            }
+            if let Some(raw) = scan::scan_line(line) {
+                fast += 1;
+                assert_eq!(
+                    dispatch(&raw, &ctx),
+                    parse_with_serde(line, &ctx),
+                    "{}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+        assert!(fast >= 20, "the fast path took only {fast} lines");
+    }
 }
