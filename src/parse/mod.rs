@@ -35,8 +35,15 @@ const MAX_ERROR_LEN: usize = 160;
 ///
 /// Cheap enough to run on every line; lines failing it are never parsed as JSON.
 pub fn looks_like_usage(line: &[u8]) -> bool {
-    USAGE_KEY.find(line).is_some() || CUSTOM_ID_KEY.find(line).is_some()
+    // Batch results without usage (errored, canceled, expired) are small lines; skipping the
+    // second search on large ones halves the cost of the big tool-result lines.
+    USAGE_KEY.find(line).is_some()
+        || (line.len() <= MAX_USAGE_FREE_BATCH_LINE && CUSTOM_ID_KEY.find(line).is_some())
 }
+
+/// Longest batch result without usage worth looking for: an error object is a few hundred
+/// bytes; a line this long without `"usage"` is content (a tool result), not a batch result.
+const MAX_USAGE_FREE_BATCH_LINE: usize = 64 * 1024;
 
 /// Reads one line (without or with its line terminator) of any supported format.
 ///
