@@ -67,6 +67,9 @@ impl Tally {
 pub(crate) struct Batch {
     events: Vec<UsageEvent>,
     tx: Sender<SourceMsg>,
+    /// Key and rank of the last event sent: streamed copies that follow it and are no more
+    /// complete are dropped here, as the aggregator would drop them (it keeps the highest).
+    last: Option<(u64, u64)>,
 }
 
 impl Batch {
@@ -74,10 +77,18 @@ impl Batch {
         Batch {
             events: Vec::with_capacity(BATCH_EVENTS),
             tx,
+            last: None,
         }
     }
 
     pub fn push(&mut self, event: UsageEvent) -> Result<(), Closed> {
+        if let (Some(key), Some((last_key, last_rank))) = (event.key, self.last)
+            && key == last_key
+            && event.rank <= last_rank
+        {
+            return Ok(());
+        }
+        self.last = event.key.map(|key| (key, event.rank));
         self.events.push(event);
         if self.events.len() >= BATCH_EVENTS {
             self.flush()?;
