@@ -206,3 +206,41 @@ pub(crate) fn read_available<R: Read + ?Sized>(
 pub(crate) fn to_utc(time: Option<std::time::SystemTime>) -> DateTime<Utc> {
     time.map_or_else(Utc::now, DateTime::<Utc>::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::{Attribution, EventKind, Modifiers, Tier, Tokens};
+
+    fn event(key: u64, rank: u64) -> UsageEvent {
+        UsageEvent {
+            key: Some(key),
+            rank,
+            timestamp: DateTime::<Utc>::default(),
+            model: "claude-haiku-4-5".into(),
+            tokens: Tokens::default(),
+            tier: Tier::Standard,
+            modifiers: Modifiers::default(),
+            stop_reason: None,
+            kind: EventKind::Request,
+            attribution: Attribution::default(),
+        }
+    }
+
+    #[test]
+    fn streamed_copies_are_dropped_only_when_no_more_complete() {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let mut batch = Batch::new(tx);
+        for (key, rank) in [(1, 10), (1, 10), (1, 4), (1, 12), (2, 3), (1, 12)] {
+            batch.push(event(key, rank)).unwrap();
+        }
+        batch.flush().unwrap();
+        let Some(SourceMsg::Events(sent)) = rx.blocking_recv() else {
+            panic!("no events");
+        };
+        let sent: Vec<_> = sent.iter().map(|e| (e.key.unwrap(), e.rank)).collect();
+        // The later, more complete copy goes through; a copy after another key goes through
+        // too (only the aggregator knows every key).
+        assert_eq!(sent, [(1, 10), (1, 12), (2, 3), (1, 12)]);
+    }
+}
