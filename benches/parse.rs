@@ -44,6 +44,24 @@ fn parse_transcripts(c: &mut Criterion) {
             events
         });
     });
+    // Baselines in the same run: what any reader pays (finding line ends) and what the
+    // prefilter alone costs, so the parser's figure reads as a ratio.
+    let joined: Vec<u8> = lines
+        .iter()
+        .flat_map(|l| l.iter().chain(b"\n"))
+        .copied()
+        .collect();
+    group.bench_function("baseline_count_lines", |b| {
+        b.iter(|| memchr::memchr_iter(b'\n', std::hint::black_box(&joined)).count());
+    });
+    group.bench_function("baseline_prefilter", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter(|l| costtop::parse::looks_like_usage(std::hint::black_box(l)))
+                .count()
+        });
+    });
     group.finish();
 }
 

@@ -10,6 +10,9 @@ use super::budget::Budget;
 use super::dedupe::{DedupeIndex, Seen, Stored};
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
+
+/// An event's tag pairs while they are interned (events carry one or two tags).
+type SmallTags = smallvec::SmallVec<[(u32, u32); 4]>;
 use super::window::{Window, Zone};
 use crate::pricing::{ModelPrice, Money, PriceTable, price_with};
 use crate::sources::{SourceHealth, SourceMsg};
@@ -257,7 +260,7 @@ impl State {
     }
 
     fn contribution(&mut self, e: &UsageEvent) -> Contribution {
-        let model = self.strings.intern(&e.model);
+        let model = self.strings.intern_shared(&e.model);
         // Prices per interned model, looked up (and the id normalised) once per model.
         while self.model_prices.len() <= model as usize {
             let name = self.strings.name(self.model_prices.len() as u32);
@@ -265,18 +268,24 @@ impl State {
                 .push(self.settings.prices.lookup(name).cloned());
         }
         let a = &e.attribution;
-        let project = a.project.as_deref().map_or(0, |p| self.strings.intern(p));
-        let session = a.session.as_deref().map_or(0, |s| self.strings.intern(s));
+        let project = a
+            .project
+            .as_ref()
+            .map_or(0, |p| self.strings.intern_shared(p));
+        let session = a
+            .session
+            .as_ref()
+            .map_or(0, |s| self.strings.intern_shared(s));
         let tags = if a.tags.is_empty() {
             0
         } else {
-            let mut pairs: Vec<(u32, u32)> = a
+            let mut pairs: SmallTags = a
                 .tags
                 .iter()
-                .map(|(k, v)| (self.strings.intern(k), self.strings.intern(v)))
+                .map(|(k, v)| (self.strings.intern_shared(k), self.strings.intern_shared(v)))
                 .collect();
             pairs.sort_unstable();
-            self.tag_sets.intern(pairs)
+            self.tag_sets.intern(&pairs)
         };
         let dims = Dims {
             model,

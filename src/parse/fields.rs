@@ -145,14 +145,38 @@ pub(crate) fn model(value: Option<&Scalar<'_>>, path: &str) -> Result<Arc<str>, 
     match value {
         None => Err(schema(path, "missing")),
         Some(Scalar::Str(s)) if s.trim().is_empty() => Err(schema(path, "empty")),
-        Some(Scalar::Str(s)) => Ok(Arc::from(&**s)),
+        Some(Scalar::Str(s)) => Ok(shared(s)),
         Some(_) => Err(schema(path, "not a string")),
     }
 }
 
 /// A non-empty string field as an attribution value.
 pub(crate) fn label(value: Option<&Scalar<'_>>) -> Option<Arc<str>> {
-    text(value).filter(|s| !s.is_empty()).map(Arc::from)
+    text(value).filter(|s| !s.is_empty()).map(shared)
+}
+
+/// Strings shared recently on this thread, most recent first.
+const RECENT_STRINGS: usize = 8;
+
+thread_local! {
+    static RECENT: std::cell::RefCell<Vec<Arc<str>>> =
+        std::cell::RefCell::new(Vec::with_capacity(RECENT_STRINGS));
+}
+
+/// `s` as a shared string, reusing a recent one of equal text: a file's lines repeat their
+/// model, project and session, so most records allocate nothing (and the aggregator finds
+/// them by pointer). The result equals `Arc::from(s)` in every way but its address.
+pub(crate) fn shared(s: &str) -> Arc<str> {
+    RECENT.with_borrow_mut(|recent| {
+        if let Some(at) = recent.iter().position(|r| **r == *s) {
+            recent[..=at].rotate_right(1);
+            return Arc::clone(&recent[0]);
+        }
+        let arc: Arc<str> = Arc::from(s);
+        recent.truncate(RECENT_STRINGS - 1);
+        recent.insert(0, Arc::clone(&arc));
+        arc
+    })
 }
 
 /// An event time: an RFC 3339 string, or epoch seconds / milliseconds as a number or a
@@ -189,6 +213,22 @@ pub(crate) fn time(value: &Scalar<'_>, path: &str) -> Result<DateTime<Utc>, Pars
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_strings_are_reused_only_for_equal_text() {
+        let a = shared("claude-opus-4-5");
+        let b = shared("/home/me/app");
+        assert!(Arc::ptr_eq(&a, &shared("claude-opus-4-5")));
+        assert!(Arc::ptr_eq(&b, &shared("/home/me/app")));
+        assert_eq!(&*shared("claude-opus-4-5x"), "claude-opus-4-5x");
+        // Pushed out by newer strings, an old one is allocated afresh, with the same text.
+        for n in 0..RECENT_STRINGS {
+            shared(&n.to_string());
+        }
+        let again = shared("claude-opus-4-5");
+        assert!(!Arc::ptr_eq(&a, &again));
+        assert_eq!(again, a);
+    }
 
     fn s(v: &str) -> Scalar<'_> {
         Scalar::Str(v.into())

@@ -54,10 +54,17 @@ pub fn parse_line(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     if !looks_like_usage(line) {
         return Parsed::NotUsage;
     }
+    parse_candidate(line, ctx)
+}
+
+/// [`parse_line`] for a line that already passed [`looks_like_usage`].
+pub fn parse_candidate(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     // Fast path: the hand-written reader for the common shapes; it gives up on anything else.
-    if let Some(raw) = scan::scan_line(line) {
+    let mut raw = RawLine::default();
+    if scan::scan_line(line, &mut raw).is_some() {
         return dispatch(&raw, ctx);
     }
+    drop(raw);
     parse_with_serde(line, ctx)
 }
 
@@ -211,15 +218,34 @@ mod tests {
                 "\"isSidechain\":true,\"agentId\":\"a1\"",
             ),
             ("\"type\":\"assistant\"", "\"type\":\"user\""),
+            // Strings ending in escaped backslashes, escaped quotes, brackets in strings.
+            (
+                "\"command\":\"cargo test\"",
+                "\"command\":\"C:\\\\\",\"x\":\"a\\\"]}\\\\\\\"\"",
+            ),
+            ("\"command\":\"cargo test\"", "\"command\":\"\\\\\\\\\""),
+            ("\"command\":\"cargo test\"", "\"command\":\"a\\\"\""),
+            // Unbalanced or mismatched brackets in content.
+            ("\"caller\":{", "\"caller\":[{"),
+            (
+                "\"caller\":{\"type\":\"direct\"}",
+                "\"caller\":{\"type\":\"direct\"]",
+            ),
         ] {
             lines.push(base.replacen(from, to, 1).into_bytes());
+        }
+        // Nesting beyond the fast reader's depth, and just within it.
+        for depth in [63, 64, 65, 200] {
+            let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            lines.push(base.replacen("\"cargo test\"", &deep, 1).into_bytes());
         }
         let mut fast = 0;
         for line in &lines {
             if !looks_like_usage(line) {
                 continue;
             }
-            if let Some(raw) = scan::scan_line(line) {
+            let mut raw = RawLine::default();
+            if scan::scan_line(line, &mut raw).is_some() {
                 fast += 1;
                 assert_eq!(
                     dispatch(&raw, &ctx),

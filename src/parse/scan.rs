@@ -10,10 +10,13 @@
 
 use std::borrow::Cow;
 
-use memchr::memchr2;
+use memchr::{memchr, memchr2};
 
 use super::lenient::{Obj, Scalar};
 use super::raw::{RawCacheCreation, RawLine, RawMessage, RawServerToolUse, RawUsage};
+
+/// Deepest nesting the fast reader skips; deeper values take the serde path.
+const MAX_DEPTH: u32 = 64;
 
 /// A cursor over one line.
 struct Cursor<'a> {
@@ -22,6 +25,16 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Cursor { b, i: 0 }
+    }
+
+    /// Whether only whitespace is left.
+    fn at_end(&mut self) -> bool {
+        self.ws();
+        self.i == self.b.len()
+    }
+
     fn ws(&mut self) {
         while self.b.get(self.i).is_some_and(u8::is_ascii_whitespace) {
             self.i += 1;
@@ -41,7 +54,7 @@ impl<'a> Cursor<'a> {
     fn plain_bytes(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let rest = self.b.get(self.i..)?;
-        let end = memchr2(b'"', b'\\', rest)?;
+        let end = find_quote_or_backslash(rest)?;
         if rest[end] != b'"' {
             return None;
         }
@@ -55,14 +68,22 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips a string whose opening quote is at `i`.
+    ///
+    /// Stops only at quotes: a quote preceded by an odd run of backslashes is escaped (a run
+    /// always starts inside the string, since the opening quote is not a backslash), so
+    /// escapes such as `\n` cost nothing.
     fn skip_string(&mut self) -> Option<()> {
+        let open = self.i;
         self.i += 1;
         loop {
-            self.i += memchr2(b'"', b'\\', self.b.get(self.i..)?)?;
-            if self.b[self.i] == b'\\' {
-                self.i += 2;
-            } else {
-                self.i += 1;
+            self.i += find_quote(self.b.get(self.i..)?)?;
+            let backslashes = self.b[open + 1..self.i]
+                .iter()
+                .rev()
+                .take_while(|&&c| c == b'\\')
+                .count();
+            self.i += 1;
+            if backslashes % 2 == 0 {
                 return Some(());
             }
         }
@@ -72,30 +93,7 @@ impl<'a> Cursor<'a> {
     fn skip_value(&mut self) -> Option<()> {
         match self.peek()? {
             b'"' => self.skip_string(),
-            b'[' | b'{' => {
-                let mut open: Vec<u8> = Vec::with_capacity(8);
-                loop {
-                    match *self.b.get(self.i)? {
-                        b'"' => {
-                            self.skip_string()?;
-                            continue;
-                        }
-                        b'[' => open.push(b']'),
-                        b'{' => open.push(b'}'),
-                        c @ (b']' | b'}') => {
-                            if open.pop()? != c {
-                                return None;
-                            }
-                            if open.is_empty() {
-                                self.i += 1;
-                                return Some(());
-                            }
-                        }
-                        _ => {}
-                    }
-                    self.i += 1;
-                }
-            }
+            b'[' | b'{' => self.skip_compound(),
             _ => {
                 let start = self.i;
                 while self
@@ -107,6 +105,41 @@ impl<'a> Cursor<'a> {
                 }
                 (self.i > start).then_some(())
             }
+        }
+    }
+
+    /// Skips an array or object, checking that brackets pair up. Nesting is kept as a bit
+    /// per level (set: object), so no allocation; deeper than [`MAX_DEPTH`] gives up.
+    fn skip_compound(&mut self) -> Option<()> {
+        let mut objects: u64 = 0;
+        let mut depth = 0_u32;
+        loop {
+            match *self.b.get(self.i)? {
+                b'"' => {
+                    self.skip_string()?;
+                    continue;
+                }
+                c @ (b'[' | b'{') => {
+                    if depth == MAX_DEPTH {
+                        return None;
+                    }
+                    objects = (objects << 1) | u64::from(c == b'{');
+                    depth += 1;
+                }
+                c @ (b']' | b'}') => {
+                    if depth == 0 || (objects & 1 == 1) != (c == b'}') {
+                        return None;
+                    }
+                    objects >>= 1;
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
         }
     }
 
@@ -128,11 +161,15 @@ impl<'a> Cursor<'a> {
                 {
                     return None;
                 }
-                let digits = std::str::from_utf8(&self.b[start..self.i]).ok()?;
-                if digits.len() > 1 && digits.starts_with('0') {
+                let digits = &self.b[start..self.i];
+                if digits.len() > 1 && digits[0] == b'0' {
                     return None;
                 }
-                Some(Some(Scalar::Unsigned(digits.parse().ok()?)))
+                // Overflow gives up: serde reads such a number as a float.
+                let value = digits.iter().try_fold(0_u64, |n, &d| {
+                    n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+                })?;
+                Some(Some(Scalar::Unsigned(value)))
             }
             b't' => self.literal(b"true").map(|()| Some(Scalar::Bool(true))),
             b'f' => self.literal(b"false").map(|()| Some(Scalar::Bool(false))),
@@ -147,29 +184,58 @@ impl<'a> Cursor<'a> {
         (self.b.get(self.i..end)? == word).then(|| self.i = end)
     }
 
-    /// An object field: `{…}` read by `read`, `null` → `None`, other values → `NotMap`.
-    #[allow(clippy::option_option)]
-    fn object<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<Obj<T>>> {
+    /// An object field read in place into `slot` (records are large: moving them costs
+    /// more than reading them): `{…}` filled by `read`, `null` leaves it `None`, other
+    /// values make it `NotMap`. A second occurrence gives up, as with [`set`].
+    fn object<T: Default>(
+        &mut self,
+        slot: &mut Option<Obj<T>>,
+        read: impl FnOnce(&mut Self, &mut T) -> Option<()>,
+    ) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
         match self.peek()? {
-            b'{' => read(self).map(|t| Some(Obj::Map(t))),
-            b'n' => self.literal(b"null").map(|()| None),
-            _ => self.skip_value().map(|()| Some(Obj::NotMap)),
+            b'{' => match slot.insert(Obj::Map(T::default())) {
+                Obj::Map(value) => read(self, value),
+                Obj::NotMap => None,
+            },
+            b'n' => self.literal(b"null"),
+            _ => {
+                self.skip_value()?;
+                *slot = Some(Obj::NotMap);
+                Some(())
+            }
         }
     }
 
     /// Walks an object's members, handing each key to `member`, which must consume the value
     /// (and returns `None` to give up).
-    fn members(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
+    fn members(&mut self, member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.i += 1;
             return Some(());
         }
+        self.rest_of_members(member)
+    }
+
+    /// A member's key and its colon, leaving the cursor at the value. Keys are compared as
+    /// bytes: only values that are kept need UTF-8 checks.
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let key = self.plain_bytes()?;
+        self.eat(b':')?;
+        self.ws();
+        Some(key)
+    }
+
+    /// The members of an object from one of its keys to its closing brace.
+    fn rest_of_members(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>,
+    ) -> Option<()> {
         loop {
-            // Keys are compared as bytes: only values that are kept need UTF-8 checks.
-            let key = self.plain_bytes()?;
-            self.eat(b':')?;
-            self.ws();
+            let key = self.key()?;
             member(self, key)?;
             match self.peek()? {
                 b',' => self.i += 1,
@@ -183,6 +249,73 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Bytes searched a word at a time before handing a search to `memchr`: most strings in a
+/// line (keys, ids, short values) end sooner, and there a plain loop beats a SIMD call's
+/// set-up.
+const SHORT: usize = 32;
+
+/// Each byte of a word set to `c`.
+const fn splat(c: u8) -> u64 {
+    u64::from_ne_bytes([c; 8])
+}
+
+/// The high bit of every byte of `word` that equals `c` (exact for the lowest match, which is
+/// all that is read: a borrow can only mark bytes above a real match).
+const fn matches_byte(word: u64, c: u8) -> u64 {
+    let x = word ^ splat(c);
+    x.wrapping_sub(splat(1)) & !x & splat(0x80)
+}
+
+/// The first byte for which `hit` (over a little-endian word) marks a match, searching the
+/// first [`SHORT`] bytes a word at a time and the rest with `far`.
+#[inline]
+fn find_with(
+    b: &[u8],
+    hit: impl Fn(u64) -> u64,
+    near: impl Fn(u8) -> bool,
+    far: impl Fn(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    let head = &b[..b.len().min(SHORT)];
+    let mut words = head.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let word: [u8; 8] = word.try_into().ok()?;
+        let mask = hit(u64::from_le_bytes(word));
+        if mask != 0 {
+            return Some(at + (mask.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if let Some(found) = words.remainder().iter().position(|&c| near(c)) {
+        return Some(at + found);
+    }
+    if b.len() > SHORT {
+        far(&b[SHORT..]).map(|found| found + SHORT)
+    } else {
+        None
+    }
+}
+
+/// The first `"`.
+fn find_quote(b: &[u8]) -> Option<usize> {
+    find_with(
+        b,
+        |w| matches_byte(w, b'"'),
+        |c| c == b'"',
+        |rest| memchr(b'"', rest),
+    )
+}
+
+/// The first `"` or `\\`.
+fn find_quote_or_backslash(b: &[u8]) -> Option<usize> {
+    find_with(
+        b,
+        |w| matches_byte(w, b'"') | matches_byte(w, b'\\'),
+        |c| c == b'"' || c == b'\\',
+        |rest| memchr2(b'"', b'\\', rest),
+    )
+}
+
 /// Sets a field once; a second occurrence gives up (serde reports duplicate fields).
 fn set<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
     if slot.is_some() {
@@ -192,13 +325,19 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
     Some(())
 }
 
-/// Reads a line the fast way, or `None` when the serde path must decide.
-pub(crate) fn scan_line(line: &[u8]) -> Option<RawLine<'_>> {
-    let mut c = Cursor { b: line, i: 0 };
-    let mut raw = RawLine::default();
-    c.members(|c, key| match key {
+/// Reads a line the fast way into `raw` (which must start empty); `None` when the serde
+/// path must decide (`raw` then holds a partial read and must be dropped).
+pub(crate) fn scan_line<'a>(line: &'a [u8], raw: &mut RawLine<'a>) -> Option<()> {
+    let mut c = Cursor::new(line);
+    c.members(|c, key| top_member(c, raw, key))?;
+    c.at_end().then_some(())
+}
+
+/// Reads the value of one top-level member into `raw` (skipping keys no format reads).
+fn top_member<'a>(c: &mut Cursor<'a>, raw: &mut RawLine<'a>, key: &[u8]) -> Option<()> {
+    match key {
         b"type" => set(&mut raw.kind, c.scalar()?),
-        b"message" => set(&mut raw.message, c.object(message)?),
+        b"message" => c.object(&mut raw.message, message),
         b"requestId" => set(&mut raw.request_id, c.scalar()?),
         b"timestamp" => set(&mut raw.timestamp, c.scalar()?),
         b"cwd" => set(&mut raw.cwd, c.scalar()?),
@@ -206,7 +345,7 @@ pub(crate) fn scan_line(line: &[u8]) -> Option<RawLine<'_>> {
         b"gitBranch" => set(&mut raw.git_branch, c.scalar()?),
         b"agentId" => set(&mut raw.agent_id, c.scalar()?),
         b"isSidechain" => set(&mut raw.is_sidechain, c.scalar()?),
-        b"usage" => set(&mut raw.usage, c.object(usage)?),
+        b"usage" => c.object(&mut raw.usage, usage),
         b"model" => set(&mut raw.model, c.scalar()?),
         b"id" => set(&mut raw.id, c.scalar()?),
         b"stop_reason" => set(&mut raw.stop_reason, c.scalar()?),
@@ -220,56 +359,97 @@ pub(crate) fn scan_line(line: &[u8]) -> Option<RawLine<'_>> {
         // Shapes left to serde.
         b"tags" | b"metadata" | b"response" | b"result" => None,
         _ => c.skip_value(),
-    })?;
-    c.ws();
-    (c.i == line.len()).then_some(raw)
+    }
 }
 
-fn message<'a>(c: &mut Cursor<'a>) -> Option<RawMessage<'a>> {
-    let mut m = RawMessage::default();
-    c.members(|c, key| match key {
+fn message<'a>(c: &mut Cursor<'a>, m: &mut RawMessage<'a>) -> Option<()> {
+    c.members(|c, key| message_member(c, m, key))
+}
+
+/// Reads the value of one member of a message into `m`.
+fn message_member<'a>(c: &mut Cursor<'a>, m: &mut RawMessage<'a>, key: &[u8]) -> Option<()> {
+    match key {
         b"id" => set(&mut m.id, c.scalar()?),
         b"model" => set(&mut m.model, c.scalar()?),
-        b"usage" => set(&mut m.usage, c.object(usage)?),
+        b"usage" => c.object(&mut m.usage, usage),
         b"stop_reason" => set(&mut m.stop_reason, c.scalar()?),
         b"service_tier" => set(&mut m.service_tier, c.scalar()?),
         _ => c.skip_value(),
-    })?;
-    Some(m)
+    }
 }
 
-fn usage<'a>(c: &mut Cursor<'a>) -> Option<RawUsage<'a>> {
-    let mut u = RawUsage::default();
+fn usage<'a>(c: &mut Cursor<'a>, u: &mut RawUsage<'a>) -> Option<()> {
     c.members(|c, key| match key {
         b"input_tokens" => set(&mut u.input_tokens, c.scalar()?),
         b"cache_creation_input_tokens" => set(&mut u.cache_creation_input_tokens, c.scalar()?),
         b"cache_read_input_tokens" => set(&mut u.cache_read_input_tokens, c.scalar()?),
         b"output_tokens" => set(&mut u.output_tokens, c.scalar()?),
-        b"cache_creation" => set(&mut u.cache_creation, c.object(cache_creation)?),
-        b"server_tool_use" => set(&mut u.server_tool_use, c.object(server_tool_use)?),
+        b"cache_creation" => c.object(&mut u.cache_creation, cache_creation),
+        b"server_tool_use" => c.object(&mut u.server_tool_use, server_tool_use),
         b"service_tier" => set(&mut u.service_tier, c.scalar()?),
         b"speed" => set(&mut u.speed, c.scalar()?),
         b"inference_geo" => set(&mut u.inference_geo, c.scalar()?),
         _ => c.skip_value(),
-    })?;
-    Some(u)
+    })
 }
 
-fn cache_creation<'a>(c: &mut Cursor<'a>) -> Option<RawCacheCreation<'a>> {
-    let mut w = RawCacheCreation::default();
+fn cache_creation<'a>(c: &mut Cursor<'a>, w: &mut RawCacheCreation<'a>) -> Option<()> {
     c.members(|c, key| match key {
         b"ephemeral_5m_input_tokens" => set(&mut w.ephemeral_5m_input_tokens, c.scalar()?),
         b"ephemeral_1h_input_tokens" => set(&mut w.ephemeral_1h_input_tokens, c.scalar()?),
         _ => c.skip_value(),
-    })?;
-    Some(w)
+    })
 }
 
-fn server_tool_use<'a>(c: &mut Cursor<'a>) -> Option<RawServerToolUse<'a>> {
-    let mut s = RawServerToolUse::default();
+fn server_tool_use<'a>(c: &mut Cursor<'a>, s: &mut RawServerToolUse<'a>) -> Option<()> {
     c.members(|c, key| match key {
         b"web_search_requests" => set(&mut s.web_search_requests, c.scalar()?),
         _ => c.skip_value(),
-    })?;
-    Some(s)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-at-a-time search finds what a plain search finds, at every length and offset
+    /// around the word and `memchr` borders, with look-alike bytes (0x21, 0x23, 0x5b, 0x5d,
+    /// high bytes) before the match.
+    #[test]
+    fn searches_agree_with_a_plain_scan() {
+        let fillers = [b'a', b'!', b'#', b'[', b']', 0x01, 0xa2, 0xdc];
+        for len in 0..80 {
+            for at in 0..=len {
+                for filler in fillers {
+                    let mut bytes = vec![filler; len];
+                    if at < len {
+                        bytes[at] = b'"';
+                    }
+                    let quote = bytes.iter().position(|&c| c == b'"');
+                    assert_eq!(find_quote(&bytes), quote, "len {len} at {at}");
+                    if at < len {
+                        bytes[at] = b'\\';
+                    }
+                    let either = bytes.iter().position(|&c| c == b'"' || c == b'\\');
+                    assert_eq!(find_quote_or_backslash(&bytes), either, "len {len} at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_string_ends_at_the_first_quote_after_an_even_run_of_backslashes() {
+        for (text, end) in [
+            (&br#""abc" x"#[..], 5),
+            (br#""a\"b" x"#, 6),
+            (br#""a\\" x"#, 5),
+            (br#""a\\\"b" x"#, 8),
+            (br#""\\\\" x"#, 6),
+        ] {
+            let mut c = Cursor::new(text);
+            c.skip_string().unwrap();
+            assert_eq!(c.i, end, "{}", String::from_utf8_lossy(text));
+        }
+        assert!(Cursor::new(br#""a\""#).skip_string().is_none());
+    }
 }

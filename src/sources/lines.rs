@@ -12,7 +12,7 @@ use crate::parse::looks_like_usage;
 pub const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;
 
 /// How much one read asks for: large, so a history read costs few system calls.
-pub const CHUNK_BYTES: usize = 1024 * 1024;
+pub const CHUNK_BYTES: usize = 128 * 1024;
 
 /// Bytes kept from one chunk of a skipped line when the next arrives, so that a usage marker
 /// split across the chunk border is still seen.
