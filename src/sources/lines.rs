@@ -11,7 +11,9 @@ use crate::parse::looks_like_usage;
 /// Lines longer than this are not kept: they are skipped on the way to their newline.
 pub const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;
 
-/// How much one read asks for: large, so a history read costs few system calls.
+/// How much one read asks for: large enough that a history read costs few system calls,
+/// small enough that the chunk is still in the core's cache when its lines are parsed
+/// (1 MiB measured slower than 128 KiB on the 200k-line report benchmark).
 pub const CHUNK_BYTES: usize = 128 * 1024;
 
 /// Bytes kept from one chunk of a skipped line when the next arrives, so that a usage marker
