@@ -267,6 +267,7 @@ async fn rejected_key_stops_polling() {
 
 #[tokio::test]
 async fn cost_report_amount_in_cents_is_exact() {
+    let started = chrono::Utc::now();
     let server = TestServer::start(|_, _| Reply::json(one_bucket(1))).await;
     let (tx, mut rx) = mpsc::channel(64);
     let task = spawn_admin_api(fast_options(&server.base), key(), tx);
@@ -281,6 +282,17 @@ async fn cost_report_amount_in_cents_is_exact() {
     assert_eq!(billed.day.to_string(), "2026-11-20");
     let hits = server.hits(COST_PATH);
     assert_eq!(hits[0].param("group_by[]"), Some("description"));
+    // Buckets that end before `ending_at` are returned: today's needs tomorrow's start.
+    let ending: chrono::DateTime<chrono::Utc> =
+        hits[0].param("ending_at").unwrap().parse().unwrap();
+    let tomorrow = |t: chrono::DateTime<chrono::Utc>| {
+        (t.date_naive() + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+    };
+    // (The poll may straddle midnight UTC: either side is right.)
+    assert!([tomorrow(started), tomorrow(chrono::Utc::now())].contains(&ending));
 }
 
 #[tokio::test]

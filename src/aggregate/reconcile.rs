@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::snapshot::{BilledItem, ReconciliationDay};
 use super::state::State;
 
 impl State {
-    pub(super) fn reconciliation(&self) -> Vec<ReconciliationDay> {
+    /// Every day the cost report covers; the day `now` falls in (or a later one) is partial.
+    pub(super) fn reconciliation(&self, now: DateTime<Utc>) -> Vec<ReconciliationDay> {
         let mut days: BTreeMap<NaiveDate, ReconciliationDay> = BTreeMap::new();
         for ((day, model, description), amount) in &self.billed {
             let d = days.entry(*day).or_insert_with(|| ReconciliationDay {
@@ -32,10 +33,44 @@ impl State {
             let start = d.day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
             d.estimated =
                 self.spend_between(start, start + Duration::days(1) - Duration::seconds(60));
+            d.partial = start + Duration::days(1) > now;
             d.difference_pct = (d.billed.0 != 0)
                 .then(|| (d.estimated.0 - d.billed.0) as f64 / d.billed.0 as f64 * 100.0);
             d.items.sort_by_key(|i| std::cmp::Reverse(i.billed));
         }
         days.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::aggregate::Settings;
+    use crate::pricing::Money;
+    use crate::sources::SourceMsg;
+    use crate::sources::admin_api::BilledCost;
+
+    #[test]
+    fn the_day_not_yet_over_is_partial() {
+        let mut state = State::new(Settings::default());
+        let billed = |day: u32| BilledCost {
+            day: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            model: Some("claude-opus-4-5".into()),
+            description: None,
+            amount: Money::from_cents_str("250").unwrap(),
+        };
+        state.apply(SourceMsg::Billed(vec![billed(22), billed(23)]));
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let days: Vec<(String, bool)> = state
+            .reconciliation(now)
+            .iter()
+            .map(|d| (d.day.to_string(), d.partial))
+            .collect();
+        assert_eq!(
+            days,
+            [("2026-11-22".into(), false), ("2026-11-23".into(), true)]
+        );
     }
 }

@@ -373,6 +373,8 @@ pub struct ReconciliationDay {
     pub difference_pct: Option<f64>,
     /// Billed amounts per cost-report line item (model or description), largest first.
     pub items: Vec<BilledItem>,
+    /// The day is not over: both figures are "so far", and the cost report lags usage.
+    pub partial: bool,
 }
 
 /// One billed line item.

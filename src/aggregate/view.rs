@@ -103,7 +103,7 @@ impl State {
             sources: self.source_statuses(),
             rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
             time_zone: zone.to_string(),
-            reconciliation: self.reconciliation(),
+            reconciliation: self.reconciliation(now),
             replay: None,
         }
     }

@@ -234,7 +234,7 @@ pub fn render_reconciliation(snap: &Snapshot) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<12}{:>14}{:>14}{:>9}  largest billed item",
+        "{:<19}{:>14}{:>14}{:>9}  largest billed item",
         "DAY", "ESTIMATED", "BILLED", "DIFF"
     );
     for d in &snap.reconciliation {
@@ -245,10 +245,15 @@ pub fn render_reconciliation(snap: &Snapshot) -> String {
             .items
             .first()
             .map_or(String::new(), |i| format!("{} {}", i.item, i.billed));
+        let day = if d.partial {
+            format!("{} (so far)", d.day)
+        } else {
+            d.day.to_string()
+        };
         let _ = writeln!(
             out,
-            "{:<12}{:>14}{:>14}{:>9}  {item}",
-            d.day.to_string(),
+            "{:<19}{:>14}{:>14}{:>9}  {item}",
+            day,
             d.estimated.to_string(),
             d.billed.to_string(),
             diff

@@ -204,7 +204,9 @@ impl Poller {
         }
     }
 
-    /// Fetches the cost report from the day of `from` to now; returns when to refresh next.
+    /// Fetches the cost report from the day of `from` through today (the API returns buckets
+    /// that end before `ending_at`, so today's partial bucket needs tomorrow's start); returns
+    /// when to refresh next.
     async fn refresh_costs(
         &mut self,
         client: &AdminClient,
@@ -212,7 +214,10 @@ impl Poller {
     ) -> Result<Instant, Stop> {
         let now = Utc::now();
         let result = client
-            .cost_report(BucketWidth::Day.floor(from.min(now)), now)
+            .cost_report(
+                BucketWidth::Day.floor(from.min(now)),
+                BucketWidth::Day.floor(now) + chrono::Duration::days(1),
+            )
             .await
             .and_then(|buckets| billed_costs(&buckets));
         match result {

@@ -72,9 +72,16 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// "Estimated vs billed" for the latest day the Admin API cost report covers.
+/// "Estimated vs billed" for the latest complete day the Admin API cost report covers (today
+/// only while there is no other: the report lags usage, so a partial day always looks short).
 fn reconciliation_line<'a>(snap: &Snapshot, theme: &Theme) -> Option<Line<'a>> {
-    let day = snap.reconciliation.last()?;
+    let day = snap
+        .reconciliation
+        .iter()
+        .rev()
+        .find(|d| !d.partial)
+        .or_else(|| snap.reconciliation.last())?;
+    let so_far = if day.partial { " so far" } else { "" };
     let diff = day
         .difference_pct
         .map_or_else(|| "—".to_string(), |p| format!("{p:+.1}%"));
@@ -84,7 +91,7 @@ fn reconciliation_line<'a>(snap: &Snapshot, theme: &Theme) -> Option<Line<'a>> {
     };
     Some(Line::from(vec![
         Span::styled("billed ", theme.text_dim),
-        Span::styled(format!("{} {} ", day.day, day.billed), theme.text),
+        Span::styled(format!("{}{so_far} {} ", day.day, day.billed), theme.text),
         Span::styled("vs estimated ", theme.text_dim),
         Span::styled(format!("{} ", day.estimated), theme.text),
         Span::styled(diff, style),
