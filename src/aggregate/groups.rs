@@ -54,7 +54,12 @@ impl FromStr for GroupBy {
 
 impl State {
     pub(super) fn groups(&self, f: &Fold, total_cost: Money) -> Vec<GroupBreakdown> {
+        // Projects first: the top pane opens on them ("which project spends?"), `g` cycles.
         let mut out = vec![
+            GroupBreakdown {
+                by: "project".into(),
+                rows: self.named_rows(&f.by_project, total_cost),
+            },
             GroupBreakdown {
                 by: "tier".into(),
                 rows: rank_rows(
@@ -62,10 +67,6 @@ impl State {
                     total_cost,
                     MAX_GROUP_ROWS,
                 ),
-            },
-            GroupBreakdown {
-                by: "project".into(),
-                rows: self.named_rows(&f.by_project, total_cost),
             },
             GroupBreakdown {
                 by: "session".into(),

@@ -207,11 +207,6 @@ pub fn snapshot() -> Snapshot {
         series_step_seconds: 60,
         groups: vec![
             group(
-                "tier",
-                &[("standard", 378.93, 10_499), ("batch", 83.10, 5_394)],
-                total,
-            ),
-            group(
                 "project",
                 &[
                     ("billing-api", 201.55, 6_120),
@@ -219,6 +214,11 @@ pub fn snapshot() -> Snapshot {
                     ("costtop", 88.71, 2_200),
                     ("(none)", 21.75, 233),
                 ],
+                total,
+            ),
+            group(
+                "tier",
+                &[("standard", 378.93, 10_499), ("batch", 83.10, 5_394)],
                 total,
             ),
             group(

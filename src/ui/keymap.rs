@@ -17,7 +17,7 @@ pub enum Action {
     Zoom,
     /// Ask the aggregator for the next time window.
     CycleWindow,
-    /// Show the next grouping (tier, project, session, tag) in the top pane.
+    /// Show the next grouping (project, tier, session, tag) in the top pane.
     CycleGroup,
     /// Acknowledge every active alarm.
     Acknowledge,

@@ -1,4 +1,4 @@
-//! Top: the breakdown `g` selects (tier, project, session, tag:…), most expensive first.
+//! Top: the breakdown `g` selects (project, tier, session, tag:…), most expensive first.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
