@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::PaneState;
-use super::widgets::{grouped, pane_block, percent, share_bar_cell};
+use super::widgets::{fit_left, grouped, pane_block, percent, share_bar_cell};
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::GroupRow;
 use crate::ui::theme::Theme;
@@ -57,11 +57,24 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         widths.push(Constraint::Length(bar_w));
     }
     let header = Row::new(head).style(theme.text_dim.add_modifier(Modifier::BOLD));
-    let rows = group
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(n, r)| group_row(r, n, numbers, bar_w, theme));
+    // The key column takes what the fixed columns leave; project paths keep their ends.
+    let fixed: u16 = NUMBERS[..numbers].iter().map(|(_, w)| w + 1).sum::<u16>()
+        + if bar_w > 0 { bar_w + 1 } else { 0 };
+    let key_room = usize::from(
+        inner
+            .width
+            .saturating_sub(fixed)
+            .max(key_w.min(inner.width)),
+    );
+    let paths = group.by == "project";
+    let rows = group.rows.iter().enumerate().map(|(n, r)| {
+        let key = if paths {
+            fit_left(&r.key, key_room)
+        } else {
+            r.key.clone()
+        };
+        group_row(r, key, n, numbers, bar_w, theme)
+    });
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,
@@ -87,14 +100,21 @@ fn fit(width: u16, key_w: u16) -> (usize, u16) {
     (k, bar)
 }
 
-fn group_row<'a>(r: &GroupRow, n: usize, numbers: usize, bar_w: u16, theme: &Theme) -> Row<'a> {
+fn group_row<'a>(
+    r: &GroupRow,
+    key: String,
+    n: usize,
+    numbers: usize,
+    bar_w: u16,
+    theme: &Theme,
+) -> Row<'a> {
     let num = |s: String, style| Cell::from(Line::from(Span::styled(s, style)).right_aligned());
     let values = [
         num(r.totals.cost.to_string(), theme.cost),
         num(percent(r.share_of_cost), theme.text),
         num(grouped(r.totals.requests), theme.text),
     ];
-    let mut cells = vec![Cell::from(Span::styled(r.key.clone(), theme.text))];
+    let mut cells = vec![Cell::from(Span::styled(key, theme.text))];
     cells.extend(values.into_iter().take(numbers));
     if bar_w > 0 {
         cells.push(share_bar_cell(r.share_of_cost, n, bar_w, theme));

@@ -130,6 +130,21 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` cut to its last `width` characters, with `…` in front when cut: the end of a path
+/// (`…/infra_6/sub.dir`) says more than its start.
+pub fn fit_left(s: &str, width: usize) -> String {
+    let len = s.chars().count();
+    if len <= width {
+        return s.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::from('…');
+    out.extend(s.chars().skip(len - (width - 1)));
+    out
+}
+
 /// `s` right-aligned in `width` characters (cut on the left edge if too long).
 pub fn right(s: &str, width: usize) -> String {
     let s = fit(s, width);
@@ -265,6 +280,9 @@ mod tests {
         assert_eq!(percent(0.042), "4.2%");
         assert_eq!(short_duration(4000), "1h");
         assert_eq!(fit("claude-sonnet-4-5", 8), "claude-…");
+        assert_eq!(fit_left("/home/me/work/app", 8), "…ork/app");
+        assert_eq!(fit_left("/home/me", 8), "/home/me");
+        assert_eq!(fit_left("/home/me", 0), "");
         assert_eq!(short_usd(0.9), "$0.90");
         assert_eq!(short_usd(8_903.2), "$8903");
         assert_eq!(short_usd(27_410.5), "$27.4k");

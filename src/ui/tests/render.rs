@@ -102,6 +102,15 @@ fn top_pane_cycles_to_tag_grouping() {
 }
 
 #[test]
+fn top_pane_keeps_the_end_of_long_project_paths() {
+    let mut snap = fixture::snapshot();
+    snap.groups[0].rows[0].key = "/Users/alice/Projects/very/deep/checkout/billing-api".into();
+    let t = pane(Pane::Top, 56, 8, &snap, &state(&snap));
+    let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("…ry/deep/checkout/billing-api "), "{text}");
+}
+
+#[test]
 fn cache_pane_warns_when_caching_loses_money() {
     let mut snap = fixture::snapshot();
     snap.cache.net_savings = crate::pricing::Money::from_usd(-12.5);
