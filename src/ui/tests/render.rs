@@ -106,7 +106,13 @@ fn top_pane_keeps_the_end_of_long_project_paths() {
     let mut snap = fixture::snapshot();
     snap.groups[0].rows[0].key = "/Users/alice/Projects/very/deep/checkout/billing-api".into();
     let t = pane(Pane::Top, 56, 8, &snap, &state(&snap));
-    let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect();
     assert!(text.contains("…ry/deep/checkout/billing-api "), "{text}");
 }
 
