@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use costtop::aggregate::{Budget, Period, Settings, Window};
+use costtop::aggregate::{Budget, Control, Period, Settings, Window};
 use costtop::sources::discover;
 use costtop::sources::replay::{Engine, EngineOptions, Player, Speed, Timeline};
 use costtop::ui::ReplayCommand;
@@ -261,4 +261,37 @@ fn seeking_back_and_forth_lands_where_playing_straight_through_lands() {
         assert_eq!(got, want, "at {t}");
         assert_eq!(got.as_of, t);
     }
+}
+
+#[test]
+fn an_acknowledged_alarm_stays_acknowledged_across_seeks() {
+    let (_keep, dir) = fixtures();
+    let tl = timeline(&[&dir]);
+    let (first, last) = (tl.first().unwrap(), tl.last().unwrap());
+    let options = EngineOptions {
+        skip_quiet: true,
+        checkpoint_every: Some(Duration::ZERO),
+    };
+    let engine = Engine::with_options(tl, settings(true), None, options);
+    let mut player = Player::new(engine, first, last, Speed::Max, None);
+    let exceeded = |p: &Player| {
+        p.snapshot()
+            .alarms
+            .iter()
+            .find(|a| a.kind == "budget_exceeded")
+            .map(|a| a.acknowledged)
+    };
+    player.seek(utc("2026-11-20T10:30:00Z"));
+    assert_eq!(exceeded(&player), Some(false));
+    player.control(Control::AcknowledgeAlarms);
+    assert_eq!(exceeded(&player), Some(true));
+    // Back to before the alarm (a checkpoint from before the acknowledgement), then forward.
+    player.seek(utc("2026-11-20T09:00:00Z"));
+    assert_eq!(exceeded(&player), None);
+    player.seek(utc("2026-11-20T10:30:00Z"));
+    assert_eq!(
+        exceeded(&player),
+        Some(true),
+        "the same raise stays acknowledged"
+    );
 }

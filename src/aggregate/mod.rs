@@ -5,6 +5,7 @@
 
 mod actor;
 pub mod alarm;
+mod alarm_rules;
 pub mod budget;
 pub mod clock;
 mod dedupe;

@@ -14,6 +14,7 @@
 //!   how long loading took, but each is a point of the one canonical sequence, so results do
 //!   not depend on them.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -68,6 +69,9 @@ pub struct Engine {
     checkpoints: Vec<Checkpoint>,
     /// Boundaries where at least one alarm was raised, in order.
     raises: Vec<DateTime<Utc>>,
+    /// Alarm raises (id, time) the user acknowledged: a seek restores a state from before
+    /// the acknowledgement, so it is applied again wherever the same raise is active.
+    acknowledged: BTreeSet<(String, DateTime<Utc>)>,
 }
 
 impl Engine {
@@ -101,6 +105,7 @@ impl Engine {
             window,
             options,
             checkpoints: Vec::new(),
+            acknowledged: BTreeSet::new(),
             raises: Vec::new(),
         };
         engine.load(end);
@@ -214,6 +219,9 @@ impl Engine {
         }
         self.count_until(t);
         self.at = t;
+        if !self.acknowledged.is_empty() {
+            self.state.acknowledge_raises(&self.acknowledged);
+        }
     }
 
     /// Counts the records up to `minute`'s boundary, then evaluates alarms there; returns how
@@ -276,7 +284,10 @@ impl Engine {
                 self.window = w;
                 self.state.set_window(w);
             }
-            Control::AcknowledgeAlarms => self.state.acknowledge_alarms(),
+            Control::AcknowledgeAlarms => {
+                self.acknowledged.extend(self.state.alarm_raises());
+                self.state.acknowledge_alarms();
+            }
         }
     }
 }
