@@ -11,6 +11,7 @@ mod fields;
 mod lenient;
 mod raw;
 mod scan;
+mod search;
 mod skip;
 
 use std::sync::LazyLock;
