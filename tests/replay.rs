@@ -75,6 +75,14 @@ fn utc(s: &str) -> DateTime<Utc> {
 }
 
 #[test]
+fn speed_max_is_accepted_on_the_command_line() {
+    let (_keep, dir) = fixtures();
+    let at = replay_json(&dir, "2026-11-20T10:04:00Z", &[]);
+    let max = replay_json(&dir, "2026-11-20T10:04:00Z", &["--speed", "max"]);
+    assert_eq!(max["totals"], at["totals"]);
+}
+
+#[test]
 fn same_moment_prints_byte_identical_json() {
     let (_keep, dir) = fixtures();
     let d = dir.to_str().unwrap();

@@ -30,11 +30,12 @@ pub enum Speed {
 impl FromStr for Speed {
     type Err = String;
     fn from_str(s: &str) -> Result<Speed, String> {
-        let s = s.trim().trim_end_matches(['x', '×']);
+        let s = s.trim();
         if s.eq_ignore_ascii_case("max") {
             return Ok(Speed::Max);
         }
-        match s.parse::<f64>() {
+        // `60x` and `60×` read as 60 (the trailing `x` of `max` is handled above).
+        match s.trim_end_matches(['x', '×']).parse::<f64>() {
             Ok(f) if f.is_finite() && f > 0.0 => Ok(Speed::Factor(f)),
             _ => Err(format!(
                 "--speed {s:?}: use a positive factor (60 = one minute per second) or max"
@@ -197,5 +198,27 @@ impl Player {
             undated_records: self.engine.timeline().undated_records,
         });
         snap
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_reads_max_and_factors_with_or_without_x() {
+        for (text, speed) in [
+            ("max", Speed::Max),
+            ("MAX", Speed::Max),
+            (" max ", Speed::Max),
+            ("60", Speed::Factor(60.0)),
+            ("60x", Speed::Factor(60.0)),
+            ("0.5×", Speed::Factor(0.5)),
+        ] {
+            assert_eq!(text.parse::<Speed>(), Ok(speed), "{text:?}");
+        }
+        for bad in ["0", "-2", "x", "ma", "fast", "inf"] {
+            assert!(bad.parse::<Speed>().is_err(), "{bad:?}");
+        }
     }
 }
