@@ -267,3 +267,38 @@ fn spend_over_long_spans_matches_the_sum_of_its_parts() {
         snap.burn_rate_usd_per_hour
     );
 }
+
+/// A burst this morning after a quiet month: the month's projection runs today on at the
+/// last hour's rate, like today's projection, so it is never the smaller of the two.
+#[test]
+fn month_projection_contains_today_projection() {
+    let mut s = state();
+    // Earlier this month: $1 (haiku-4-5 output at $5/M: 200k tokens).
+    s.ingest(&request(
+        "old",
+        "claude-haiku-4-5",
+        at(0, 0) - Duration::days(5),
+        0,
+        200_000,
+    ));
+    // The last hour: $10 (Sonnet 4.5 at $15/M output: 666,667 tokens ≈ $10.0000005).
+    s.ingest(&request(
+        "burst",
+        "claude-sonnet-4-5",
+        at(9, 30),
+        0,
+        666_667,
+    ));
+    let spend = s.snapshot(at(10, 0), None).spend;
+    let month_before_today = spend.month - spend.today;
+    assert_eq!(month_before_today, Money::from_usd(1.0));
+    // 14 hours left today at $10/h.
+    assert!(
+        (spend.projected_today.usd() - 150.0).abs() < 0.01,
+        "{spend:?}"
+    );
+    assert!(
+        spend.projected_month >= spend.projected_today + month_before_today,
+        "{spend:?}"
+    );
+}

@@ -200,11 +200,17 @@ impl State {
         let daily = self.spend_between(now - Duration::hours(24), now);
         let hours_left_today = (zone.end_of_day(now) - now).num_seconds().max(0) as f64 / 3600.0;
         let hours_left_month = (zone.end_of_month(now) - now).num_seconds().max(0) as f64 / 3600.0;
+        // Today runs on at the last hour's rate; the days after it at the last 24 hours'
+        // average. The month's projection contains today's, so it is never the smaller.
+        let projected_today = today + Money::from_usd(hourly.usd() * hours_left_today);
+        let after_today = (hours_left_month - hours_left_today).max(0.0);
         SpendSummary {
             today,
             month,
-            projected_today: today + Money::from_usd(hourly.usd() * hours_left_today),
-            projected_month: month + Money::from_usd(daily.usd() / 24.0 * hours_left_month),
+            projected_today,
+            projected_month: month
+                + (projected_today - today)
+                + Money::from_usd(daily.usd() / 24.0 * after_today),
         }
     }
 
