@@ -55,17 +55,11 @@ pub fn parse_line(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     if !looks_like_usage(line) {
         return Parsed::NotUsage;
     }
-    parse_candidate(line, ctx)
-}
-
-/// [`parse_line`] for a line that already passed [`looks_like_usage`].
-pub fn parse_candidate(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     // Fast path: the hand-written reader for the common shapes; it gives up on anything else.
     let mut raw = RawLine::default();
     if scan::scan_line(line, &mut raw).is_some() {
         return dispatch(&raw, ctx);
     }
-    drop(raw);
     parse_with_serde(line, ctx)
 }
 

@@ -211,31 +211,17 @@ impl<'a> Cursor<'a> {
 
     /// Walks an object's members, handing each key to `member`, which must consume the value
     /// (and returns `None` to give up).
-    fn members(&mut self, member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
+    fn members(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.i += 1;
             return Some(());
         }
-        self.rest_of_members(member)
-    }
-
-    /// A member's key and its colon, leaving the cursor at the value. Keys are compared as
-    /// bytes: only values that are kept need UTF-8 checks.
-    fn key(&mut self) -> Option<&'a [u8]> {
-        let key = self.plain_bytes()?;
-        self.eat(b':')?;
-        self.ws();
-        Some(key)
-    }
-
-    /// The members of an object from one of its keys to its closing brace.
-    fn rest_of_members(
-        &mut self,
-        mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>,
-    ) -> Option<()> {
         loop {
-            let key = self.key()?;
+            // Keys are compared as bytes: only values that are kept need UTF-8 checks.
+            let key = self.plain_bytes()?;
+            self.eat(b':')?;
+            self.ws();
             member(self, key)?;
             match self.peek()? {
                 b',' => self.i += 1,
