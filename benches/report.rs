@@ -9,7 +9,8 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use costtop::aggregate::{Settings, State, Window};
 use costtop::parse::{LineContext, Parsed, parse_line};
-use costtop::sources::{ReadOptions, SourceMsg, discover, read_all};
+use costtop::sources::{ReadOptions, discover, read_all};
+use costtop::usage::SourceMsg;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn report(c: &mut Criterion) {

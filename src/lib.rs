@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod format;
 pub mod logging;
+pub mod money;
 pub mod outputs;
 pub mod parse;
 pub mod pricing;

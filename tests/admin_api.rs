@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use costtop::pricing::Money;
-use costtop::sources::SourceState;
 use costtop::sources::admin_api::{AdminKey, spawn_admin_api};
+use costtop::usage::SourceState;
 use support::{
     COST_PATH, Collected, Reply, TestServer, USAGE_PATH, collect_until, fast_options, page,
     recent_minute, row,

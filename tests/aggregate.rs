@@ -29,6 +29,8 @@ fn request(key: &str, model: &str, t: DateTime<Utc>, input: u64, output: u64) ->
         stop_reason: Some(StopReason::Other),
         kind: EventKind::Request,
         attribution: Attribution::default(),
+        iterations: Vec::new(),
+        estimate: None,
     }
 }
 

@@ -12,9 +12,9 @@ use costtop::app::start_demo;
 use costtop::cli::{CommonArgs, DemoArgs, FollowArgs, UiArgs};
 use costtop::parse::{LineContext, Parsed, parse_line};
 use costtop::pricing::PriceTable;
-use costtop::sources::SourceMsg;
 use costtop::sources::demo::scenario::{BATCH_JOB, CACHE_BREAK, SPEND_SPIKE};
 use costtop::sources::demo::{DemoFeed, Scenario, plan_budget};
+use costtop::usage::SourceMsg;
 
 const FEATURES: [&str; 4] = ["chat", "classify", "agent", "nightly-summaries"];
 const FAMILIES: [&str; 3] = ["opus", "sonnet", "haiku"];

@@ -73,6 +73,8 @@ fn claude_code_fixture_parses_to_the_exact_record() {
             session: Some(Arc::from("dac472d2-1379-4e28-be38-cf9abf4ac4f0")),
             tags: tags(&[("git_branch", "main")]),
         },
+        iterations: Vec::new(),
+        estimate: None,
     };
     assert_eq!(usage(line), expected);
 }
@@ -100,6 +102,8 @@ fn batch_fixture_success_is_batch_tier_with_fallback_time() {
         stop_reason: Some(StopReason::Other),
         kind: EventKind::Request,
         attribution: Attribution::default(),
+        iterations: Vec::new(),
+        estimate: None,
     };
     assert_eq!(usage(line), expected);
 }
@@ -118,6 +122,8 @@ fn batch_fixture_error_is_a_failed_request_without_tokens() {
         stop_reason: None,
         kind: EventKind::FailedRequest,
         attribution: Attribution::default(),
+        iterations: Vec::new(),
+        estimate: None,
     };
     assert_eq!(usage(line), expected);
 }

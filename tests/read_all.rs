@@ -8,7 +8,8 @@ mod common;
 use std::fs;
 
 use common::{Received, expect, line, lines};
-use costtop::sources::{ReadOptions, Source, SourceKind, SourceState, discover, read_all};
+use costtop::sources::{ReadOptions, Source, SourceKind, discover, read_all};
+use costtop::usage::SourceState;
 
 #[tokio::test]
 async fn every_line_of_every_file_is_read_once_with_health_per_source() {

@@ -13,9 +13,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{Received, expect, line, lines};
-use costtop::sources::{
-    Source, SourceKind, SourceMsg, SourceState, TailOptions, discover, spawn_tail,
-};
+use costtop::sources::{Source, SourceKind, TailOptions, discover, spawn_tail};
+use costtop::usage::{SourceMsg, SourceState};
 use tokio::sync::mpsc::{Receiver, channel};
 
 const WAIT: Duration = Duration::from_secs(5);

@@ -12,7 +12,7 @@ use super::clock::Clock;
 use super::groups::GroupBy;
 use super::state::{Settings, State};
 use super::{Control, Snapshot};
-use crate::sources::SourceMsg;
+use crate::usage::SourceMsg;
 
 /// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
 pub const SOURCE_CHANNEL_CAPACITY: usize = 16;

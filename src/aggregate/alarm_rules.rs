@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::alarm::{Raise, Severity};
 use super::state::State;
 use crate::pricing::Money;
-use crate::sources::SourceState;
+use crate::usage::SourceState;
 
 /// A spike: the 15-minute burn rate at least this many times the baseline…
 const SPIKE_RAISE: f64 = 3.0;

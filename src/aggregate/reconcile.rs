@@ -49,8 +49,8 @@ mod tests {
     use super::*;
     use crate::aggregate::Settings;
     use crate::pricing::Money;
-    use crate::sources::SourceMsg;
-    use crate::sources::admin_api::BilledCost;
+    use crate::usage::BilledCost;
+    use crate::usage::SourceMsg;
 
     #[test]
     fn the_day_not_yet_over_is_partial() {

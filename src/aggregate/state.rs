@@ -15,8 +15,8 @@ use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 type SmallTags = smallvec::SmallVec<[(u32, u32); 4]>;
 use super::window::{Window, Zone};
 use crate::pricing::{ModelPrice, Money, PriceTable, price_with};
-use crate::sources::{SourceHealth, SourceMsg};
 use crate::usage::{Attribution, EventKind, StopReason, UsageEvent};
+use crate::usage::{SourceHealth, SourceMsg};
 
 /// How the aggregator counts: prices, time zone, the records' time range, budgets.
 #[derive(Debug, Clone)]
@@ -155,6 +155,8 @@ impl State {
                 self.caught_up.insert(name);
                 self.version += 1;
             }
+            // Estimates are shown beside costtop's own figures (not yet kept).
+            SourceMsg::Estimates(_) => {}
             SourceMsg::Billed(rows) => {
                 for r in rows {
                     self.billed
@@ -240,6 +242,8 @@ impl State {
             stop_reason: s.stop_reason,
             kind: s.kind,
             attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
         };
         self.price_into(s.dims, &event)
     }

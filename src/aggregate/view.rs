@@ -291,7 +291,7 @@ impl State {
                 name: h.name.clone(),
                 state: h.state.as_str().to_string(),
                 reason: match &h.state {
-                    crate::sources::SourceState::Error(r) => Some(r.clone()),
+                    crate::usage::SourceState::Error(r) => Some(r.clone()),
                     _ => None,
                 },
                 lines: h.lines,

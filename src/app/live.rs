@@ -136,7 +136,7 @@ pub fn start_admin_api(
     follow: &crate::cli::FollowArgs,
     config: &Config,
     since: DateTime<Utc>,
-    tx: tokio::sync::mpsc::Sender<crate::sources::SourceMsg>,
+    tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
 ) -> Result<tokio::task::JoinHandle<()>> {
     use crate::sources::admin_api::{AdminKey, AdminOptions, spawn_admin_api};
     let key = AdminKey::resolve(

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
-use crate::sources::SourceMsg;
+use crate::usage::SourceMsg;
 use crate::usage::{EventKind, StopReason, UsageEvent};
 
 /// One record as an application usage-log line (without the newline).
@@ -66,6 +66,7 @@ pub fn record_line(e: &UsageEvent) -> String {
         EventKind::Request => {}
         EventKind::FailedRequest => line["kind"] = json!("failed_request"),
         EventKind::Bucket => line["kind"] = json!("bucket"),
+        EventKind::Iteration => line["kind"] = json!("iteration"),
     }
     if e.modifiers.long_context {
         line["context_window"] = json!("200k-1M");
@@ -139,6 +140,8 @@ mod tests {
                 session: Some("s1".into()),
                 tags: vec![("feature".into(), "chat".into())],
             },
+            iterations: Vec::new(),
+            estimate: None,
         }
     }
 

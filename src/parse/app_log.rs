@@ -95,7 +95,13 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         None | Some("request") => EventKind::Request,
         Some("failed_request") => EventKind::FailedRequest,
         Some("bucket") => EventKind::Bucket,
-        Some(_) => return Err(schema("kind", "not request, failed_request or bucket")),
+        Some("iteration") => EventKind::Iteration,
+        Some(_) => {
+            return Err(schema(
+                "kind",
+                "not request, failed_request, bucket or iteration",
+            ));
+        }
     };
     // A failed request (recorded errored batch result) may have no model.
     let model = match fields::model(model, model_path) {
@@ -138,6 +144,8 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         stop_reason,
         kind,
         attribution: attribution(line)?,
+        iterations: Vec::new(),
+        estimate: None,
     })
 }
 

@@ -53,6 +53,8 @@ fn build(
             stop_reason: None,
             kind: EventKind::FailedRequest,
             attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
         }),
         _ => Err(schema(
             "result.type",
@@ -97,5 +99,7 @@ fn succeeded(
         stop_reason,
         kind: EventKind::Request,
         attribution: Attribution::default(),
+        iterations: Vec::new(),
+        estimate: None,
     })
 }

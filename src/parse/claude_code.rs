@@ -58,6 +58,8 @@ fn build(
         stop_reason,
         kind: EventKind::Request,
         attribution: attribution(line),
+        iterations: Vec::new(),
+        estimate: None,
     })
 }
 

@@ -128,6 +128,8 @@ mod tests {
             stop_reason: None,
             kind: EventKind::Request,
             attribution: crate::usage::Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
         }
     }
 

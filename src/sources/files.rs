@@ -14,7 +14,7 @@ use tokio::sync::mpsc::Sender;
 use super::discover::{Source, SourceKind};
 use super::ingest::{Batch, Origin, ReadStop, Tally, read_available, take_line, to_utc};
 use super::lines::LineReader;
-use super::{SourceHealth, SourceMsg, SourceState};
+use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
 /// How [`read_all`] reads.
 #[derive(Debug, Clone, Copy, Default)]

@@ -6,9 +6,9 @@ use std::io::{self, Read};
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
-use super::SourceMsg;
 use super::lines::{Line, LineReader};
 use crate::parse::{LineContext, Parsed, parse_line};
+use crate::usage::SourceMsg;
 use crate::usage::UsageEvent;
 
 /// Events per channel message.
@@ -224,6 +224,8 @@ mod tests {
             stop_reason: None,
             kind: EventKind::Request,
             attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
         }
     }
 

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, DurationRound, Utc};
 use costtop::sources::admin_api::AdminOptions;
-use costtop::sources::{BilledCost, SourceHealth, SourceMsg};
+use costtop::usage::{BilledCost, SourceHealth, SourceMsg};
 use costtop::usage::{Tokens, UsageEvent};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -284,7 +284,7 @@ impl Collected {
     }
 
     pub fn reasons(&self) -> Vec<String> {
-        use costtop::sources::SourceState;
+        use costtop::usage::SourceState;
         self.health
             .iter()
             .filter_map(|h| match &h.state {
@@ -311,6 +311,7 @@ pub async fn collect_until(
             SourceMsg::Events(events) => into.events.extend(events),
             SourceMsg::Health(health) => into.health.push(health),
             SourceMsg::Billed(billed) => into.billed.extend(billed),
+            SourceMsg::Estimates(_) => {}
             SourceMsg::CaughtUp { .. } => into.caught_up = true,
         }
     }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use costtop::aggregate::{
     AggregatorHandle, Budget, Clock, Period, Settings, Snapshot, TokioClock, Window, Zone,
 };
-use costtop::sources::SourceMsg;
+use costtop::usage::SourceMsg;
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
 };
@@ -76,6 +76,8 @@ impl Feed {
             stop_reason: last.then_some(StopReason::Other),
             kind: EventKind::Request,
             attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
         }
     }
 

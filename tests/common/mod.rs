@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use costtop::sources::{SourceHealth, SourceMsg};
+use costtop::usage::{SourceHealth, SourceMsg};
 use tokio::sync::mpsc::Receiver;
 
 /// A real Claude Code assistant line (v2.1.126 shape) whose `message.id`, `requestId` and
@@ -61,7 +61,7 @@ impl Received {
                 self.health.insert(h.name.clone(), h);
             }
             SourceMsg::CaughtUp { name } => self.caught_up.push(name),
-            SourceMsg::Billed(_) => {}
+            SourceMsg::Billed(_) | SourceMsg::Estimates(_) => {}
         }
     }
 

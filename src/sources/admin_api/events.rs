@@ -77,6 +77,8 @@ fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64) -> UsageEvent {
             session: None,
             tags,
         },
+        iterations: Vec::new(),
+        estimate: None,
     }
 }
 

@@ -25,25 +25,11 @@ pub use key::{AdminKey, KeyError};
 pub use plan::{BucketWidth, Segment, plan};
 pub use schema::{CostBucket, CostRow, Page, UsageBucket, UsageRow};
 
-use super::SourceMsg;
+pub use crate::usage::BilledCost;
+use crate::usage::SourceMsg;
 
 /// The source name in health reports.
 pub const SOURCE_NAME: &str = "admin-api";
-
-/// What Anthropic billed for one day, one model and one line item (cost report).
-/// A later [`SourceMsg::Billed`] row with the same day, model and description replaces
-/// an earlier one: the cost report is revised like the usage report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BilledCost {
-    /// The UTC day billed.
-    pub day: NaiveDate,
-    /// The model, for token costs.
-    pub model: Option<String>,
-    /// The line item, e.g. `Claude Sonnet 4.5 Usage - Input Tokens`.
-    pub description: Option<String>,
-    /// The amount billed.
-    pub amount: crate::pricing::Money,
-}
 
 /// How the Admin API source polls. Holds no secret, so it may be printed.
 #[derive(Debug, Clone)]

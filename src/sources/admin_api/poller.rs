@@ -13,8 +13,8 @@ use super::events::{Revisions, billed_costs, bucket_events};
 use super::key::AdminKey;
 use super::plan::{BucketWidth, plan};
 use super::{AdminOptions, SOURCE_NAME};
-use crate::sources::{SourceHealth, SourceMsg, SourceState};
 use crate::usage::UsageEvent;
+use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
 /// Events per `SourceMsg::Events` message.
 const BATCH: usize = 1024;

@@ -201,6 +201,8 @@ impl Request {
             }),
             kind: crate::usage::EventKind::Request,
             attribution: crate::usage::Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
         }
     }
 

@@ -91,7 +91,7 @@ impl Engine {
         let window = settings.window;
         let mut initial = State::new(settings);
         for h in &timeline.health {
-            initial.apply(crate::sources::SourceMsg::Health(h.clone()));
+            initial.apply(crate::usage::SourceMsg::Health(h.clone()));
         }
         let start = timeline.first().unwrap_or_default();
         let end = end.or(timeline.last()).unwrap_or(start);

@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
-use crate::sources::{ReadOptions, ReadSummary, Source, SourceHealth, SourceMsg, read_all};
+use crate::sources::{ReadOptions, ReadSummary, Source, read_all};
 use crate::usage::UsageEvent;
+use crate::usage::{SourceHealth, SourceMsg};
 
 /// Every record to replay, sorted by timestamp, and the sources' final health.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +42,8 @@ impl Timeline {
                 match msg {
                     SourceMsg::Events(batch) => events.extend(batch),
                     SourceMsg::Health(h) => health.push(h),
-                    SourceMsg::CaughtUp { .. } | SourceMsg::Billed(_) => {}
+                    SourceMsg::CaughtUp { .. } | SourceMsg::Billed(_) | SourceMsg::Estimates(_) => {
+                    }
                 }
             }
             reader.join().unwrap_or_default()
@@ -205,6 +207,8 @@ mod tests {
                 session: Some(session.into()),
                 ..Attribution::default()
             },
+            iterations: Vec::new(),
+            estimate: None,
         }
     }
 

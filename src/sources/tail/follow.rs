@@ -12,7 +12,7 @@ use super::file::{FileId, Followed, file_id};
 use super::wake::Watches;
 use crate::sources::discover::{Source, SourceKind};
 use crate::sources::ingest::{Batch, Closed, Tally};
-use crate::sources::{SourceHealth, SourceMsg, SourceState};
+use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
 /// How long a rotated-away or deleted file's handle is still read (a writer may add a last
 /// line after the rename), and can be recognised if it reappears under a watched name.

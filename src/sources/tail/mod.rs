@@ -18,9 +18,9 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
-use super::SourceMsg;
 use super::discover::{Source, SourceKind};
 use super::ingest::{Batch, Closed};
+use crate::usage::SourceMsg;
 use follow::Follower;
 use wake::{Wake, Watches};
 

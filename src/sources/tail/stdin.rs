@@ -7,7 +7,7 @@ use tokio::sync::mpsc::Sender;
 
 use crate::sources::ingest::{Batch, Closed, Origin, Tally, take_line, take_lines};
 use crate::sources::lines::LineReader;
-use crate::sources::{SourceHealth, SourceMsg, SourceState};
+use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
 /// Health messages are at most this frequent.
 const HEALTH_INTERVAL: Duration = Duration::from_secs(1);

@@ -1,5 +1,9 @@
 //! `UsageEvent` and token counts: the vocabulary every source, the pricer and the aggregator share.
 
+mod feed;
+
+pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
+
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::sync::Arc;
 
@@ -148,6 +152,35 @@ pub enum EventKind {
     FailedRequest,
     /// An Admin API usage bucket: tokens of many requests, no request count.
     Bucket,
+    /// A sampling step billed on top of a request (PRICES.md §2.9: a `compaction` or
+    /// `advisor_message` entry of `usage.iterations`): tokens and cost under its own model,
+    /// no request count. The aggregator makes these from [`UsageEvent::iterations`].
+    Iteration,
+}
+
+/// What kind of extra sampling step an iteration was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IterationKind {
+    /// Server-side context compaction (`compaction`), billed at the request's model.
+    Compaction,
+    /// The advisor tool (`advisor_message`), billed at the model it names.
+    Advisor,
+    /// Any other non-`message` type: billed on top, at the model it names (else the
+    /// request's).
+    Other,
+}
+
+/// One entry of `usage.iterations[]` that is billed on top of the top-level usage
+/// (entries of type `message` are already in it and never kept).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BilledIteration {
+    /// Compaction, advisor or other.
+    pub kind: IterationKind,
+    /// The model that served it (the request's model when the entry names none).
+    pub model: Arc<str>,
+    /// Its billed token counts.
+    pub tokens: Tokens,
 }
 
 /// Who and what a record is attributed to.
@@ -173,7 +206,7 @@ impl Attribution {
 }
 
 /// One usage record as every source hands it to the aggregator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageEvent {
     /// Dedupe key: a 64-bit hash of (`message.id`, `requestId`), of an application log's
     /// `id`, or of an Admin API bucket's identity. `None` means the record cannot repeat.
@@ -198,6 +231,13 @@ pub struct UsageEvent {
     pub kind: EventKind,
     /// Project, session and tags.
     pub attribution: Attribution,
+    /// Sampling steps billed on top of `tokens`, each at its own model (PRICES.md §2.9).
+    /// Empty for almost every record.
+    pub iterations: Vec<BilledIteration>,
+    /// What the tool that wrote the record computed it cost (Claude Code's `costUSD` on
+    /// older transcript lines, `cost_usd` of its OTLP `api_request` events): shown beside
+    /// costtop's own figure as a check, never used as a price.
+    pub estimate: Option<crate::money::Money>,
 }
 
 /// Hashes the parts of a dedupe key into the 64-bit key the aggregator stores.

@@ -1,0 +1,123 @@
+//! What sources send to the aggregator: usage records in batches, health reports, billed
+//! costs. The vocabulary lives here, beside [`UsageEvent`], so the aggregator depends on
+//! nothing above it (sources import the aggregator's types, never the other way round).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use std::sync::Arc;
+
+use super::{Tokens, UsageEvent};
+use crate::money::Money;
+
+/// What a source sends to the aggregator.
+#[derive(Debug, Clone)]
+pub enum SourceMsg {
+    /// Parsed usage records, in the order read (batched to keep the channel cheap).
+    Events(Vec<UsageEvent>),
+    /// The source's current health; cumulative, so the latest replaces earlier ones.
+    Health(SourceHealth),
+    /// The source has read all history it was asked for and now follows live input.
+    CaughtUp {
+        /// The source's health name.
+        name: String,
+    },
+    /// What Anthropic billed (Admin API cost report), per day, model and line item.
+    Billed(Vec<BilledCost>),
+    /// What another tool says usage cost (Claude Code's `cost-state` ledger lines, its OTLP
+    /// `claude_code.cost.usage` metric): a check shown beside costtop's figures, never spend.
+    Estimates(Vec<ToolEstimate>),
+}
+
+/// How a source is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SourceState {
+    /// Reading normally.
+    #[default]
+    Ok,
+    /// No new data for longer than expected.
+    Stale,
+    /// Failing; the reason is shown and the source keeps retrying.
+    Error(String),
+    /// Finished (one-shot sources: `report`, replay).
+    Done,
+}
+
+impl SourceState {
+    /// The state word used in JSON and on screen.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SourceState::Ok => "ok",
+            SourceState::Stale => "stale",
+            SourceState::Error(_) => "error",
+            SourceState::Done => "done",
+        }
+    }
+}
+
+/// Cumulative health of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceHealth {
+    /// Stable name: a path, `stdin`, `admin-api`, `demo`.
+    pub name: String,
+    /// Current state.
+    pub state: SourceState,
+    /// Lines (or API buckets) read so far.
+    pub lines: u64,
+    /// Lines that could not be parsed so far.
+    pub parse_errors: u64,
+    /// `file:line: reason` of the first parse error.
+    pub first_error: Option<String>,
+    /// Time of the newest record read.
+    pub last_event: Option<DateTime<Utc>>,
+    /// Files followed.
+    pub files: u64,
+}
+
+/// What Anthropic billed for one day, one model and one line item (cost report).
+/// A later [`SourceMsg::Billed`] row with the same day, model and description replaces
+/// an earlier one: the cost report is revised like the usage report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BilledCost {
+    /// The UTC day billed.
+    pub day: NaiveDate,
+    /// The model, for token costs.
+    pub model: Option<String>,
+    /// The line item, e.g. `Claude Sonnet 4.5 Usage - Input Tokens`.
+    pub description: Option<String>,
+    /// The amount billed.
+    pub amount: Money,
+}
+
+/// Where a [`ToolEstimate`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EstimateOrigin {
+    /// A `type: "cost-state"` line of a Claude Code transcript (cumulative per session).
+    CostState,
+    /// Claude Code's OTLP metric `claude_code.cost.usage` (cumulative or delta).
+    OtlpMetric,
+}
+
+/// Another tool's own figure for what a session (or a user's usage) cost, per model when it
+/// says so. A cumulative figure replaces the previous one with the same origin, session, user
+/// and model; a delta adds to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolEstimate {
+    /// Where it came from.
+    pub origin: EstimateOrigin,
+    /// The session it covers (Claude Code's session id).
+    pub session: Option<Arc<str>>,
+    /// The user it covers, when the source says (OTLP `user.email` or `user.id`).
+    pub user: Option<Arc<str>>,
+    /// The model, when the figure is per model; `None`: all models of the session.
+    pub model: Option<Arc<str>>,
+    /// When the figure was written (or observed); places it in a day.
+    pub at: DateTime<Utc>,
+    /// The tool's cost figure, as it computed it.
+    pub cost: Money,
+    /// The tokens it says it counted (zero where the source gives none).
+    pub tokens: Tokens,
+    /// Requests it says it counted, when it says.
+    pub requests: Option<u64>,
+    /// True: the figure is a running total (the last one counts); false: a delta to add.
+    pub cumulative: bool,
+}
