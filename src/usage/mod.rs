@@ -250,6 +250,13 @@ pub fn dedupe_key(parts: &[&[u8]]) -> u64 {
     hasher.digest()
 }
 
+/// The dedupe key of one Claude Code API request, whoever reports it (a transcript line, a
+/// sub-agent's copy in its parent transcript, an OTLP `api_request` event): the request id is
+/// the one identity they all share.
+pub fn request_key(request_id: &str) -> u64 {
+    dedupe_key(&[b"request", request_id.as_bytes()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
