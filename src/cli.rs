@@ -37,6 +37,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Print the sample config or the config path.
     Config(ConfigArgs),
+    /// One short line for Claude Code's statusLine (reads its status JSON on stdin).
+    Statusline(StatuslineArgs),
 }
 
 /// Options every command shares.
@@ -228,6 +230,22 @@ pub struct ReplayArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub ui: UiArgs,
+}
+
+/// `costtop statusline`
+#[derive(Debug, Clone, Args)]
+pub struct StatuslineArgs {
+    /// The line's template; placeholders {model} {session} {today} {burn} {budget} {cc}
+    /// [default: "{model} · session {session} · today {today} · {burn} · {budget}"].
+    #[arg(long, value_name = "TEMPLATE")]
+    pub format: Option<String>,
+    /// Listener of a running costtop, asked first; `off` reads the transcripts only
+    /// [default: http://127.0.0.1:9871].
+    #[arg(long, env = "COSTTOP_URL", value_name = "URL")]
+    pub url: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
 }
 
 /// `costtop config`

@@ -44,6 +44,19 @@ pub struct ConfigFile {
     /// Price overrides and additions, by model id.
     #[serde(default)]
     pub prices: BTreeMap<String, PriceOverride>,
+    /// `[statusline]`: what `costtop statusline` prints and whom it asks.
+    #[serde(default)]
+    pub statusline: StatuslineConfig,
+}
+
+/// The `[statusline]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatuslineConfig {
+    /// The line's template (`{model} {session} {today} {burn} {budget} {cc}`).
+    pub format: Option<String>,
+    /// Base URL of a running costtop's listener, asked first; `off` never asks.
+    pub url: Option<String>,
 }
 
 /// One `[[budgets]]` entry.
@@ -137,6 +150,10 @@ impl Config {
         config.prices().map_err(invalid)?;
         config.window().map_err(invalid)?;
         config.zone().map_err(invalid)?;
+        if let Some(format) = &config.file.statusline.format {
+            crate::outputs::statusline::Template::parse(format)
+                .map_err(|e| invalid(format!("statusline.format: {e}")))?;
+        }
         if let Some(p) = &config.file.poll_interval {
             humantime::parse_duration(p).map_err(|e| invalid(format!("poll_interval: {e}")))?;
         }

@@ -142,6 +142,56 @@ fn sub_agent_run_counts_once_with_or_without_the_sub_agent_file() {
     assert_eq!(report_totals(&home.projects()), expected_totals(&without));
 }
 
+/// `costtop statusline` fed the status JSON of a real session shows what the mock served for
+/// the requests its transcripts hold (sub-agent included), and today's total over the folder.
+#[test]
+fn statusline_shows_the_served_cost_of_a_real_session() {
+    let Some(claude) = install::claude_or_skip("statusline_shows…") else {
+        return;
+    };
+    let mock = MockApi::start(MockOptions::default());
+    let home = ClaudeHome::new();
+    let prompt = format!("Survey this folder with a sub-agent. {START_SUBAGENT}");
+    home.print(&claude, &mock, &prompt, &[]);
+    home.print(&claude, &mock, "Another session.", &[]);
+    let served = mock.served();
+    let sessions = home.sessions();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let first = served
+        .iter()
+        .find(|s| s.purpose == Purpose::SubAgent)
+        .and_then(|s| s.session_id.clone())
+        .expect("the sub-agent's session");
+    let mine: Vec<_> = home
+        .held(&served)
+        .into_iter()
+        .filter(|s| s.session_id.as_deref() == Some(first.as_str()))
+        .collect();
+    let transcript = home
+        .transcripts()
+        .into_iter()
+        .find(|p| p.file_stem().is_some_and(|s| *s == *first))
+        .expect("the session's transcript");
+    let status = serde_json::json!({
+        "session_id": first,
+        "transcript_path": transcript,
+        "model": {"id": claude_code::MODEL, "display_name": "Sonnet 4.6"},
+        "cost": {"total_cost_usd": 0.01},
+    });
+    let line = claude_code::statusline(
+        &home,
+        &status.to_string(),
+        &["--format", "{session}|{today}"],
+    );
+    let today = claude_code::expected_cost(&home.held(&served));
+    assert_eq!(
+        line,
+        format!("{}|{today}", claude_code::expected_cost(&mine)),
+        "held by the session: {:?}",
+        ids(&mine)
+    );
+}
+
 /// The mock itself, without Claude Code: a non-streaming request gets the whole message as
 /// JSON and a streamed one the SSE events in order, both with the usage it records as served.
 #[test]

@@ -9,6 +9,7 @@ use globset::{Glob, GlobMatcher};
 use super::rollup::Dims;
 use super::snapshot::BudgetStatus;
 use super::state::State;
+use super::window::Zone;
 use crate::pricing::Money;
 use crate::usage::Tier;
 
@@ -33,6 +34,22 @@ impl Period {
             Period::Day => "day",
             Period::Week => "week",
             Period::Month => "month",
+        }
+    }
+
+    /// Start (inclusive) and end (exclusive) of the period around `now` in `zone`.
+    pub fn bounds(self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        match self {
+            Period::Hour => {
+                let s = zone.start_of_hour(now);
+                (s, s + Duration::hours(1))
+            }
+            Period::Day => (zone.start_of_day(now), zone.end_of_day(now)),
+            Period::Week => {
+                let s = zone.start_of_week(now);
+                (s, zone.start_of_week(s + Duration::days(8)))
+            }
+            Period::Month => (zone.start_of_month(now), zone.end_of_month(now)),
         }
     }
 }
@@ -91,7 +108,8 @@ impl BudgetFilter {
         })
     }
 
-    fn is_empty(&self) -> bool {
+    /// Whether it counts all usage (no field set).
+    pub fn is_empty(&self) -> bool {
         self.model.is_none() && self.project.is_none() && self.tier.is_none() && self.tag.is_none()
     }
 
@@ -148,19 +166,7 @@ impl Budget {
         state: &State,
         now: DateTime<Utc>,
     ) -> (DateTime<Utc>, DateTime<Utc>) {
-        let z = state.settings.zone;
-        match self.period {
-            Period::Hour => {
-                let s = z.start_of_hour(now);
-                (s, s + Duration::hours(1))
-            }
-            Period::Day => (z.start_of_day(now), z.end_of_day(now)),
-            Period::Week => {
-                let s = z.start_of_week(now);
-                (s, z.start_of_week(s + Duration::days(8)))
-            }
-            Period::Month => (z.start_of_month(now), z.end_of_month(now)),
-        }
+        self.period.bounds(&state.settings.zone, now)
     }
 
     /// Spend matching the filter in `[from, to]` at minute resolution.

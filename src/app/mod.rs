@@ -5,6 +5,7 @@ mod demo;
 mod live;
 mod replay;
 mod report;
+mod statusline;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => report::run_report(args).await,
         Some(Command::Watch(args)) => live::run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
+        Some(Command::Statusline(args)) => statusline::run_statusline(args).await,
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
         None => live::run_dashboard(cli.live).await,

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod discover;
 pub mod files;
 mod ingest;
+pub mod ledger;
 pub mod lines;
 pub mod replay;
 pub mod tail;

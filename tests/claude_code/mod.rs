@@ -29,7 +29,7 @@ use costtop::pricing::{Money, PriceTable, price};
 use costtop::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent};
 use serde_json::{Value, json};
 
-pub use home::ClaudeHome;
+pub use home::{ClaudeHome, MODEL};
 pub use mock::{MockApi, MockOptions, Served};
 pub use script::{Purpose, START_SUBAGENT};
 
@@ -64,6 +64,31 @@ pub fn report_json(dir: &Path, args: &[&str]) -> Value {
 /// The `totals` of `costtop report DIR --format json`.
 pub fn report_totals(dir: &Path) -> Value {
     report_json(dir, &[])["totals"].clone()
+}
+
+/// `costtop statusline --url off` for a session of `home` (its `HOME`, `CLAUDE_CONFIG_DIR`
+/// and a cache dir of its own), with `status` on stdin; returns the line.
+pub fn statusline(home: &ClaudeHome, status: &str, args: &[&str]) -> String {
+    use std::io::Write;
+    let mut child = costtop()
+        .arg("statusline")
+        .args(["--url", "off"])
+        .args(args)
+        .env("HOME", &home.home)
+        .env("CLAUDE_CONFIG_DIR", &home.config_dir)
+        .env("XDG_CACHE_HOME", home.home.join(".cache"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run costtop statusline");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(status.as_bytes())
+        .expect("write the status JSON");
+    drop(stdin);
+    let out = child.wait_with_output().expect("statusline output");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
 }
 
 /// What costtop's price table says `served` costs: each request priced by
