@@ -3,14 +3,28 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use costtop::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = costtop::cli::Cli::parse();
-    let _log = costtop::logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let cli = Cli::parse();
+    // `statusline` runs every few seconds for a few milliseconds: no log file (its writer
+    // thread and buffer cost more than the line) and a runtime on this thread alone.
+    let brief = matches!(cli.command, Some(Command::Statusline(_)));
+    let _log = if brief {
+        None
+    } else {
+        costtop::logging::init()
+    };
+    let runtime = if brief {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("costtop: cannot start the async runtime: {e}");

@@ -37,7 +37,7 @@ const GIVE_UP: Duration = Duration::from_secs(15);
 
 #[test]
 fn watch_sees_each_request_of_a_running_claude_code_within_a_second_of_its_line() {
-    let Some(claude) = install::claude_or_skip("watch_sees_each_request…") else {
+    let Some(claude) = install::claude_or_skip() else {
         return;
     };
     let mock = MockApi::start(MockOptions { hold: true });

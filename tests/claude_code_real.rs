@@ -20,7 +20,7 @@ use claude_code::{
 /// once, at costtop's price for the usage served, under the session Claude Code named.
 #[test]
 fn report_counts_each_request_the_transcript_holds_once_at_its_price() {
-    let Some(claude) = install::claude_or_skip("report_counts_each_request…") else {
+    let Some(claude) = install::claude_or_skip() else {
         return;
     };
     let mock = MockApi::start(MockOptions::default());
@@ -55,7 +55,7 @@ fn report_counts_each_request_the_transcript_holds_once_at_its_price() {
 /// history, request ids included, into a new transcript. Neither counts a request twice.
 #[test]
 fn resumed_and_forked_sessions_are_not_double_counted() {
-    let Some(claude) = install::claude_or_skip("resumed_and_forked…") else {
+    let Some(claude) = install::claude_or_skip() else {
         return;
     };
     let mock = MockApi::start(MockOptions::default());
@@ -99,14 +99,10 @@ fn resumed_and_forked_sessions_are_not_double_counted() {
 /// still exactly what the remaining transcript holds once `<session>/subagents/` is deleted.
 #[test]
 fn sub_agent_run_counts_once_with_or_without_the_sub_agent_file() {
-    let Some(claude) = install::claude_or_skip("sub_agent_run…") else {
+    let Some(claude) = install::claude_or_skip() else {
         return;
     };
-    let mock = MockApi::start(MockOptions::default());
-    let home = ClaudeHome::new();
-    let prompt = format!("Survey this folder with a sub-agent. {START_SUBAGENT}");
-    let answer = home.print(&claude, &mock, &prompt, &[]);
-    assert!(answer.contains("reported back"), "{answer}");
+    let (mock, home) = run_with_subagent(&claude);
 
     let served = mock.served();
     assert!(
@@ -146,13 +142,10 @@ fn sub_agent_run_counts_once_with_or_without_the_sub_agent_file() {
 /// the requests its transcripts hold (sub-agent included), and today's total over the folder.
 #[test]
 fn statusline_shows_the_served_cost_of_a_real_session() {
-    let Some(claude) = install::claude_or_skip("statusline_shows…") else {
+    let Some(claude) = install::claude_or_skip() else {
         return;
     };
-    let mock = MockApi::start(MockOptions::default());
-    let home = ClaudeHome::new();
-    let prompt = format!("Survey this folder with a sub-agent. {START_SUBAGENT}");
-    home.print(&claude, &mock, &prompt, &[]);
+    let (mock, home) = run_with_subagent(&claude);
     home.print(&claude, &mock, "Another session.", &[]);
     let served = mock.served();
     let sessions = home.sessions();
@@ -190,6 +183,16 @@ fn statusline_shows_the_served_cost_of_a_real_session() {
         "held by the session: {:?}",
         ids(&mine)
     );
+}
+
+/// One `claude -p` whose main agent starts a sub-agent, in a fresh home against a fresh mock.
+fn run_with_subagent(claude: &std::path::Path) -> (MockApi, ClaudeHome) {
+    let mock = MockApi::start(MockOptions::default());
+    let home = ClaudeHome::new();
+    let prompt = format!("Survey this folder with a sub-agent. {START_SUBAGENT}");
+    let answer = home.print(claude, &mock, &prompt, &[]);
+    assert!(answer.contains("reported back"), "{answer}");
+    (mock, home)
 }
 
 /// The mock itself, without Claude Code: a non-streaming request gets the whole message as

@@ -232,7 +232,7 @@ fn list_dir(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
 }
 
 /// `subagents/**/journal.jsonl` is bookkeeping, not usage (DESIGN.md §2).
-fn is_subagent_journal(path: &Path) -> bool {
+pub fn is_subagent_journal(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "journal.jsonl")
         && path
             .parent()

@@ -26,8 +26,11 @@ pub fn expected_path() -> PathBuf {
 
 /// The pinned Claude Code, or `None` after printing why the calling test is skipped.
 /// Panics instead when `COSTTOP_REQUIRE_TOOLS=1`: CI must run these tests, not skip them.
-pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
+pub fn claude_or_skip() -> Option<PathBuf> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    // The test harness names each test's thread after the test.
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("this test");
     match FOUND.get_or_init(find) {
         Ok(bin) => Some(bin.clone()),
         Err(why) if required() => panic!(

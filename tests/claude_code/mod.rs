@@ -6,7 +6,7 @@
 //! without it these tests skip with a notice, unless `COSTTOP_REQUIRE_TOOLS=1`.
 //!
 //! ```ignore
-//! let Some(claude) = install::claude_or_skip("my_test") else { return };
+//! let Some(claude) = install::claude_or_skip() else { return };
 //! let mock = MockApi::start(MockOptions::default());
 //! let home = ClaudeHome::new();
 //! home.print(&claude, &mock, "Say hello", &[]);

@@ -6,15 +6,18 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Duration, Utc};
+use walkdir::WalkDir;
 
 use super::StatusInput;
 use crate::aggregate::Settings;
 use crate::money::Money;
 use crate::outputs::statusline::{Amount, BudgetFigure, Needs};
+use crate::sources::discover::is_subagent_journal;
 use crate::sources::ledger::{self, Ledger, PricedRecord};
 
 /// What the transcripts say.
@@ -119,10 +122,7 @@ pub(super) fn figures(
             .min()
             .unwrap_or(day.0);
         let mut all = Deduped::default();
-        for file in history_files(input.transcript.as_deref()) {
-            let Ok(meta) = std::fs::metadata(&file) else {
-                continue;
-            };
+        for (file, meta) in history_files(input.transcript.as_deref()) {
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
             if DateTime::<Utc>::from(modified) < from && !session_files.contains(&file) {
                 continue;
@@ -168,10 +168,7 @@ fn session_files(transcript: &Path) -> Vec<PathBuf> {
         let mut found: Vec<PathBuf> = dir
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.extension().is_some_and(|x| x == "jsonl")
-                    && p.file_name().is_some_and(|n| n != "journal.jsonl")
-            })
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl") && !is_subagent_journal(p))
             .collect();
         found.sort();
         files.extend(found);
@@ -180,29 +177,39 @@ fn session_files(transcript: &Path) -> Vec<PathBuf> {
 }
 
 /// Every transcript of the Claude Code folders, and of the folder the session's transcript
-/// lies in (`projects/<project>/<session>.jsonl`) if it is elsewhere, each once.
-fn history_files(transcript: Option<&Path>) -> Vec<PathBuf> {
-    let mut roots: Vec<String> = crate::sources::default_locations()
-        .into_iter()
-        .filter(|d| d.is_dir())
-        .map(|d| d.display().to_string())
-        .collect();
+/// lies in (`projects/<project>/<session>.jsonl`) if it is elsewhere, each once, with its
+/// metadata: one `stat` per file, no sorting, as this runs on every call.
+fn history_files(transcript: Option<&Path>) -> Vec<(PathBuf, Metadata)> {
+    let mut roots: Vec<PathBuf> = crate::sources::default_locations();
     if let Some(root) = transcript.and_then(Path::parent).and_then(Path::parent)
-        && root.is_dir()
+        && !roots.iter().any(|r| r == root)
     {
-        let root = root.display().to_string();
-        if !roots.contains(&root) {
-            roots.push(root);
-        }
-    }
-    if roots.is_empty() {
-        return Vec::new();
+        roots.push(root.to_path_buf());
     }
     let mut seen = HashSet::new();
-    crate::sources::discover(&roots)
-        .sources
-        .into_iter()
-        .flat_map(|s| s.files)
-        .filter(|f| seen.insert(f.clone()))
-        .collect()
+    let mut files = Vec::new();
+    for root in roots {
+        for entry in WalkDir::new(root).into_iter().filter_map(Result::ok) {
+            let path = entry.path();
+            if entry.file_type().is_dir()
+                || path.extension().is_none_or(|x| x != "jsonl")
+                || is_subagent_journal(path)
+            {
+                continue;
+            }
+            // A symbolic link is followed to its file, as the other commands do.
+            let meta = if entry.path_is_symlink() {
+                std::fs::metadata(path)
+            } else {
+                entry.metadata().map_err(std::io::Error::from)
+            };
+            if let Ok(meta) = meta
+                && meta.is_file()
+                && seen.insert(entry.path().to_path_buf())
+            {
+                files.push((entry.into_path(), meta));
+            }
+        }
+    }
+    files
 }
