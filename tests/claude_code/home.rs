@@ -26,6 +26,12 @@ pub struct ClaudeHome {
     pub config_dir: PathBuf,
     /// The working folder of every run.
     pub cwd: PathBuf,
+    /// Environment set on every run after the defaults of [`ClaudeHome::claude`]; an empty
+    /// value removes the variable. For OTLP telemetry: `CLAUDE_CODE_ENABLE_TELEMETRY=1`,
+    /// `OTEL_LOGS_EXPORTER=otlp`, `OTEL_EXPORTER_OTLP_PROTOCOL=http/json` (or `http/protobuf`),
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:PORT` (2.1.197 exports with
+    /// `DISABLE_TELEMETRY=1` still set).
+    pub env: Vec<(String, String)>,
 }
 
 impl ClaudeHome {
@@ -46,6 +52,7 @@ impl ClaudeHome {
             home,
             config_dir,
             cwd,
+            env: Vec::new(),
         }
     }
 
@@ -55,8 +62,8 @@ impl ClaudeHome {
     }
 
     /// `claude` with a clean environment pointed at `mock`: `HOME`, `CLAUDE_CONFIG_DIR`,
-    /// `ANTHROPIC_BASE_URL`, a key, no auto-updater, telemetry and error reports off. Add
-    /// `.env(…)` for more (e.g. `CLAUDE_CODE_ENABLE_TELEMETRY=1` and the `OTEL_*` variables).
+    /// `ANTHROPIC_BASE_URL`, a key, no auto-updater, telemetry and error reports off; then
+    /// [`ClaudeHome::env`].
     pub fn claude(&self, bin: &Path, mock: &MockApi) -> Command {
         let mut cmd = Command::new(bin);
         cmd.env_clear()
@@ -70,6 +77,13 @@ impl ClaudeHome {
             .env("DISABLE_ERROR_REPORTING", "1")
             .current_dir(&self.cwd)
             .stdin(Stdio::null());
+        for (name, value) in &self.env {
+            if value.is_empty() {
+                cmd.env_remove(name);
+            } else {
+                cmd.env(name, value);
+            }
+        }
         cmd
     }
 
