@@ -3,6 +3,7 @@
 
 mod demo;
 mod live;
+mod prices;
 mod replay;
 mod report;
 
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
+        Some(Command::Prices(args)) => prices::run_prices(args).await,
         None => live::run_dashboard(cli.live).await,
     }
 }
@@ -53,7 +55,8 @@ pub fn settings(
             .map(|(p, usd)| Budget::simple(*p, *usd)),
     );
     Ok(Settings {
-        prices: config.prices().map_err(fail)?,
+        // Its errors name the file and line themselves.
+        prices: config.prices().map_err(anyhow::Error::msg)?,
         zone: zone(config, common)?,
         window: window
             .or(config.window().map_err(fail)?)

@@ -47,6 +47,9 @@ pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usiz
     }
     let active = snap.alarms.iter().filter(|a| !a.acknowledged).count();
     let mut right = Vec::new();
+    if let Some(note) = unpriced_note(snap) {
+        right.push(Span::styled(note, theme.warn));
+    }
     if active > 0 {
         let s = if active == 1 { "" } else { "s" };
         right.push(Span::styled(
@@ -85,6 +88,21 @@ pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usiz
     left.push(Span::styled(" ".repeat(pad), bar_style));
     left.extend(right);
     Line::from(left)
+}
+
+/// " 0.2% of requests unpriced " when the spend shown is a lower bound (the first label
+/// dropped when the bar is narrow; the `≥` before the spend stays).
+fn unpriced_note(snap: &Snapshot) -> Option<String> {
+    let t = &snap.totals;
+    if !t.cost_is_lower_bound {
+        return None;
+    }
+    Some(if t.unpriced_requests > 0 && t.requests > 0 {
+        let share = t.unpriced_requests as f64 / t.requests as f64;
+        format!(" {} of requests unpriced ", percent(share))
+    } else {
+        " unpriced tokens not costed ".to_string()
+    })
 }
 
 fn replay_spans<'a>(r: &ReplayStatus, theme: &Theme, width: usize) -> Vec<Span<'a>> {

@@ -1,0 +1,182 @@
+//! Billed iterations (PRICES.md §2.9): the `compaction` and `advisor_message` steps of a
+//! response are billed on top of its top-level usage, each at its own model. Each becomes an
+//! [`EventKind::Iteration`] record of its own — tokens and cost under its model, no request,
+//! no output-histogram entry — keyed after its record so a more complete copy replaces it.
+
+use super::state::State;
+use crate::usage::{EventKind, UsageEvent, dedupe_key};
+
+impl State {
+    /// Counts the billed iterations of a record that was just counted. The record's own
+    /// counters (`stats`) are left as the record set them: an iteration is not a record.
+    pub(super) fn bill_iterations(&mut self, record: &UsageEvent) {
+        let stats = self.stats;
+        for (index, step) in record.iterations.iter().enumerate() {
+            let key = record
+                .key
+                .map(|k| dedupe_key(&[b"iteration", &k.to_le_bytes(), &index.to_le_bytes()]));
+            self.ingest(&UsageEvent {
+                key,
+                rank: record.rank,
+                timestamp: record.timestamp,
+                model: step.model.clone(),
+                tokens: step.tokens,
+                tier: record.tier,
+                modifiers: record.modifiers,
+                stop_reason: None,
+                kind: EventKind::Iteration,
+                attribution: record.attribution.clone(),
+                iterations: Vec::new(),
+                estimate: None,
+            });
+        }
+        self.stats = stats;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+
+    use crate::aggregate::snapshot::ModelRow;
+    use crate::aggregate::{GroupBy, Settings, State, Window};
+    use crate::pricing::Money;
+    use crate::usage::{
+        Attribution, BilledIteration, EventKind, IterationKind, Modifiers, Tier, Tokens,
+        UsageEvent,
+    };
+
+    fn tokens(input: u64, write_5m: u64, output: u64) -> Tokens {
+        Tokens {
+            input,
+            cache_write_5m: write_5m,
+            output,
+            ..Tokens::default()
+        }
+    }
+
+    fn response(model: &str, top: Tokens, steps: Vec<BilledIteration>) -> UsageEvent {
+        UsageEvent {
+            key: Some(42),
+            rank: top.total(),
+            timestamp: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),
+            model: Arc::from(model),
+            tokens: top,
+            tier: Tier::Standard,
+            modifiers: Modifiers::default(),
+            stop_reason: None,
+            kind: EventKind::Request,
+            attribution: Attribution::default(),
+            iterations: steps,
+            estimate: None,
+        }
+    }
+
+    fn step(kind: IterationKind, model: &str, t: Tokens) -> BilledIteration {
+        BilledIteration {
+            kind,
+            model: Arc::from(model),
+            tokens: t,
+        }
+    }
+
+    fn state() -> State {
+        State::new(Settings {
+            window: Window::All,
+            ..Settings::default()
+        })
+    }
+
+    fn row<'a>(rows: &'a [ModelRow], model: &str) -> &'a ModelRow {
+        rows.iter().find(|r| r.model == model).expect(model)
+    }
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap()
+    }
+
+    /// µ$ → Money.
+    fn micros(n: i128) -> Money {
+        Money(n * 1_000_000)
+    }
+
+    #[test]
+    fn an_advisor_step_is_billed_at_its_own_model_and_the_request_counted_once() {
+        // ../shared/fixtures/messages-response-iterations.json: Sonnet 5 top-level 2,390 in /
+        // 121 out (= its two `message` steps, which are never kept) = 4,780 + 1,210 µ$; the
+        // advisor on Opus 4.8, 2,518 in / 22 out = 12,590 + 550 µ$.
+        let mut s = state();
+        let advisor = step(IterationKind::Advisor, "claude-opus-4-8", tokens(2_518, 0, 22));
+        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor]));
+        let snap = s.snapshot(now(), Some(&GroupBy::Model));
+        assert_eq!(snap.totals.cost, micros(5_990 + 13_140));
+        assert_eq!(snap.totals.requests, 1);
+        assert_eq!(snap.totals.input_tokens, 2_390 + 2_518);
+        let sonnet = row(&snap.by_model, "claude-sonnet-5");
+        assert_eq!((sonnet.totals.requests, sonnet.totals.cost), (1, micros(5_990)));
+        let opus = row(&snap.by_model, "claude-opus-4-8");
+        assert_eq!((opus.totals.requests, opus.totals.cost), (0, micros(13_140)));
+        assert_eq!(opus.totals.output_tokens, 22);
+        // One response in the output histogram, with the message's output.
+        assert_eq!(snap.output_tokens.max, 121);
+        assert_eq!(s.stats.counted, 1);
+    }
+
+    #[test]
+    fn a_compaction_step_is_added_on_top() {
+        // PRICES.md §2.9: top-level 229 in / 5 out = 458 + 50 µ$ on Sonnet 5; the compaction
+        // step 100 in / 131 out / 55,096 5m writes = 200 + 1,310 + 137,740 µ$.
+        let mut s = state();
+        let compaction = step(
+            IterationKind::Compaction,
+            "claude-sonnet-5",
+            tokens(100, 55_096, 131),
+        );
+        s.ingest(&response("claude-sonnet-5", tokens(229, 0, 5), vec![compaction]));
+        let snap = s.snapshot(now(), None);
+        assert_eq!(snap.totals.cost, micros(508 + 139_250));
+        assert_eq!(snap.totals.requests, 1);
+        assert_eq!(snap.totals.cache_write_5m_tokens, 55_096);
+    }
+
+    #[test]
+    fn a_message_only_list_arrives_empty_and_changes_nothing() {
+        // The parser keeps no `message` step: the response is its top-level usage alone.
+        let mut s = state();
+        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), Vec::new()));
+        let snap = s.snapshot(now(), None);
+        assert_eq!(snap.totals.cost, micros(5_990));
+        assert_eq!(snap.by_model.len(), 1);
+    }
+
+    #[test]
+    fn a_more_complete_copy_replaces_the_steps_too() {
+        let mut s = state();
+        let early = step(IterationKind::Advisor, "claude-opus-4-8", tokens(2_518, 0, 1));
+        let mut first = response("claude-sonnet-5", tokens(2_390, 0, 1), vec![early]);
+        first.rank = 1;
+        s.ingest(&first);
+        let advisor = step(IterationKind::Advisor, "claude-opus-4-8", tokens(2_518, 0, 22));
+        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor.clone()]));
+        // A verbatim copy of the final one is a duplicate, steps included.
+        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor]));
+        let snap = s.snapshot(now(), None);
+        assert_eq!(snap.totals.cost, micros(5_990 + 13_140));
+        assert_eq!(snap.totals.requests, 1);
+        assert_eq!((s.stats.counted, s.stats.replaced, s.stats.duplicates), (1, 1, 1));
+    }
+
+    #[test]
+    fn an_unpriced_advisor_makes_the_total_a_lower_bound_without_an_unpriced_request() {
+        let mut s = state();
+        let advisor = step(IterationKind::Advisor, "claude-opus-6", tokens(2_518, 0, 22));
+        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor]));
+        let snap = s.snapshot(now(), None);
+        assert_eq!(snap.totals.cost, micros(5_990));
+        assert!(snap.totals.cost_is_lower_bound);
+        assert_eq!(snap.totals.unpriced_requests, 0);
+        assert_eq!(snap.unpriced_models[0].model, "claude-opus-6");
+    }
+}
