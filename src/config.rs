@@ -262,7 +262,9 @@ mod tests {
         assert!(!c.budgets().unwrap().is_empty());
         assert!(!c.file.prices.is_empty());
         let mut table = PriceTable::embedded();
-        table.apply_overrides(&c.file.prices, "sample.toml").unwrap();
+        table
+            .apply_overrides(&c.file.prices, "sample.toml")
+            .unwrap();
         assert!(table.lookup("my-fine-tuned-claude").is_some());
         assert!(c.file.prices_url.is_none());
     }

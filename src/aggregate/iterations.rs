@@ -44,8 +44,7 @@ mod tests {
     use crate::aggregate::{GroupBy, Settings, State, Window};
     use crate::pricing::Money;
     use crate::usage::{
-        Attribution, BilledIteration, EventKind, IterationKind, Modifiers, Tier, Tokens,
-        UsageEvent,
+        Attribution, BilledIteration, EventKind, IterationKind, Modifiers, Tier, Tokens, UsageEvent,
     };
 
     fn tokens(input: u64, write_5m: u64, output: u64) -> Tokens {
@@ -108,16 +107,30 @@ mod tests {
         // 121 out (= its two `message` steps, which are never kept) = 4,780 + 1,210 µ$; the
         // advisor on Opus 4.8, 2,518 in / 22 out = 12,590 + 550 µ$.
         let mut s = state();
-        let advisor = step(IterationKind::Advisor, "claude-opus-4-8", tokens(2_518, 0, 22));
-        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor]));
+        let advisor = step(
+            IterationKind::Advisor,
+            "claude-opus-4-8",
+            tokens(2_518, 0, 22),
+        );
+        s.ingest(&response(
+            "claude-sonnet-5",
+            tokens(2_390, 0, 121),
+            vec![advisor],
+        ));
         let snap = s.snapshot(now(), Some(&GroupBy::Model));
         assert_eq!(snap.totals.cost, micros(5_990 + 13_140));
         assert_eq!(snap.totals.requests, 1);
         assert_eq!(snap.totals.input_tokens, 2_390 + 2_518);
         let sonnet = row(&snap.by_model, "claude-sonnet-5");
-        assert_eq!((sonnet.totals.requests, sonnet.totals.cost), (1, micros(5_990)));
+        assert_eq!(
+            (sonnet.totals.requests, sonnet.totals.cost),
+            (1, micros(5_990))
+        );
         let opus = row(&snap.by_model, "claude-opus-4-8");
-        assert_eq!((opus.totals.requests, opus.totals.cost), (0, micros(13_140)));
+        assert_eq!(
+            (opus.totals.requests, opus.totals.cost),
+            (0, micros(13_140))
+        );
         assert_eq!(opus.totals.output_tokens, 22);
         // One response in the output histogram, with the message's output.
         assert_eq!(snap.output_tokens.max, 121);
@@ -134,7 +147,11 @@ mod tests {
             "claude-sonnet-5",
             tokens(100, 55_096, 131),
         );
-        s.ingest(&response("claude-sonnet-5", tokens(229, 0, 5), vec![compaction]));
+        s.ingest(&response(
+            "claude-sonnet-5",
+            tokens(229, 0, 5),
+            vec![compaction],
+        ));
         let snap = s.snapshot(now(), None);
         assert_eq!(snap.totals.cost, micros(508 + 139_250));
         assert_eq!(snap.totals.requests, 1);
@@ -145,7 +162,11 @@ mod tests {
     fn a_message_only_list_arrives_empty_and_changes_nothing() {
         // The parser keeps no `message` step: the response is its top-level usage alone.
         let mut s = state();
-        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), Vec::new()));
+        s.ingest(&response(
+            "claude-sonnet-5",
+            tokens(2_390, 0, 121),
+            Vec::new(),
+        ));
         let snap = s.snapshot(now(), None);
         assert_eq!(snap.totals.cost, micros(5_990));
         assert_eq!(snap.by_model.len(), 1);
@@ -154,25 +175,52 @@ mod tests {
     #[test]
     fn a_more_complete_copy_replaces_the_steps_too() {
         let mut s = state();
-        let early = step(IterationKind::Advisor, "claude-opus-4-8", tokens(2_518, 0, 1));
+        let early = step(
+            IterationKind::Advisor,
+            "claude-opus-4-8",
+            tokens(2_518, 0, 1),
+        );
         let mut first = response("claude-sonnet-5", tokens(2_390, 0, 1), vec![early]);
         first.rank = 1;
         s.ingest(&first);
-        let advisor = step(IterationKind::Advisor, "claude-opus-4-8", tokens(2_518, 0, 22));
-        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor.clone()]));
+        let advisor = step(
+            IterationKind::Advisor,
+            "claude-opus-4-8",
+            tokens(2_518, 0, 22),
+        );
+        s.ingest(&response(
+            "claude-sonnet-5",
+            tokens(2_390, 0, 121),
+            vec![advisor.clone()],
+        ));
         // A verbatim copy of the final one is a duplicate, steps included.
-        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor]));
+        s.ingest(&response(
+            "claude-sonnet-5",
+            tokens(2_390, 0, 121),
+            vec![advisor],
+        ));
         let snap = s.snapshot(now(), None);
         assert_eq!(snap.totals.cost, micros(5_990 + 13_140));
         assert_eq!(snap.totals.requests, 1);
-        assert_eq!((s.stats.counted, s.stats.replaced, s.stats.duplicates), (1, 1, 1));
+        assert_eq!(
+            (s.stats.counted, s.stats.replaced, s.stats.duplicates),
+            (1, 1, 1)
+        );
     }
 
     #[test]
     fn an_unpriced_advisor_makes_the_total_a_lower_bound_without_an_unpriced_request() {
         let mut s = state();
-        let advisor = step(IterationKind::Advisor, "claude-opus-6", tokens(2_518, 0, 22));
-        s.ingest(&response("claude-sonnet-5", tokens(2_390, 0, 121), vec![advisor]));
+        let advisor = step(
+            IterationKind::Advisor,
+            "claude-opus-6",
+            tokens(2_518, 0, 22),
+        );
+        s.ingest(&response(
+            "claude-sonnet-5",
+            tokens(2_390, 0, 121),
+            vec![advisor],
+        ));
         let snap = s.snapshot(now(), None);
         assert_eq!(snap.totals.cost, micros(5_990));
         assert!(snap.totals.cost_is_lower_bound);

@@ -110,7 +110,11 @@ impl PeriodView {
             fast: p.fast.map(crate::pricing::Ratio::as_f64),
             us_only: p.us_only,
             regional: p.regional,
-            bands: p.bands.iter().map(|b| BandView::of(b.above, &b.rates)).collect(),
+            bands: p
+                .bands
+                .iter()
+                .map(|b| BandView::of(b.above, &b.rates))
+                .collect(),
         }
     }
 
@@ -148,7 +152,7 @@ pub fn view(table: &PriceTable, at: Option<DateTime<Utc>>) -> TableView {
         })
         .filter(|m| !m.periods.is_empty())
         .collect();
-    models.sort_by(|a, b| family_order(&a.family).cmp(&family_order(&b.family)));
+    models.sort_by_key(|m| family_order(&m.family));
     let (source, maintained_path) = match &table.source {
         TableSource::BuiltIn => ("built-in", None),
         TableSource::Maintained(p) => ("maintained", Some(p.clone())),
@@ -303,7 +307,11 @@ fn model_lines(m: &ModelView) -> Vec<Vec<String>> {
                     (false, _) => String::new(),
                 },
                 if first { flags.into() } else { String::new() },
-                if first { p.origin.into() } else { String::new() },
+                if first {
+                    p.origin.into()
+                } else {
+                    String::new()
+                },
             ]);
         }
     }

@@ -177,7 +177,13 @@ pub fn render(e: &Explanation) -> String {
             .fast
             .map_or_else(|| "none".to_string(), |f| format!("×{f} on every price"));
         line(&mut out, "fast mode", &fast);
-        let yes = |b: bool| if b { "×1.1" } else { "×1 (not for this model)" };
+        let yes = |b: bool| {
+            if b {
+                "×1.1"
+            } else {
+                "×1 (not for this model)"
+            }
+        };
         line(&mut out, "US-only", yes(p.us_only));
         line(&mut out, "regional ids", yes(p.regional));
         line(

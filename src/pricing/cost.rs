@@ -62,7 +62,15 @@ pub fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Cost
         common = common.times(Ratio::TEN_PERCENT_MORE);
     }
     let batch = event.tier == Tier::Batch;
-    let billed = tokens_cost(event, rates, if batch { common.times(Ratio::HALF) } else { common });
+    let billed = tokens_cost(
+        event,
+        rates,
+        if batch {
+            common.times(Ratio::HALF)
+        } else {
+            common
+        },
+    );
     let batch_savings = if batch {
         tokens_cost(event, rates, common).total() - billed.total()
     } else {

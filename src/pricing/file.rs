@@ -163,17 +163,21 @@ pub(super) fn parse_table_with(
         }
         let period = period(entry, origin, strict).map_err(|(f, r)| at(line, &f, r))?;
         for id in ids {
-            claims
-                .entry(normalize_model(id))
-                .or_default()
-                .push((period.clone(), family.clone(), line));
+            claims.entry(normalize_model(id)).or_default().push((
+                period.clone(),
+                family.clone(),
+                line,
+            ));
         }
     }
     let mut models = HashMap::new();
     for (id, mut claimed) in claims {
         claimed.sort_by_key(|(p, _, _)| p.start);
         check_overlaps(&id, &claimed).map_err(|(line, r)| at(line, "ids", r))?;
-        let family = claimed.last().map(|(_, f, _)| f.clone()).unwrap_or_default();
+        let family = claimed
+            .last()
+            .map(|(_, f, _)| f.clone())
+            .unwrap_or_default();
         let periods = claimed.into_iter().map(|(p, _, _)| p).collect();
         models.insert(
             id,
@@ -215,7 +219,11 @@ pub(super) fn check_overlaps(
 pub(super) type FieldError = (String, String);
 
 /// The runtime period of one entry; errors name the field.
-pub(super) fn period(e: &PriceEntry, origin: &Origin, strict: bool) -> Result<PricePeriod, FieldError> {
+pub(super) fn period(
+    e: &PriceEntry,
+    origin: &Origin,
+    strict: bool,
+) -> Result<PricePeriod, FieldError> {
     let from = date(e.from.as_deref(), "from")?;
     let until = date(e.until.as_deref(), "until")?;
     if let (Some(f), Some(u)) = (from, until)
@@ -260,7 +268,12 @@ pub(super) fn period(e: &PriceEntry, origin: &Origin, strict: bool) -> Result<Pr
         .map(|f| {
             Ratio::from_decimal(f, 4)
                 .filter(|r| r.num > 0)
-                .ok_or_else(|| ("fast".to_string(), format!("{f} is not a positive multiplier")))
+                .ok_or_else(|| {
+                    (
+                        "fast".to_string(),
+                        format!("{f} is not a positive multiplier"),
+                    )
+                })
         })
         .transpose()?;
     let mut p = PricePeriod::new(from, until, bands);
@@ -304,31 +317,25 @@ fn rates(
     };
     let input = stated("input", input)?;
     let output = stated("output", output)?;
-    let names = ["write_5m", "write_1h", "read"];
-    let defaults = [Ratio::new(5, 4), Ratio::new(2, 1), Ratio::new(1, 10)];
-    let mut out = [input; 3];
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = match cached[i] {
-            Some(usd) => stated(names[i], usd)?,
-            None if strict => {
-                return Err((
-                    format!("{prefix}{}", names[i]),
-                    "missing: a price table states every category".into(),
-                ));
-            }
-            None => Rate {
+    let cache = |i: usize, name: &str, default: Ratio| -> Result<Rate, FieldError> {
+        match cached[i] {
+            Some(usd) => stated(name, usd),
+            None if strict => Err((
+                format!("{prefix}{name}"),
+                "missing: a price table states every category".into(),
+            )),
+            None => Ok(Rate {
                 unit: input.unit,
-                ratio: defaults[i],
-            },
-        };
-    }
-    let [write_5m, write_1h, read] = out;
+                ratio: default,
+            }),
+        }
+    };
     Ok(Rates {
         input,
         output,
-        write_5m,
-        write_1h,
-        read,
+        write_5m: cache(0, "write_5m", Ratio::new(5, 4))?,
+        write_1h: cache(1, "write_1h", Ratio::new(2, 1))?,
+        read: cache(2, "read", Ratio::new(1, 10))?,
     })
 }
 

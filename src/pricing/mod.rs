@@ -18,8 +18,8 @@ mod tests;
 
 pub use cost::{Cost, price, price_with};
 pub use file::{BandEntry, PriceEntry, TableError};
-pub use overrides::PriceOverride;
 pub use normalize::{ModelId, normalize_model, parse_model_id};
+pub use overrides::PriceOverride;
 pub use ratio::Ratio;
 pub use resolve::{
     StoredTable, check_update, load_stored, resolve, store_update, stored_table_path,

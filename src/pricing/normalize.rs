@@ -119,17 +119,45 @@ mod tests {
             normalize_model("claude-3-5-sonnet-v2@20241022"),
             "claude-3-5-sonnet"
         );
-        assert_eq!(normalize_model("anthropic.claude-opus-4-6-v1"), "claude-opus-4-6");
+        assert_eq!(
+            normalize_model("anthropic.claude-opus-4-6-v1"),
+            "claude-opus-4-6"
+        );
     }
 
     #[test]
     fn todays_spellings_normalise_and_keep_what_they_say_about_price() {
         for (raw, id, region, fast) in [
-            ("anthropic/claude-sonnet-5.5", "claude-sonnet-5-5", None, false),
-            ("claude-sonnet-5-5@default", "claude-sonnet-5-5", None, false),
-            ("global.anthropic.claude-opus-5", "claude-opus-5", None, false),
-            ("us.anthropic.claude-fable-5-2", "claude-fable-5-2", Some("us"), false),
-            ("eu.anthropic.claude-opus-4-7", "claude-opus-4-7", Some("eu"), false),
+            (
+                "anthropic/claude-sonnet-5.5",
+                "claude-sonnet-5-5",
+                None,
+                false,
+            ),
+            (
+                "claude-sonnet-5-5@default",
+                "claude-sonnet-5-5",
+                None,
+                false,
+            ),
+            (
+                "global.anthropic.claude-opus-5",
+                "claude-opus-5",
+                None,
+                false,
+            ),
+            (
+                "us.anthropic.claude-fable-5-2",
+                "claude-fable-5-2",
+                Some("us"),
+                false,
+            ),
+            (
+                "eu.anthropic.claude-opus-4-7",
+                "claude-opus-4-7",
+                Some("eu"),
+                false,
+            ),
             ("anthropic/claude-opus-5-fast", "claude-opus-5", None, true),
             ("claude-opus-5-5[1m]", "claude-opus-5-5", None, false),
             ("claude-fable-5-1[1m]", "claude-fable-5-1", None, false),

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::file::{PriceEntry, TableError, check_overlaps, line_of, period};
-use super::table::{ModelPrice, Origin, PricePeriod, PriceTable, Spelling};
 use super::normalize_model;
+use super::table::{ModelPrice, Origin, PricePeriod, PriceTable, Spelling};
 
 /// A config override of one model id (`[prices."id"]`, or `[[prices."id"]]` for several
 /// dated entries): wins over the built-in and maintained tables for the dates it covers.
@@ -161,4 +161,3 @@ fn uncovered(p: &PricePeriod, overrides: &[(PricePeriod, String, usize)]) -> Vec
         .map(|(s, e)| p.with_range(s, e))
         .collect()
 }
-

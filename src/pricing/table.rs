@@ -159,11 +159,16 @@ impl PricePeriod {
 }
 
 fn day_start(d: NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp()
+    d.and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp()
 }
 
 fn day_of(t: i64) -> NaiveDate {
-    DateTime::from_timestamp(t, 0).unwrap_or_default().date_naive()
+    DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .date_naive()
 }
 
 /// What a logged id's spelling adds to its model's prices (PRICES.md §2.4, §2.6).
@@ -258,7 +263,7 @@ impl PriceTable {
         source: TableSource,
     ) -> PriceTable {
         PriceTable {
-            models: Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(p))).collect()),
+            models: Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(&p))).collect()),
             checked,
             source,
             notes: Vec::new(),
@@ -275,11 +280,11 @@ impl PriceTable {
 
     /// Replaces the plain prices (keeping checked date, source and notes).
     pub(super) fn set_models(&mut self, plain: HashMap<String, ModelPrice>) {
-        self.models = Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(p))).collect());
+        self.models = Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(&p))).collect());
     }
 }
 
-fn spellings(plain: ModelPrice) -> [ModelPrice; 4] {
+fn spellings(plain: &ModelPrice) -> [ModelPrice; 4] {
     let with = |regional, fast| ModelPrice {
         spelling: Spelling { regional, fast },
         ..plain.clone()

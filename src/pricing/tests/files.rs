@@ -31,14 +31,20 @@ fn refused(text: &str) -> String {
 fn an_unknown_key_is_refused_naming_line_and_key() {
     let text = ONE_MODEL.replace("read = 0.10", "raed = 0.10");
     let msg = refused(&text);
-    assert!(msg.contains("prices.toml") && msg.contains("line 10"), "{msg}");
+    assert!(
+        msg.contains("prices.toml") && msg.contains("line 10"),
+        "{msg}"
+    );
     assert!(msg.contains("raed"), "{msg}");
 }
 
 #[test]
 fn a_bad_value_is_refused_naming_file_line_and_field() {
     let msg = refused(&ONE_MODEL.replace("read = 0.10", "read = -0.10"));
-    assert!(msg.starts_with("prices.toml line 3: read: -0.1 is not a price"), "{msg}");
+    assert!(
+        msg.starts_with("prices.toml line 3: read: -0.1 is not a price"),
+        "{msg}"
+    );
     let msg = refused(&ONE_MODEL.replace("read = 0.10", "read = 0.10\nfrom = \"2026-13-01\""));
     assert!(msg.contains("line 3: from:"), "{msg}");
     let msg = refused(&ONE_MODEL.replace("checked = \"2026-12-01\"", "checked = \"soon\""));
@@ -101,7 +107,10 @@ fn a_stored_update_wins_per_id_and_a_broken_one_changes_nothing() {
     assert_eq!(usd(&t, &event("claude-opus-5-5", input)), dollars("1"));
     // Ids the update does not name keep their built-in prices.
     assert_eq!(usd(&t, &event("claude-opus-5", input)), dollars("5"));
-    assert_eq!(t.lookup("claude-opus-5-5").unwrap().periods[0].origin, Origin::Maintained);
+    assert_eq!(
+        t.lookup("claude-opus-5-5").unwrap().periods[0].origin,
+        Origin::Maintained
+    );
 
     std::fs::write(&path, update.replace("input = 1.0", "input = \"one\"")).unwrap();
     assert!(matches!(
@@ -128,7 +137,9 @@ fn overrides(toml_text: &str) -> BTreeMap<String, PriceOverride> {
 
 #[test]
 fn a_dated_override_wins_for_its_dates_only() {
-    let o = overrides("[prices.\"claude-sonnet-5\"]\nfrom = \"2027-01-01\"\ninput = 3.0\noutput = 15.0\n");
+    let o = overrides(
+        "[prices.\"claude-sonnet-5\"]\nfrom = \"2027-01-01\"\ninput = 3.0\noutput = 15.0\n",
+    );
     let mut t = PriceTable::embedded();
     t.apply_overrides(&o, "my.toml").unwrap();
     let input = event("claude-sonnet-5", tok(1_000_000, 0, 0, 0, 0));
@@ -139,7 +150,12 @@ fn a_dated_override_wins_for_its_dates_only() {
     assert_eq!(m.family, "Sonnet 5");
     assert_eq!(m.periods[1].origin, Origin::Config("my.toml".into()));
     // Its cache prices default to the standard multiples: 1M reads at 0.1 × $3.
-    let reads = at_day(&event("claude-sonnet-5", tok(0, 0, 0, 1_000_000, 0)), 2027, 2, 1);
+    let reads = at_day(
+        &event("claude-sonnet-5", tok(0, 0, 0, 1_000_000, 0)),
+        2027,
+        2,
+        1,
+    );
     assert_eq!(usd(&t, &reads), dollars("0.30"));
 }
 
@@ -182,7 +198,10 @@ fn an_override_that_claims_one_date_twice_or_a_typo_is_refused() {
         .apply_overrides(&o, "my.toml")
         .unwrap_err()
         .to_string();
-    assert!(msg.starts_with("my.toml line 1: prices.\"claude-x\".from:"), "{msg}");
+    assert!(
+        msg.starts_with("my.toml line 1: prices.\"claude-x\".from:"),
+        "{msg}"
+    );
     let err = toml::from_str::<BTreeMap<String, BTreeMap<String, PriceOverride>>>(
         "[prices.\"claude-x\"]\ninput = 1.0\noutput = 2.0\nouptut = 3.0\n",
     )

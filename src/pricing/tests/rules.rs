@@ -3,9 +3,10 @@
 use super::*;
 use crate::pricing::tier_label;
 
-fn at(e: UsageEvent, y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> UsageEvent {
+/// The event at an RFC 3339 moment.
+fn at(e: UsageEvent, when: &str) -> UsageEvent {
     UsageEvent {
-        timestamp: Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap(),
+        timestamp: DateTime::parse_from_rfc3339(when).unwrap().to_utc(),
         ..e
     }
 }
@@ -15,15 +16,18 @@ fn a_dated_price_applies_by_the_records_own_timestamp() {
     // §2.1: Sonnet 5.5 reads were $0.20 until 2026-10-07 00:00 UTC, $0.10 from then.
     let t = PriceTable::embedded();
     let reads = event("claude-sonnet-5-5", tok(0, 0, 0, 1_000_000, 0));
-    let before = at(reads.clone(), 2026, 10, 6, 23, 59, 59);
-    let from = at(reads.clone(), 2026, 10, 7, 0, 0, 0);
-    assert_eq!(usd(&t, &at(reads, 2026, 10, 6, 12, 0, 0)), dollars("0.20"));
+    let before = at(reads.clone(), "2026-10-06T23:59:59Z");
+    let from = at(reads.clone(), "2026-10-07T00:00:00Z");
+    assert_eq!(usd(&t, &at(reads, "2026-10-06T12:00:00Z")), dollars("0.20"));
     assert_eq!(usd(&t, &before), dollars("0.20"));
     assert_eq!(usd(&t, &from), dollars("0.10"));
     // Sonnet 5's cancelled rise: $2 input on either side of 2026-09-01.
     let input = event("claude-sonnet-5", tok(1_000_000, 0, 0, 0, 0));
-    assert_eq!(usd(&t, &at(input.clone(), 2026, 8, 31, 0, 0, 0)), dollars("2"));
-    assert_eq!(usd(&t, &at(input, 2026, 9, 2, 0, 0, 0)), dollars("2"));
+    assert_eq!(
+        usd(&t, &at(input.clone(), "2026-08-31T00:00:00Z")),
+        dollars("2")
+    );
+    assert_eq!(usd(&t, &at(input, "2026-09-02T00:00:00Z")), dollars("2"));
 }
 
 #[test]
@@ -32,13 +36,19 @@ fn haiku_5_5_bills_the_whole_request_at_the_upper_band_above_100k_prompt_tokens(
     // the lower band. 40k×0.10 + 20k×0.125 + 10k×0.20 + 30k×0.01 + 1k output×0.50 per M
     // = 0.004 + 0.0025 + 0.002 + 0.0003 + 0.0005.
     let t = PriceTable::embedded();
-    let low = event("claude-haiku-5-5", tok(40_000, 20_000, 10_000, 30_000, 1_000));
+    let low = event(
+        "claude-haiku-5-5",
+        tok(40_000, 20_000, 10_000, 30_000, 1_000),
+    );
     assert_eq!(usd(&t, &low), dollars("0.0093"));
     assert!(!cost(&t, &low).long_context);
     // One more read makes 100,001: every category at the upper band, output included:
     // 40k×0.50 + 20k×0.625 + 10k×1.00 + 30,001×0.05 + 1k×2.50 per M
     // = 0.02 + 0.0125 + 0.01 + 0.00150005 + 0.0025.
-    let high = event("claude-haiku-5-5", tok(40_000, 20_000, 10_000, 30_001, 1_000));
+    let high = event(
+        "claude-haiku-5-5",
+        tok(40_000, 20_000, 10_000, 30_001, 1_000),
+    );
     let c = cost(&t, &high);
     assert_eq!(c.total, dollars("0.04650005"));
     assert_eq!(c.cache, dollars("0.02400005"));
@@ -56,7 +66,10 @@ fn sonnet_4_and_4_5_long_context_and_none_from_4_6_on() {
     assert_eq!(usd(&t, &e), dollars("1.3125"));
     // Writes and reads count toward the prompt and bill at the band too: prompt 201,000;
     // 150k × 6 + 50k × 7.50 + 1k × 12 (1h write) per M.
-    let e = event("claude-sonnet-4-20250514", tok(150_000, 50_000, 1_000, 0, 0));
+    let e = event(
+        "claude-sonnet-4-20250514",
+        tok(150_000, 50_000, 1_000, 0, 0),
+    );
     assert_eq!(usd(&t, &e), dollars("1.287"));
     // Exactly 200,000: the base prices. $0.30 + $0.1875 + $0.015 + 1k output $0.015.
     let e = event("claude-sonnet-4-5", tok(100_000, 50_000, 0, 50_000, 1_000));
@@ -230,7 +243,10 @@ fn every_spelling_of_section_3_is_priced_as_its_model() {
     ] {
         let family_of = t.lookup(raw).map(|m| m.family.as_str());
         assert_eq!(family_of, Some(family), "{raw}");
-        assert!(price(&t, &event(raw, tok(1, 0, 0, 0, 1))).is_some(), "{raw}");
+        assert!(
+            price(&t, &event(raw, tok(1, 0, 0, 0, 1))).is_some(),
+            "{raw}"
+        );
     }
 }
 
@@ -246,7 +262,13 @@ fn the_whole_normalised_id_is_matched_never_a_prefix() {
     assert_eq!(usd(&t, &event("claude-fable-5", reads)), dollars("1.00"));
     assert_eq!(usd(&t, &event("claude-fable-5-1", reads)), dollars("0.25"));
     // A model the table does not have is unpriced, never guessed from a similar name.
-    for raw in ["claude-opus-6", "claude-opus-5-6", "claude-fable", "gpt-4o", "<synthetic>"] {
+    for raw in [
+        "claude-opus-6",
+        "claude-opus-5-6",
+        "claude-fable",
+        "gpt-4o",
+        "<synthetic>",
+    ] {
         assert!(t.lookup(raw).is_none(), "{raw}");
         assert!(price(&t, &event(raw, input)).is_none(), "{raw}");
     }

@@ -47,9 +47,6 @@ pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usiz
     }
     let active = snap.alarms.iter().filter(|a| !a.acknowledged).count();
     let mut right = Vec::new();
-    if let Some(note) = unpriced_note(snap) {
-        right.push(Span::styled(note, theme.warn));
-    }
     if active > 0 {
         let s = if active == 1 { "" } else { "s" };
         right.push(Span::styled(
@@ -84,14 +81,21 @@ pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usiz
     if total(&left, &right) > width {
         left.truncate(kept - 1);
     }
-    let pad = width.saturating_sub(total(&left, &right));
+    let mut pad = width.saturating_sub(total(&left, &right));
+    // The unpriced share only takes room the other labels leave.
+    if let Some(note) = unpriced_note(snap).map(|n| Span::styled(n, theme.warn))
+        && note.width() <= pad
+    {
+        pad -= note.width();
+        right.insert(0, note);
+    }
     left.push(Span::styled(" ".repeat(pad), bar_style));
     left.extend(right);
     Line::from(left)
 }
 
-/// " 0.2% of requests unpriced " when the spend shown is a lower bound (the first label
-/// dropped when the bar is narrow; the `≥` before the spend stays).
+/// " 0.2% of requests unpriced " when the spend shown is a lower bound (shown only where it
+/// fits; the `≥` before the spend always stays).
 fn unpriced_note(snap: &Snapshot) -> Option<String> {
     let t = &snap.totals;
     if !t.cost_is_lower_bound {
