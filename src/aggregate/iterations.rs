@@ -101,37 +101,41 @@ mod tests {
         Money(n * 1_000_000)
     }
 
-    #[test]
-    fn an_advisor_step_is_billed_at_its_own_model_and_the_request_counted_once() {
-        // ../shared/fixtures/messages-response-iterations.json: Sonnet 5 top-level 2,390 in /
-        // 121 out (= its two `message` steps, which are never kept) = 4,780 + 1,210 µ$; the
-        // advisor on Opus 4.8, 2,518 in / 22 out = 12,590 + 550 µ$.
-        let mut s = state();
-        let advisor = step(
-            IterationKind::Advisor,
-            "claude-opus-4-8",
-            tokens(2_518, 0, 22),
-        );
-        s.ingest(&response(
+    /// ../shared/fixtures/messages-response-iterations.json: Sonnet 5, top-level 2,390 in /
+    /// 121 out (= its two `message` steps, which the parser never keeps) = 4,780 + 1,210 µ$,
+    /// and its advisor step on `advisor` (the fixture's is Opus 4.8), 2,518 in / 22 out.
+    fn fixture_response(advisor: Option<&str>) -> UsageEvent {
+        let steps = advisor.map(|m| step(IterationKind::Advisor, m, tokens(2_518, 0, 22)));
+        response(
             "claude-sonnet-5",
             tokens(2_390, 0, 121),
-            vec![advisor],
-        ));
+            steps.into_iter().collect(),
+        )
+    }
+
+    /// The fixture's advisor step on Opus 4.8: 2,518 × $5 + 22 × $25 per M = 12,590 + 550 µ$.
+    const ADVISOR_MICROS: i128 = 13_140;
+    /// Its top-level usage on Sonnet 5.
+    const MESSAGE_MICROS: i128 = 5_990;
+
+    #[test]
+    fn an_advisor_step_is_billed_at_its_own_model_and_the_request_counted_once() {
+        let mut s = state();
+        s.ingest(&fixture_response(Some("claude-opus-4-8")));
         let snap = s.snapshot(now(), Some(&GroupBy::Model));
-        assert_eq!(snap.totals.cost, micros(5_990 + 13_140));
+        assert_eq!(snap.totals.cost, micros(MESSAGE_MICROS + ADVISOR_MICROS));
         assert_eq!(snap.totals.requests, 1);
         assert_eq!(snap.totals.input_tokens, 2_390 + 2_518);
         let sonnet = row(&snap.by_model, "claude-sonnet-5");
-        assert_eq!(
-            (sonnet.totals.requests, sonnet.totals.cost),
-            (1, micros(5_990))
-        );
+        let sonnet = (sonnet.totals.requests, sonnet.totals.cost);
+        assert_eq!(sonnet, (1, micros(MESSAGE_MICROS)));
         let opus = row(&snap.by_model, "claude-opus-4-8");
-        assert_eq!(
-            (opus.totals.requests, opus.totals.cost),
-            (0, micros(13_140))
+        let opus = (
+            opus.totals.requests,
+            opus.totals.output_tokens,
+            opus.totals.cost,
         );
-        assert_eq!(opus.totals.output_tokens, 22);
+        assert_eq!(opus, (0, 22, micros(ADVISOR_MICROS)));
         // One response in the output histogram, with the message's output.
         assert_eq!(snap.output_tokens.max, 121);
         assert_eq!(s.stats.counted, 1);
@@ -162,13 +166,9 @@ mod tests {
     fn a_message_only_list_arrives_empty_and_changes_nothing() {
         // The parser keeps no `message` step: the response is its top-level usage alone.
         let mut s = state();
-        s.ingest(&response(
-            "claude-sonnet-5",
-            tokens(2_390, 0, 121),
-            Vec::new(),
-        ));
+        s.ingest(&fixture_response(None));
         let snap = s.snapshot(now(), None);
-        assert_eq!(snap.totals.cost, micros(5_990));
+        assert_eq!(snap.totals.cost, micros(MESSAGE_MICROS));
         assert_eq!(snap.by_model.len(), 1);
     }
 
@@ -183,46 +183,22 @@ mod tests {
         let mut first = response("claude-sonnet-5", tokens(2_390, 0, 1), vec![early]);
         first.rank = 1;
         s.ingest(&first);
-        let advisor = step(
-            IterationKind::Advisor,
-            "claude-opus-4-8",
-            tokens(2_518, 0, 22),
-        );
-        s.ingest(&response(
-            "claude-sonnet-5",
-            tokens(2_390, 0, 121),
-            vec![advisor.clone()],
-        ));
+        s.ingest(&fixture_response(Some("claude-opus-4-8")));
         // A verbatim copy of the final one is a duplicate, steps included.
-        s.ingest(&response(
-            "claude-sonnet-5",
-            tokens(2_390, 0, 121),
-            vec![advisor],
-        ));
+        s.ingest(&fixture_response(Some("claude-opus-4-8")));
         let snap = s.snapshot(now(), None);
-        assert_eq!(snap.totals.cost, micros(5_990 + 13_140));
+        assert_eq!(snap.totals.cost, micros(MESSAGE_MICROS + ADVISOR_MICROS));
         assert_eq!(snap.totals.requests, 1);
-        assert_eq!(
-            (s.stats.counted, s.stats.replaced, s.stats.duplicates),
-            (1, 1, 1)
-        );
+        let stats = (s.stats.counted, s.stats.replaced, s.stats.duplicates);
+        assert_eq!(stats, (1, 1, 1));
     }
 
     #[test]
     fn an_unpriced_advisor_makes_the_total_a_lower_bound_without_an_unpriced_request() {
         let mut s = state();
-        let advisor = step(
-            IterationKind::Advisor,
-            "claude-opus-6",
-            tokens(2_518, 0, 22),
-        );
-        s.ingest(&response(
-            "claude-sonnet-5",
-            tokens(2_390, 0, 121),
-            vec![advisor],
-        ));
+        s.ingest(&fixture_response(Some("claude-opus-6")));
         let snap = s.snapshot(now(), None);
-        assert_eq!(snap.totals.cost, micros(5_990));
+        assert_eq!(snap.totals.cost, micros(MESSAGE_MICROS));
         assert!(snap.totals.cost_is_lower_bound);
         assert_eq!(snap.totals.unpriced_requests, 0);
         assert_eq!(snap.unpriced_models[0].model, "claude-opus-6");
