@@ -250,4 +250,9 @@ async fn a_broken_stored_table_is_ignored_and_the_built_in_one_used() {
         out.contains("built in") && out.contains("is not used"),
         "{out}"
     );
+    let (_, err, _) = home.run(&["report", log.to_str().unwrap()]).await;
+    assert!(
+        err.contains("stored price table") && err.contains("family"),
+        "{err}"
+    );
 }

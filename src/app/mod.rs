@@ -54,9 +54,13 @@ pub fn settings(
             .iter()
             .map(|(p, usd)| Budget::simple(*p, *usd)),
     );
+    // Its errors name the file and line themselves.
+    let prices = config.prices().map_err(anyhow::Error::msg)?;
+    for w in &prices.warnings {
+        eprintln!("costtop: {w}");
+    }
     Ok(Settings {
-        // Its errors name the file and line themselves.
-        prices: config.prices().map_err(anyhow::Error::msg)?,
+        prices,
         zone: zone(config, common)?,
         window: window
             .or(config.window().map_err(fail)?)

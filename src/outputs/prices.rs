@@ -27,6 +27,8 @@ pub struct TableView {
     pub at: Option<DateTime<Utc>>,
     /// Anything to say about the table (a stored update that was not used, and why).
     pub notes: Vec<String>,
+    /// A stored update that is broken, and why.
+    pub warnings: Vec<String>,
     /// The models.
     pub models: Vec<ModelView>,
 }
@@ -164,6 +166,7 @@ pub fn view(table: &PriceTable, at: Option<DateTime<Utc>>) -> TableView {
         built_in_checked: PriceTable::embedded().checked,
         at,
         notes: table.notes.clone(),
+        warnings: table.warnings.clone(),
         models,
     }
 }
@@ -221,6 +224,9 @@ pub fn render_table(v: &TableView) -> String {
     );
     if let Some(at) = v.at {
         let _ = writeln!(out, "in force at {}", at.format("%Y-%m-%d %H:%M UTC"));
+    }
+    for w in &v.warnings {
+        let _ = writeln!(out, "warning: {w}");
     }
     for n in &v.notes {
         let _ = writeln!(out, "note: {n}");

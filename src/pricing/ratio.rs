@@ -38,7 +38,12 @@ impl Ratio {
     /// category's cost.
     pub fn apply(self, tokens: u64, unit: Money) -> Money {
         let num = i128::from(tokens) * unit.0 * self.num;
-        Money((num + self.den / 2).div_euclid(self.den))
+        // The usual case (stated prices, no multiplier) needs no 128-bit division.
+        if self.den == 1 {
+            Money(num)
+        } else {
+            Money((num + self.den / 2).div_euclid(self.den))
+        }
     }
 
     /// The value as a float, for display only.

@@ -15,6 +15,8 @@ pub fn stored_table_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop").map(|d| d.data_dir().join("prices.toml"))
 }
 
+const OLDER: &str = "older than the built-in table";
+
 /// What was found at the stored table's path.
 #[derive(Debug, Clone)]
 pub enum StoredTable {
@@ -22,6 +24,9 @@ pub enum StoredTable {
     Absent,
     /// A valid table, not older than the built-in one.
     Used(PriceTable),
+    /// A valid table whose `checked` date is older than the built-in table's (a newer costtop
+    /// was installed since the update): the built-in table is used.
+    Older(String),
     /// A file that cannot be used, and why.
     Ignored(String),
 }
@@ -33,6 +38,7 @@ pub fn load_stored(path: &Path, builtin: &PriceTable) -> StoredTable {
         Err(e) => StoredTable::Ignored(format!("cannot read {}: {e}", path.display())),
         Ok(text) => match check_update(&text, &path.display().to_string(), builtin) {
             Ok(t) => StoredTable::Used(t),
+            Err(reason) if reason.contains(OLDER) => StoredTable::Older(reason),
             Err(reason) => StoredTable::Ignored(reason),
         },
     }
@@ -49,7 +55,7 @@ pub fn check_update(text: &str, name: &str, builtin: &PriceTable) -> Result<Pric
     // Both are validated `YYYY-MM-DD` dates, which order as strings.
     if table.checked < builtin.checked {
         return Err(format!(
-            "{name}: checked {} is older than the built-in table (checked {})",
+            "{name}: checked {} is {OLDER} (checked {})",
             table.checked, builtin.checked
         ));
     }
@@ -69,7 +75,8 @@ pub fn store_update(text: &str, path: &Path) -> std::io::Result<()> {
 
 /// The table in force: built in, then the stored maintained table at `stored` (its models
 /// replace the built-in ones of the same id), then `overrides` from the config named
-/// `config_name`. An unusable stored table changes nothing and is noted in `notes`.
+/// `config_name`. An unusable stored table changes nothing: an older one is said in `notes`,
+/// a broken one in `warnings`.
 pub fn resolve(
     overrides: &BTreeMap<String, PriceOverride>,
     config_name: &str,
@@ -78,11 +85,20 @@ pub fn resolve(
     let builtin = PriceTable::embedded();
     let mut table = match stored.map(|p| (p, load_stored(p, &builtin))) {
         Some((_, StoredTable::Used(maintained))) => over(&builtin, &maintained),
-        Some((path, StoredTable::Ignored(reason))) => {
-            tracing::warn!("stored price table {} not used: {reason}", path.display());
+        Some((path, StoredTable::Older(reason))) => {
             let mut t = builtin;
             t.notes.push(format!(
                 "the stored table {} is not used: {reason}",
+                path.display()
+            ));
+            t
+        }
+        Some((path, StoredTable::Ignored(reason))) => {
+            tracing::warn!("stored price table {} not used: {reason}", path.display());
+            let mut t = builtin;
+            t.warnings.push(format!(
+                "the stored price table {} is not used (run `costtop prices --update` again): \
+                 {reason}",
                 path.display()
             ));
             t

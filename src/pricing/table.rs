@@ -218,17 +218,24 @@ pub struct PriceTable {
     pub checked: String,
     /// Built-in, or the stored maintained table.
     pub source: TableSource,
-    /// Why a stored table was not used, or anything else `costtop prices` should say.
+    /// Anything `costtop prices` should say (a stored table older than the built-in one).
     pub notes: Vec<String>,
+    /// What every command should warn about: a stored table that is broken, and why.
+    pub warnings: Vec<String>,
 }
 
 impl PriceTable {
-    /// The table built into the binary.
+    /// The table built into the binary (parsed once per process).
     pub fn embedded() -> PriceTable {
-        // The embedded file is tested; failing here would be a build defect, not input.
-        #[allow(clippy::expect_used)]
-        super::file::parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
-            .expect("embedded data/prices.toml is valid")
+        static TABLE: std::sync::OnceLock<PriceTable> = std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                // The embedded file is tested; failing here would be a build defect, not input.
+                #[allow(clippy::expect_used)]
+                super::file::parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
+                    .expect("embedded data/prices.toml is valid")
+            })
+            .clone()
     }
 
     /// Parses a table file in `data/prices.toml`'s format, leniently: categories not stated
@@ -267,6 +274,7 @@ impl PriceTable {
             checked,
             source,
             notes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -278,7 +286,7 @@ impl PriceTable {
             .collect()
     }
 
-    /// Replaces the plain prices (keeping checked date, source and notes).
+    /// Replaces the plain prices (keeping checked date, source, notes and warnings).
     pub(super) fn set_models(&mut self, plain: HashMap<String, ModelPrice>) {
         self.models = Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(&p))).collect());
     }

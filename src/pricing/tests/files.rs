@@ -120,7 +120,16 @@ fn a_stored_update_wins_per_id_and_a_broken_one_changes_nothing() {
     let t = resolve(&BTreeMap::new(), "config", Some(&path)).unwrap();
     assert_eq!(t.source, TableSource::BuiltIn);
     assert_eq!(usd(&t, &event("claude-opus-5-5", input)), dollars("4"));
-    assert!(t.notes[0].contains("is not used"), "{:?}", t.notes);
+    assert!(t.warnings[0].contains("is not used"), "{:?}", t.warnings);
+    // An update older than the built-in table is set aside quietly (a newer costtop).
+    std::fs::write(&path, ONE_MODEL.replace("2026-12-01", "2026-11-01")).unwrap();
+    let t = resolve(&BTreeMap::new(), "config", Some(&path)).unwrap();
+    assert_eq!(t.source, TableSource::BuiltIn);
+    assert!(
+        t.warnings.is_empty() && t.notes[0].contains("older"),
+        "{:?}",
+        t.notes
+    );
 }
 
 fn overrides(toml_text: &str) -> BTreeMap<String, PriceOverride> {
