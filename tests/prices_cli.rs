@@ -83,6 +83,12 @@ async fn report_cost(home: &Home, log: &Path) -> f64 {
     v["totals"]["cost_usd"].as_f64().unwrap()
 }
 
+/// The model entry of `name` in `costtop prices --format json`.
+fn family<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    let models = v["models"].as_array().unwrap();
+    models.iter().find(|m| m["family"] == name).unwrap()
+}
+
 #[tokio::test]
 async fn the_table_lists_every_model_with_its_dates_bands_and_source() {
     let home = Home::new();
@@ -105,14 +111,17 @@ async fn the_table_lists_every_model_with_its_dates_bands_and_source() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["checked"], "2026-12-01");
     assert_eq!(v["source"], "built-in");
-    let sonnet = v["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["family"] == "Sonnet 5.5")
-        .unwrap();
+    let sonnet = family(&v, "Sonnet 5.5");
     assert_eq!(sonnet["periods"][0]["bands"][0]["read"], 0.2);
     assert_eq!(sonnet["periods"][1]["bands"][0]["read"], 0.1);
+    // --at keeps only the prices in force then.
+    let (json, _, _) = home
+        .run(&["prices", "--at", "2026-10-06", "--format", "json"])
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sonnet = family(&v, "Sonnet 5.5");
+    assert_eq!(sonnet["periods"].as_array().unwrap().len(), 1);
+    assert_eq!(sonnet["periods"][0]["bands"][0]["read"], 0.2);
 }
 
 #[tokio::test]

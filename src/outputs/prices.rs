@@ -120,6 +120,17 @@ impl PeriodView {
         }
     }
 
+    /// The prompt range of band `i` (`≤ 100,000`, `> 100,000`); `None` with a single band.
+    pub fn band_label(&self, i: usize) -> Option<String> {
+        if self.bands.len() < 2 {
+            return None;
+        }
+        Some(match self.bands.get(i + 1) {
+            Some(next) => format!("≤ {}", thousands(next.above)),
+            None => format!("> {}", thousands(self.bands.get(i)?.above)),
+        })
+    }
+
     /// `always`, `from 2026-10-07`, `until 2026-10-07`, `2026-01-01 – 2026-10-07`.
     pub fn dates(&self) -> String {
         match (self.from, self.until) {
@@ -285,11 +296,7 @@ fn model_lines(m: &ModelView) -> Vec<Vec<String>> {
     let mut lines = Vec::new();
     for p in &m.periods {
         for (i, b) in p.bands.iter().enumerate() {
-            let prompt = match p.bands.get(i + 1) {
-                _ if p.bands.len() == 1 => String::new(),
-                Some(next) => format!("≤ {}", thousands(next.above)),
-                None => format!("> {}", thousands(b.above)),
-            };
+            let prompt = p.band_label(i).unwrap_or_default();
             let first = i == 0;
             let flags = match (p.us_only, p.regional) {
                 (true, true) => "us, regional",

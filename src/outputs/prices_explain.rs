@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::prices::{PeriodView, per_million};
-use crate::format::thousands;
 use crate::pricing::{PriceTable, parse_model_id};
 
 /// Width of the value column before it wraps.
@@ -147,11 +146,9 @@ pub fn render(e: &Explanation) -> String {
             &format!("{} · {origin} · USD per million tokens", p.dates()),
         );
         for (i, b) in p.bands.iter().enumerate() {
-            let label = match p.bands.get(i + 1) {
-                _ if p.bands.len() == 1 => "prices".to_string(),
-                Some(next) => format!("prompt ≤ {}", thousands(next.above)),
-                None => format!("prompt > {}", thousands(b.above)),
-            };
+            let label = p
+                .band_label(i)
+                .map_or_else(|| "prices".to_string(), |l| format!("prompt {l}"));
             line(
                 &mut out,
                 &label,
