@@ -39,6 +39,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// One short line for Claude Code's statusLine (reads its status JSON on stdin).
     Statusline(StatuslineArgs),
+    /// The price table in force, or how one model id is priced; --update fetches a newer one.
+    Prices(PricesArgs),
 }
 
 /// Options every command shares.
@@ -257,6 +259,40 @@ pub struct ConfigArgs {
     /// Print where the config file is looked for.
     #[arg(long)]
     pub path: bool,
+}
+
+/// Output formats of `prices`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PricesFormat {
+    /// Aligned text.
+    #[default]
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// `costtop prices`
+#[derive(Debug, Clone, Args)]
+pub struct PricesArgs {
+    /// A model id as logged: how it normalises, and which prices it gets or why none.
+    #[arg(value_name = "MODEL-ID")]
+    pub model: Option<String>,
+    /// Prices in force at TIME: a date (00:00 UTC) or RFC 3339 [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PricesFormat::Table)]
+    pub format: PricesFormat,
+    /// Fetch the project's maintained price table, check it, and store it for later runs.
+    #[arg(long, conflicts_with_all = ["model", "at"])]
+    pub update: bool,
+    /// Where --update fetches from: an https:// URL or a file [default: the config's
+    /// prices_url, else the project's published table].
+    #[arg(long, value_name = "URL|FILE", requires = "update")]
+    pub from: Option<String>,
+    /// Config file [default: <config dir>/costtop/config.toml].
+    #[arg(long, env = "COSTTOP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Parses `PERIOD=USD`.

@@ -41,9 +41,12 @@ pub struct ConfigFile {
     /// Budgets.
     #[serde(default)]
     pub budgets: Vec<BudgetEntry>,
-    /// Price overrides and additions, by model id.
+    /// Price overrides and additions, by model id (`[prices."id"]`, or `[[prices."id"]]` for
+    /// several dated entries); they win over the built-in and the maintained table.
     #[serde(default)]
     pub prices: BTreeMap<String, PriceOverride>,
+    /// Where `costtop prices --update` fetches the maintained table from.
+    pub prices_url: Option<String>,
     /// `[statusline]`: what `costtop statusline` prints and whom it asks.
     #[serde(default)]
     pub statusline: StatuslineConfig,
@@ -141,13 +144,19 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut file: ConfigFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        for o in file.prices.values_mut() {
+            o.locate(text);
+        }
         let config = Config {
             file,
             path: Some(path.to_path_buf()),
         };
         config.budgets().map_err(invalid)?;
-        config.prices().map_err(invalid)?;
+        // Checked against the built-in table only: parsing never reads the stored update.
+        PriceTable::embedded()
+            .apply_overrides(&config.file.prices, &config.name())
+            .map_err(|e| invalid(e.detail()))?;
         config.window().map_err(invalid)?;
         config.zone().map_err(invalid)?;
         if let Some(format) = &config.file.statusline.format {
@@ -212,15 +221,22 @@ impl Config {
             .collect()
     }
 
-    /// The embedded price table with this config's overrides applied.
+    /// The price table every command bills with: built in, then the maintained table stored
+    /// by `costtop prices --update`, then this config's `[prices]` overrides.
     pub fn prices(&self) -> Result<PriceTable, String> {
-        let mut table = PriceTable::embedded();
-        for (id, o) in &self.file.prices {
-            table
-                .apply_override(id, o)
-                .map_err(|e| format!("prices.{id}: {e}"))?;
-        }
-        Ok(table)
+        crate::pricing::resolve(
+            &self.file.prices,
+            &self.name(),
+            crate::pricing::stored_table_path().as_deref(),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// The config file's name for messages (`config` when there is none).
+    fn name(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| "config".to_string(), |p| p.display().to_string())
     }
 
     /// The configured default window.
@@ -262,7 +278,22 @@ mod tests {
         let c = Config::parse(SAMPLE, Path::new("sample.toml")).unwrap();
         assert!(!c.budgets().unwrap().is_empty());
         assert!(!c.file.prices.is_empty());
-        assert!(c.prices().unwrap().lookup("my-fine-tuned-claude").is_some());
+        let mut table = PriceTable::embedded();
+        table
+            .apply_overrides(&c.file.prices, "sample.toml")
+            .unwrap();
+        assert!(table.lookup("my-fine-tuned-claude").is_some());
+        assert!(c.file.prices_url.is_none());
+    }
+
+    #[test]
+    fn a_bad_price_override_names_file_line_and_field() {
+        let text = "bell = true\n\n[prices.\"claude-x\"]\ninput = 1.0\noutput = -2.0\n";
+        let msg = Config::parse(text, Path::new("/etc/costtop.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("/etc/costtop.toml: line 3"), "{msg}");
+        assert!(msg.contains("prices.\"claude-x\".output"), "{msg}");
     }
 
     #[test]

@@ -129,6 +129,23 @@ fn unknown_model_is_counted_but_not_priced_and_raises_an_alarm() {
 }
 
 #[test]
+fn a_model_newer_than_the_table_leaves_a_lower_bound_total() {
+    // claude-opus-6 is not in the table, and is never priced as claude-opus-5 or -5-5.
+    let mut s = state();
+    s.ingest(&request("a", "claude-opus-6", at(9, 0), 1_000_000, 0));
+    s.ingest(&request("b", "claude-opus-5-5", at(9, 0), 1_000_000, 0));
+    s.ingest(&request("c", "claude-opus-5", at(9, 0), 1_000_000, 0));
+    let snap = s.snapshot(at(9, 1), None);
+    // $4 + $5: only the two priced requests.
+    assert_eq!(snap.totals.cost, Money::from_usd(9.0));
+    assert_eq!(snap.totals.unpriced_requests, 1);
+    assert!(snap.totals.cost_is_lower_bound);
+    assert_eq!(snap.prices_checked, "2026-12-01");
+    let priced = state().snapshot(at(9, 1), None);
+    assert!(!priced.totals.cost_is_lower_bound);
+}
+
+#[test]
 fn failed_batch_results_count_as_requests_at_no_cost() {
     let mut s = state();
     let mut ok = request("b1", "claude-haiku-4-5", at(9, 0), 1_000_000, 0);

@@ -42,6 +42,8 @@ fn costtop(args: &[&str]) -> (String, String, i32) {
         .args(args)
         .current_dir(fixtures())
         .env("COSTTOP_CONFIG", "tests/fixtures/config/empty.toml")
+        // No stored price update from the user's own data dir.
+        .env("XDG_DATA_HOME", fixtures().join("data"))
         .output()
         .unwrap();
     (
@@ -109,11 +111,17 @@ fn report_json_follows_the_contract() {
         "cache_write_1h_tokens",
         "cache_read_tokens",
         "web_search_requests",
+        "unpriced_requests",
+        "cost_is_lower_bound",
     ] {
         assert!(v["totals"].get(key).is_some(), "missing totals.{key}");
     }
     assert_eq!(v["totals"]["requests"], 17);
-    assert_eq!(v["unpriced_models"].as_array().unwrap().len(), 2);
+    assert_eq!(v["unpriced_models"].as_array().unwrap().len(), 1);
+    // claude-mystery-1's one request is not costed: the total is a lower bound.
+    assert_eq!(v["totals"]["unpriced_requests"], 1);
+    assert_eq!(v["totals"]["cost_is_lower_bound"], true);
+    assert_eq!(v["prices_checked"], "2026-12-01");
 }
 
 #[test]

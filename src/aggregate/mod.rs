@@ -11,6 +11,7 @@ pub mod clock;
 mod dedupe;
 mod groups;
 pub mod histogram;
+mod iterations;
 mod reconcile;
 mod rollup;
 pub mod snapshot;

@@ -45,6 +45,8 @@ pub struct Snapshot {
     pub alarm_log: Vec<AlarmLogEntry>,
     /// Models seen in the window whose prices are unknown: tokens counted, cost not.
     pub unpriced_models: Vec<UnpricedModel>,
+    /// When the price table in force was last checked against Anthropic's prices.
+    pub prices_checked: String,
     /// Health of each input source.
     pub sources: Vec<SourceStatus>,
     /// Extra rows for `report --by …` (empty otherwise).
@@ -91,6 +93,10 @@ pub struct Totals {
     pub cache_read_tokens: u64,
     /// Web searches.
     pub web_search_requests: u64,
+    /// Requests whose model (or date) the price table does not price: counted, not costed.
+    pub unpriced_requests: u64,
+    /// Whether `cost` leaves unpriced records out, so the true cost is higher.
+    pub cost_is_lower_bound: bool,
 }
 
 /// One model's totals and its share of spend.

@@ -167,7 +167,7 @@ impl State {
         }
     }
 
-    /// Dedupes, prices and counts one record.
+    /// Dedupes, prices and counts one record, and the iterations billed on top of it.
     pub fn ingest(&mut self, event: &UsageEvent) {
         let t = event.timestamp;
         if self.settings.since.is_some_and(|s| t < s) || self.settings.until.is_some_and(|u| t >= u)
@@ -215,6 +215,9 @@ impl State {
         }
         self.stats.counted += 1;
         self.version += 1;
+        if !event.iterations.is_empty() {
+            self.bill_iterations(event);
+        }
     }
 
     /// Adds or retracts a contribution in its minute, and the minute's hour total.
@@ -256,7 +259,11 @@ impl State {
         Contribution {
             dims,
             tokens: e.tokens,
-            requests: u64::from(e.kind != EventKind::Bucket),
+            // Buckets and billed iterations add tokens and cost, not requests.
+            requests: u64::from(matches!(
+                e.kind,
+                EventKind::Request | EventKind::FailedRequest
+            )),
             cost: price_with(model, e),
             output_bucket: (e.kind == EventKind::Request).then(|| bucket_of(e.tokens.output)),
             max_tokens: e.stop_reason == Some(StopReason::MaxTokens),

@@ -100,6 +100,7 @@ impl State {
             alarms: self.alarms.active(),
             alarm_log: self.alarms.log(),
             unpriced_models: self.unpriced(&f),
+            prices_checked: self.settings.prices.checked.clone(),
             sources: self.source_statuses(),
             rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
             time_zone: zone.to_string(),
@@ -315,6 +316,8 @@ pub(super) fn totals(c: &Cell) -> Totals {
         cache_write_1h_tokens: c.tokens.cache_write_1h,
         cache_read_tokens: c.tokens.cache_read,
         web_search_requests: c.tokens.web_search_requests,
+        unpriced_requests: c.unpriced_requests,
+        cost_is_lower_bound: c.unpriced_requests > 0 || c.unpriced_tokens > 0,
     }
 }
 

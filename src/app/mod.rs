@@ -3,6 +3,7 @@
 
 mod demo;
 mod live;
+mod prices;
 mod replay;
 mod report;
 mod statusline;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Statusline(args)) => statusline::run_statusline(args).await,
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
+        Some(Command::Prices(args)) => prices::run_prices(args).await,
         None => live::run_dashboard(cli.live).await,
     }
 }
@@ -54,8 +56,13 @@ pub fn settings(
             .iter()
             .map(|(p, usd)| Budget::simple(*p, *usd)),
     );
+    // Its errors name the file and line themselves.
+    let prices = config.prices().map_err(anyhow::Error::msg)?;
+    for w in &prices.warnings {
+        eprintln!("costtop: {w}");
+    }
     Ok(Settings {
-        prices: config.prices().map_err(fail)?,
+        prices,
         zone: zone(config, common)?,
         window: window
             .or(config.window().map_err(fail)?)

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::{GroupRow, Totals};
-use crate::pricing::Money;
+use crate::pricing::{Money, tier_label};
 
 use crate::format::{percent, thousands};
 
@@ -127,10 +127,12 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
             .map(String::from),
         )
         .collect();
+    let tiers = by == "tier";
     let mut table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let mut row = cells(&r.key, &r.totals, r.share_of_cost);
+            let key = if tiers { tier_label(&r.key) } else { &r.key };
+            let mut row = cells(key, &r.totals, r.share_of_cost);
             if r.key.ends_with(" (unpriced)") {
                 row[7] = "unpriced".into();
                 row[8] = "—".into();
@@ -138,7 +140,7 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
             row
         })
         .collect();
-    let total = cells(
+    let mut total = cells(
         "TOTAL",
         &snap.totals,
         if snap.totals.cost == Money::ZERO {
@@ -147,6 +149,9 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
             1.0
         },
     );
+    if snap.totals.cost_is_lower_bound {
+        total[7] = format!("≥ {}", snap.totals.cost);
+    }
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in table.iter().chain(std::iter::once(&total)) {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -206,11 +211,12 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
     if snap.unpriced_models.is_empty() {
         let _ = writeln!(out, "Unpriced  none: every model is in the price table");
     } else {
+        let _ = writeln!(out, "UNPRICED  {}", lower_bound_note(snap));
         for u in &snap.unpriced_models {
             let _ = writeln!(
                 out,
                 "UNPRICED  {}: {}, {} tokens NOT included in the cost above \
-                 (add its prices under [prices] in the config)",
+                 (add its prices under [prices] in the config, or `costtop prices --update`)",
                 u.model,
                 plural(u.requests, "request"),
                 thousands(u.tokens)
@@ -289,6 +295,25 @@ pub fn render_sources(snap: &Snapshot) -> String {
         );
     }
     out
+}
+
+/// Why the total is a lower bound: "5.9% of requests unpriced (1 of 17) …".
+pub fn lower_bound_note(snap: &Snapshot) -> String {
+    let t = &snap.totals;
+    let share = if t.requests == 0 {
+        String::new()
+    } else {
+        format!(
+            "{} of requests unpriced ({} of {}); ",
+            percent(t.unpriced_requests as f64 / t.requests as f64),
+            thousands(t.unpriced_requests),
+            thousands(t.requests)
+        )
+    };
+    format!(
+        "{share}the cost is a lower bound (≥ {}) · prices checked {}",
+        t.cost, snap.prices_checked
+    )
 }
 
 /// `1 request`, `3 requests`.

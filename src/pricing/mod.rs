@@ -1,14 +1,42 @@
-//! Pricing: the embedded price table, model id normalisation and the cost of one record.
+//! Pricing: the price table (embedded, a stored maintained update, config overrides), model
+//! id normalisation and the cost of one record.
 //!
-//! Money is kept as exact integers ([`Money`], picodollars) so totals never drift and replays
-//! are bit-identical; it becomes dollars only at the edge ([`Money::usd`]).
+//! Money is kept as exact integers ([`Money`], picodollars) and multipliers as exact ratios
+//! ([`Ratio`]) so totals never drift and replays are bit-identical; it becomes dollars only at
+//! the edge ([`Money::usd`]).
 
 mod cost;
+mod file;
 mod normalize;
+mod overrides;
+mod ratio;
+mod resolve;
 mod table;
 
+#[cfg(test)]
+mod tests;
+
 pub use cost::{Cost, price, price_with};
-pub use normalize::normalize_model;
-pub use table::{ModelPrice, PriceOverride, PriceTable, TableError};
+pub use file::{BandEntry, PriceEntry, TableError};
+pub use normalize::{ModelId, normalize_model, parse_model_id};
+pub use overrides::PriceOverride;
+pub use ratio::Ratio;
+pub use resolve::{
+    StoredTable, check_update, load_stored, resolve, store_update, stored_table_path,
+};
+pub use table::{
+    Band, EMBEDDED_NAME, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, Spelling,
+    TableSource,
+};
 
 pub use crate::money::{Money, PICOS_PER_USD, round_usd};
+
+/// How a service tier is labelled where tiers are shown: the priority tier has no public
+/// per-token price, so costtop bills it at list price and says so (PRICES.md §2.10).
+pub fn tier_label(tier: &str) -> &str {
+    if tier == "priority" {
+        "priority (list-price estimate)"
+    } else {
+        tier
+    }
+}

@@ -1,198 +1,306 @@
-//! The price table: an embedded data file (`data/prices.toml`) plus config overrides.
+//! The price table as costtop bills from it: per normalised id, dated price periods, each with
+//! prompt-length bands of five per-token prices. Built from price files by `file.rs`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use serde::Deserialize;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Money, normalize_model};
+use super::normalize::parse_model_id;
+use super::{Money, Ratio};
 
 const EMBEDDED: &str = include_str!("../../data/prices.toml");
 
-/// Prices of one model, in picodollars per token.
+/// The name the embedded table goes by in messages.
+pub const EMBEDDED_NAME: &str = "data/prices.toml (built in)";
+
+/// One token category's price: `unit × ratio` picodollars per token. Stated prices have
+/// ratio 1; a price derived by a standard multiplier (a 5-minute write at 1.25× input) keeps
+/// the multiplier exact instead of rounding it into the unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Picodollars per token before `ratio`.
+    pub unit: Money,
+    /// Exact multiplier of `unit`.
+    pub ratio: Ratio,
+}
+
+impl Rate {
+    /// A stated price in picodollars per token.
+    pub const fn stated(unit: Money) -> Rate {
+        Rate {
+            unit,
+            ratio: Ratio::ONE,
+        }
+    }
+
+    /// USD per million tokens, for display only.
+    pub fn usd_per_million(self) -> f64 {
+        self.unit.0 as f64 * self.ratio.as_f64() / 1e6
+    }
+
+    /// Whether the price was stated (not derived from the input price).
+    pub fn is_stated(self) -> bool {
+        self.ratio == Ratio::ONE
+    }
+}
+
+/// The five per-token prices of one band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rates {
+    /// Uncached input.
+    pub input: Rate,
+    /// Output.
+    pub output: Rate,
+    /// Cache writes with the 5-minute TTL.
+    pub write_5m: Rate,
+    /// Cache writes with the 1-hour TTL.
+    pub write_1h: Rate,
+    /// Cache reads.
+    pub read: Rate,
+}
+
+/// Prices for requests whose prompt (input + cache writes + cache reads) is above `above`
+/// tokens; the whole request, output included, bills at the highest band it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Band {
+    /// Prompt tokens this band starts above (0 for the first band).
+    pub above: u64,
+    /// Its prices.
+    pub rates: Rates,
+}
+
+/// Where a price period came from; `costtop prices` says it for each entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The table built into this binary.
+    BuiltIn,
+    /// The project's maintained table stored by `costtop prices --update`.
+    Maintained,
+    /// A `[prices."id"]` override in the user's config file (named here).
+    Config(String),
+}
+
+impl Origin {
+    /// A short label: `built-in`, `maintained table`, `config`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Origin::BuiltIn => "built-in",
+            Origin::Maintained => "maintained table",
+            Origin::Config(_) => "config",
+        }
+    }
+}
+
+/// A model's prices over a range of dates: from 00:00 UTC of `from` (inclusive) to 00:00
+/// UTC of `until` (exclusive); `None` is open-ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricePeriod {
+    /// First day the prices apply.
+    pub from: Option<NaiveDate>,
+    /// First day they no longer apply.
+    pub until: Option<NaiveDate>,
+    /// Prompt-length bands, by ascending `above`; the first starts at 0.
+    pub bands: Vec<Band>,
+    /// Fast-mode multiplier, when the model has a fast mode.
+    pub fast: Option<Ratio>,
+    /// Whether US-only inference (`inference_geo: "us"`) bills ×1.1 (Claude 4.6 and later).
+    pub us_only: bool,
+    /// Whether partner-cloud regional ids (`us.anthropic.…`) bill ×1.1 (Claude 4.5 and later).
+    pub regional: bool,
+    /// Where these prices came from.
+    pub origin: Origin,
+    pub(super) start: i64,
+    pub(super) end: i64,
+}
+
+impl PricePeriod {
+    /// A period over `[from, until)` (dates at 00:00 UTC).
+    pub fn new(from: Option<NaiveDate>, until: Option<NaiveDate>, bands: Vec<Band>) -> Self {
+        PricePeriod {
+            from,
+            until,
+            bands,
+            fast: None,
+            us_only: false,
+            regional: false,
+            origin: Origin::BuiltIn,
+            start: from.map_or(i64::MIN, day_start),
+            end: until.map_or(i64::MAX, day_start),
+        }
+    }
+
+    /// Moves the period's dates (when an override covers part of it).
+    pub(super) fn with_range(&self, start: i64, end: i64) -> PricePeriod {
+        PricePeriod {
+            from: (start != i64::MIN).then(|| day_of(start)),
+            until: (end != i64::MAX).then(|| day_of(end)),
+            start,
+            end,
+            ..self.clone()
+        }
+    }
+
+    /// Whether the period covers a moment (seconds since the epoch).
+    pub fn covers(&self, t: i64) -> bool {
+        self.start <= t && t < self.end
+    }
+
+    /// The band a prompt of `prompt` tokens bills at, and its index (0: the first band).
+    /// A prompt exactly at a band's threshold stays below it.
+    pub fn band_for(&self, prompt: u64) -> Option<(usize, &Band)> {
+        let i = self
+            .bands
+            .iter()
+            .rposition(|b| prompt > b.above)
+            .unwrap_or(0);
+        self.bands.get(i).map(|b| (i, b))
+    }
+}
+
+fn day_start(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp()
+}
+
+fn day_of(t: i64) -> NaiveDate {
+    DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .date_naive()
+}
+
+/// What a logged id's spelling adds to its model's prices (PRICES.md §2.4, §2.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spelling {
+    /// A Bedrock regional or multi-region prefix: ×1.1 where the period says `regional`.
+    pub regional: bool,
+    /// Fast mode written in the id: the fast multiplier applies to every record.
+    pub fast: bool,
+}
+
+/// Prices of one model id: its family and its dated price periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelPrice {
     /// Display name of the family, e.g. "Sonnet 4.5".
     pub family: String,
-    /// Uncached input, per token.
-    pub input: Money,
-    /// Output, per token.
-    pub output: Money,
-    /// Whether the >200k whole-request long-context rate applies.
-    pub long_context: bool,
-    /// Fast-mode multiplier, when the model has a fast mode.
-    pub fast: Option<u32>,
+    /// Price periods by ascending date; they never overlap, and gaps are unpriced.
+    pub periods: Vec<PricePeriod>,
+    /// What the id as logged says beyond the normalised id.
+    pub spelling: Spelling,
 }
 
-/// The whole table: normalised id → price, and the date the list was checked.
+impl ModelPrice {
+    /// The period in force at `t`, if any (no allocation: this runs per record).
+    pub fn period_at(&self, t: DateTime<Utc>) -> Option<&PricePeriod> {
+        let s = t.timestamp();
+        self.periods.iter().find(|p| p.covers(s))
+    }
+}
+
+/// Where the table's base prices came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableSource {
+    /// Only the table built into the binary.
+    BuiltIn,
+    /// The maintained table stored by `costtop prices --update`, at this path.
+    Maintained(String),
+}
+
+/// The whole table: normalised id → prices (one copy per id spelling), the date it was
+/// checked against Anthropic's pages, and where it came from. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct PriceTable {
-    models: HashMap<String, ModelPrice>,
-    /// When the embedded prices were last checked against Anthropic's pricing page.
+    /// id → prices as [plain, regional, fast, regional + fast] spellings.
+    pub(super) models: Arc<HashMap<String, [ModelPrice; 4]>>,
+    /// When the prices were last checked against Anthropic's pricing pages (`YYYY-MM-DD`).
     pub checked: String,
-}
-
-/// A price file or override that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum TableError {
-    /// The TOML did not parse or had unknown keys.
-    #[error("price table: {0}")]
-    Parse(#[from] toml::de::Error),
-    /// A price was negative or not a number.
-    #[error("price for {model}: {reason}")]
-    Invalid {
-        /// The model id the bad entry was for.
-        model: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-}
-
-/// A price override for one model from the config file (`[prices."model-id"]`).
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceOverride {
-    /// USD per million uncached input tokens.
-    pub input: f64,
-    /// USD per million output tokens.
-    pub output: f64,
-    /// Whether the long-context rule applies (default false).
-    #[serde(default)]
-    pub long_context: bool,
-    /// Fast-mode multiplier (default: none).
-    #[serde(default)]
-    pub fast: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TableFile {
-    checked: String,
-    model: Vec<ModelEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModelEntry {
-    family: String,
-    ids: Vec<String>,
-    input: f64,
-    output: f64,
-    #[serde(default)]
-    long_context: bool,
-    #[serde(default)]
-    fast: Option<u32>,
+    /// Built-in, or the stored maintained table.
+    pub source: TableSource,
+    /// Anything `costtop prices` should say (a stored table older than the built-in one).
+    pub notes: Vec<String>,
+    /// What every command should warn about: a stored table that is broken, and why.
+    pub warnings: Vec<String>,
 }
 
 impl PriceTable {
-    /// The table built into the binary.
+    /// The table built into the binary (parsed once per process).
     pub fn embedded() -> PriceTable {
-        // The embedded file is tested; failing here would be a build defect, not input.
-        #[allow(clippy::expect_used)]
-        Self::parse(EMBEDDED).expect("embedded data/prices.toml is valid")
+        static TABLE: std::sync::OnceLock<PriceTable> = std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                // The embedded file is tested; failing here would be a build defect, not input.
+                #[allow(clippy::expect_used)]
+                super::file::parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
+                    .expect("embedded data/prices.toml is valid")
+            })
+            .clone()
     }
 
-    /// Parses a table file.
-    pub fn parse(text: &str) -> Result<PriceTable, TableError> {
-        let file: TableFile = toml::from_str(text)?;
-        let mut models = HashMap::new();
-        for entry in file.model {
-            let price = model_price(&entry.family, entry.input, entry.output)?;
-            for id in &entry.ids {
-                models.insert(
-                    normalize_model(id),
-                    ModelPrice {
-                        long_context: entry.long_context,
-                        fast: entry.fast,
-                        ..price.clone()
-                    },
-                );
-            }
-        }
-        Ok(PriceTable {
-            models,
-            checked: file.checked,
-        })
+    /// Parses a table file in `data/prices.toml`'s format, leniently: categories not stated
+    /// are derived by the standard multipliers.
+    pub fn parse(text: &str) -> Result<PriceTable, super::TableError> {
+        super::file::parse_table_with(text, "prices.toml", &Origin::BuiltIn, false)
     }
 
-    /// Adds or replaces a model's prices (config `[prices."id"]`).
-    pub fn apply_override(&mut self, id: &str, o: &PriceOverride) -> Result<(), TableError> {
-        let mut price = model_price(id, o.input, o.output)?;
-        price.long_context = o.long_context;
-        price.fast = o.fast;
-        self.models.insert(normalize_model(id), price);
-        Ok(())
-    }
-
-    /// Prices of a model id in any provider spelling; `None` when unknown.
+    /// Prices of a model id in any provider spelling; `None` when the table does not have the
+    /// whole normalised id.
     pub fn lookup(&self, raw_model: &str) -> Option<&ModelPrice> {
-        self.models.get(&normalize_model(raw_model))
+        let m = parse_model_id(raw_model);
+        let variants = self.models.get(&m.id)?;
+        Some(&variants[usize::from(m.region.is_some()) | usize::from(m.fast) << 1])
     }
 
     /// Every (normalised id, price) pair, sorted by id.
     pub fn entries(&self) -> Vec<(&str, &ModelPrice)> {
-        let mut v: Vec<_> = self.models.iter().map(|(k, p)| (k.as_str(), p)).collect();
+        let mut v: Vec<_> = self
+            .models
+            .iter()
+            .map(|(k, p)| (k.as_str(), &p[0]))
+            .collect();
         v.sort_by_key(|(k, _)| *k);
         v
     }
-}
 
-fn model_price(name: &str, input: f64, output: f64) -> Result<ModelPrice, TableError> {
-    for (what, v) in [("input", input), ("output", output)] {
-        if !v.is_finite() || v < 0.0 {
-            return Err(TableError::Invalid {
-                model: name.to_string(),
-                reason: format!("{what} price {v} is not a non-negative number"),
-            });
+    /// Builds a table from plain prices per normalised id.
+    pub(super) fn from_models(
+        plain: HashMap<String, ModelPrice>,
+        checked: String,
+        source: TableSource,
+    ) -> PriceTable {
+        PriceTable {
+            models: Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(&p))).collect()),
+            checked,
+            source,
+            notes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
-    // USD per million tokens → picodollars per token: ×1e12 / 1e6 = ×1e6.
-    Ok(ModelPrice {
-        family: name.to_string(),
-        input: Money((input * 1e6).round() as i128),
-        output: Money((output * 1e6).round() as i128),
-        long_context: false,
-        fast: None,
-    })
+
+    /// The plain prices per id, for building a new table from this one.
+    pub(super) fn plain_models(&self) -> HashMap<String, ModelPrice> {
+        self.models
+            .iter()
+            .map(|(k, v)| (k.clone(), v[0].clone()))
+            .collect()
+    }
+
+    /// Replaces the plain prices (keeping checked date, source, notes and warnings).
+    pub(super) fn set_models(&mut self, plain: HashMap<String, ModelPrice>) {
+        self.models = Arc::new(plain.into_iter().map(|(k, p)| (k, spellings(&p))).collect());
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn embedded_table_prices_every_documented_family() {
-        let t = PriceTable::embedded();
-        let per_m = |id: &str| {
-            let p = t.lookup(id).unwrap_or_else(|| panic!("{id} missing"));
-            (p.input.0, p.output.0)
-        };
-        assert_eq!(per_m("claude-opus-4-5-20251101"), (5_000_000, 25_000_000));
-        assert_eq!(per_m("claude-opus-4-6"), (5_000_000, 25_000_000));
-        assert_eq!(per_m("claude-opus-4-1-20250805"), (15_000_000, 75_000_000));
-        assert_eq!(per_m("claude-opus-4-20250514"), (15_000_000, 75_000_000));
-        assert_eq!(per_m("claude-3-opus-20240229"), (15_000_000, 75_000_000));
-        assert_eq!(per_m("claude-sonnet-4-5-20250929"), (3_000_000, 15_000_000));
-        assert_eq!(per_m("claude-3-7-sonnet-20250219"), (3_000_000, 15_000_000));
-        assert_eq!(per_m("claude-haiku-4-5-20251001"), (1_000_000, 5_000_000));
-        assert_eq!(per_m("claude-3-5-haiku-20241022"), (800_000, 4_000_000));
-        assert_eq!(per_m("claude-3-haiku-20240307"), (250_000, 1_250_000));
-        assert!(t.lookup("gpt-4o").is_none());
-        assert!(!t.checked.is_empty());
-    }
-
-    #[test]
-    fn override_adds_a_model() {
-        let mut t = PriceTable::embedded();
-        let o = PriceOverride {
-            input: 2.0,
-            output: 10.0,
-            long_context: false,
-            fast: None,
-        };
-        t.apply_override("claude-new-9", &o).unwrap();
-        assert_eq!(
-            t.lookup("claude-new-9-20270101").unwrap().input,
-            Money(2_000_000)
-        );
-    }
+fn spellings(plain: &ModelPrice) -> [ModelPrice; 4] {
+    let with = |regional, fast| ModelPrice {
+        spelling: Spelling { regional, fast },
+        ..plain.clone()
+    };
+    [
+        with(false, false),
+        with(true, false),
+        with(false, true),
+        with(true, true),
+    ]
 }

@@ -17,7 +17,7 @@ use super::lines::{Line, LineReader};
 use crate::money::Money;
 use crate::parse::{LineContext, Parsed, parse_line};
 use crate::pricing::{PriceTable, price};
-use crate::usage::{EventKind, UsageEvent};
+use crate::usage::UsageEvent;
 
 /// Bumped whenever the stored shape or meaning changes: an older ledger is then ignored.
 const FORMAT: u32 = 1;
@@ -43,16 +43,7 @@ impl PricedRecord {
         let mut cost = Money::ZERO;
         let mut priced = true;
         let own = price(table, event);
-        let iterations = event.iterations.iter().map(|it| {
-            let step = UsageEvent {
-                model: it.model.clone(),
-                tokens: it.tokens,
-                kind: EventKind::Iteration,
-                iterations: Vec::new(),
-                ..event.clone()
-            };
-            price(table, &step)
-        });
+        let iterations = event.iteration_events().map(|step| price(table, &step));
         for part in std::iter::once(own).chain(iterations) {
             match part {
                 Some(c) => cost += c.total,

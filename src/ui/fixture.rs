@@ -39,6 +39,8 @@ fn totals(cost: f64, requests: u64, tokens: [u64; 5]) -> Totals {
         cache_write_1h_tokens: w1,
         cache_read_tokens: read,
         web_search_requests: 0,
+        unpriced_requests: 0,
+        cost_is_lower_bound: false,
     }
 }
 
@@ -114,7 +116,11 @@ pub fn snapshot() -> Snapshot {
         ),
         model(
             "claude-nova-1",
-            totals(0.0, 37, [120_000, 0, 0, 0, 292_000]),
+            Totals {
+                unpriced_requests: 37,
+                cost_is_lower_bound: true,
+                ..totals(0.0, 37, [120_000, 0, 0, 0, 292_000])
+            },
             0.0,
             false,
         ),
@@ -144,11 +150,16 @@ pub fn snapshot() -> Snapshot {
             start: Some(at(0, 0)),
             end: now(),
         },
-        totals: totals(
-            total,
-            15_893,
-            [8_374_000, 8_400_000, 2_100_000, 67_200_000, 8_402_000],
-        ),
+        // The unpriced model's 37 requests make the total a lower bound.
+        totals: Totals {
+            unpriced_requests: 37,
+            cost_is_lower_bound: true,
+            ..totals(
+                total,
+                15_893,
+                [8_374_000, 8_400_000, 2_100_000, 67_200_000, 8_402_000],
+            )
+        },
         by_model,
         cache: CacheStats {
             hit_ratio: 0.81,
@@ -306,6 +317,7 @@ pub fn snapshot() -> Snapshot {
             requests: 37,
             tokens: 412_000,
         }],
+        prices_checked: "2026-12-01".into(),
         sources: vec![
             SourceStatus {
                 name: "~/.claude/projects".into(),

@@ -240,6 +240,34 @@ pub struct UsageEvent {
     pub estimate: Option<crate::money::Money>,
 }
 
+impl UsageEvent {
+    /// The iterations billed on top of this record (PRICES.md §2.9), each as a record of its
+    /// own: [`EventKind::Iteration`], its model and tokens, this record's time, tier, modifiers
+    /// and attribution, and a key derived from this record's, so that a more complete copy of
+    /// the record replaces its iterations too.
+    pub fn iteration_events(&self) -> impl Iterator<Item = UsageEvent> + '_ {
+        self.iterations
+            .iter()
+            .enumerate()
+            .map(|(index, step)| UsageEvent {
+                key: self
+                    .key
+                    .map(|k| dedupe_key(&[b"iteration", &k.to_le_bytes(), &index.to_le_bytes()])),
+                rank: self.rank,
+                timestamp: self.timestamp,
+                model: Arc::clone(&step.model),
+                tokens: step.tokens,
+                tier: self.tier,
+                modifiers: self.modifiers,
+                stop_reason: None,
+                kind: EventKind::Iteration,
+                attribution: self.attribution.clone(),
+                iterations: Vec::new(),
+                estimate: None,
+            })
+    }
+}
+
 /// Hashes the parts of a dedupe key into the 64-bit key the aggregator stores.
 pub fn dedupe_key(parts: &[&[u8]]) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();

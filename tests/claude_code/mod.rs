@@ -119,6 +119,9 @@ pub fn expected_totals(served: &[Served]) -> Value {
         "cache_write_1h_tokens": t.cache_write_1h,
         "cache_read_tokens": t.cache_read,
         "web_search_requests": t.web_search_requests,
+        // The mock serves priced models only: nothing is left out of the cost.
+        "unpriced_requests": 0,
+        "cost_is_lower_bound": false,
     })
 }
 

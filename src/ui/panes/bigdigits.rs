@@ -1,4 +1,4 @@
-//! A 3-row font for the header's spend, readable across a room: `0-9 $ . , -`.
+//! A 3-row font for the header's spend, readable across a room: `0-9 $ . , - ≥`.
 
 /// Glyph rows for one character; every row of a glyph has the same width.
 fn glyph(c: char) -> Option<[&'static str; 3]> {
@@ -18,6 +18,8 @@ fn glyph(c: char) -> Option<[&'static str; 3]> {
         '.' => [" ", " ", "•"],
         ',' => [" ", " ", "╻"],
         ' ' => [" ", " ", " "],
+        // A lower bound: the total leaves unpriced records out.
+        '≥' => ["╲", "╱", "━"],
         _ => return None,
     })
 }

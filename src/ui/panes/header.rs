@@ -43,7 +43,7 @@ fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
     if area.is_empty() {
         return;
     }
-    let spend = snap.totals.cost.to_string();
+    let spend = spend_label(snap);
     let cells = stat_cells(snap);
     let width = usize::from(area.width);
     let stats_w = |cols: usize| -> usize {
@@ -94,6 +94,15 @@ fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
         .map(|row| stat_row(&row[..cols], &widths, theme))
         .collect();
     frame.render_widget(Paragraph::new(lines), stats_area);
+}
+
+/// The window's spend, `≥ $X` when unpriced records are left out of it.
+pub fn spend_label(snap: &Snapshot) -> String {
+    if snap.totals.cost_is_lower_bound {
+        format!("≥{}", snap.totals.cost)
+    } else {
+        snap.totals.cost.to_string()
+    }
 }
 
 type Cell = (&'static str, String);

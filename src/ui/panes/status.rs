@@ -1,4 +1,5 @@
-//! Status bar: each source's health, unpriced models, and the key hints from the keymap.
+//! Status bar: each source's health, unpriced models with the price table's age, and the key
+//! hints from the keymap.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -185,7 +186,10 @@ fn unpriced_line<'a>(snap: &Snapshot, w: usize, theme: &Theme) -> Option<Line<'a
             )
         })
         .collect();
-    let head = "⚠ unpriced models, cost not counted: ";
+    let head = format!(
+        "⚠ unpriced, cost not counted (prices checked {}): ",
+        snap.prices_checked
+    );
     let room = w.saturating_sub(head.chars().count());
     Some(Line::from(vec![
         Span::styled(head, theme.alarm_critical),

@@ -81,10 +81,32 @@ pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usiz
     if total(&left, &right) > width {
         left.truncate(kept - 1);
     }
-    let pad = width.saturating_sub(total(&left, &right));
+    let mut pad = width.saturating_sub(total(&left, &right));
+    // The unpriced share only takes room the other labels leave.
+    if let Some(note) = unpriced_note(snap).map(|n| Span::styled(n, theme.warn))
+        && note.width() <= pad
+    {
+        pad -= note.width();
+        right.insert(0, note);
+    }
     left.push(Span::styled(" ".repeat(pad), bar_style));
     left.extend(right);
     Line::from(left)
+}
+
+/// " 0.2% of requests unpriced " when the spend shown is a lower bound (shown only where it
+/// fits; the `≥` before the spend always stays).
+fn unpriced_note(snap: &Snapshot) -> Option<String> {
+    let t = &snap.totals;
+    if !t.cost_is_lower_bound {
+        return None;
+    }
+    Some(if t.unpriced_requests > 0 && t.requests > 0 {
+        let share = t.unpriced_requests as f64 / t.requests as f64;
+        format!(" {} of requests unpriced ", percent(share))
+    } else {
+        " unpriced tokens not costed ".to_string()
+    })
 }
 
 fn replay_spans<'a>(r: &ReplayStatus, theme: &Theme, width: usize) -> Vec<Span<'a>> {

@@ -35,11 +35,11 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     let key_w = group
         .rows
         .iter()
-        .map(|r| r.key.chars().count())
+        .map(|r| label(&group.by, &r.key).chars().count())
         .max()
         .unwrap_or(0)
         .max(group.by.len())
-        .clamp(8, 24) as u16;
+        .clamp(8, if group.by == "tier" { 30 } else { 24 }) as u16;
     let (numbers, bar_w) = fit(inner.width, key_w);
     let mut widths = vec![Constraint::Min(key_w.min(inner.width))];
     widths.extend(
@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         let key = if paths {
             fit_left(&r.key, key_room)
         } else {
-            r.key.clone()
+            label(&group.by, &r.key).to_owned()
         };
         group_row(r, key, n, numbers, bar_w, theme)
     });
@@ -79,6 +79,15 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,
     );
+}
+
+/// A row's key as shown: tiers say which are list-price estimates.
+fn label<'a>(by: &str, key: &'a str) -> &'a str {
+    if by == "tier" {
+        crate::pricing::tier_label(key)
+    } else {
+        key
+    }
 }
 
 /// Number columns (heading, width) in the order they are kept.
