@@ -6,7 +6,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = costtop::cli::Cli::parse();
-    let _log = costtop::logging::init();
+    let _log = match cli.command {
+        Some(costtop::cli::Command::Serve(_)) => costtop::logging::init_stderr(),
+        _ => costtop::logging::init(),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,5 +1,5 @@
 //! The live commands: `watch` and the dashboard, and what every live run starts (tail, Admin
-//! API, recorder, alarm actions).
+//! API, recorder, alarm actions, the HTTP listener when asked for).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use super::serve::{counter_options, start_listener};
 use super::{
     discover_live, list_themes_if_asked, live_since, load_config, settings, ui_options, zone,
 };
@@ -20,10 +21,14 @@ pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
     let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    settings.counters = counter_options(&args.listen, false)?;
     let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    if let Some(listening) = start_listener(&handle, &live, &args.listen, None).await? {
+        eprintln!("costtop: listening on http://{}", listening.addr);
+    }
     if args.once {
         let wait = super::report::ADMIN_BACKFILL_WAIT;
         if tokio::time::timeout(wait, handle.caught_up(live.sources))
@@ -93,6 +98,8 @@ pub struct Live {
     pub sources: usize,
     /// The source and output tasks (they end with the aggregator).
     pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Where sources send (through the recorder with `--record`), for sources started later.
+    pub tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
 }
 
 /// Starts the live sources (tail, Admin API), the recorder and the alarm actions for a handle.
@@ -128,6 +135,7 @@ pub fn start_live(
     Ok(Live {
         sources: count,
         tasks,
+        tx,
     })
 }
 
@@ -173,11 +181,14 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
     let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    settings.counters = counter_options(&args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
     let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let _live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    // On the dashboard the address goes to the log: the screen is the UI's.
+    let _listening = start_listener(&handle, &live, &args.listen, None).await?;
     crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
     Ok(ExitCode::SUCCESS)
 }

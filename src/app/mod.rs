@@ -5,6 +5,7 @@ mod demo;
 mod live;
 mod replay;
 mod report;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -18,12 +19,14 @@ use crate::sources::{self, Discovery};
 
 pub use demo::{DemoRun, run_demo, start_demo, story_start};
 pub use live::{Live, alarm_actions, shutdown_signal, start_admin_api, start_live, tail_options};
+pub use serve::{counter_options, start_listener};
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Report(args)) => report::run_report(args).await,
         Some(Command::Watch(args)) => live::run_watch(args).await,
+        Some(Command::Serve(args)) => serve::run_serve(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
@@ -61,6 +64,7 @@ pub fn settings(
         since,
         until,
         budgets,
+        counters: None,
     })
 }
 

@@ -1,7 +1,8 @@
 //! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm
-//! actions, the recorder.
+//! actions, the recorder, the Prometheus exposition.
 
 pub mod hooks;
+pub mod metrics;
 pub mod record;
 pub mod report;
 pub mod watch;

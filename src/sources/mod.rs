@@ -7,6 +7,7 @@ pub mod discover;
 pub mod files;
 mod ingest;
 pub mod lines;
+pub mod otlp;
 pub mod replay;
 pub mod tail;
 
