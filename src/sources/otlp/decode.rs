@@ -166,18 +166,22 @@ pub fn success_body(signal: Signal, encoding: Encoding, rejected: u64, message: 
     let message = message.to_string();
     let partial = rejected > 0;
     macro_rules! body {
-        ($response:ident, $partial:ident, $field:ident) => {{
-            let r = $response {
-                partial_success: partial.then(|| $partial {
-                    $field: rejected,
-                    error_message: message,
-                }),
-            };
+        ($response:ident, $partial:ident, $field:ident, $json:literal) => {{
             match encoding {
-                Encoding::Protobuf => r.encode_to_vec(),
-                // Full success is `{}`, not a null partial success.
+                Encoding::Protobuf => $response {
+                    partial_success: partial.then(|| $partial {
+                        $field: rejected,
+                        error_message: message,
+                    }),
+                }
+                .encode_to_vec(),
+                // Full success is `{}`; the count is a 64-bit integer, so a string in JSON.
                 Encoding::Json if !partial => b"{}".to_vec(),
-                Encoding::Json => serde_json::to_vec(&r).unwrap_or_default(),
+                Encoding::Json => serde_json::json!({
+                    "partialSuccess": { $json: rejected.to_string(), "errorMessage": message }
+                })
+                .to_string()
+                .into_bytes(),
             }
         }};
     }
@@ -185,17 +189,20 @@ pub fn success_body(signal: Signal, encoding: Encoding, rejected: u64, message: 
         Signal::Logs => body!(
             ExportLogsServiceResponse,
             ExportLogsPartialSuccess,
-            rejected_log_records
+            rejected_log_records,
+            "rejectedLogRecords"
         ),
         Signal::Metrics => body!(
             ExportMetricsServiceResponse,
             ExportMetricsPartialSuccess,
-            rejected_data_points
+            rejected_data_points,
+            "rejectedDataPoints"
         ),
         Signal::Traces => body!(
             ExportTraceServiceResponse,
             ExportTracePartialSuccess,
-            rejected_spans
+            rejected_spans,
+            "rejectedSpans"
         ),
     }
 }
@@ -293,5 +300,8 @@ mod tests {
         let json = success_body(Signal::Logs, Encoding::Json, 0, "");
         let r: ExportLogsServiceResponse = serde_json::from_slice(&json).unwrap();
         assert!(r.partial_success.is_none());
+        let json = success_body(Signal::Metrics, Encoding::Json, 3, "why");
+        let r: ExportMetricsServiceResponse = serde_json::from_slice(&json).unwrap();
+        assert_eq!(r.partial_success.unwrap().rejected_data_points, 3);
     }
 }
