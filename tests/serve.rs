@@ -147,17 +147,17 @@ fn no_counter_decreases_while_a_streamed_response_arrives_line_by_line() {
         cost(t).is_some_and(|c| (c - snap_cost).abs() < 1e-9)
     });
     stop.store(true, Ordering::Relaxed);
-    let mut scrapes = scraper.join().expect("scraper");
-    scrapes.push(last.clone());
+    let mut texts = scraper.join().expect("scraper");
+    texts.push(last.clone());
     assert!(
-        scrapes.len() > 5,
+        texts.len() > 5,
         "the scraper saw the stream: {} scrapes",
-        scrapes.len()
+        texts.len()
     );
 
-    let mut high: std::collections::BTreeMap<String, f64> = Default::default();
+    let mut high = std::collections::BTreeMap::<String, f64>::new();
     let decreases = Mutex::new(Vec::new());
-    for text in &scrapes {
+    for text in &texts {
         for (series, value) in counter_samples(text) {
             let prev = high.entry(series.clone()).or_insert(value);
             if value < *prev {
@@ -297,7 +297,7 @@ fn the_contrib_dashboard_and_alerts_use_only_metrics_costtop_serves() {
     let text = server.wait_metrics("budgets and alarms", |t| {
         t.contains("costtop_alarms_active") && t.contains("costtop_source_lag_seconds")
     });
-    let served: std::collections::BTreeSet<&str> = text
+    let exposed: std::collections::BTreeSet<&str> = text
         .lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split(['{', ' ']).next())
@@ -308,7 +308,10 @@ fn the_contrib_dashboard_and_alerts_use_only_metrics_costtop_serves() {
         "contrib/prometheus/alerts.yml",
     ] {
         let content = std::fs::read_to_string(root.join(file)).expect("contrib file");
-        if file.ends_with(".json") {
+        if std::path::Path::new(file)
+            .extension()
+            .is_some_and(|e| e == "json")
+        {
             let _: Value = serde_json::from_str(&content).expect("the dashboard is JSON");
         }
         let mut used: Vec<&str> = content
@@ -326,7 +329,7 @@ fn the_contrib_dashboard_and_alerts_use_only_metrics_costtop_serves() {
         assert!(used.len() > 5, "{file}: {used:?}");
         for name in used {
             assert!(
-                served.contains(name),
+                exposed.contains(name),
                 "{file} uses {name}, which /metrics lacks:\n{text}"
             );
         }

@@ -28,6 +28,8 @@ fn attr(record: &mut Value, key: &str, value: Option<Value>) {
 
 #[test]
 fn every_bad_payload_gets_a_4xx_is_counted_and_changes_nothing() {
+    /// (what, headers, body, expected status, records refused)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16, u64);
     let server = Server::serve(&[]);
     assert_eq!(server.post_json_logs(FIXTURE).status, 200);
     let before = server.snapshot()["totals"].clone();
@@ -39,8 +41,7 @@ fn every_bad_payload_gets_a_4xx_is_counted_and_changes_nothing() {
         let p = fixture_protobuf();
         p[..p.len() - 9].to_vec()
     };
-    // (what, headers, body, expected status, records refused)
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16, u64)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "garbage protobuf",
             vec![proto_type],
@@ -107,7 +108,7 @@ fn every_bad_payload_gets_a_4xx_is_counted_and_changes_nothing() {
                     r,
                     "cache_read_tokens",
                     Some(json!({"stringValue": "a few"})),
-                )
+                );
             })
             .into_bytes(),
             400,

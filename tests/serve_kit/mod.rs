@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -120,7 +121,7 @@ impl Server {
                         let addr = rest.split_whitespace().next().unwrap_or("").to_string();
                         let _ = addr_tx.send(addr);
                     }
-                    let mut s = stderr.lock().unwrap();
+                    let mut s = stderr.lock().expect("stderr lock");
                     s.push_str(&line);
                     s.push('\n');
                 }
@@ -141,7 +142,7 @@ impl Server {
         let deadline = Instant::now() + DEADLINE;
         loop {
             if let Ok(addr) = addr_rx.recv_timeout(Duration::from_millis(50)) {
-                let addr = addr.parse().map_err(|e| format!("{addr}: {e}"))?;
+                let addr = addr.parse().expect("the printed address parses");
                 return Ok(Server {
                     child,
                     addr,
@@ -152,15 +153,22 @@ impl Server {
             }
             if let Ok(Some(_)) = child.try_wait() {
                 std::thread::sleep(Duration::from_millis(100));
-                return Err(stderr.lock().unwrap().clone());
+                return Err(stderr.lock().expect("stderr lock").clone());
             }
-            assert!(Instant::now() < deadline, "costtop did not start listening");
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "costtop did not start listening: {}",
+                    stderr.lock().expect("stderr lock")
+                );
+            }
         }
     }
 
     /// Everything written to stderr so far.
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.stderr.lock().expect("stderr lock").clone()
     }
 
     /// Sends SIGTERM and waits for the exit.
@@ -313,10 +321,12 @@ pub fn request(
         .expect("timeout");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(head, "{k}: {v}\r\n");
     }
     match &body {
-        Body::Fixed(b) => head.push_str(&format!("Content-Length: {}\r\n\r\n", b.len())),
+        Body::Fixed(b) => {
+            let _ = write!(head, "Content-Length: {}\r\n\r\n", b.len());
+        }
         Body::Chunked(_) => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
     }
     // The server may answer (413) and close before the whole body is sent: the body is
@@ -345,7 +355,7 @@ pub fn request(
         }
     });
     let mut raw = Vec::new();
-    let mut buf = [0u8; 64 * 1024];
+    let mut buf = vec![0u8; 16 * 1024];
     loop {
         match stream.read(&mut buf) {
             Ok(0) | Err(_) => break,
