@@ -18,11 +18,7 @@ use crate::outputs::{hooks, watch};
 use crate::sources::{self, Discovery, TailOptions};
 
 pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
-    let config = load_config(&args.common)?;
-    let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
-    settings.counters = counter_options(&args.listen, false)?;
+    let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
@@ -49,6 +45,22 @@ pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     }
     watch::print_every(&handle, args.interval, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The config, the history start and the aggregator settings of a live command; with the
+/// `/metrics` counters when it listens (`always`: `serve`, which listens by default).
+pub(super) fn live_settings(
+    common: &crate::cli::CommonArgs,
+    follow: &crate::cli::FollowArgs,
+    listen: &crate::cli::ListenArgs,
+    always: bool,
+) -> Result<(Config, DateTime<Utc>, crate::aggregate::Settings)> {
+    let config = load_config(common)?;
+    let zone = zone(&config, common)?;
+    let since = live_since(follow.since.as_deref(), &zone)?;
+    let mut settings = settings(&config, common, follow.window, Some(since), None)?;
+    settings.counters = counter_options(listen, always)?;
+    Ok((config, since, settings))
 }
 
 /// Resolves on Ctrl-C, SIGTERM or SIGHUP.
@@ -178,11 +190,7 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     if list_themes_if_asked(&args.ui) {
         return Ok(ExitCode::SUCCESS);
     }
-    let config = load_config(&args.common)?;
-    let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
-    settings.counters = counter_options(&args.listen, false)?;
+    let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
     let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));

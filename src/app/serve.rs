@@ -6,18 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
-use super::live::{shutdown_signal, start_live};
-use super::{Live, discover_live, live_since, load_config, settings, zone};
+use super::live::{live_settings, shutdown_signal, start_live};
+use super::{Live, discover_live};
 use crate::aggregate::{AggregatorHandle, CounterOptions, SystemClock};
 use crate::cli::{ListenArgs, ServeArgs};
 use crate::listener::{self, ListenOptions, Listening};
 
 pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
-    let config = load_config(&args.common)?;
-    let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
-    settings.counters = counter_options(&args.listen, true)?;
+    let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, true)?;
     // With no SOURCE the receiver alone is enough: the Claude Code folders are read when
     // they exist, as with --admin-api.
     let discovery = discover_live(&args.sources, true)?;

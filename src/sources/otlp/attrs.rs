@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
+use opentelemetry_proto::tonic::resource::v1::Resource;
 
 /// Largest token count accepted for one attribute: the parsers' bound for one field of one
 /// request (real requests stay below a few million; sums stay far from overflow).
@@ -16,6 +17,11 @@ const MAX_TOKENS: u64 = 1_000_000_000_000;
 const EARLIEST: i64 = 1_672_531_200; // 2023-01-01T00:00:00Z
 /// Records dated more than this far ahead of the receiver's clock are refused.
 const MAX_AHEAD_SECONDS: i64 = 24 * 3600;
+
+/// A resource's attributes (none when the payload has no resource).
+pub(super) fn resource(resource: Option<&Resource>) -> Attrs<'_> {
+    Attrs(resource.map_or(&[][..], |r| &r.attributes[..]))
+}
 
 /// A list of attributes, searched by key (lists are short: a linear scan is fastest).
 #[derive(Clone, Copy)]

@@ -35,11 +35,7 @@ const EVENT_TAGS: [&str; 4] = [
 /// Maps every log record of the request.
 pub(super) fn map(req: &ExportLogsServiceRequest, now: DateTime<Utc>, out: &mut Mapped) {
     for resource_logs in &req.resource_logs {
-        let resource = resource_logs
-            .resource
-            .as_ref()
-            .map_or(&[][..], |r| &r.attributes[..]);
-        let resource = Attrs(resource);
+        let resource = attrs::resource(resource_logs.resource.as_ref());
         let resource_tags = attrs::resource_tags(resource);
         let mut sent = false;
         for scope_logs in &resource_logs.scope_logs {
@@ -171,6 +167,7 @@ fn api_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::otlp::testing::{self, now};
     use crate::sources::otlp::{Encoding, Export, Signal, decode, map_export};
 
     const FIXTURE: &str = include_str!(concat!(
@@ -178,17 +175,8 @@ mod tests {
         "/../shared/fixtures/otlp-claude-code-api-request.json"
     ));
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-12-01T22:00:00Z")
-            .unwrap()
-            .to_utc()
-    }
-
     fn mapped(json: &str) -> Mapped {
-        map_export(
-            &decode(Signal::Logs, Encoding::Json, json.as_bytes()).unwrap(),
-            now(),
-        )
+        testing::mapped(Signal::Logs, json)
     }
 
     #[test]

@@ -24,10 +24,7 @@ const CLAUDE_CODE: &str = "claude_code.";
 /// Maps every metric of the request.
 pub(super) fn map(req: &ExportMetricsServiceRequest, now: DateTime<Utc>, out: &mut Mapped) {
     for resource_metrics in &req.resource_metrics {
-        let resource = resource_metrics
-            .resource
-            .as_ref()
-            .map_or(&[][..], |r| &r.attributes[..]);
+        let resource = attrs::resource(resource_metrics.resource.as_ref());
         let mut sent = false;
         for metric in resource_metrics
             .scope_metrics
@@ -64,7 +61,7 @@ pub(super) fn map(req: &ExportMetricsServiceRequest, now: DateTime<Utc>, out: &m
             }
         }
         if sent {
-            out.sender(attrs::sender_identity(Attrs(resource)));
+            out.sender(attrs::sender_identity(resource));
         }
     }
 }
@@ -110,13 +107,7 @@ fn estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::otlp::{Encoding, Signal, decode, map_export};
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-12-01T22:00:00Z")
-            .unwrap()
-            .to_utc()
-    }
+    use crate::sources::otlp::{Signal, testing};
 
     /// A `claude_code.cost.usage` sum with one point, shaped as Claude Code exports it.
     fn cost_usage(temporality: u8, value: &str) -> String {
@@ -134,10 +125,7 @@ mod tests {
     }
 
     fn mapped(json: &str) -> Mapped {
-        map_export(
-            &decode(Signal::Metrics, Encoding::Json, json.as_bytes()).unwrap(),
-            now(),
-        )
+        testing::mapped(Signal::Metrics, json)
     }
 
     #[test]

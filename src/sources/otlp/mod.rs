@@ -88,3 +88,26 @@ pub fn map_export(export: &Export, now: DateTime<Utc>) -> Mapped {
     }
     out
 }
+
+/// What the mapping tests share: a fixed "now" and a JSON payload mapped.
+#[cfg(test)]
+pub(crate) mod testing {
+    use chrono::{DateTime, Utc};
+
+    use super::{Encoding, Mapped, Signal, decode, map_export};
+
+    /// 2026-12-01T22:00:00Z, just after the shared fixture's event.
+    pub fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-01T22:00:00Z")
+            .expect("time")
+            .to_utc()
+    }
+
+    /// A JSON payload of `signal`, decoded and mapped.
+    pub fn mapped(signal: Signal, json: &str) -> Mapped {
+        map_export(
+            &decode(signal, Encoding::Json, json.as_bytes()).expect("decodes"),
+            now(),
+        )
+    }
+}

@@ -27,11 +27,7 @@ const SPAN_TAGS: [&str; 2] = ["gen_ai.agent.name", "gen_ai.operation.name"];
 /// Maps every span of the request.
 pub(super) fn map(req: &ExportTraceServiceRequest, now: DateTime<Utc>, out: &mut Mapped) {
     for resource_spans in &req.resource_spans {
-        let resource = resource_spans
-            .resource
-            .as_ref()
-            .map_or(&[][..], |r| &r.attributes[..]);
-        let resource = Attrs(resource);
+        let resource = attrs::resource(resource_spans.resource.as_ref());
         let resource_tags = attrs::resource_tags(resource);
         let mut sent = false;
         for span in resource_spans.scope_spans.iter().flat_map(|s| &s.spans) {
@@ -153,13 +149,7 @@ fn usage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::otlp::{Encoding, Signal, decode, map_export};
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-12-01T22:00:00Z")
-            .unwrap()
-            .to_utc()
-    }
+    use crate::sources::otlp::{Signal, testing};
 
     fn span(provider: &str, extra: &str) -> String {
         format!(
@@ -180,10 +170,7 @@ mod tests {
     }
 
     fn mapped(json: &str) -> Mapped {
-        map_export(
-            &decode(Signal::Traces, Encoding::Json, json.as_bytes()).unwrap(),
-            now(),
-        )
+        testing::mapped(Signal::Traces, json)
     }
 
     #[test]
