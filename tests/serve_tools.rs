@@ -201,11 +201,7 @@ fn otel_python() -> Option<String> {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        assert!(
-            std::env::var("COSTTOP_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{python} lacks the OpenTelemetry SDK (COSTTOP_REQUIRE_TOOLS=1: .ci/run installs it)"
-        );
-        eprintln!("SKIPPED: {python} lacks the OpenTelemetry SDK (bash .ci/run installs it)");
+        serve_kit::missing(&format!("{python} lacks the OpenTelemetry SDK"));
     }
     ok.then_some(python)
 }

@@ -314,13 +314,18 @@ pub fn tool(name: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !found {
-        assert!(
-            std::env::var("COSTTOP_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{name} is not installed (COSTTOP_REQUIRE_TOOLS=1: .ci/run installs it)"
-        );
-        eprintln!("SKIPPED: {name} is not installed (bash .ci/run installs it)");
+        missing(&format!("{name} is not installed"));
     }
     found
+}
+
+/// Reports a missing tool: a failure under `COSTTOP_REQUIRE_TOOLS=1`, else a skip notice.
+pub fn missing(what: &str) {
+    assert!(
+        std::env::var("COSTTOP_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "{what} (COSTTOP_REQUIRE_TOOLS=1: .ci/run installs it)"
+    );
+    eprintln!("SKIPPED: {what} (bash .ci/run installs it)");
 }
 
 /// A free loopback port (bound and released).
