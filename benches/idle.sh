@@ -5,6 +5,7 @@
 #   benches/idle.sh soak      [MINUTES]   the same while 100 lines/s are appended (default 10 min;
 #                                         the issue's target is 60): VmRSS at start and end
 #   benches/idle.sh dashboard [SECONDS]   the dashboard (costtop DIR) in tmux 120x40, idle (default 60 s)
+#   benches/idle.sh serve     [SECONDS]   costtop serve DIR (the HTTP listener, no scrapes), idle
 #
 # CPU% = (utime + stime ticks) / CLK_TCK / elapsed seconds * 100, over the measured span only
 # (after a 3 s warm-up that reads the history). Uses the release binary (built if missing).
@@ -118,8 +119,20 @@ dashboard)
     tmux capture-pane -t "$session" -p | head -n 3
     pid=""
     ;;
+serve)
+    secs=${2:-60}
+    seed
+    "$bin" serve "$work/projects" --listen 127.0.0.1:0 --since 2000-01-01 --window all 2>"$work/serve.log" &
+    pid=$!
+    sleep 3
+    addr=$(grep -o 'listening on http://[0-9.:]*' "$work/serve.log" | head -n 1 | sed 's|.*http://||')
+    [ -n "$addr" ] || { echo "serve not listening: $(cat "$work/serve.log")"; exit 1; }
+    echo "VmRSS at start: $(rss_kb "$pid") kB"
+    measure "$pid" "$secs" "serve on $addr, idle ${secs}s"
+    echo "VmRSS at end: $(rss_kb "$pid") kB; /metrics: $(curl -s "http://$addr/metrics" | grep -c '^costtop_') samples"
+    ;;
 *)
-    echo "usage: $0 idle [SECONDS] | soak [MINUTES] | dashboard [SECONDS]" >&2
+    echo "usage: $0 idle [SECONDS] | soak [MINUTES] | dashboard [SECONDS] | serve [SECONDS]" >&2
     exit 2
     ;;
 esac

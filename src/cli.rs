@@ -1,5 +1,6 @@
 //! The command line: subcommands, options, and parsing of times, spans and budgets.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Headless: one JSON snapshot per line every --interval.
     Watch(WatchArgs),
+    /// Headless daemon: the HTTP listener only (/metrics, JSON snapshot, OTLP receiver).
+    Serve(ServeArgs),
     /// Replay recorded logs for a postmortem.
     Replay(ReplayArgs),
     /// Print the sample config or the config path.
@@ -115,7 +118,30 @@ pub struct LiveArgs {
     pub follow: FollowArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
+    pub listen: ListenArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
     pub ui: UiArgs,
+}
+
+/// Options of the HTTP listener (dashboard, watch, serve).
+#[derive(Debug, Clone, Args, Default)]
+pub struct ListenArgs {
+    /// Serve /metrics, the JSON snapshot and an OTLP/HTTP receiver on ADDR (127.0.0.1:9871;
+    /// PORT alone is on loopback; port 0 picks a free one) [serve: 127.0.0.1:9871].
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub listen: Option<SocketAddr>,
+    /// File holding the bearer token requests must send (`Authorization: Bearer …`);
+    /// required for a non-loopback --listen.
+    #[arg(long, value_name = "FILE")]
+    pub listen_token_file: Option<PathBuf>,
+    /// Allow a non-loopback --listen without a token (anyone who can reach it may read and send).
+    #[arg(long)]
+    pub insecure_listen: bool,
+    /// Add this tag as a label to the /metrics counters (repeatable; 500 series per metric,
+    /// the rest fold into `other`).
+    #[arg(long, value_name = "KEY")]
+    pub metrics_label: Vec<String>,
 }
 
 /// `costtop demo`
@@ -197,6 +223,26 @@ pub struct WatchArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub follow: FollowArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub listen: ListenArgs,
+}
+
+/// `costtop serve`
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Files, folders, globs or `-` [default: the Claude Code folders, when they exist].
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub follow: FollowArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub listen: ListenArgs,
 }
 
 /// `costtop replay`
@@ -312,6 +358,28 @@ pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {
     Ok((period, usd))
 }
 
+/// Parses a listen address: `HOST:PORT` with an IP address (`[::1]:9871`), `localhost:PORT`,
+/// or a bare `PORT` / `:PORT` on loopback.
+pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    let s = s.trim();
+    let loopback = |port: &str| {
+        port.parse::<u16>()
+            .map(|p| SocketAddr::from(([127, 0, 0, 1], p)))
+            .map_err(|_| {
+                format!("{s:?} is not an address: use HOST:PORT (127.0.0.1:9871) or a port")
+            })
+    };
+    if let Some(port) = s.strip_prefix(':').or_else(|| s.strip_prefix("localhost:")) {
+        return loopback(port);
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return loopback(s);
+    }
+    s.parse().map_err(|_| {
+        format!("{s:?} is not an address: use HOST:PORT with an IP (0.0.0.0:9871) or a port")
+    })
+}
+
 /// Parses a duration: `200ms`, `1s`, `5m`, `1h`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e}"))
@@ -387,6 +455,18 @@ mod tests {
             now - chrono::Duration::days(7)
         );
         assert!(parse_time("yesterday-ish", now, &utc).is_err());
+    }
+
+    #[test]
+    fn listen_addresses_parse_in_every_documented_form() {
+        let local = |p: u16| SocketAddr::from(([127, 0, 0, 1], p));
+        assert_eq!(parse_listen("127.0.0.1:9871"), Ok(local(9871)));
+        assert_eq!(parse_listen("9871"), Ok(local(9871)));
+        assert_eq!(parse_listen(":0"), Ok(local(0)));
+        assert_eq!(parse_listen("localhost:80"), Ok(local(80)));
+        assert_eq!(parse_listen("[::]:9871"), Ok("[::]:9871".parse().unwrap()));
+        assert!(parse_listen("example.com:80").is_err());
+        assert!(parse_listen("99999").is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod format;
+pub mod listener;
 pub mod logging;
 pub mod money;
 pub mod outputs;

@@ -1,5 +1,5 @@
 //! Logs go to a file in the user's data dir (never onto the screen): `costtop.log`, level from
-//! `COSTTOP_LOG` (default `info`).
+//! `COSTTOP_LOG` (default `info`). The headless daemon (`costtop serve`) logs to stderr.
 
 use std::path::PathBuf;
 
@@ -16,8 +16,19 @@ pub fn log_dir() -> Option<PathBuf> {
 pub fn init() -> Option<WorkerGuard> {
     let dir = log_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "costtop.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    start(tracing_appender::non_blocking(
+        tracing_appender::rolling::never(&dir, "costtop.log"),
+    ))
+}
+
+/// Starts logging to stderr (`costtop serve`: systemd and containers collect it).
+pub fn init_stderr() -> Option<WorkerGuard> {
+    start(tracing_appender::non_blocking(std::io::stderr()))
+}
+
+fn start(
+    (writer, guard): (tracing_appender::non_blocking::NonBlocking, WorkerGuard),
+) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env("COSTTOP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -9,11 +9,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // `statusline` runs every few seconds for a few milliseconds: no log file (its writer
     // thread and buffer cost more than the line) and a runtime on this thread alone.
+    // `serve` runs under systemd or in a container: it logs to stderr.
     let brief = matches!(cli.command, Some(Command::Statusline(_)));
-    let _log = if brief {
-        None
-    } else {
-        costtop::logging::init()
+    let _log = match cli.command {
+        Some(Command::Statusline(_)) => None,
+        Some(Command::Serve(_)) => costtop::logging::init_stderr(),
+        _ => costtop::logging::init(),
     };
     let runtime = if brief {
         tokio::runtime::Builder::new_current_thread()

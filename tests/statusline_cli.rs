@@ -107,7 +107,10 @@ impl Folder {
             .spawn()
             .expect("run statusline");
         let mut input = child.stdin.take().expect("stdin");
-        input.write_all(stdin.as_bytes()).expect("write stdin");
+        // statusline may answer bad input and exit before reading all of it.
+        if let Err(e) = input.write_all(stdin.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
         drop(input);
         child.wait_with_output().expect("output")
     }

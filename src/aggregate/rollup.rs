@@ -140,6 +140,8 @@ pub struct Contribution {
     pub output_bucket: Option<u8>,
     /// Whether it stopped at `max_tokens`.
     pub max_tokens: bool,
+    /// Fast mode (a label of the `/metrics` counters).
+    pub fast: bool,
 }
 
 /// Summed figures: the wide accumulator the snapshot folds into.

@@ -60,6 +60,10 @@ pub struct Snapshot {
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayStatus>,
+    /// Cumulative counters since start, for `/metrics` (runs with an HTTP listener only;
+    /// not part of the JSON).
+    #[serde(skip)]
+    pub counters: Option<std::sync::Arc<super::counters::CounterSnapshot>>,
 }
 
 /// The start and end of the selected window.
@@ -345,6 +349,10 @@ pub struct SourceStatus {
     pub last_event: Option<DateTime<Utc>>,
     /// Files followed (tail sources).
     pub files: u64,
+    /// A receiver's (the OTLP listener's) senders, refused payloads and records whose cache
+    /// TTL was assumed; absent for other sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<crate::usage::ReceiverCounts>,
 }
 
 /// Replay position, shown in the header.

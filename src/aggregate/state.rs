@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::alarm::AlarmBook;
 use super::budget::Budget;
+use super::counters::{CounterOptions, Counters};
 use super::dedupe::{DedupeIndex, Seen, Stored};
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
@@ -33,6 +34,8 @@ pub struct Settings {
     pub until: Option<DateTime<Utc>>,
     /// Budgets to track.
     pub budgets: Vec<Budget>,
+    /// Keep monotonic counters for `/metrics` (runs with an HTTP listener).
+    pub counters: Option<CounterOptions>,
 }
 
 impl Default for Settings {
@@ -44,6 +47,7 @@ impl Default for Settings {
             since: None,
             until: None,
             budgets: Vec::new(),
+            counters: None,
         }
     }
 }
@@ -84,15 +88,22 @@ pub struct State {
         BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), crate::pricing::Money>,
     /// What happened to incoming records.
     pub stats: IngestStats,
+    /// Cumulative counters for `/metrics`, when asked for.
+    pub(super) counters: Option<Counters>,
     version: u64,
 }
 
 impl State {
     /// Empty state with these settings.
     pub fn new(settings: Settings) -> State {
+        let mut strings = Interner::new();
+        let counters = settings
+            .counters
+            .clone()
+            .map(|options| Counters::new(options, &mut strings));
         State {
             settings,
-            strings: Interner::new(),
+            strings,
             tag_sets: TagSets::default(),
             minutes: BTreeMap::new(),
             hours: BTreeMap::new(),
@@ -105,6 +116,7 @@ impl State {
             first_event: None,
             billed: BTreeMap::new(),
             stats: IngestStats::default(),
+            counters,
             version: 0,
         }
     }
@@ -230,6 +242,9 @@ impl State {
             *hour -= cost;
         }
         self.minutes.entry(minute).or_default().apply(c, add);
+        if let Some(counters) = &mut self.counters {
+            counters.apply(&self.tag_sets, c, add);
+        }
     }
 
     /// What a stored record contributed: the same pricing as when it was counted.
@@ -267,6 +282,7 @@ impl State {
             cost: price_with(model, e),
             output_bucket: (e.kind == EventKind::Request).then(|| bucket_of(e.tokens.output)),
             max_tokens: e.stop_reason == Some(StopReason::MaxTokens),
+            fast: e.modifiers.fast,
         }
     }
 

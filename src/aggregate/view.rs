@@ -106,6 +106,10 @@ impl State {
             time_zone: zone.to_string(),
             reconciliation: self.reconciliation(now),
             replay: None,
+            counters: self
+                .counters
+                .as_ref()
+                .map(|c| std::sync::Arc::new(c.export(&self.strings))),
         }
     }
 
@@ -300,6 +304,7 @@ impl State {
                 first_error: h.first_error.clone(),
                 last_event: h.last_event,
                 files: h.files,
+                receiver: h.receiver,
             })
             .collect()
     }

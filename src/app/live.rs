@@ -1,5 +1,5 @@
 //! The live commands: `watch` and the dashboard, and what every live run starts (tail, Admin
-//! API, recorder, alarm actions).
+//! API, recorder, alarm actions, the HTTP listener when asked for).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use super::serve::{counter_options, start_listener};
 use super::{
     discover_live, list_themes_if_asked, live_since, load_config, settings, ui_options, zone,
 };
@@ -17,13 +18,13 @@ use crate::outputs::{hooks, watch};
 use crate::sources::{self, Discovery, TailOptions};
 
 pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
-    let config = load_config(&args.common)?;
-    let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    if let Some(listening) = start_listener(&handle, &live, &args.listen, None).await? {
+        eprintln!("costtop: listening on http://{}", listening.addr);
+    }
     if args.once {
         let wait = super::report::ADMIN_BACKFILL_WAIT;
         if tokio::time::timeout(wait, handle.caught_up(live.sources))
@@ -44,6 +45,22 @@ pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     }
     watch::print_every(&handle, args.interval, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The config, the history start and the aggregator settings of a live command; with the
+/// `/metrics` counters when it listens (`always`: `serve`, which listens by default).
+pub(super) fn live_settings(
+    common: &crate::cli::CommonArgs,
+    follow: &crate::cli::FollowArgs,
+    listen: &crate::cli::ListenArgs,
+    always: bool,
+) -> Result<(Config, DateTime<Utc>, crate::aggregate::Settings)> {
+    let config = load_config(common)?;
+    let zone = zone(&config, common)?;
+    let since = live_since(follow.since.as_deref(), &zone)?;
+    let mut settings = settings(&config, common, follow.window, Some(since), None)?;
+    settings.counters = counter_options(listen, always)?;
+    Ok((config, since, settings))
 }
 
 /// Resolves on Ctrl-C, SIGTERM or SIGHUP.
@@ -93,6 +110,8 @@ pub struct Live {
     pub sources: usize,
     /// The source and output tasks (they end with the aggregator).
     pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Where sources send (through the recorder with `--record`), for sources started later.
+    pub tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
 }
 
 /// Starts the live sources (tail, Admin API), the recorder and the alarm actions for a handle.
@@ -128,6 +147,7 @@ pub fn start_live(
     Ok(Live {
         sources: count,
         tasks,
+        tx,
     })
 }
 
@@ -170,14 +190,13 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     if list_themes_if_asked(&args.ui) {
         return Ok(ExitCode::SUCCESS);
     }
-    let config = load_config(&args.common)?;
-    let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
-    let settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
+    let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
     let discovery = discover_live(&args.sources, args.follow.admin_api)?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let _live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    // On the dashboard the address goes to the log: the screen is the UI's.
+    let _listening = start_listener(&handle, &live, &args.listen, None).await?;
     crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ mod live;
 mod prices;
 mod replay;
 mod report;
+mod serve;
 mod statusline;
 
 use std::process::ExitCode;
@@ -20,12 +21,14 @@ use crate::sources::{self, Discovery};
 
 pub use demo::{DemoRun, run_demo, start_demo, story_start};
 pub use live::{Live, alarm_actions, shutdown_signal, start_admin_api, start_live, tail_options};
+pub use serve::{counter_options, start_listener};
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Report(args)) => report::run_report(args).await,
         Some(Command::Watch(args)) => live::run_watch(args).await,
+        Some(Command::Serve(args)) => serve::run_serve(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Statusline(args)) => statusline::run_statusline(args).await,
         Some(Command::Demo(args)) => demo::run_demo(args).await,
@@ -70,6 +73,7 @@ pub fn settings(
         since,
         until,
         budgets,
+        counters: None,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm
-//! actions, the recorder — and the `costtop prices` views of the price table.
+//! actions, the recorder, the Prometheus exposition — and the `costtop prices` views of the
+//! price table.
 
 pub mod hooks;
+pub mod metrics;
 pub mod prices;
 pub mod prices_explain;
 pub mod record;

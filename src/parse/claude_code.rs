@@ -7,7 +7,7 @@ use super::Parsed;
 use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::raw::{RawLine, RawMessage, text};
-use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key};
+use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key, request_key};
 
 /// Tag keys, shared by every event instead of allocated per line.
 static AGENT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("agent"));
@@ -63,15 +63,15 @@ fn build(
     })
 }
 
-/// `dedupe_key(message.id, requestId)` with whichever of the two exists.
+/// `request_key(requestId)` when the line has a request id (the identity an OTLP
+/// `api_request` event of the same request shares), else `dedupe_key(message.id)`.
 fn key(message_id: Option<&Scalar<'_>>, request_id: Option<&Scalar<'_>>) -> Option<u64> {
-    let message_id = text(message_id).filter(|s| !s.is_empty());
-    let request_id = text(request_id).filter(|s| !s.is_empty());
-    match (message_id, request_id) {
-        (Some(m), Some(r)) => Some(dedupe_key(&[m.as_bytes(), r.as_bytes()])),
-        (Some(one), None) | (None, Some(one)) => Some(dedupe_key(&[one.as_bytes()])),
-        (None, None) => None,
+    if let Some(r) = text(request_id).filter(|s| !s.is_empty()) {
+        return Some(request_key(r));
     }
+    text(message_id)
+        .filter(|s| !s.is_empty())
+        .map(|m| dedupe_key(&[m.as_bytes()]))
 }
 
 /// Project (`cwd`), session (`sessionId`), and tags `agent` and `git_branch`.

@@ -136,6 +136,7 @@ pub fn read_all(sources: &[Source], tx: Sender<SourceMsg>, opts: ReadOptions) ->
             first_error: p.tally.first_error,
             last_event: p.tally.last_event,
             files: p.files_ok + p.files_failed,
+            ..SourceHealth::default()
         };
         if out.send(SourceMsg::Health(health)).is_err() {
             break;

@@ -8,6 +8,7 @@ pub mod files;
 mod ingest;
 pub mod ledger;
 pub mod lines;
+pub mod otlp;
 pub mod replay;
 pub mod tail;
 

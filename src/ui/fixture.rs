@@ -328,6 +328,7 @@ pub fn snapshot() -> Snapshot {
                 first_error: Some("a1b2.jsonl:1042: EOF while parsing".into()),
                 last_event: Some(now() - Duration::seconds(3)),
                 files: 214,
+                receiver: None,
             },
             SourceStatus {
                 name: "admin-api".into(),
@@ -338,12 +339,14 @@ pub fn snapshot() -> Snapshot {
                 first_error: None,
                 last_event: Some(at(13, 40)),
                 files: 0,
+                receiver: None,
             },
         ],
         rows: Vec::new(),
         time_zone: "UTC".into(),
         reconciliation: Vec::new(),
         replay: None,
+        counters: None,
     }
 }
 

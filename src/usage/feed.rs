@@ -71,6 +71,22 @@ pub struct SourceHealth {
     pub last_event: Option<DateTime<Utc>>,
     /// Files followed.
     pub files: u64,
+    /// What a receiver (the OTLP listener) counts beyond records and errors; `None` for
+    /// every other source.
+    pub receiver: Option<ReceiverCounts>,
+}
+
+/// A receiver's counts: who sent, what was refused whole, what was assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ReceiverCounts {
+    /// Distinct senders seen (peer address and resource identity).
+    pub senders: u64,
+    /// Payloads refused whole: undecodable, too large, wrong type, unauthorised, or with
+    /// nothing usable in them.
+    pub rejected_payloads: u64,
+    /// Records counted whose cache writes carried no 5m/1h split and were priced as
+    /// 5-minute writes (an estimate until a transcript line of the same request replaces it).
+    pub cache_ttl_assumed: u64,
 }
 
 /// What Anthropic billed for one day, one model and one line item (cost report).

@@ -2,7 +2,9 @@
 
 mod feed;
 
-pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
+pub use feed::{
+    BilledCost, EstimateOrigin, ReceiverCounts, SourceHealth, SourceMsg, SourceState, ToolEstimate,
+};
 
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::sync::Arc;

@@ -188,6 +188,7 @@ impl Follower {
             first_error: tracked.tally.first_error.clone(),
             last_event: tracked.tally.last_event,
             files,
+            ..SourceHealth::default()
         }
     }
 

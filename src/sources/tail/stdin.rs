@@ -28,6 +28,7 @@ fn health(name: &str, tally: &Tally, state: SourceState) -> SourceMsg {
         first_error: tally.first_error.clone(),
         last_event: tally.last_event,
         files: 0,
+        ..SourceHealth::default()
     })
 }
 

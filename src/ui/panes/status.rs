@@ -138,6 +138,9 @@ fn source_line<'a>(
         ),
         Span::styled(format!("  lag {lag:>3}"), theme.text_dim),
     ];
+    if let Some(r) = &s.receiver {
+        spans.extend(receiver_spans(r, theme));
+    }
     let detail = s.reason.as_deref().or(s.first_error.as_deref());
     if let Some(d) = detail {
         let used: usize = spans.iter().map(Span::width).sum();
@@ -150,6 +153,21 @@ fn source_line<'a>(
         }
     }
     Line::from(spans)
+}
+
+/// A receiver's senders and refused payloads, after its records and errors.
+fn receiver_spans<'a>(r: &crate::usage::ReceiverCounts, theme: &Theme) -> [Span<'a>; 2] {
+    [
+        Span::styled(format!("  {} senders", grouped(r.senders)), theme.text_dim),
+        Span::styled(
+            format!("  {} refused", grouped(r.rejected_payloads)),
+            if r.rejected_payloads > 0 {
+                theme.warn
+            } else {
+                theme.text_dim
+            },
+        ),
+    ]
 }
 
 fn summary_line<'a>(snap: &Snapshot, theme: &Theme) -> Line<'a> {

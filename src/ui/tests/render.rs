@@ -285,3 +285,33 @@ fn empty_snapshot_before_any_data_80x24() {
     snap.window.name = "today".into();
     insta::assert_snapshot!(screen(80, 24, &snap, &View::default()).backend());
 }
+
+#[test]
+fn the_status_pane_shows_a_receivers_senders_and_refused_payloads() {
+    let mut snap = fixture::snapshot();
+    snap.sources.push(crate::aggregate::snapshot::SourceStatus {
+        name: "otlp".into(),
+        state: "ok".into(),
+        lines: 1_204,
+        parse_errors: 3,
+        receiver: Some(crate::usage::ReceiverCounts {
+            senders: 7,
+            rejected_payloads: 2,
+            cache_ttl_assumed: 40,
+        }),
+        ..Default::default()
+    });
+    let t = pane(Pane::Status, 120, 6, &snap, &state(&snap));
+    let buffer = t.backend().buffer();
+    let rows: Vec<String> = (0..6)
+        .map(|y| (0..120).map(|x| buffer[(x, y)].symbol()).collect())
+        .collect();
+    let line = rows
+        .iter()
+        .find(|l| l.contains("otlp"))
+        .expect("the receiver's line");
+    assert!(
+        line.contains("7 senders") && line.contains("2 refused"),
+        "{rows:#?}"
+    );
+}

@@ -1,0 +1,75 @@
+//! The listener's bearer token: read once from `--listen-token-file`, compared in constant
+//! time, and never printed (its `Debug` shows nothing of it).
+
+use std::path::Path;
+
+use axum::http::HeaderValue;
+
+/// A bearer token every request must present (`Authorization: Bearer TOKEN`).
+#[derive(Clone)]
+pub struct Token(String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+impl Token {
+    /// Reads the token from `path`: the file's content without surrounding whitespace.
+    /// The error names the file, never its content.
+    pub fn load(path: &Path) -> Result<Token, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--listen-token-file {}: {e}", path.display()))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(format!(
+                "--listen-token-file {}: the file is empty",
+                path.display()
+            ));
+        }
+        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "--listen-token-file {}: a token is one word without spaces",
+                path.display()
+            ));
+        }
+        Ok(Token(token.to_string()))
+    }
+
+    /// Whether an `Authorization` header carries this token.
+    pub fn accepts(&self, header: Option<&HeaderValue>) -> bool {
+        let Some(given) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        }) else {
+            return false;
+        };
+        let (a, b) = (given.trim().as_bytes(), self.0.as_bytes());
+        // Constant time in the token's content (its length is no secret worth keeping).
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_bearer_token_is_accepted_and_debug_hides_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "s3cret-token\n").unwrap();
+        let token = Token::load(&path).unwrap();
+        let h = |s: &str| HeaderValue::from_str(s).unwrap();
+        assert!(token.accepts(Some(&h("Bearer s3cret-token"))));
+        assert!(!token.accepts(Some(&h("Bearer s3cret-tokeN"))));
+        assert!(!token.accepts(Some(&h("Bearer s3cret"))));
+        assert!(!token.accepts(Some(&h("s3cret-token"))));
+        assert!(!token.accepts(None));
+        assert!(!format!("{token:?}").contains("s3cret"));
+        std::fs::write(&path, "  \n").unwrap();
+        let err = Token::load(&path).unwrap_err();
+        assert!(err.contains("empty"), "{err}");
+    }
+}

@@ -1,0 +1,266 @@
+//! The listener's routes: `GET /metrics`, `GET /api/v1/snapshot[?by=…]`, and the OTLP/HTTP
+//! receiver's `POST /v1/logs`, `/v1/metrics`, `/v1/traces`, answering as the OTLP/HTTP spec
+//! says (200 with partial-success counts; 400, 413, 415 with a `google.rpc.Status`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use tokio::sync::{Semaphore, watch};
+
+use super::body::{self, BodyError};
+use crate::aggregate::{AggregatorHandle, GroupBy, Snapshot};
+use crate::outputs::metrics::{Exposition, render};
+use crate::sources::otlp::{
+    self, Encoding, Mapped, Receiver, Signal, rpc_code, status_body, success_body,
+};
+
+/// Payloads decoded at once: bounds the memory that concurrent large bodies can take.
+pub(super) const INGEST_PERMITS: usize = 2;
+/// Time a payload may wait for a decoding slot or the aggregator before a 503.
+const INGEST_WAIT: Duration = Duration::from_secs(30);
+/// Bodies above this are decoded off the async workers.
+const BLOCKING_DECODE_BYTES: usize = 256 << 10;
+
+/// The peer address of a request (set by the accept loop).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Peer(pub SocketAddr);
+
+/// What every route reads.
+pub(super) struct App {
+    pub handle: AggregatorHandle,
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    pub receiver: Receiver,
+    pub ingest: Semaphore,
+}
+
+/// The router over the shared state.
+pub(super) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/api/v1/snapshot", get(snapshot))
+        .route("/v1/logs", post(logs))
+        .route("/v1/metrics", post(otlp_metrics))
+        .route("/v1/traces", post(traces))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+        .with_state(app)
+}
+
+async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let format = Exposition::from_accept(headers.get(ACCEPT).and_then(|v| v.to_str().ok()));
+    // The published snapshot: the aggregator is not asked for anything.
+    let snap = app.snapshots.borrow().clone();
+    let text = render(&snap, format);
+    ([(CONTENT_TYPE, format.content_type())], text).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SnapshotQuery {
+    by: Option<String>,
+}
+
+async fn snapshot(State(app): State<Arc<App>>, Query(q): Query<SnapshotQuery>) -> Response {
+    let by = match q.by.as_deref().map(str::parse::<GroupBy>).transpose() {
+        Ok(by) => by,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("by: {e}\n")).into_response(),
+    };
+    let asked = tokio::time::timeout(INGEST_WAIT, app.handle.snapshot_now(by)).await;
+    match asked {
+        Ok(Some(snap)) => (
+            [(CONTENT_TYPE, "application/json")],
+            format!("{}\n", crate::outputs::watch::json_line(&snap)),
+        )
+            .into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the aggregator is busy or stopped\n",
+        )
+            .into_response(),
+    }
+}
+
+async fn logs(
+    State(app): State<Arc<App>>,
+    peer: Option<axum::Extension<Peer>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive(&app, Signal::Logs, peer, &headers, body).await
+}
+
+async fn otlp_metrics(
+    State(app): State<Arc<App>>,
+    peer: Option<axum::Extension<Peer>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive(&app, Signal::Metrics, peer, &headers, body).await
+}
+
+async fn traces(
+    State(app): State<Arc<App>>,
+    peer: Option<axum::Extension<Peer>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive(&app, Signal::Traces, peer, &headers, body).await
+}
+
+/// An OTLP response: `status`, the body in the request's encoding.
+fn answer(status: StatusCode, encoding: Encoding, body: Vec<u8>) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(encoding.content_type()),
+    );
+    r
+}
+
+/// Receives one OTLP payload: limits, decode, map, send; every refusal is counted.
+async fn receive(
+    app: &App,
+    signal: Signal,
+    peer: Option<axum::Extension<Peer>>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(encoding) = Encoding::from_content_type(content_type) else {
+        let reason = format!(
+            "unsupported Content-Type {content_type:?} (send application/x-protobuf or application/json)"
+        );
+        let _ = app.receiver.refuse(&reason, 0).await;
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, reason).into_response();
+    };
+    let refuse = async |status: StatusCode, code: i32, reason: String, records: u64| {
+        let _ = app.receiver.refuse(&reason, records).await;
+        answer(status, encoding, status_body(encoding, code, &reason))
+    };
+    let Ok(Ok(_permit)) = tokio::time::timeout(INGEST_WAIT, app.ingest.acquire()).await else {
+        let mut r = answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            encoding,
+            status_body(encoding, rpc_code::UNAVAILABLE, "busy: retry later"),
+        );
+        r.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        return r;
+    };
+    let decoded = match read_and_map(signal, encoding, headers, body).await {
+        Ok(mapped) => mapped,
+        Err(Refusal {
+            status,
+            code,
+            reason,
+        }) => return refuse(status, code, reason, 0).await,
+    };
+    if decoded.accepted() == 0 && decoded.rejected > 0 {
+        let reason = decoded.first_rejection.clone().unwrap_or_default();
+        let reason = format!(
+            "nothing usable: {} {} refused; first: {reason}",
+            decoded.rejected,
+            signal.as_str()
+        );
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            rpc_code::INVALID_ARGUMENT,
+            reason,
+            decoded.rejected,
+        )
+        .await;
+    }
+    let rejected = decoded.rejected;
+    let message = decoded.first_rejection.clone().unwrap_or_default();
+    let ip = peer.map_or(std::net::Ipv4Addr::LOCALHOST.into(), |p| p.0.0.ip());
+    match tokio::time::timeout(INGEST_WAIT, app.receiver.ingest(decoded, ip)).await {
+        Ok(Ok(())) => answer(
+            StatusCode::OK,
+            encoding,
+            success_body(signal, encoding, rejected, &message),
+        ),
+        _ => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            encoding,
+            status_body(
+                encoding,
+                rpc_code::UNAVAILABLE,
+                "the aggregator is busy or stopped",
+            ),
+        ),
+    }
+}
+
+/// A payload refused whole.
+struct Refusal {
+    status: StatusCode,
+    code: i32,
+    reason: String,
+}
+
+impl From<BodyError> for Refusal {
+    fn from(e: BodyError) -> Refusal {
+        let (status, code) = match e {
+            BodyError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, rpc_code::RESOURCE_EXHAUSTED),
+            BodyError::Encoding(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                rpc_code::INVALID_ARGUMENT,
+            ),
+            BodyError::Corrupt(_) => (StatusCode::BAD_REQUEST, rpc_code::INVALID_ARGUMENT),
+            BodyError::Incomplete(_) => (StatusCode::REQUEST_TIMEOUT, rpc_code::UNAVAILABLE),
+        };
+        Refusal {
+            status,
+            code,
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Reads, inflates, decodes and maps a body; large ones off the async workers.
+async fn read_and_map(
+    signal: Signal,
+    encoding: Encoding,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Mapped, Refusal> {
+    let gzipped = body::gzipped(headers)?;
+    let bytes = body::read(headers, body).await?;
+    let large = gzipped || bytes.len() > BLOCKING_DECODE_BYTES;
+    let work = move || -> Result<Mapped, Refusal> {
+        let inflated;
+        let raw: &[u8] = if gzipped {
+            inflated = body::gunzip(&bytes)?;
+            &inflated
+        } else {
+            &bytes
+        };
+        let export = otlp::decode(signal, encoding, raw).map_err(|e| Refusal {
+            status: StatusCode::BAD_REQUEST,
+            code: rpc_code::INVALID_ARGUMENT,
+            reason: e.to_string(),
+        })?;
+        Ok(otlp::map_export(&export, Utc::now()))
+    };
+    if large {
+        tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
+            Err(Refusal {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: rpc_code::UNAVAILABLE,
+                reason: "decoding failed".into(),
+            })
+        })
+    } else {
+        work()
+    }
+}

@@ -1,0 +1,149 @@
+//! The receiver's side of the source contract: mapped payloads go to the aggregator over the
+//! bounded source channel (a slow aggregator slows senders, nothing is dropped), and the
+//! receiver's health — records, refused records and payloads, senders — follows each one.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::Sender;
+
+use super::Mapped;
+use crate::usage::{ReceiverCounts, SourceHealth, SourceMsg, SourceState};
+
+/// The receiver's name in the sources pane and JSON.
+pub const SOURCE_NAME: &str = "otlp";
+
+/// Distinct senders remembered; beyond it the count stops growing (memory stays bounded).
+const MAX_SENDERS: usize = 100_000;
+
+/// The aggregator is gone: the process is stopping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed;
+
+#[derive(Debug, Default)]
+struct Tally {
+    records: u64,
+    rejected: u64,
+    first_error: Option<String>,
+    last_event: Option<DateTime<Utc>>,
+    senders: HashSet<u64>,
+    counts: ReceiverCounts,
+}
+
+/// The OTLP receiver as a source (shared by the listener's request handlers).
+#[derive(Debug)]
+pub struct Receiver {
+    tx: Sender<SourceMsg>,
+    tally: Mutex<Tally>,
+}
+
+impl Receiver {
+    /// A receiver sending to `tx`.
+    pub fn new(tx: Sender<SourceMsg>) -> Receiver {
+        Receiver {
+            tx,
+            tally: Mutex::new(Tally::default()),
+        }
+    }
+
+    /// Reports the receiver's health, so it is listed before anything arrives.
+    pub async fn announce(&self) -> Result<(), Closed> {
+        self.send_health().await
+    }
+
+    /// Sends a payload's records and estimates and counts them; `peer` identifies the sender
+    /// together with each resource's identity.
+    pub async fn ingest(&self, mapped: Mapped, peer: IpAddr) -> Result<(), Closed> {
+        let Mapped {
+            events,
+            estimates,
+            records,
+            rejected,
+            first_rejection,
+            ttl_assumed,
+            senders,
+            last_event,
+        } = mapped;
+        if !events.is_empty() {
+            self.tx
+                .send(SourceMsg::Events(events))
+                .await
+                .map_err(|_| Closed)?;
+        }
+        if !estimates.is_empty() {
+            self.tx
+                .send(SourceMsg::Estimates(estimates))
+                .await
+                .map_err(|_| Closed)?;
+        }
+        {
+            let mut t = self.lock();
+            t.records += records;
+            t.rejected += rejected;
+            if t.first_error.is_none() {
+                t.first_error = first_rejection;
+            }
+            t.last_event = t.last_event.max(last_event);
+            t.counts.cache_ttl_assumed += ttl_assumed;
+            let peer = peer_bytes(peer);
+            for identity in senders {
+                if t.senders.len() < MAX_SENDERS {
+                    t.senders
+                        .insert(crate::usage::dedupe_key(&[&peer, &identity.to_le_bytes()]));
+                }
+            }
+            t.counts.senders = t.senders.len() as u64;
+        }
+        self.send_health().await
+    }
+
+    /// Counts a payload refused whole, with the records it held that were refused too.
+    pub async fn refuse(&self, reason: &str, records: u64) -> Result<(), Closed> {
+        {
+            let mut t = self.lock();
+            t.counts.rejected_payloads += 1;
+            t.records += records;
+            t.rejected += records;
+            if t.first_error.is_none() {
+                t.first_error = Some(reason.to_string());
+            }
+        }
+        self.send_health().await
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
+        // A handler that panicked mid-update leaves counts that are still counts.
+        self.tally
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn send_health(&self) -> Result<(), Closed> {
+        let health = {
+            let t = self.lock();
+            SourceHealth {
+                name: SOURCE_NAME.to_string(),
+                state: SourceState::Ok,
+                lines: t.records,
+                parse_errors: t.rejected,
+                first_error: t.first_error.clone(),
+                last_event: t.last_event,
+                files: 0,
+                receiver: Some(t.counts),
+            }
+        };
+        self.tx
+            .send(SourceMsg::Health(health))
+            .await
+            .map_err(|_| Closed)
+    }
+}
+
+fn peer_bytes(peer: IpAddr) -> Vec<u8> {
+    match peer {
+        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V6(v6) => v6.octets().to_vec(),
+    }
+}
