@@ -59,8 +59,8 @@ impl Run {
         } else {
             Vec::new()
         };
-        let server = Server::serve(&sources);
-        let endpoint = format!("http://{}", server.addr);
+        let costtop = Server::serve(&sources);
+        let endpoint = format!("http://{}", costtop.addr);
         home.env = [
             ("CLAUDE_CODE_ENABLE_TELEMETRY", "1"),
             ("OTEL_LOGS_EXPORTER", "otlp"),
@@ -79,7 +79,7 @@ impl Run {
         eprintln!("served {:?}\nheld {:?}", ids(&served), ids(&held));
         assert!(!served.is_empty(), "the mock served nothing");
         Some(Run {
-            server,
+            server: costtop,
             served,
             held,
             protocol,
