@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
+    request_key,
 };
 
 const CLAUDE_CODE: &str = include_str!(concat!(
@@ -56,10 +57,7 @@ fn claude_code_fixture_parses_to_the_exact_record() {
         web_search_requests: 0,
     };
     let expected = UsageEvent {
-        key: Some(dedupe_key(&[
-            b"msg_013L5LaAZe5mRf4MVY1gBB3U",
-            b"req_011CaggwfaCLxM1JdpaaXsV2",
-        ])),
+        key: Some(request_key("req_011CaggwfaCLxM1JdpaaXsV2")),
         rank: (3 + 2849 + 9493 + 527) * 2 + 1,
         timestamp: "2026-05-04T01:50:18.499Z".parse().unwrap(),
         model: Arc::from("claude-sonnet-4-6"),

@@ -64,21 +64,26 @@ fn no_proper_prefix_of_a_fixture_line_is_a_different_usage_record() {
     let mut usage_lines = 0;
     for line in fixture_lines() {
         let full = parse_line(line, &ctx);
-        usage_lines += usize::from(matches!(full, Parsed::Usage(_)));
+        usage_lines += usize::from(counts(&full));
         let complete = line.trim_ascii_end().len();
         for cut in 0..line.len() {
             match parse_line(&line[..cut], &ctx) {
                 // A bad line may well start with a complete record (`{…} and then some`).
-                Parsed::Usage(_) if !matches!(full, Parsed::Usage(_)) => {}
-                Parsed::Usage(event) => {
-                    assert!(cut >= complete, "prefix of {cut} bytes parsed as usage");
-                    assert_eq!(Parsed::Usage(event), full);
+                Parsed::Usage(_) | Parsed::Estimates(_) if !counts(&full) => {}
+                prefix @ (Parsed::Usage(_) | Parsed::Estimates(_)) => {
+                    assert!(cut >= complete, "prefix of {cut} bytes parsed as a record");
+                    assert_eq!(prefix, full);
                 }
                 Parsed::NotUsage | Parsed::Invalid(_) => {}
             }
         }
     }
     assert!(usage_lines >= 20, "only {usage_lines} usage lines checked");
+}
+
+/// Whether a line gave something the aggregator counts (usage or another tool's figures).
+fn counts(parsed: &Parsed) -> bool {
+    matches!(parsed, Parsed::Usage(_) | Parsed::Estimates(_))
 }
 
 /// Fragments that make up the interesting shapes, so random sequences get past the
@@ -123,6 +128,27 @@ const FRAGMENTS: &[&str] = &[
     "null",
     "true",
     "\"x\"",
+    "\"progress\"",
+    "\"data\"",
+    "\"agentId\"",
+    "\"requestId\"",
+    "\"role\"",
+    "\"cost-state\"",
+    "\"modelUsage\"",
+    "\"costUSD\"",
+    "\"totalCostUSD\"",
+    "\"iterations\"",
+    "\"compaction\"",
+    "\"advisor_message\"",
+    "\"session_id\"",
+    "\"isApiErrorMessage\"",
+    "\"estimate\"",
+    "\"estimate_usd\"",
+    "\"kind\"",
+    "\"origin\"",
+    "\"cost_state\"",
+    "\"cumulative\"",
+    "0.0241",
     " ",
     "\\",
     "\"",

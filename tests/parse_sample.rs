@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
-use costtop::usage::{EventKind, StopReason, Tier, Tokens, UsageEvent, dedupe_key};
+use costtop::usage::{EventKind, StopReason, Tier, Tokens, UsageEvent, dedupe_key, request_key};
 
 const PROJECT: &str = "tests/fixtures/sample/claude/projects/-home-dev-shop";
 const SESSION_A: &str = "6f1c0a52-3b7e-4c1d-9a2e-5d8f00000001";
@@ -59,10 +59,7 @@ fn streamed_response_lines_share_a_key_and_rank_the_final_line_highest() {
         .filter(|e| &*e.model == "claude-sonnet-4-5-20250929")
         .collect();
     assert_eq!(stream.len(), 3);
-    let key = dedupe_key(&[
-        b"msg_01StreamCart7hQ2v9WmXz3Lk8",
-        b"req_011CStreamCart4pR8sT2uV6wY",
-    ]);
+    let key = request_key("req_011CStreamCart4pR8sT2uV6wY");
     assert!(stream.iter().all(|e| e.key == Some(key)));
     let outputs: Vec<u64> = stream.iter().map(|e| e.tokens.output).collect();
     assert_eq!(outputs, [1, 1, 412]);
@@ -94,6 +91,7 @@ fn session_file_skips_summary_user_tool_result_and_synthetic_lines() {
         .iter()
         .map(|p| match p {
             Parsed::Usage(_) => "usage",
+            Parsed::Estimates(_) => "estimates",
             Parsed::NotUsage => "skip",
             Parsed::Invalid(_) => "invalid",
         })

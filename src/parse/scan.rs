@@ -12,8 +12,10 @@ use std::borrow::Cow;
 
 use super::search::{find_quote, find_quote_or_backslash};
 
-use super::lenient::{Obj, Scalar};
-use super::raw::{RawCacheCreation, RawLine, RawMessage, RawServerToolUse, RawUsage};
+use super::lenient::{Iterations, Obj, Scalar};
+use super::raw::{
+    RawCacheCreation, RawEnvelope, RawLine, RawMessage, RawProgress, RawServerToolUse, RawUsage,
+};
 
 /// Deepest nesting the fast reader skips; deeper values take the serde path.
 const MAX_DEPTH: u32 = 64;
@@ -264,6 +266,13 @@ fn top_member<'a>(c: &mut Cursor<'a>, raw: &mut RawLine<'a>, key: &[u8]) -> Opti
         b"gitBranch" => set(&mut raw.git_branch, c.scalar()?),
         b"agentId" => set(&mut raw.agent_id, c.scalar()?),
         b"isSidechain" => set(&mut raw.is_sidechain, c.scalar()?),
+        b"isApiErrorMessage" => set(&mut raw.is_api_error, c.scalar()?),
+        b"costUSD" => set(&mut raw.cost_usd, c.scalar()?),
+        b"data" => c.object(&mut raw.data, progress),
+        b"session_id" => set(&mut raw.stream_session_id, c.scalar()?),
+        b"parent_tool_use_id" => set(&mut raw.parent_tool_use_id, c.scalar()?),
+        b"totalCostUSD" => set(&mut raw.total_cost, c.scalar()?),
+        b"total_cost_usd" => set(&mut raw.total_cost_usd, c.scalar()?),
         b"usage" => c.object(&mut raw.usage, usage),
         b"model" => set(&mut raw.model, c.scalar()?),
         b"id" => set(&mut raw.id, c.scalar()?),
@@ -275,10 +284,35 @@ fn top_member<'a>(c: &mut Cursor<'a>, raw: &mut RawLine<'a>, key: &[u8]) -> Opti
         b"kind" => set(&mut raw.record_kind, c.scalar()?),
         b"rank" => set(&mut raw.rank, c.scalar()?),
         b"context_window" => set(&mut raw.context_window, c.scalar()?),
+        b"estimate_usd" => set(&mut raw.estimate_usd, c.scalar()?),
+        b"origin" => set(&mut raw.origin, c.scalar()?),
+        b"cumulative" => set(&mut raw.cumulative, c.scalar()?),
+        b"requests" => set(&mut raw.requests, c.scalar()?),
         // Shapes left to serde.
-        b"tags" | b"metadata" | b"response" | b"result" => None,
+        b"tags" | b"metadata" | b"response" | b"result" | b"modelUsage" => None,
         _ => c.skip_value(),
     }
+}
+
+/// `data` of a `progress` line: only the embedded message and the agent are read; the
+/// large rest (`normalizedMessages`, `prompt`) is skipped.
+fn progress<'a>(c: &mut Cursor<'a>, p: &mut RawProgress<'a>) -> Option<()> {
+    c.members(|c, key| match key {
+        b"message" => c.object(&mut p.message, envelope),
+        b"agentId" => set(&mut p.agent_id, c.scalar()?),
+        _ => c.skip_value(),
+    })
+}
+
+/// `data.message` of a `progress` line.
+fn envelope<'a>(c: &mut Cursor<'a>, e: &mut RawEnvelope<'a>) -> Option<()> {
+    c.members(|c, key| match key {
+        b"type" => set(&mut e.kind, c.scalar()?),
+        b"timestamp" => set(&mut e.timestamp, c.scalar()?),
+        b"requestId" => set(&mut e.request_id, c.scalar()?),
+        b"message" => c.object(&mut e.message, message),
+        _ => c.skip_value(),
+    })
 }
 
 fn message<'a>(c: &mut Cursor<'a>, m: &mut RawMessage<'a>) -> Option<()> {
@@ -289,6 +323,7 @@ fn message<'a>(c: &mut Cursor<'a>, m: &mut RawMessage<'a>) -> Option<()> {
 fn message_member<'a>(c: &mut Cursor<'a>, m: &mut RawMessage<'a>, key: &[u8]) -> Option<()> {
     match key {
         b"id" => set(&mut m.id, c.scalar()?),
+        b"role" => set(&mut m.role, c.scalar()?),
         b"model" => set(&mut m.model, c.scalar()?),
         b"usage" => c.object(&mut m.usage, usage),
         b"stop_reason" => set(&mut m.stop_reason, c.scalar()?),
@@ -299,6 +334,50 @@ fn message_member<'a>(c: &mut Cursor<'a>, m: &mut RawMessage<'a>, key: &[u8]) ->
 
 fn usage<'a>(c: &mut Cursor<'a>, u: &mut RawUsage<'a>) -> Option<()> {
     c.members(|c, key| match key {
+        b"iterations" => iterations(c, &mut u.iterations),
+        _ => usage_member(c, u, key),
+    })
+}
+
+/// `usage.iterations`: each entry is read in place on the stack and kept only when it is not
+/// a `message` entry, so the common one-entry list allocates nothing. Anything but a list of
+/// objects (and nested iterations) is left to serde.
+fn iterations<'a>(c: &mut Cursor<'a>, slot: &mut Option<Iterations<'a>>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    if c.peek()? == b'n' {
+        return c.literal(b"null");
+    }
+    let list = slot.insert(Iterations::default());
+    c.eat(b'[')?;
+    if c.peek()? == b']' {
+        c.i += 1;
+        return Some(());
+    }
+    loop {
+        let mut entry = RawUsage::default();
+        c.members(|c, key| match key {
+            b"iterations" => None,
+            _ => usage_member(c, &mut entry, key),
+        })?;
+        list.offer(entry);
+        match c.peek()? {
+            b',' => c.i += 1,
+            b']' => {
+                c.i += 1;
+                return Some(());
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Reads one member of a usage object (or of an iteration entry) into `u`.
+fn usage_member<'a>(c: &mut Cursor<'a>, u: &mut RawUsage<'a>, key: &[u8]) -> Option<()> {
+    match key {
+        b"type" => set(&mut u.kind, c.scalar()?),
+        b"model" => set(&mut u.model, c.scalar()?),
         b"input_tokens" => set(&mut u.input_tokens, c.scalar()?),
         b"cache_creation_input_tokens" => set(&mut u.cache_creation_input_tokens, c.scalar()?),
         b"cache_read_input_tokens" => set(&mut u.cache_read_input_tokens, c.scalar()?),
@@ -309,7 +388,7 @@ fn usage<'a>(c: &mut Cursor<'a>, u: &mut RawUsage<'a>) -> Option<()> {
         b"speed" => set(&mut u.speed, c.scalar()?),
         b"inference_geo" => set(&mut u.inference_geo, c.scalar()?),
         _ => c.skip_value(),
-    })
+    }
 }
 
 fn cache_creation<'a>(c: &mut Cursor<'a>, w: &mut RawCacheCreation<'a>) -> Option<()> {
