@@ -9,6 +9,8 @@ mod alarm_rules;
 pub mod budget;
 pub mod clock;
 mod dedupe;
+mod estimates;
+mod estimates_view;
 mod groups;
 pub mod histogram;
 mod reconcile;

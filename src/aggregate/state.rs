@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::alarm::AlarmBook;
 use super::budget::Budget;
 use super::dedupe::{DedupeIndex, Seen, Stored};
+use super::estimates::Estimates;
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 
@@ -82,6 +83,8 @@ pub struct State {
     /// Billed amounts from the Admin API cost report, by (day, model, description).
     pub(super) billed:
         BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), crate::pricing::Money>,
+    /// Other tools' own cost figures, shown beside costtop's (never added to spend).
+    pub(super) estimates: Estimates,
     /// What happened to incoming records.
     pub stats: IngestStats,
     version: u64,
@@ -104,6 +107,7 @@ impl State {
             alarms: AlarmBook::default(),
             first_event: None,
             billed: BTreeMap::new(),
+            estimates: Estimates::default(),
             stats: IngestStats::default(),
             version: 0,
         }
@@ -155,8 +159,10 @@ impl State {
                 self.caught_up.insert(name);
                 self.version += 1;
             }
-            // Estimates are shown beside costtop's own figures (not yet kept).
-            SourceMsg::Estimates(_) => {}
+            SourceMsg::Estimates(estimates) => {
+                self.estimates.apply(estimates);
+                self.version += 1;
+            }
             SourceMsg::Billed(rows) => {
                 for r in rows {
                     self.billed
@@ -176,6 +182,10 @@ impl State {
             return;
         }
         let contribution = self.contribution(event);
+        let dims = contribution.dims;
+        let price = contribution.cost.map(|c| c.total);
+        self.estimates
+            .record(event, dims.session, dims.model, price);
         let minute = t.timestamp().div_euclid(60);
         if let Some(key) = event.key {
             let seen = self.seen.get(key);
@@ -307,6 +317,7 @@ impl State {
         self.hours.clear();
         self.seen.clear();
         self.unpriced_seen.clear();
+        self.estimates.clear_records();
         self.alarms = AlarmBook::default();
         self.first_event = None;
         self.stats = IngestStats::default();

@@ -4,6 +4,7 @@
 pub mod hooks;
 pub mod record;
 pub mod report;
+pub mod report_estimates;
 pub mod watch;
 
 use std::io::Write;

@@ -161,7 +161,7 @@ pub(crate) fn dollars(value: &Scalar<'_>, path: &str) -> Result<Money, ParseErro
     };
     if usd < 0.0 {
         Err(schema(path, "negative"))
-    } else if !(usd <= MAX_USD) {
+    } else if usd.is_nan() || usd > MAX_USD {
         Err(schema(path, "implausibly large"))
     } else {
         Ok(Money::from_usd(usd))

@@ -34,26 +34,32 @@ static CUSTOM_ID_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b
 static COST_STATE_TYPE: LazyLock<Finder<'static>> =
     LazyLock::new(|| Finder::new(b"\"cost-state\""));
 
-/// How far into a line its `type` is looked for: Claude Code writes it first on `cost-state`
-/// lines, so a line that does not name it near the start is not one (and a second search of
-/// the whole line is saved on every content line).
+/// How far from either end of a line its `type` is looked for: Claude Code writes it first on
+/// `cost-state` lines (and a writer that sorts keys, last), so a line that does not name it
+/// near an end is not one, and a second search of the whole line is saved on every line.
 const TYPE_PREFIX: usize = 256;
 
 /// Longest serde message kept in a [`ParseError`] (they never quote content, but be sure).
 const MAX_ERROR_LEN: usize = 160;
 
 /// Whether a line may carry usage: a byte search for the `"usage"` or `"custom_id"` key, or
-/// `"cost-state"` among the line's first bytes.
+/// `"cost-state"` among the line's first or last bytes.
 ///
 /// Cheap enough to run on every line; lines failing it are never parsed as JSON.
 pub fn looks_like_usage(line: &[u8]) -> bool {
     // Batch results without usage (errored, canceled, expired) are small lines; skipping the
     // second search on large ones halves the cost of the big tool-result lines.
     USAGE_KEY.find(line).is_some()
-        || COST_STATE_TYPE
-            .find(&line[..line.len().min(TYPE_PREFIX)])
-            .is_some()
+        || names_cost_state(line)
         || (line.len() <= MAX_USAGE_FREE_BATCH_LINE && CUSTOM_ID_KEY.find(line).is_some())
+}
+
+/// Whether `"cost-state"` appears within [`TYPE_PREFIX`] bytes of either end of the line.
+fn names_cost_state(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(TYPE_PREFIX)];
+    let tail = &line[line.len().saturating_sub(TYPE_PREFIX)..];
+    COST_STATE_TYPE.find(head).is_some()
+        || (line.len() > TYPE_PREFIX && COST_STATE_TYPE.find(tail).is_some())
 }
 
 /// Longest batch result without usage worth looking for: an error object is a few hundred

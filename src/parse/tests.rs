@@ -266,12 +266,12 @@ fn the_fast_reader_takes_the_common_shapes_whole() {
 }
 
 #[test]
-fn cost_state_lines_pass_the_prefilter_by_their_first_bytes_only() {
+fn cost_state_lines_pass_the_prefilter_by_the_bytes_at_either_end() {
     let line = shared_fixture("claude-code-cost-state.jsonl");
     assert!(looks_like_usage(line.as_bytes()));
-    let late = format!(
-        "{{\"padding\":\"{}\",\"type\":\"cost-state\"}}",
-        "x".repeat(TYPE_PREFIX)
-    );
-    assert!(!looks_like_usage(late.as_bytes()));
+    let pad = "x".repeat(TYPE_PREFIX);
+    let last = format!("{{\"padding\":\"{pad}\",\"type\":\"cost-state\"}}");
+    assert!(looks_like_usage(last.as_bytes()));
+    let middle = format!("{{\"a\":\"{pad}\",\"type\":\"cost-state\",\"b\":\"{pad}\"}}");
+    assert!(!looks_like_usage(middle.as_bytes()));
 }

@@ -1,0 +1,500 @@
+//! Claude Code's own estimate beside costtop's, per session and per day, and the usage it
+//! accounted for that no transcript line holds: the snapshot's `claude_code_estimates`.
+//!
+//! Per session one source is used, the most complete: Claude Code's running totals
+//! (`cost-state`), else its OTLP cost metric, else the sum of per-request figures (`costUSD`
+//! on older lines, OTLP `cost_usd`). A session's running total counts on the day of the
+//! session's latest record (without records, on the day it was written: `cost-state` lines
+//! carry no time of their own, so that is their file's).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use foldhash::HashMap;
+use serde::Serialize;
+
+use super::estimates::{Figure, FigureKey, bucket_start};
+use super::state::State;
+use super::view::MAX_GROUP_ROWS;
+use crate::money::Money;
+use crate::usage::EstimateOrigin;
+
+/// Claude Code's own figures beside costtop's: a check, never added to spend.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClaudeCodeEstimates {
+    /// Claude Code's estimate, summed over the sessions below.
+    #[serde(rename = "estimate_usd")]
+    pub estimate: Money,
+    /// costtop's cost of the same sessions.
+    #[serde(rename = "costtop_usd")]
+    pub costtop: Money,
+    /// Requests of those sessions costtop cannot price: its cost is then a lower bound.
+    pub costtop_unpriced_requests: u64,
+    /// (costtop − estimate) / estimate, in percent; `None` when the estimate is zero.
+    pub difference_pct: Option<f64>,
+    /// Per session, largest estimate first (at most 50 unless the report groups by session).
+    pub by_session: Vec<SessionEstimate>,
+    /// Per local day, oldest first.
+    pub by_day: Vec<DayEstimate>,
+    /// What Claude Code accounted for that costtop has no record of.
+    pub coverage: EstimateCoverage,
+}
+
+impl ClaudeCodeEstimates {
+    /// Nothing to show (no tool figures were read).
+    pub fn is_empty(&self) -> bool {
+        self.by_session.is_empty() && self.by_day.is_empty()
+    }
+}
+
+/// One session's estimate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SessionEstimate {
+    /// The session id (`(none)` for figures that name none).
+    pub session: String,
+    /// Which figures it comes from: `cost_state`, `otlp_metric` or `requests`.
+    pub source: String,
+    /// Claude Code's estimate.
+    #[serde(rename = "estimate_usd")]
+    pub estimate: Money,
+    /// costtop's cost of the session (of the same requests, for per-request figures).
+    #[serde(rename = "costtop_usd")]
+    pub costtop: Money,
+    /// Requests costtop cannot price, left out of `costtop_usd`.
+    pub costtop_unpriced_requests: u64,
+    /// (costtop − estimate) / estimate, in percent.
+    pub difference_pct: Option<f64>,
+    /// When the latest figure was written.
+    pub last_written: DateTime<Utc>,
+}
+
+/// One day's estimate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DayEstimate {
+    /// The local day.
+    pub day: NaiveDate,
+    /// Claude Code's estimate for the day.
+    #[serde(rename = "estimate_usd")]
+    pub estimate: Money,
+    /// costtop's cost that day of the sessions with an estimate.
+    #[serde(rename = "costtop_usd")]
+    pub costtop: Money,
+    /// (costtop − estimate) / estimate, in percent.
+    pub difference_pct: Option<f64>,
+}
+
+/// Usage Claude Code accounted for that no record costtop read holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EstimateCoverage {
+    /// Sessions with an estimate.
+    pub sessions: u64,
+    /// Of those, sessions costtop has no record of at all.
+    pub sessions_without_records: u64,
+    /// Claude Code's cost of the usage below.
+    #[serde(rename = "not_in_transcripts_usd")]
+    pub not_in_transcripts_cost: Money,
+    /// Per model, the usage in Claude Code's per-model totals of sessions that no record of
+    /// the session is of (its auxiliary calls, e.g. session titles on a small model).
+    pub not_in_transcripts_by_model: Vec<UncoveredModel>,
+    /// The same per session and model, largest first (at most 50 unless the report groups by
+    /// session).
+    pub not_in_transcripts: Vec<UncoveredModel>,
+    /// Figures forgotten to bound memory.
+    pub dropped_figures: u64,
+}
+
+/// A model Claude Code counted that no record holds, in one session or summed over sessions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UncoveredModel {
+    /// The session (empty in the per-model summary).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub session: String,
+    /// Sessions summed (1 per session row).
+    pub sessions: u64,
+    /// The model as Claude Code named it.
+    pub model: String,
+    /// Claude Code's cost for it.
+    #[serde(rename = "estimate_usd")]
+    pub estimate: Money,
+    /// Uncached input tokens.
+    pub input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Cache reads.
+    pub cache_read_tokens: u64,
+    /// Cache writes.
+    pub cache_write_tokens: u64,
+}
+
+/// The figures chosen for one session.
+#[derive(Default)]
+struct Chosen {
+    source: Option<Source>,
+    cost: Money,
+    /// costtop's price of the same requests, when the figures are per request.
+    costtop: Money,
+    /// Of those requests, the unpriced ones.
+    unpriced: u64,
+    last: DateTime<Utc>,
+    /// Per local day: the estimate, and costtop's price of the same requests.
+    days: BTreeMap<NaiveDate, (Money, Money)>,
+    /// Per-model running totals, for the coverage note.
+    models: Vec<(Arc<str>, Figure)>,
+}
+
+/// A running total and the time it is placed at.
+type Placed<'e> = (&'e FigureKey, DateTime<Utc>, &'e Figure);
+
+/// Where a session's estimate comes from, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    CostState,
+    OtlpMetric,
+    Requests,
+}
+
+impl Source {
+    fn of(origin: EstimateOrigin) -> Source {
+        match origin {
+            EstimateOrigin::CostState => Source::CostState,
+            EstimateOrigin::OtlpMetric => Source::OtlpMetric,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::CostState => "cost_state",
+            Source::OtlpMetric => "otlp_metric",
+            Source::Requests => "requests",
+        }
+    }
+}
+
+impl State {
+    /// Claude Code's estimate beside costtop's over figures written since `start`; every
+    /// session row when `all_sessions`.
+    pub(super) fn claude_code_estimates(
+        &self,
+        start: Option<DateTime<Utc>>,
+        all_sessions: bool,
+    ) -> ClaudeCodeEstimates {
+        let e = &self.estimates;
+        if e.is_empty() {
+            return ClaudeCodeEstimates::default();
+        }
+        let settings = &self.settings;
+        let since = |t: DateTime<Utc>| {
+            start.is_none_or(|s| t >= s)
+                && settings.since.is_none_or(|s| t >= s)
+                && settings.until.is_none_or(|u| t < u)
+        };
+        // A running total is placed at its session's latest record.
+        let placed = |key: &FigureKey, figure: &Figure| {
+            key.session
+                .as_deref()
+                .and_then(|s| self.strings.get(s))
+                .and_then(|id| e.seen.get(&id))
+                .map_or(figure.at, |seen| seen.last)
+        };
+        let mut sessions: BTreeMap<String, Chosen> = BTreeMap::new();
+        // Per (session, source): per-model running totals win over whole-session ones.
+        let mut totals: BTreeMap<(String, Source), Vec<Placed<'_>>> = BTreeMap::new();
+        for (key, figure) in &e.totals {
+            let at = placed(key, figure);
+            if since(at) {
+                totals
+                    .entry((session_name(key.session.as_deref()), Source::of(key.origin)))
+                    .or_default()
+                    .push((key, at, figure));
+            }
+        }
+        for ((session, source), mut figures) in totals {
+            if figures.iter().any(|(k, _, _)| k.model.is_some()) {
+                figures.retain(|(k, _, _)| k.model.is_some());
+            }
+            for (key, at, figure) in figures {
+                let chosen = self.offer(
+                    &mut sessions,
+                    &session,
+                    source,
+                    at,
+                    figure.cost,
+                    Money::ZERO,
+                );
+                if let (Some(chosen), Some(model)) = (chosen, &key.model) {
+                    chosen.models.push((Arc::clone(model), *figure));
+                }
+            }
+        }
+        for ((key, _), figure) in e.deltas.iter().filter(|(_, f)| since(f.at)) {
+            let session = session_name(key.session.as_deref());
+            let source = Source::of(key.origin);
+            self.offer(
+                &mut sessions,
+                &session,
+                source,
+                figure.at,
+                figure.cost,
+                Money::ZERO,
+            );
+        }
+        for (&(session, b), sum) in &e.request_sums {
+            let at = bucket_start(b);
+            if since(at) && sum.estimate != Money::ZERO {
+                let name = session_name(Some(self.strings.name(session)).filter(|s| !s.is_empty()));
+                let chosen = self.offer(
+                    &mut sessions,
+                    &name,
+                    Source::Requests,
+                    at,
+                    sum.estimate,
+                    sum.costtop,
+                );
+                if let Some(chosen) = chosen {
+                    chosen.unpriced += sum.unpriced;
+                }
+            }
+        }
+        self.compare(&sessions, start, all_sessions)
+    }
+
+    /// Adds a figure (and costtop's price of the same requests, for per-request figures) to
+    /// its session when its source is the session's best so far (a better source replaces what
+    /// a worse one gave); returns the session when the figure counted.
+    fn offer<'s>(
+        &self,
+        sessions: &'s mut BTreeMap<String, Chosen>,
+        session: &str,
+        source: Source,
+        at: DateTime<Utc>,
+        cost: Money,
+        costtop: Money,
+    ) -> Option<&'s mut Chosen> {
+        let chosen = sessions.entry(session.to_string()).or_default();
+        match chosen.source {
+            Some(best) if best < source => return None,
+            Some(best) if best == source => {}
+            _ => {
+                *chosen = Chosen {
+                    source: Some(source),
+                    ..Chosen::default()
+                }
+            }
+        }
+        chosen.cost += cost;
+        chosen.costtop += costtop;
+        chosen.last = chosen.last.max(at);
+        let day = chosen.days.entry(self.local_day(at)).or_default();
+        day.0 += cost;
+        day.1 += costtop;
+        Some(chosen)
+    }
+
+    fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
+        self.settings.zone.local(t).date_naive()
+    }
+
+    /// Puts costtop's figures of the same sessions (of the same requests, for per-request
+    /// figures) beside the chosen estimates.
+    fn compare(
+        &self,
+        sessions: &BTreeMap<String, Chosen>,
+        start: Option<DateTime<Utc>>,
+        all_sessions: bool,
+    ) -> ClaudeCodeEstimates {
+        let ids: HashMap<u32, &str> = sessions
+            .iter()
+            .filter(|(_, c)| c.source != Some(Source::Requests))
+            .filter_map(|(s, _)| Some((self.strings.get(s).filter(|id| *id != 0)?, s.as_str())))
+            .collect();
+        let (by_session_cost, by_day_cost) = self.session_costs(&ids, start);
+        let mut out = ClaudeCodeEstimates::default();
+        let mut days: BTreeMap<NaiveDate, (Money, Money)> = BTreeMap::new();
+        for (day, cost) in by_day_cost {
+            days.entry(day).or_default().1 += cost;
+        }
+        let mut uncovered = Vec::new();
+        for (session, chosen) in sessions {
+            let per_request = chosen.source == Some(Source::Requests);
+            let (costtop, unpriced) = if per_request {
+                (chosen.costtop, chosen.unpriced)
+            } else {
+                by_session_cost
+                    .get(session.as_str())
+                    .copied()
+                    .unwrap_or_default()
+            };
+            out.estimate += chosen.cost;
+            out.costtop += costtop;
+            out.costtop_unpriced_requests += unpriced;
+            out.coverage.sessions += 1;
+            let id = self.strings.get(session).filter(|id| *id != 0);
+            let records = id.and_then(|id| self.estimates.seen.get(&id));
+            if records.is_none() {
+                out.coverage.sessions_without_records += 1;
+            }
+            for (model, figure) in &chosen.models {
+                if !records.is_some_and(|seen| self.holds(&seen.models, model)) {
+                    uncovered.push(uncovered_model(session, model, figure));
+                }
+            }
+            for (day, (estimate, own)) in &chosen.days {
+                let d = days.entry(*day).or_default();
+                d.0 += *estimate;
+                if per_request {
+                    d.1 += *own;
+                }
+            }
+            out.by_session.push(SessionEstimate {
+                session: session.clone(),
+                source: chosen.source.map_or("", Source::as_str).to_string(),
+                estimate: chosen.cost,
+                costtop,
+                costtop_unpriced_requests: unpriced,
+                difference_pct: difference(costtop, chosen.cost),
+                last_written: chosen.last,
+            });
+        }
+        out.by_session.sort_by(|a, b| {
+            b.estimate
+                .cmp(&a.estimate)
+                .then_with(|| a.session.cmp(&b.session))
+        });
+        out.by_day = days
+            .into_iter()
+            .map(|(day, (estimate, costtop))| DayEstimate {
+                day,
+                estimate,
+                costtop,
+                difference_pct: difference(costtop, estimate),
+            })
+            .collect();
+        out.difference_pct = difference(out.costtop, out.estimate);
+        out.coverage.not_in_transcripts_cost = uncovered.iter().map(|u| u.estimate).sum();
+        out.coverage.not_in_transcripts_by_model = by_model(&uncovered);
+        uncovered.sort_by(|a, b| {
+            b.estimate
+                .cmp(&a.estimate)
+                .then_with(|| a.session.cmp(&b.session))
+        });
+        out.coverage.not_in_transcripts = uncovered;
+        if !all_sessions {
+            out.by_session.truncate(MAX_GROUP_ROWS);
+            out.coverage.not_in_transcripts.truncate(MAX_GROUP_ROWS);
+        }
+        out.coverage.dropped_figures = self.estimates.dropped;
+        out
+    }
+
+    /// costtop's cost of the given sessions since `start` (and their unpriced requests), per
+    /// session, and per local day.
+    fn session_costs(
+        &self,
+        ids: &HashMap<u32, &str>,
+        start: Option<DateTime<Utc>>,
+    ) -> (HashMap<String, (Money, u64)>, BTreeMap<NaiveDate, Money>) {
+        let mut per_session: HashMap<String, (Money, u64)> = HashMap::default();
+        let mut per_day: BTreeMap<NaiveDate, Money> = BTreeMap::new();
+        if ids.is_empty() {
+            return (per_session, per_day);
+        }
+        let from = start.map_or(i64::MIN, |s| s.timestamp().div_euclid(60));
+        // Days change rarely between minutes: the local day is recomputed only past its end.
+        let mut day: Option<(NaiveDate, i64)> = None;
+        for (&minute, m) in self.minutes.range(from..) {
+            let mut here = Money::ZERO;
+            for (dims, cell) in &m.cells {
+                if let Some(name) = ids.get(&dims.session) {
+                    let cost = Money(i128::from(cell.cost));
+                    let sum = per_session.entry((*name).to_string()).or_default();
+                    sum.0 += cost;
+                    sum.1 += u64::from(cell.unpriced_requests);
+                    here += cost;
+                }
+            }
+            if here == Money::ZERO {
+                continue;
+            }
+            let today = match day {
+                Some((d, end)) if minute < end => d,
+                _ => {
+                    let t = DateTime::from_timestamp(minute * 60, 0).unwrap_or_default();
+                    let d = self.local_day(t);
+                    let end = self.settings.zone.end_of_day(t).timestamp().div_euclid(60);
+                    day = Some((d, end));
+                    d
+                }
+            };
+            *per_day.entry(today).or_default() += here;
+        }
+        (per_session, per_day)
+    }
+
+    /// Whether a session's counted models include `model` (same id, or the same priced model
+    /// under another spelling, e.g. with a `[1m]` suffix).
+    fn holds(&self, seen: &[u32], model: &str) -> bool {
+        if let Some(id) = self.strings.get(model)
+            && seen.contains(&id)
+        {
+            return true;
+        }
+        let Some(family) = self.settings.prices.lookup(model).map(|p| &p.family) else {
+            return false;
+        };
+        seen.iter().any(|&id| {
+            self.settings
+                .prices
+                .lookup(self.strings.name(id))
+                .is_some_and(|p| &p.family == family)
+        })
+    }
+}
+
+/// One session's model that no record holds.
+fn uncovered_model(session: &str, model: &str, figure: &Figure) -> UncoveredModel {
+    UncoveredModel {
+        session: session.to_string(),
+        sessions: 1,
+        model: model.to_string(),
+        estimate: figure.cost,
+        input_tokens: figure.tokens.input,
+        output_tokens: figure.tokens.output,
+        cache_read_tokens: figure.tokens.cache_read,
+        cache_write_tokens: figure.tokens.cache_writes(),
+    }
+}
+
+/// The per-session rows summed per model, largest first.
+fn by_model(rows: &[UncoveredModel]) -> Vec<UncoveredModel> {
+    let mut models: BTreeMap<&str, UncoveredModel> = BTreeMap::new();
+    for r in rows {
+        let m = models.entry(&r.model).or_insert_with(|| UncoveredModel {
+            model: r.model.clone(),
+            ..UncoveredModel::default()
+        });
+        m.sessions += 1;
+        m.estimate += r.estimate;
+        m.input_tokens += r.input_tokens;
+        m.output_tokens += r.output_tokens;
+        m.cache_read_tokens += r.cache_read_tokens;
+        m.cache_write_tokens += r.cache_write_tokens;
+    }
+    let mut out: Vec<UncoveredModel> = models.into_values().collect();
+    out.sort_by(|a, b| {
+        b.estimate
+            .cmp(&a.estimate)
+            .then_with(|| a.model.cmp(&b.model))
+    });
+    out
+}
+
+/// A session key for display.
+fn session_name(session: Option<&str>) -> String {
+    session.unwrap_or("(none)").to_string()
+}
+
+/// (costtop − estimate) / estimate, in percent.
+fn difference(costtop: Money, estimate: Money) -> Option<f64> {
+    (estimate.0 != 0).then(|| (costtop.0 - estimate.0) as f64 / estimate.0 as f64 * 100.0)
+}
