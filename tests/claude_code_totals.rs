@@ -140,13 +140,13 @@ fn the_last_cost_state_counts_beside_costtops_cost_of_the_session() {
     let row = &e.by_session[0];
     assert_eq!(row.session, SESSION);
     assert_eq!(row.source, "cost_state");
-    assert_eq!(row.estimate, Money::from_usd(0.128));
-    assert_eq!(row.costtop, snap.totals.cost);
+    assert_eq!(row.figures.estimate, Money::from_usd(0.128));
+    assert_eq!(row.figures.costtop, snap.totals.cost);
     // Written without a time of its own, it counts on the day of the session's last record.
     assert_eq!(e.by_day.len(), 1);
     assert_eq!(e.by_day[0].day.to_string(), "2026-11-20");
-    assert_eq!(e.by_day[0].estimate, Money::from_usd(0.128));
-    assert_eq!(e.by_day[0].costtop, snap.totals.cost);
+    assert_eq!(e.by_day[0].figures.estimate, Money::from_usd(0.128));
+    assert_eq!(e.by_day[0].figures.costtop, snap.totals.cost);
     // Claude Code's estimate is never spend.
     assert_eq!(totals(&snap), totals(&snapshot_of(&[parent()])));
 }
@@ -201,9 +201,9 @@ fn per_request_figures_compare_with_the_same_requests() {
     let snap = snapshot_of(std::slice::from_ref(&lines));
     let row = &snap.claude_code_estimates.by_session[0];
     assert_eq!(
-        (row.source.as_str(), row.estimate),
+        (row.source.as_str(), row.figures.estimate),
         ("requests", Money::from_usd(0.25))
     );
     let one = snapshot_of(&[vec![lines[0].clone()]]);
-    assert_eq!(row.costtop, one.totals.cost);
+    assert_eq!(row.figures.costtop, one.totals.cost);
 }

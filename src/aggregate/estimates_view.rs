@@ -1,150 +1,45 @@
-//! Claude Code's own estimate beside costtop's, per session and per day, and the usage it
-//! accounted for that no transcript line holds: the snapshot's `claude_code_estimates`.
+//! Builds the snapshot's `claude_code_estimates` from the figures the state keeps.
 //!
 //! Per session one source is used, the most complete: Claude Code's running totals
 //! (`cost-state`), else its OTLP cost metric, else the sum of per-request figures (`costUSD`
-//! on older lines, OTLP `cost_usd`). A session's running total counts on the day of the
-//! session's latest record (without records, on the day it was written: `cost-state` lines
-//! carry no time of their own, so that is their file's).
+//! on older lines, OTLP `cost_usd`), compared with costtop's price of the same requests. A
+//! session's running total counts on the day of the session's latest record (without records,
+//! on the day it was written: `cost-state` lines carry no time of their own, so that is their
+//! file's).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use foldhash::HashMap;
-use serde::Serialize;
 
 use super::estimates::{Figure, FigureKey, bucket_start};
+use super::estimates_snapshot::{
+    ClaudeCodeEstimates, Comparison, DayEstimate, SessionEstimate, UncoveredModel,
+};
 use super::state::State;
 use super::view::MAX_GROUP_ROWS;
 use crate::money::Money;
 use crate::usage::EstimateOrigin;
 
-/// Claude Code's own figures beside costtop's: a check, never added to spend.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ClaudeCodeEstimates {
-    /// Claude Code's estimate, summed over the sessions below.
-    #[serde(rename = "estimate_usd")]
-    pub estimate: Money,
-    /// costtop's cost of the same sessions.
-    #[serde(rename = "costtop_usd")]
-    pub costtop: Money,
-    /// Requests of those sessions costtop cannot price: its cost is then a lower bound.
-    pub costtop_unpriced_requests: u64,
-    /// (costtop − estimate) / estimate, in percent; `None` when the estimate is zero.
-    pub difference_pct: Option<f64>,
-    /// Per session, largest estimate first (at most 50 unless the report groups by session).
-    pub by_session: Vec<SessionEstimate>,
-    /// Per local day, oldest first.
-    pub by_day: Vec<DayEstimate>,
-    /// What Claude Code accounted for that costtop has no record of.
-    pub coverage: EstimateCoverage,
-}
-
-impl ClaudeCodeEstimates {
-    /// Nothing to show (no tool figures were read).
-    pub fn is_empty(&self) -> bool {
-        self.by_session.is_empty() && self.by_day.is_empty()
-    }
-}
-
-/// One session's estimate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct SessionEstimate {
-    /// The session id (`(none)` for figures that name none).
-    pub session: String,
-    /// Which figures it comes from: `cost_state`, `otlp_metric` or `requests`.
-    pub source: String,
-    /// Claude Code's estimate.
-    #[serde(rename = "estimate_usd")]
-    pub estimate: Money,
-    /// costtop's cost of the session (of the same requests, for per-request figures).
-    #[serde(rename = "costtop_usd")]
-    pub costtop: Money,
-    /// Requests costtop cannot price, left out of `costtop_usd`.
-    pub costtop_unpriced_requests: u64,
-    /// (costtop − estimate) / estimate, in percent.
-    pub difference_pct: Option<f64>,
-    /// When the latest figure was written.
-    pub last_written: DateTime<Utc>,
-}
-
-/// One day's estimate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct DayEstimate {
-    /// The local day.
-    pub day: NaiveDate,
-    /// Claude Code's estimate for the day.
-    #[serde(rename = "estimate_usd")]
-    pub estimate: Money,
-    /// costtop's cost that day of the sessions with an estimate.
-    #[serde(rename = "costtop_usd")]
-    pub costtop: Money,
-    /// (costtop − estimate) / estimate, in percent.
-    pub difference_pct: Option<f64>,
-}
-
-/// Usage Claude Code accounted for that no record costtop read holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct EstimateCoverage {
-    /// Sessions with an estimate.
-    pub sessions: u64,
-    /// Of those, sessions costtop has no record of at all.
-    pub sessions_without_records: u64,
-    /// Claude Code's cost of the usage below.
-    #[serde(rename = "not_in_transcripts_usd")]
-    pub not_in_transcripts_cost: Money,
-    /// Per model, the usage in Claude Code's per-model totals of sessions that no record of
-    /// the session is of (its auxiliary calls, e.g. session titles on a small model).
-    pub not_in_transcripts_by_model: Vec<UncoveredModel>,
-    /// The same per session and model, largest first (at most 50 unless the report groups by
-    /// session).
-    pub not_in_transcripts: Vec<UncoveredModel>,
-    /// Figures forgotten to bound memory.
-    pub dropped_figures: u64,
-}
-
-/// A model Claude Code counted that no record holds, in one session or summed over sessions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct UncoveredModel {
-    /// The session (empty in the per-model summary).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub session: String,
-    /// Sessions summed (1 per session row).
-    pub sessions: u64,
-    /// The model as Claude Code named it.
-    pub model: String,
-    /// Claude Code's cost for it.
-    #[serde(rename = "estimate_usd")]
-    pub estimate: Money,
-    /// Uncached input tokens.
-    pub input_tokens: u64,
-    /// Output tokens.
-    pub output_tokens: u64,
-    /// Cache reads.
-    pub cache_read_tokens: u64,
-    /// Cache writes.
-    pub cache_write_tokens: u64,
-}
-
 /// The figures chosen for one session.
 #[derive(Default)]
 struct Chosen {
     source: Option<Source>,
-    cost: Money,
-    /// costtop's price of the same requests, when the figures are per request.
-    costtop: Money,
-    /// Of those requests, the unpriced ones.
-    unpriced: u64,
+    /// The estimate, and costtop's price of the same requests when the figures are per request.
+    figures: Comparison,
     last: DateTime<Utc>,
-    /// Per local day: the estimate, and costtop's price of the same requests.
-    days: BTreeMap<NaiveDate, (Money, Money)>,
+    /// The same per local day.
+    days: BTreeMap<NaiveDate, Comparison>,
     /// Per-model running totals, for the coverage note.
     models: Vec<(Arc<str>, Figure)>,
 }
 
 /// A running total and the time it is placed at.
 type Placed<'e> = (&'e FigureKey, DateTime<Utc>, &'e Figure);
+
+/// costtop's cost and unpriced requests.
+type Priced = (Money, u64);
 
 /// Where a session's estimate comes from, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -220,7 +115,7 @@ impl State {
                     source,
                     at,
                     figure.cost,
-                    Money::ZERO,
+                    (Money::ZERO, 0),
                 );
                 if let (Some(chosen), Some(model)) = (chosen, &key.model) {
                     chosen.models.push((Arc::clone(model), *figure));
@@ -236,30 +131,28 @@ impl State {
                 source,
                 figure.at,
                 figure.cost,
-                Money::ZERO,
+                (Money::ZERO, 0),
             );
         }
         for (&(session, b), sum) in &e.request_sums {
             let at = bucket_start(b);
             if since(at) && sum.estimate != Money::ZERO {
                 let name = session_name(Some(self.strings.name(session)).filter(|s| !s.is_empty()));
-                let chosen = self.offer(
+                let own = (sum.costtop, sum.unpriced);
+                self.offer(
                     &mut sessions,
                     &name,
                     Source::Requests,
                     at,
                     sum.estimate,
-                    sum.costtop,
+                    own,
                 );
-                if let Some(chosen) = chosen {
-                    chosen.unpriced += sum.unpriced;
-                }
             }
         }
         self.compare(&sessions, start, all_sessions)
     }
 
-    /// Adds a figure (and costtop's price of the same requests, for per-request figures) to
+    /// Adds a figure (with costtop's price of the same requests, for per-request figures) to
     /// its session when its source is the session's best so far (a better source replaces what
     /// a worse one gave); returns the session when the figure counted.
     fn offer<'s>(
@@ -268,8 +161,8 @@ impl State {
         session: &str,
         source: Source,
         at: DateTime<Utc>,
-        cost: Money,
-        costtop: Money,
+        estimate: Money,
+        (costtop, unpriced): Priced,
     ) -> Option<&'s mut Chosen> {
         let chosen = sessions.entry(session.to_string()).or_default();
         match chosen.source {
@@ -282,12 +175,14 @@ impl State {
                 }
             }
         }
-        chosen.cost += cost;
-        chosen.costtop += costtop;
+        chosen.figures.add(estimate, costtop, unpriced);
         chosen.last = chosen.last.max(at);
-        let day = chosen.days.entry(self.local_day(at)).or_default();
-        day.0 += cost;
-        day.1 += costtop;
+        let day = self.local_day(at);
+        chosen
+            .days
+            .entry(day)
+            .or_default()
+            .add(estimate, costtop, unpriced);
         Some(chosen)
     }
 
@@ -310,24 +205,42 @@ impl State {
             .collect();
         let (by_session_cost, by_day_cost) = self.session_costs(&ids, start);
         let mut out = ClaudeCodeEstimates::default();
-        let mut days: BTreeMap<NaiveDate, (Money, Money)> = BTreeMap::new();
-        for (day, cost) in by_day_cost {
-            days.entry(day).or_default().1 += cost;
+        let mut days: BTreeMap<NaiveDate, Comparison> = BTreeMap::new();
+        for (day, (cost, unpriced)) in by_day_cost {
+            days.entry(day)
+                .or_default()
+                .add(Money::ZERO, cost, unpriced);
         }
         let mut uncovered = Vec::new();
         for (session, chosen) in sessions {
-            let per_request = chosen.source == Some(Source::Requests);
-            let (costtop, unpriced) = if per_request {
-                (chosen.costtop, chosen.unpriced)
+            let figures = if chosen.source == Some(Source::Requests) {
+                for (day, f) in &chosen.days {
+                    days.entry(*day).or_default().add(
+                        f.estimate,
+                        f.costtop,
+                        f.costtop_unpriced_requests,
+                    );
+                }
+                chosen.figures
             } else {
-                by_session_cost
+                for (day, f) in &chosen.days {
+                    days.entry(*day)
+                        .or_default()
+                        .add(f.estimate, Money::ZERO, 0);
+                }
+                let (cost, unpriced) = by_session_cost
                     .get(session.as_str())
                     .copied()
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                let mut figures = Comparison::default();
+                figures.add(chosen.figures.estimate, cost, unpriced);
+                figures
             };
-            out.estimate += chosen.cost;
-            out.costtop += costtop;
-            out.costtop_unpriced_requests += unpriced;
+            out.total.add(
+                figures.estimate,
+                figures.costtop,
+                figures.costtop_unpriced_requests,
+            );
             out.coverage.sessions += 1;
             let id = self.strings.get(session).filter(|id| *id != 0);
             let records = id.and_then(|id| self.estimates.seen.get(&id));
@@ -339,38 +252,23 @@ impl State {
                     uncovered.push(uncovered_model(session, model, figure));
                 }
             }
-            for (day, (estimate, own)) in &chosen.days {
-                let d = days.entry(*day).or_default();
-                d.0 += *estimate;
-                if per_request {
-                    d.1 += *own;
-                }
-            }
             out.by_session.push(SessionEstimate {
                 session: session.clone(),
                 source: chosen.source.map_or("", Source::as_str).to_string(),
-                estimate: chosen.cost,
-                costtop,
-                costtop_unpriced_requests: unpriced,
-                difference_pct: difference(costtop, chosen.cost),
+                figures,
                 last_written: chosen.last,
             });
         }
         out.by_session.sort_by(|a, b| {
-            b.estimate
-                .cmp(&a.estimate)
+            b.figures
+                .estimate
+                .cmp(&a.figures.estimate)
                 .then_with(|| a.session.cmp(&b.session))
         });
         out.by_day = days
             .into_iter()
-            .map(|(day, (estimate, costtop))| DayEstimate {
-                day,
-                estimate,
-                costtop,
-                difference_pct: difference(costtop, estimate),
-            })
+            .map(|(day, figures)| DayEstimate { day, figures })
             .collect();
-        out.difference_pct = difference(out.costtop, out.estimate);
         out.coverage.not_in_transcripts_cost = uncovered.iter().map(|u| u.estimate).sum();
         out.coverage.not_in_transcripts_by_model = by_model(&uncovered);
         uncovered.sort_by(|a, b| {
@@ -393,9 +291,9 @@ impl State {
         &self,
         ids: &HashMap<u32, &str>,
         start: Option<DateTime<Utc>>,
-    ) -> (HashMap<String, (Money, u64)>, BTreeMap<NaiveDate, Money>) {
-        let mut per_session: HashMap<String, (Money, u64)> = HashMap::default();
-        let mut per_day: BTreeMap<NaiveDate, Money> = BTreeMap::new();
+    ) -> (HashMap<String, Priced>, BTreeMap<NaiveDate, Priced>) {
+        let mut per_session: HashMap<String, Priced> = HashMap::default();
+        let mut per_day: BTreeMap<NaiveDate, Priced> = BTreeMap::new();
         if ids.is_empty() {
             return (per_session, per_day);
         }
@@ -403,17 +301,21 @@ impl State {
         // Days change rarely between minutes: the local day is recomputed only past its end.
         let mut day: Option<(NaiveDate, i64)> = None;
         for (&minute, m) in self.minutes.range(from..) {
-            let mut here = Money::ZERO;
+            let mut here: Priced = (Money::ZERO, 0);
             for (dims, cell) in &m.cells {
                 if let Some(name) = ids.get(&dims.session) {
-                    let cost = Money(i128::from(cell.cost));
+                    let priced = (
+                        Money(i128::from(cell.cost)),
+                        u64::from(cell.unpriced_requests),
+                    );
                     let sum = per_session.entry((*name).to_string()).or_default();
-                    sum.0 += cost;
-                    sum.1 += u64::from(cell.unpriced_requests);
-                    here += cost;
+                    sum.0 += priced.0;
+                    sum.1 += priced.1;
+                    here.0 += priced.0;
+                    here.1 += priced.1;
                 }
             }
-            if here == Money::ZERO {
+            if here == (Money::ZERO, 0) {
                 continue;
             }
             let today = match day {
@@ -426,7 +328,9 @@ impl State {
                     d
                 }
             };
-            *per_day.entry(today).or_default() += here;
+            let day = per_day.entry(today).or_default();
+            day.0 += here.0;
+            day.1 += here.1;
         }
         (per_session, per_day)
     }
@@ -469,16 +373,13 @@ fn uncovered_model(session: &str, model: &str, figure: &Figure) -> UncoveredMode
 fn by_model(rows: &[UncoveredModel]) -> Vec<UncoveredModel> {
     let mut models: BTreeMap<&str, UncoveredModel> = BTreeMap::new();
     for r in rows {
-        let m = models.entry(&r.model).or_insert_with(|| UncoveredModel {
-            model: r.model.clone(),
-            ..UncoveredModel::default()
-        });
-        m.sessions += 1;
-        m.estimate += r.estimate;
-        m.input_tokens += r.input_tokens;
-        m.output_tokens += r.output_tokens;
-        m.cache_read_tokens += r.cache_read_tokens;
-        m.cache_write_tokens += r.cache_write_tokens;
+        models
+            .entry(&r.model)
+            .or_insert_with(|| UncoveredModel {
+                model: r.model.clone(),
+                ..UncoveredModel::default()
+            })
+            .add(r);
     }
     let mut out: Vec<UncoveredModel> = models.into_values().collect();
     out.sort_by(|a, b| {
@@ -492,9 +393,4 @@ fn by_model(rows: &[UncoveredModel]) -> Vec<UncoveredModel> {
 /// A session key for display.
 fn session_name(session: Option<&str>) -> String {
     session.unwrap_or("(none)").to_string()
-}
-
-/// (costtop − estimate) / estimate, in percent.
-fn difference(costtop: Money, estimate: Money) -> Option<f64> {
-    (estimate.0 != 0).then(|| (costtop.0 - estimate.0) as f64 / estimate.0 as f64 * 100.0)
 }

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::pricing::Money;
 
-pub use super::estimates_view::{
-    ClaudeCodeEstimates, DayEstimate, EstimateCoverage, SessionEstimate, UncoveredModel,
+pub use super::estimates_snapshot::{
+    ClaudeCodeEstimates, Comparison, DayEstimate, EstimateCoverage, SessionEstimate, UncoveredModel,
 };
 
 /// Everything the panes, `watch` and `report` show, as of one moment.

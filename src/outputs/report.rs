@@ -159,7 +159,7 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
                     .map_or_else(|| "—".to_string(), Money::to_string),
             );
         }
-        total.push(snap.claude_code_estimates.estimate.to_string());
+        total.push(snap.claude_code_estimates.total.estimate.to_string());
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in table.iter().chain(std::iter::once(&total)) {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::ClaudeCodeEstimates;
+use crate::aggregate::snapshot::{ClaudeCodeEstimates, Comparison};
 use crate::format::thousands;
 use crate::pricing::Money;
 
@@ -27,13 +27,13 @@ pub(super) fn column(snap: &Snapshot, by: &str) -> Option<HashMap<String, Money>
         "session" => Some(
             e.by_session
                 .iter()
-                .map(|s| (s.session.clone(), s.estimate))
+                .map(|s| (s.session.clone(), s.figures.estimate))
                 .collect(),
         ),
         "day" => Some(
             e.by_day
                 .iter()
-                .map(|d| (d.day.to_string(), d.estimate))
+                .map(|d| (d.day.to_string(), d.figures.estimate))
                 .collect(),
         ),
         _ => None,
@@ -52,19 +52,17 @@ pub fn render(snap: &Snapshot) -> String {
         out,
         "\nClaude Code's estimate (its own figures: a check, never added to the cost above)"
     );
+    let [estimate, costtop, difference] = figures(&e.total);
     let _ = writeln!(
         out,
-        "  Claude Code {} · costtop {} for the same {} ({})",
-        e.estimate,
-        bound(e.costtop, e.costtop_unpriced_requests),
+        "  Claude Code {estimate} · costtop {costtop} for the same {} ({difference})",
         sessions(e.coverage.sessions),
-        diff(e.difference_pct)
     );
-    if e.costtop_unpriced_requests > 0 {
+    if e.total.costtop_unpriced_requests > 0 {
         let _ = writeln!(
             out,
             "  (costtop's figure leaves out {} it cannot price)",
-            plural(e.costtop_unpriced_requests, "request")
+            plural(e.total.costtop_unpriced_requests, "request")
         );
     }
     render_sessions(&mut out, e);
@@ -88,14 +86,12 @@ fn render_sessions(out: &mut String, e: &ClaudeCodeEstimates) {
         "SESSION", "FROM", "CLAUDE CODE", "COSTTOP", "DIFF"
     );
     for s in e.by_session.iter().take(SECTION_SESSIONS) {
+        let [estimate, costtop, difference] = figures(&s.figures);
         let _ = writeln!(
             out,
-            "  {:<width$}  {:<11}  {:>12}  {:>12}  {:>8}",
+            "  {:<width$}  {:<11}  {estimate:>12}  {costtop:>12}  {difference:>8}",
             s.session,
             s.source.replace('_', "-"),
-            s.estimate.to_string(),
-            bound(s.costtop, s.costtop_unpriced_requests),
-            diff(s.difference_pct)
         );
     }
     let more = (e.coverage.sessions as usize).saturating_sub(SECTION_SESSIONS);
@@ -116,13 +112,11 @@ fn render_days(out: &mut String, e: &ClaudeCodeEstimates) {
         "DAY", "CLAUDE CODE", "COSTTOP", "DIFF"
     );
     for d in &e.by_day[skip..] {
+        let [estimate, costtop, difference] = figures(&d.figures);
         let _ = writeln!(
             out,
-            "  {:<10}  {:>12}  {:>12}  {:>8}",
+            "  {:<10}  {estimate:>12}  {costtop:>12}  {difference:>8}",
             d.day.to_string(),
-            d.estimate.to_string(),
-            d.costtop.to_string(),
-            diff(d.difference_pct)
         );
     }
 }
@@ -165,18 +159,18 @@ fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates) {
     }
 }
 
-/// `+1.5%`, or `—` without an estimate to compare with.
-fn diff(pct: Option<f64>) -> String {
-    pct.map_or_else(|| "—".to_string(), |p| format!("{p:+.1}%"))
-}
-
-/// An amount, as a lower bound (`≥ $1.20`) when it leaves unpriced requests out.
-fn bound(amount: Money, unpriced: u64) -> String {
-    if unpriced > 0 {
-        format!("≥ {amount}")
+/// Claude Code's estimate, costtop's figure (`≥ $1.20` when it leaves unpriced requests out)
+/// and the difference (`+1.5%`, or `—` without an estimate to compare with).
+fn figures(c: &Comparison) -> [String; 3] {
+    let costtop = if c.costtop_unpriced_requests > 0 {
+        format!("≥ {}", c.costtop)
     } else {
-        amount.to_string()
-    }
+        c.costtop.to_string()
+    };
+    let difference = c
+        .difference_pct
+        .map_or_else(|| "—".to_string(), |p| format!("{p:+.1}%"));
+    [c.estimate.to_string(), costtop, difference]
 }
 
 /// `1 session`, `3 sessions`.

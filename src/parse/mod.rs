@@ -9,6 +9,7 @@ mod app_log;
 mod batch;
 mod claude_code;
 mod cost_state;
+mod cursor;
 mod fields;
 mod lenient;
 mod raw;
