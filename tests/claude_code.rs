@@ -390,3 +390,26 @@ fn recorded_records_replay_to_the_same_events() {
         assert_eq!(same(&back), same(original), "{line}");
     }
 }
+
+#[test]
+fn result_lines_without_per_model_costs_fall_back_to_the_session_total() {
+    // A run stopped by its budget: per-model tokens but no per-model cost.
+    let stopped = r#"{"type":"result","subtype":"error_max_budget_usd","is_error":true,"session_id":"s9","total_cost_usd":0.0779,"usage":{"input_tokens":0,"output_tokens":0,"iterations":[]},"modelUsage":{"claude-opus-5[1m]":{"inputTokens":2,"outputTokens":964,"cacheReadInputTokens":18774,"cacheCreationInputTokens":4380,"contextWindow":1000000}}}"#;
+    let Parsed::Estimates(figures) = parse_line(stopped.as_bytes(), &ctx()) else {
+        panic!("no estimate");
+    };
+    let whole: Vec<(Option<&str>, Money)> = figures
+        .iter()
+        .map(|e| (e.model.as_deref(), e.cost))
+        .collect();
+    assert_eq!(whole, [(None, Money::from_usd(0.0779))]);
+    // Extra keys beside the cost are ignored.
+    let priced = r#"{"type":"result","session_id":"s9","total_cost_usd":0.1443,"usage":{"input_tokens":2,"output_tokens":13},"modelUsage":{"claude-opus-5[1m]":{"inputTokens":2,"outputTokens":13,"costUSD":0.1443,"contextWindow":1000000,"canonicalModel":"claude-opus-5","provider":"firstParty"}}}"#;
+    let Parsed::Estimates(figures) = parse_line(priced.as_bytes(), &ctx()) else {
+        panic!("no estimate");
+    };
+    assert_eq!(figures[0].model.as_deref(), Some("claude-opus-5[1m]"));
+    // Nothing priced at all: not usage, not an error.
+    let bare = r#"{"type":"result","is_error":false,"result":"ok","usage":{"input_tokens":1,"output_tokens":1},"modelUsage":{"claude-opus-4-6":{}}}"#;
+    assert_eq!(parse_line(bare.as_bytes(), &ctx()), Parsed::NotUsage);
+}

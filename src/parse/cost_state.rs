@@ -38,6 +38,7 @@ pub(crate) fn parse_result(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Parsed 
 
 fn finish(result: Result<Vec<ToolEstimate>, ParseError>) -> Parsed {
     match result {
+        Ok(estimates) if estimates.is_empty() => Parsed::NotUsage,
         Ok(estimates) => Parsed::Estimates(estimates),
         Err(error) => Parsed::Invalid(error),
     }
@@ -68,34 +69,37 @@ fn estimates(
         requests: None,
         cumulative: true,
     };
+    let mut per_model = Vec::new();
     match &line.model_usage {
         Some(Obj::NotMap) => return Err(schema("modelUsage", "not an object")),
-        Some(Obj::Map(Entries(models))) if !models.is_empty() => {
-            return models
-                .iter()
-                .enumerate()
-                .map(|(i, (model, figures))| {
-                    let path = format!("modelUsage[{i}]");
-                    let Obj::Map(figures) = figures else {
-                        return Err(schema(&path, "not an object"));
-                    };
-                    if model.trim().is_empty() {
-                        return Err(schema(&path, "empty model id"));
-                    }
-                    let (cost, tokens) = model_figures(figures, &path)?;
-                    Ok(estimate(Some(fields::shared(model)), cost, tokens))
-                })
-                .collect();
+        Some(Obj::Map(Entries(models))) => {
+            for (i, (model, figures)) in models.iter().enumerate() {
+                let path = format!("modelUsage[{i}]");
+                let Obj::Map(figures) = figures else {
+                    return Err(schema(&path, "not an object"));
+                };
+                if model.trim().is_empty() {
+                    return Err(schema(&path, "empty model id"));
+                }
+                // A model Claude Code could not price (or a run stopped early) has no cost.
+                if let Some((cost, tokens)) = model_figures(figures, &path)? {
+                    per_model.push(estimate(Some(fields::shared(model)), cost, tokens));
+                }
+            }
         }
-        _ => {}
+        None => {}
+    }
+    if !per_model.is_empty() {
+        return Ok(per_model);
     }
     let (total, path) = match shape {
         Shape::CostState => (&line.total_cost, "totalCostUSD"),
         Shape::StreamResult => (&line.total_cost_usd, "total_cost_usd"),
     };
-    let cost = match total {
-        Some(value) => fields::dollars(value, path)?,
-        None => return Err(schema(path, "missing")),
+    let cost = match (total, shape) {
+        (Some(value), _) => fields::dollars(value, path)?,
+        (None, Shape::StreamResult) => return Ok(Vec::new()),
+        (None, Shape::CostState) => return Err(schema(path, "missing")),
     };
     let tokens = match (&line.usage, shape) {
         (Some(Obj::Map(usage)), Shape::StreamResult) => fields::tokens(usage, "usage")?,
@@ -104,13 +108,14 @@ fn estimates(
     Ok(vec![estimate(None, cost, tokens)])
 }
 
-/// One model's cost and tokens (all cache writes as 5-minute: `modelUsage` has no split).
-fn model_figures(m: &RawModelUsage<'_>, path: &str) -> Result<(Money, Tokens), ParseError> {
+/// One model's cost and tokens (all cache writes as 5-minute: `modelUsage` has no split);
+/// `None` when the entry names no cost.
+fn model_figures(m: &RawModelUsage<'_>, path: &str) -> Result<Option<(Money, Tokens)>, ParseError> {
     let count =
         |value: &Option<Scalar<'_>>, name: &str| fields::count(value.as_ref(), path, name, false);
     let cost = match &m.cost_usd {
         Some(value) => fields::dollars(value, &format!("{path}.costUSD"))?,
-        None => return Err(schema(&format!("{path}.costUSD"), "missing")),
+        None => return Ok(None),
     };
     let tokens = Tokens {
         input: count(&m.input_tokens, "inputTokens")?,
@@ -120,5 +125,5 @@ fn model_figures(m: &RawModelUsage<'_>, path: &str) -> Result<(Money, Tokens), P
         output: count(&m.output_tokens, "outputTokens")?,
         web_search_requests: count(&m.web_search_requests, "webSearchRequests")?,
     };
-    Ok((cost, tokens))
+    Ok(Some((cost, tokens)))
 }
