@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use foldhash::HashMap;
-use smallvec::SmallVec;
 
 use crate::money::Money;
 use crate::usage::{EstimateOrigin, Tokens, ToolEstimate, UsageEvent};
@@ -95,19 +94,8 @@ pub(super) struct Estimates {
     pub request_sums: HashMap<(u32, i64), RequestSum>,
     /// The estimate each request key contributed to `request_sums`.
     requests: HashMap<u64, RequestFigure>,
-    /// Per interned session, what costtop counted of it.
-    pub seen: HashMap<u32, SeenSession>,
     /// Figures forgotten to bound memory.
     pub dropped: u64,
-}
-
-/// What costtop counted of one session.
-#[derive(Debug, Clone, Default)]
-pub(super) struct SeenSession {
-    /// The interned models of its records.
-    pub models: SmallVec<[u32; 4]>,
-    /// Its latest record's time.
-    pub last: DateTime<Utc>,
 }
 
 /// The time bucket of `t`.
@@ -163,18 +151,10 @@ impl Estimates {
         self.dropped += forget_oldest(&mut self.deltas, |f| f.at);
     }
 
-    /// Notes a record costtop counts (or a copy of one), priced at `price` (`None`: unpriced):
-    /// its session's
-    /// model is covered by a transcript line, and its `estimate`, if any, counts once per
-    /// request — the most complete copy that carries one wins, whichever copy costtop counts.
-    pub fn record(&mut self, event: &UsageEvent, session: u32, model: u32, price: Option<Money>) {
-        if session != 0 {
-            let seen = self.seen.entry(session).or_default();
-            if !seen.models.contains(&model) {
-                seen.models.push(model);
-            }
-            seen.last = seen.last.max(event.timestamp);
-        }
+    /// Notes the `estimate` of a record costtop counts (or of a copy of one), which costtop
+    /// priced at `price` (`None`: unpriced): it counts once per request — the most complete
+    /// copy that carries one wins, whichever copy costtop counts.
+    pub fn record(&mut self, event: &UsageEvent, session: u32, price: Option<Money>) {
         let Some(estimate) = event.estimate else {
             return;
         };
@@ -212,7 +192,6 @@ impl Estimates {
     pub fn clear_records(&mut self) {
         self.requests.clear();
         self.request_sums.clear();
-        self.seen.clear();
     }
 }
 

@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use super::estimates::{Figure, FigureKey, bucket_start};
+use super::estimates_costs::{Priced, SeenSession};
 use super::estimates_snapshot::{
     ClaudeCodeEstimates, Comparison, DayEstimate, SessionEstimate, UncoveredModel,
 };
@@ -37,9 +38,6 @@ struct Chosen {
 
 /// A running total and the time it is placed at.
 type Placed<'e> = (&'e FigureKey, DateTime<Utc>, &'e Figure);
-
-/// costtop's cost and unpriced requests.
-type Priced = (Money, u64);
 
 /// Where a session's estimate comes from, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,12 +82,21 @@ impl State {
                 && settings.since.is_none_or(|s| t >= s)
                 && settings.until.is_none_or(|u| t < u)
         };
+        let named: HashSet<u32> = e
+            .totals
+            .keys()
+            .chain(e.deltas.keys().map(|(k, _)| k))
+            .filter_map(|k| self.strings.get(k.session.as_deref()?))
+            .chain(e.request_sums.keys().map(|(session, _)| *session))
+            .filter(|id| *id != 0)
+            .collect();
+        let seen = self.sessions_seen(&named);
         // A running total is placed at its session's latest record.
         let placed = |key: &FigureKey, figure: &Figure| {
             key.session
                 .as_deref()
                 .and_then(|s| self.strings.get(s))
-                .and_then(|id| e.seen.get(&id))
+                .and_then(|id| seen.get(&id))
                 .map_or(figure.at, |seen| seen.last)
         };
         let mut sessions: BTreeMap<String, Chosen> = BTreeMap::new();
@@ -149,7 +156,7 @@ impl State {
                 );
             }
         }
-        self.compare(&sessions, start, all_sessions)
+        self.compare(&sessions, &seen, start, all_sessions)
     }
 
     /// Adds a figure (with costtop's price of the same requests, for per-request figures) to
@@ -186,15 +193,12 @@ impl State {
         Some(chosen)
     }
 
-    fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
-        self.settings.zone.local(t).date_naive()
-    }
-
     /// Puts costtop's figures of the same sessions (of the same requests, for per-request
     /// figures) beside the chosen estimates.
     fn compare(
         &self,
         sessions: &BTreeMap<String, Chosen>,
+        seen: &HashMap<u32, SeenSession>,
         start: Option<DateTime<Utc>>,
         all_sessions: bool,
     ) -> ClaudeCodeEstimates {
@@ -243,7 +247,7 @@ impl State {
             );
             out.coverage.sessions += 1;
             let id = self.strings.get(session).filter(|id| *id != 0);
-            let records = id.and_then(|id| self.estimates.seen.get(&id));
+            let records = id.and_then(|id| seen.get(&id));
             if records.is_none() {
                 out.coverage.sessions_without_records += 1;
             }
@@ -283,75 +287,6 @@ impl State {
         }
         out.coverage.dropped_figures = self.estimates.dropped;
         out
-    }
-
-    /// costtop's cost of the given sessions since `start` (and their unpriced requests), per
-    /// session, and per local day.
-    fn session_costs(
-        &self,
-        ids: &HashMap<u32, &str>,
-        start: Option<DateTime<Utc>>,
-    ) -> (HashMap<String, Priced>, BTreeMap<NaiveDate, Priced>) {
-        let mut per_session: HashMap<String, Priced> = HashMap::default();
-        let mut per_day: BTreeMap<NaiveDate, Priced> = BTreeMap::new();
-        if ids.is_empty() {
-            return (per_session, per_day);
-        }
-        let from = start.map_or(i64::MIN, |s| s.timestamp().div_euclid(60));
-        // Days change rarely between minutes: the local day is recomputed only past its end.
-        let mut day: Option<(NaiveDate, i64)> = None;
-        for (&minute, m) in self.minutes.range(from..) {
-            let mut here: Priced = (Money::ZERO, 0);
-            for (dims, cell) in &m.cells {
-                if let Some(name) = ids.get(&dims.session) {
-                    let priced = (
-                        Money(i128::from(cell.cost)),
-                        u64::from(cell.unpriced_requests),
-                    );
-                    let sum = per_session.entry((*name).to_string()).or_default();
-                    sum.0 += priced.0;
-                    sum.1 += priced.1;
-                    here.0 += priced.0;
-                    here.1 += priced.1;
-                }
-            }
-            if here == (Money::ZERO, 0) {
-                continue;
-            }
-            let today = match day {
-                Some((d, end)) if minute < end => d,
-                _ => {
-                    let t = DateTime::from_timestamp(minute * 60, 0).unwrap_or_default();
-                    let d = self.local_day(t);
-                    let end = self.settings.zone.end_of_day(t).timestamp().div_euclid(60);
-                    day = Some((d, end));
-                    d
-                }
-            };
-            let day = per_day.entry(today).or_default();
-            day.0 += here.0;
-            day.1 += here.1;
-        }
-        (per_session, per_day)
-    }
-
-    /// Whether a session's counted models include `model` (same id, or the same priced model
-    /// under another spelling, e.g. with a `[1m]` suffix).
-    fn holds(&self, seen: &[u32], model: &str) -> bool {
-        if let Some(id) = self.strings.get(model)
-            && seen.contains(&id)
-        {
-            return true;
-        }
-        let Some(family) = self.settings.prices.lookup(model).map(|p| &p.family) else {
-            return false;
-        };
-        seen.iter().any(|&id| {
-            self.settings
-                .prices
-                .lookup(self.strings.name(id))
-                .is_some_and(|p| &p.family == family)
-        })
     }
 }
 

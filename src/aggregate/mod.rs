@@ -10,6 +10,7 @@ pub mod budget;
 pub mod clock;
 mod dedupe;
 mod estimates;
+mod estimates_costs;
 mod estimates_snapshot;
 mod estimates_view;
 mod groups;

@@ -182,10 +182,11 @@ impl State {
             return;
         }
         let contribution = self.contribution(event);
-        let dims = contribution.dims;
-        let price = contribution.cost.map(|c| c.total);
-        self.estimates
-            .record(event, dims.session, dims.model, price);
+        if event.estimate.is_some() {
+            let price = contribution.cost.map(|c| c.total);
+            self.estimates
+                .record(event, contribution.dims.session, price);
+        }
         let minute = t.timestamp().div_euclid(60);
         if let Some(key) = event.key {
             let seen = self.seen.get(key);
