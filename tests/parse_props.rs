@@ -64,21 +64,26 @@ fn no_proper_prefix_of_a_fixture_line_is_a_different_usage_record() {
     let mut usage_lines = 0;
     for line in fixture_lines() {
         let full = parse_line(line, &ctx);
-        usage_lines += usize::from(matches!(full, Parsed::Usage(_)));
+        usage_lines += usize::from(counts(&full));
         let complete = line.trim_ascii_end().len();
         for cut in 0..line.len() {
             match parse_line(&line[..cut], &ctx) {
                 // A bad line may well start with a complete record (`{…} and then some`).
-                Parsed::Usage(_) if !matches!(full, Parsed::Usage(_)) => {}
-                Parsed::Usage(event) => {
-                    assert!(cut >= complete, "prefix of {cut} bytes parsed as usage");
-                    assert_eq!(Parsed::Usage(event), full);
+                Parsed::Usage(_) | Parsed::Estimates(_) if !counts(&full) => {}
+                prefix @ (Parsed::Usage(_) | Parsed::Estimates(_)) => {
+                    assert!(cut >= complete, "prefix of {cut} bytes parsed as a record");
+                    assert_eq!(prefix, full);
                 }
                 Parsed::NotUsage | Parsed::Invalid(_) => {}
             }
         }
     }
     assert!(usage_lines >= 20, "only {usage_lines} usage lines checked");
+}
+
+/// Whether a line gave something the aggregator counts (usage or another tool's figures).
+fn counts(parsed: &Parsed) -> bool {
+    matches!(parsed, Parsed::Usage(_) | Parsed::Estimates(_))
 }
 
 /// Fragments that make up the interesting shapes, so random sequences get past the
@@ -123,6 +128,27 @@ const FRAGMENTS: &[&str] = &[
     "null",
     "true",
     "\"x\"",
+    "\"progress\"",
+    "\"data\"",
+    "\"agentId\"",
+    "\"requestId\"",
+    "\"role\"",
+    "\"cost-state\"",
+    "\"modelUsage\"",
+    "\"costUSD\"",
+    "\"totalCostUSD\"",
+    "\"iterations\"",
+    "\"compaction\"",
+    "\"advisor_message\"",
+    "\"session_id\"",
+    "\"isApiErrorMessage\"",
+    "\"estimate\"",
+    "\"estimate_usd\"",
+    "\"kind\"",
+    "\"origin\"",
+    "\"cost_state\"",
+    "\"cumulative\"",
+    "0.0241",
     " ",
     "\\",
     "\"",
@@ -156,5 +182,98 @@ proptest! {
             line[i] = byte;
         }
         let _ = parse_line(&line, &ctx());
+    }
+}
+
+/// Values of every JSON kind, to put in any field of a real line.
+const VALUES: &[&str] = &[
+    "0",
+    "-1",
+    "1.5",
+    "-0.25",
+    "1e300",
+    "18446744073709551616",
+    "null",
+    "true",
+    "\"\"",
+    "\"x\"",
+    "\"message\"",
+    "\"compaction\"",
+    "\"advisor_message\"",
+    "\"<synthetic>\"",
+    "\"2026-11-20T10:04:12Z\"",
+    "[]",
+    "[1]",
+    "[null]",
+    "{}",
+    "[{\"type\":\"message\"}]",
+    "[{\"type\":\"compaction\",\"input_tokens\":-3}]",
+    "{\"usage\":{\"input_tokens\":1}}",
+];
+
+/// Every leaf of a JSON value, as a JSON pointer.
+fn leaves(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let key = k.replace('~', "~0").replace('/', "~1");
+                leaves(v, &format!("{at}/{key}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                leaves(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at.to_string());
+}
+
+/// The shared Claude Code lines: assistant, sub-agent copy in a `progress` line, cost ledger.
+fn claude_code_lines() -> &'static [(serde_json::Value, Vec<String>)] {
+    static LINES: LazyLock<Vec<(serde_json::Value, Vec<String>)>> = LazyLock::new(|| {
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+        [
+            "claude-code-assistant.jsonl",
+            "claude-code-progress-subagent.jsonl",
+            "claude-code-cost-state.jsonl",
+        ]
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(shared.join(name)).unwrap();
+            let value: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+            let mut paths = Vec::new();
+            leaves(&value, "", &mut paths);
+            (value, paths)
+        })
+        .collect()
+    });
+    &LINES
+}
+
+proptest! {
+    #[test]
+    fn any_value_in_any_field_of_the_claude_code_shapes_never_panics(
+        pick in any::<prop::sample::Index>(),
+        edits in proptest::collection::vec(
+            (any::<prop::sample::Index>(), 0..VALUES.len()),
+            1..4,
+        ),
+    ) {
+        let (template, paths) = pick.get(claude_code_lines());
+        let mut line = template.clone();
+        for (at, value) in edits {
+            let path = at.get(paths);
+            if let Some(slot) = line.pointer_mut(path) {
+                *slot = serde_json::from_str(VALUES[value]).unwrap();
+            }
+        }
+        let text = line.to_string();
+        let parsed = parse_line(text.as_bytes(), &ctx());
+        if let Parsed::Usage(event) = parsed {
+            // Whatever a field holds, a record never claims more than the fields say.
+            prop_assert!(event.tokens.total() < 10_000_000_000_000);
+        }
     }
 }

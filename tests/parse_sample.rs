@@ -91,6 +91,7 @@ fn session_file_skips_summary_user_tool_result_and_synthetic_lines() {
         .iter()
         .map(|p| match p {
             Parsed::Usage(_) => "usage",
+            Parsed::Estimates(_) => "estimates",
             Parsed::NotUsage => "skip",
             Parsed::Invalid(_) => "invalid",
         })
@@ -314,6 +315,14 @@ fn schema_errors_name_the_field() {
             "result.type: not one of succeeded, errored, canceled, expired",
             "usage.cache_creation: not an object",
             "duplicate field `usage` at line 1 column 80",
+            "modelUsage[0].inputTokens: negative",
+            "modelUsage[0].costUSD: negative",
+            "modelUsage: not an object",
+            "modelUsage[0]: not an object",
+            "totalCostUSD: negative",
+            "totalCostUSD: missing",
+            "data.message.message: not an object",
+            "usage.iterations.input_tokens: negative",
         ]
     );
 }

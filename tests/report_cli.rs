@@ -168,3 +168,85 @@ fn help_is_stable() {
     assert_eq!(code, 0);
     insta::assert_snapshot!(stdout);
 }
+
+#[test]
+fn report_shows_claude_codes_estimate_beside_costtops() {
+    let (stdout, stderr, code) = costtop(&[
+        "report",
+        "tests/fixtures/claude-shapes",
+        "--tz",
+        "UTC",
+        "--by",
+        "session",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn report_json_carries_claude_codes_estimate_and_its_coverage() {
+    let (stdout, _, code) = costtop(&[
+        "report",
+        "tests/fixtures/claude-shapes",
+        "--format",
+        "json",
+        "--tz",
+        "UTC",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let e = &v["claude_code_estimates"];
+    let sessions: Vec<&str> = e["by_session"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sessions, ["cost_state", "requests", "cost_state"]);
+    for key in [
+        "estimate_usd",
+        "costtop_usd",
+        "difference_pct",
+        "by_day",
+        "coverage",
+    ] {
+        assert!(e.get(key).is_some(), "missing claude_code_estimates.{key}");
+    }
+    let haiku = e["coverage"]["not_in_transcripts_by_model"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "claude-haiku-4-5-20251001")
+        .unwrap();
+    assert_eq!(
+        (haiku["sessions"].as_u64(), haiku["input_tokens"].as_u64()),
+        (Some(2), Some(932))
+    );
+    // Claude Code's figures are never spend; the bad cost lines are counted, not fatal.
+    assert_eq!(v["totals"]["requests"], 9);
+    assert_eq!(v["sources"][0]["parse_errors"], 0);
+}
+
+#[test]
+fn a_transcript_still_being_written_counts_its_complete_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let shapes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-shapes");
+    let progress = std::fs::read_to_string(shapes.join("progress.jsonl")).unwrap();
+    let last = progress.lines().last().unwrap();
+    let half = format!("{progress}{}", &last[..last.len() / 2]);
+    std::fs::write(dir.path().join("session.jsonl"), half).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_costtop"))
+        .args(["report", "--format", "json"])
+        .arg(dir.path())
+        .env(
+            "COSTTOP_CONFIG",
+            fixtures().join("tests/fixtures/config/empty.toml"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Four calls (one streamed twice); the half line is a reported parse error.
+    assert_eq!(v["totals"]["requests"], 4);
+    assert_eq!(v["sources"][0]["parse_errors"], 1);
+}

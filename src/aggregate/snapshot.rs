@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use crate::pricing::Money;
 
+pub use super::estimates_snapshot::{
+    ClaudeCodeEstimates, Comparison, DayEstimate, EstimateCoverage, SessionEstimate, UncoveredModel,
+};
+
 /// Everything the panes, `watch` and `report` show, as of one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Snapshot {
@@ -57,6 +61,9 @@ pub struct Snapshot {
     /// Estimated vs billed per UTC day, when the Admin API cost report is read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reconciliation: Vec<ReconciliationDay>,
+    /// Claude Code's own estimate beside costtop's, when its cost figures were read.
+    #[serde(skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
+    pub claude_code_estimates: ClaudeCodeEstimates,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayStatus>,

@@ -9,6 +9,7 @@ use super::alarm::AlarmBook;
 use super::budget::Budget;
 use super::counters::{CounterOptions, Counters};
 use super::dedupe::{DedupeIndex, Seen, Stored};
+use super::estimates::Estimates;
 use super::histogram::bucket_of;
 use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
 
@@ -86,6 +87,8 @@ pub struct State {
     /// Billed amounts from the Admin API cost report, by (day, model, description).
     pub(super) billed:
         BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), crate::pricing::Money>,
+    /// Other tools' own cost figures, shown beside costtop's (never added to spend).
+    pub(super) estimates: Estimates,
     /// What happened to incoming records.
     pub stats: IngestStats,
     /// Cumulative counters for `/metrics`, when asked for.
@@ -115,6 +118,7 @@ impl State {
             alarms: AlarmBook::default(),
             first_event: None,
             billed: BTreeMap::new(),
+            estimates: Estimates::default(),
             stats: IngestStats::default(),
             counters,
             version: 0,
@@ -167,8 +171,10 @@ impl State {
                 self.caught_up.insert(name);
                 self.version += 1;
             }
-            // Estimates are shown beside costtop's own figures (not yet kept).
-            SourceMsg::Estimates(_) => {}
+            SourceMsg::Estimates(estimates) => {
+                self.estimates.apply(estimates);
+                self.version += 1;
+            }
             SourceMsg::Billed(rows) => {
                 for r in rows {
                     self.billed
@@ -188,6 +194,11 @@ impl State {
             return;
         }
         let contribution = self.contribution(event);
+        if event.estimate.is_some() {
+            let price = contribution.cost.map(|c| c.total);
+            self.estimates
+                .record(event, contribution.dims.session, price);
+        }
         let minute = t.timestamp().div_euclid(60);
         if let Some(key) = event.key {
             let seen = self.seen.get(key);
@@ -330,6 +341,7 @@ impl State {
         self.hours.clear();
         self.seen.clear();
         self.unpriced_seen.clear();
+        self.estimates.clear_records();
         self.alarms = AlarmBook::default();
         self.first_event = None;
         self.stats = IngestStats::default();

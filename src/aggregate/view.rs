@@ -105,6 +105,8 @@ impl State {
             rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
             time_zone: zone.to_string(),
             reconciliation: self.reconciliation(now),
+            claude_code_estimates: self
+                .claude_code_estimates(start, matches!(group_by, Some(GroupBy::Session))),
             replay: None,
             counters: self
                 .counters

@@ -9,6 +9,7 @@ pub mod prices_explain;
 pub mod record;
 pub mod report;
 pub mod statusline;
+pub mod report_estimates;
 pub mod watch;
 
 use std::io::Write;

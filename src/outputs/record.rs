@@ -1,5 +1,7 @@
 //! `--record FILE`: appends every usage record the sources deliver to FILE as JSON lines in the
-//! application usage-log format, so a live session can be replayed exactly later.
+//! application usage-log format (billed iterations and the writing tool's estimate included,
+//! and other tools' cost figures as `kind: "estimate"` lines), so a live session can be
+//! replayed exactly later.
 //!
 //! The recorder sits between the sources and the aggregator (a tee on the bounded channel), so
 //! it sees exactly the records the aggregator counts, in the same order.
@@ -12,12 +14,11 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
-use crate::usage::SourceMsg;
+use crate::usage::{EstimateOrigin, IterationKind, SourceMsg, Tokens, ToolEstimate};
 use crate::usage::{EventKind, StopReason, UsageEvent};
 
-/// One record as an application usage-log line (without the newline).
-pub fn record_line(e: &UsageEvent) -> String {
-    let t = &e.tokens;
+/// Token counts as an API usage object.
+fn usage_object(t: &Tokens) -> Value {
     let mut usage = json!({
         "input_tokens": t.input,
         "output_tokens": t.output,
@@ -27,10 +28,38 @@ pub fn record_line(e: &UsageEvent) -> String {
             "ephemeral_5m_input_tokens": t.cache_write_5m,
             "ephemeral_1h_input_tokens": t.cache_write_1h,
         },
-        "service_tier": e.tier.as_str(),
     });
     if t.web_search_requests > 0 {
         usage["server_tool_use"] = json!({ "web_search_requests": t.web_search_requests });
+    }
+    usage
+}
+
+/// A time as the recorder writes it.
+fn time(t: chrono::DateTime<chrono::Utc>) -> Value {
+    json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+/// One record as an application usage-log line (without the newline).
+pub fn record_line(e: &UsageEvent) -> String {
+    let mut usage = usage_object(&e.tokens);
+    usage["service_tier"] = json!(e.tier.as_str());
+    if !e.iterations.is_empty() {
+        let steps: Vec<Value> = e
+            .iterations
+            .iter()
+            .map(|i| {
+                let mut step = usage_object(&i.tokens);
+                step["type"] = json!(match i.kind {
+                    IterationKind::Compaction => "compaction",
+                    IterationKind::Advisor => "advisor_message",
+                    IterationKind::Other => "other",
+                });
+                step["model"] = json!(&*i.model);
+                step
+            })
+            .collect();
+        usage["iterations"] = Value::Array(steps);
     }
     if e.modifiers.fast {
         usage["speed"] = json!("fast");
@@ -49,10 +78,13 @@ pub fn record_line(e: &UsageEvent) -> String {
         tags.insert("session".into(), Value::from(s.to_string()));
     }
     let mut line = json!({
-        "timestamp": e.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "timestamp": time(e.timestamp),
         "model": &*e.model,
         "usage": usage,
     });
+    if let Some(estimate) = e.estimate {
+        line["estimate_usd"] = json!(estimate.usd());
+    }
     if let Some(key) = e.key {
         line["id"] = json!(format!("{key:016x}"));
         line["rank"] = json!(e.rank);
@@ -77,6 +109,38 @@ pub fn record_line(e: &UsageEvent) -> String {
     line.to_string()
 }
 
+/// Another tool's cost figure as a `kind: "estimate"` line (without the newline).
+pub fn estimate_line(e: &ToolEstimate) -> String {
+    let mut line = json!({
+        "kind": "estimate",
+        "origin": match e.origin {
+            EstimateOrigin::CostState => "cost_state",
+            EstimateOrigin::OtlpMetric => "otlp_metric",
+        },
+        "cumulative": e.cumulative,
+        "timestamp": time(e.at),
+        "estimate_usd": e.cost.usd(),
+        "usage": usage_object(&e.tokens),
+    });
+    if let Some(model) = &e.model {
+        line["model"] = json!(&**model);
+    }
+    if let Some(requests) = e.requests {
+        line["requests"] = json!(requests);
+    }
+    let mut tags = Map::new();
+    if let Some(session) = &e.session {
+        tags.insert("session".into(), json!(&**session));
+    }
+    if let Some(user) = &e.user {
+        tags.insert("user".into(), json!(&**user));
+    }
+    if !tags.is_empty() {
+        line["tags"] = Value::Object(tags);
+    }
+    line.to_string()
+}
+
 /// Opens FILE for appending and returns the sender sources should use; every message is
 /// written (events only) and then passed on to `downstream`.
 pub fn spawn_recorder(
@@ -89,14 +153,19 @@ pub fn spawn_recorder(
     let name = path.display().to_string();
     tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
-            if let SourceMsg::Events(events) = &msg {
-                let written = events
+            let written = match &msg {
+                SourceMsg::Events(events) => events
                     .iter()
                     .try_for_each(|e| writeln!(out, "{}", record_line(e)))
-                    .and_then(|()| out.flush());
-                if let Err(e) = written {
-                    tracing::error!("--record {name}: {e}");
-                }
+                    .and_then(|()| out.flush()),
+                SourceMsg::Estimates(estimates) => estimates
+                    .iter()
+                    .try_for_each(|e| writeln!(out, "{}", estimate_line(e)))
+                    .and_then(|()| out.flush()),
+                _ => Ok(()),
+            };
+            if let Err(e) = written {
+                tracing::error!("--record {name}: {e}");
             }
             if downstream.send(msg).await.is_err() {
                 break;
@@ -109,8 +178,9 @@ pub fn spawn_recorder(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Money;
     use crate::parse::{LineContext, Parsed, parse_line};
-    use crate::usage::{Attribution, Modifiers, Tier, Tokens};
+    use crate::usage::{Attribution, BilledIteration, Modifiers, Tier, Tokens};
     use chrono::{TimeZone, Utc};
 
     fn event(kind: EventKind, model: &str) -> UsageEvent {
@@ -145,6 +215,68 @@ mod tests {
         }
     }
 
+    /// A request with an advisor step and a compaction billed on top, and the writing
+    /// tool's own figure.
+    fn with_iterations() -> UsageEvent {
+        let mut e = event(EventKind::Request, "claude-sonnet-5");
+        let step = |kind, model: &str, input, output| BilledIteration {
+            kind,
+            model: model.into(),
+            tokens: Tokens {
+                input,
+                output,
+                cache_write_5m: 7,
+                ..Tokens::default()
+            },
+        };
+        e.iterations = vec![
+            step(IterationKind::Advisor, "claude-opus-4-8", 2518, 22),
+            step(IterationKind::Compaction, "claude-sonnet-5", 100, 131),
+            step(IterationKind::Other, "claude-haiku-5-5", 1, 2),
+        ];
+        e.estimate = Some(Money::from_usd(0.0421));
+        e
+    }
+
+    #[test]
+    fn recorded_estimates_parse_back_to_the_same_figures() {
+        let ctx = LineContext {
+            fallback_time: Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+            path: "",
+        };
+        let original = ToolEstimate {
+            origin: EstimateOrigin::OtlpMetric,
+            session: Some("s1".into()),
+            user: Some("u@example.com".into()),
+            model: Some("claude-opus-5-5".into()),
+            at: Utc.with_ymd_and_hms(2026, 11, 20, 10, 4, 5).unwrap(),
+            cost: Money::from_usd(1.8101),
+            tokens: Tokens {
+                input: 412,
+                output: 6210,
+                ..Tokens::default()
+            },
+            requests: Some(3),
+            cumulative: false,
+        };
+        let whole_session = ToolEstimate {
+            origin: EstimateOrigin::CostState,
+            user: None,
+            model: None,
+            requests: None,
+            cumulative: true,
+            ..original.clone()
+        };
+        for original in [original, whole_session] {
+            let line = estimate_line(&original);
+            assert_eq!(
+                parse_line(line.as_bytes(), &ctx),
+                Parsed::Estimates(vec![original]),
+                "{line}"
+            );
+        }
+    }
+
     #[test]
     fn recorded_lines_parse_back_to_the_same_record() {
         let ctx = LineContext {
@@ -153,6 +285,7 @@ mod tests {
         };
         for original in [
             event(EventKind::Request, "claude-opus-4-6"),
+            with_iterations(),
             event(EventKind::Bucket, "claude-sonnet-4-5"),
             event(EventKind::FailedRequest, ""),
         ] {

@@ -8,6 +8,8 @@ use crate::pricing::{Money, tier_label};
 
 use crate::format::{percent, thousands};
 
+use super::report_estimates;
+
 /// Column headers shared by the table and CSV.
 const COLUMNS: [&str; 9] = [
     "requests",
@@ -152,6 +154,18 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
     if snap.totals.cost_is_lower_bound {
         total[7] = format!("≥ {}", snap.totals.cost);
     }
+    let mut header = header;
+    if let Some(estimates) = report_estimates::column(snap, &by) {
+        header.push(report_estimates::COLUMN.to_string());
+        for (row, r) in table.iter_mut().zip(&rows) {
+            row.push(
+                estimates
+                    .get(&r.key)
+                    .map_or_else(|| "—".to_string(), Money::to_string),
+            );
+        }
+        total.push(snap.claude_code_estimates.total.estimate.to_string());
+    }
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in table.iter().chain(std::iter::once(&total)) {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -224,6 +238,7 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         }
     }
     out.push_str(&render_reconciliation(snap));
+    out.push_str(&report_estimates::render(snap));
     out.push_str(&render_sources(snap));
     out
 }

@@ -22,13 +22,21 @@
 //! | `stop_reason` (or `response.stop_reason`) | no | `max_tokens` counts as cut off |
 //! | `service_tier` | no | `standard`, `batch` or `priority`; also read from `usage.service_tier`, which wins |
 //! | `tags`, `metadata` | no | objects whose string, number and boolean values become tags (other values are ignored); on a clash `tags` wins. Tag `project` also sets the project, tag `session` the session |
-//! | `kind`, `rank`, `context_window` | no | written by `--record`: `failed_request` or `bucket` (default `request`), the completeness rank the record was counted with, and `200k-1M` for long-context Admin API buckets |
+//! | `estimate_usd` | no | what the writing tool itself computed the request cost (shown beside costtop's figure as a check, never used as a price) |
+//! | `kind`, `rank`, `context_window` | no | written by `--record`: `failed_request`, `bucket`, `iteration` or `estimate` (default `request`), the completeness rank the record was counted with, and `200k-1M` for long-context Admin API buckets |
 //!
 //! Usage object fields: `input_tokens` and `output_tokens` (required), `cache_read_input_tokens`,
 //! `cache_creation_input_tokens`, `cache_creation.ephemeral_5m_input_tokens` /
 //! `ephemeral_1h_input_tokens` (when present they split the cache writes by TTL; otherwise all
 //! writes are 5-minute), `server_tool_use.web_search_requests`, `speed` (`"fast"` = fast mode),
-//! `inference_geo` (`"us"` = US-only inference). Token counts are non-negative integers.
+//! `inference_geo` (`"us"` = US-only inference), `iterations` (entries other than `message` —
+//! `compaction`, `advisor_message`, … — are billed on top, each at its own `model`, else the
+//! request's). Token counts are non-negative integers.
+//!
+//! A `kind: "estimate"` line (written by `--record`) is another tool's running total or delta
+//! for a session: `origin` (`cost_state` or `otlp_metric`), `cumulative`, `model` (optional),
+//! `estimate_usd`, the tokens it counted under `usage`, `requests`, and the session and user
+//! as tags.
 //! When the response is nested under `response`, its fields win over top-level ones.
 //! Other fields are ignored.
 
@@ -40,7 +48,7 @@ use super::fields::{self, schema};
 use super::lenient::{Entries, Obj, Scalar};
 use super::raw::{RawLine, RawMessage, RawUsage};
 use super::{LineContext, ParseError, Parsed};
-use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key};
+use crate::usage::{Attribution, EstimateOrigin, EventKind, ToolEstimate, UsageEvent, dedupe_key};
 
 /// Whether a line has the shape of an application log record (top-level `usage`, or
 /// `response.usage`).
@@ -127,6 +135,12 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         Some(Scalar::Unsigned(n)) => *n,
         Some(_) => return Err(schema("rank", "not a non-negative integer")),
     };
+    let iterations = fields::iterations(source.usage, &model, source.usage_path)?;
+    let estimate = line
+        .estimate_usd
+        .as_ref()
+        .map(|v| fields::dollars(v, "estimate_usd"))
+        .transpose()?;
     let mut modifiers = fields::modifiers(source.usage);
     modifiers.long_context = line
         .context_window
@@ -144,8 +158,58 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         stop_reason,
         kind,
         attribution: attribution(line)?,
-        iterations: Vec::new(),
-        estimate: None,
+        iterations,
+        estimate,
+    })
+}
+
+/// Reads a recorded tool estimate (`kind: "estimate"`).
+pub(crate) fn parse_estimate(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Parsed {
+    match estimate(line, ctx) {
+        Ok(estimate) => Parsed::Estimates(vec![estimate]),
+        Err(error) => Parsed::Invalid(error),
+    }
+}
+
+fn estimate(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<ToolEstimate, ParseError> {
+    let origin = match line.origin.as_ref().and_then(Scalar::as_str) {
+        Some("cost_state") => EstimateOrigin::CostState,
+        Some("otlp_metric") => EstimateOrigin::OtlpMetric,
+        _ => return Err(schema("origin", "not cost_state or otlp_metric")),
+    };
+    let cumulative = match &line.cumulative {
+        Some(Scalar::Bool(b)) => *b,
+        _ => return Err(schema("cumulative", "not true or false")),
+    };
+    let cost = match &line.estimate_usd {
+        Some(value) => fields::dollars(value, "estimate_usd")?,
+        None => return Err(schema("estimate_usd", "missing")),
+    };
+    let tokens = match &line.usage {
+        None => crate::usage::Tokens::default(),
+        Some(Obj::Map(usage)) => fields::tokens(usage, "usage")?,
+        Some(Obj::NotMap) => return Err(schema("usage", "not an object")),
+    };
+    let requests = match &line.requests {
+        None => None,
+        Some(Scalar::Unsigned(n)) => Some(*n),
+        Some(_) => return Err(schema("requests", "not a non-negative integer")),
+    };
+    let a = attribution(line)?;
+    Ok(ToolEstimate {
+        origin,
+        session: a.session,
+        user: a
+            .tags
+            .iter()
+            .find(|(k, _)| &**k == "user")
+            .map(|(_, v)| Arc::clone(v)),
+        model: fields::label(line.model.as_ref()),
+        at: timestamp(line, ctx)?,
+        cost,
+        tokens,
+        requests,
+        cumulative,
     })
 }
 

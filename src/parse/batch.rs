@@ -80,6 +80,7 @@ fn succeeded(
     };
     let model = fields::model(message.model.as_ref(), "result.message.model")?;
     let tokens = fields::tokens(usage, "result.message.usage")?;
+    let iterations = fields::iterations(usage, &model, "result.message.usage")?;
     let stop_reason = fields::stop_reason(message.stop_reason.as_ref());
     let message_id = text(message.id.as_ref())
         .filter(|id| !id.is_empty())
@@ -99,7 +100,7 @@ fn succeeded(
         stop_reason,
         kind: EventKind::Request,
         attribution: Attribution::default(),
-        iterations: Vec::new(),
+        iterations,
         estimate: None,
     })
 }

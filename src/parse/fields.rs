@@ -8,11 +8,15 @@ use chrono::{DateTime, Utc};
 use super::ParseError;
 use super::lenient::{Obj, Scalar};
 use super::raw::{RawUsage, text};
-use crate::usage::{Modifiers, StopReason, Tier, Tokens};
+use crate::money::Money;
+use crate::usage::{BilledIteration, IterationKind, Modifiers, StopReason, Tier, Tokens};
 
 /// Largest token count accepted for one field of one request. Real requests stay below
 /// a few million; the bound keeps sums far from `u64` overflow in every rollup.
 pub(crate) const MAX_TOKENS: u64 = 1_000_000_000_000;
+
+/// Largest dollar amount accepted for one cost figure (keeps every sum far from overflow).
+const MAX_USD: f64 = 1e9;
 
 /// Epoch numbers above this are milliseconds, below it seconds (1e11 s is the year 5138).
 const EPOCH_MS_THRESHOLD: f64 = 1e11;
@@ -106,6 +110,62 @@ pub(crate) fn tokens(usage: &RawUsage<'_>, path: &str) -> Result<Tokens, ParseEr
         output,
         web_search_requests,
     })
+}
+
+/// The entries of `usage.iterations` billed on top of the top-level usage (PRICES.md §2.9),
+/// each at its own model (`model`, else the message's). `message` entries were dropped
+/// while reading; an absent, `null`, empty or message-only list gives none.
+pub(crate) fn iterations(
+    usage: &RawUsage<'_>,
+    message_model: &Arc<str>,
+    usage_path: &str,
+) -> Result<Vec<BilledIteration>, ParseError> {
+    let Some(list) = &usage.iterations else {
+        return Ok(Vec::new());
+    };
+    if list.malformed {
+        return Err(schema(
+            &format!("{usage_path}.iterations"),
+            "not a list of objects",
+        ));
+    }
+    list.kept
+        .iter()
+        .map(|entry| {
+            let path = format!("{usage_path}.iterations");
+            let kind = match text(entry.kind.as_ref()) {
+                Some("compaction") => IterationKind::Compaction,
+                Some("advisor_message") => IterationKind::Advisor,
+                _ => IterationKind::Other,
+            };
+            let model = match &entry.model {
+                None => Arc::clone(message_model),
+                Some(model) => self::model(Some(model), &format!("{path}.model"))?,
+            };
+            Ok(BilledIteration {
+                kind,
+                model,
+                tokens: tokens(entry, &path)?,
+            })
+        })
+        .collect()
+}
+
+/// A dollar amount at `path` (a cost figure of another tool): a non-negative number.
+pub(crate) fn dollars(value: &Scalar<'_>, path: &str) -> Result<Money, ParseError> {
+    let usd = match value {
+        Scalar::Unsigned(n) => *n as f64,
+        Scalar::Float(f) => *f,
+        Scalar::Negative(_) => return Err(schema(path, "negative")),
+        _ => return Err(schema(path, "not a number")),
+    };
+    if usd < 0.0 {
+        Err(schema(path, "negative"))
+    } else if usd.is_nan() || usd > MAX_USD {
+        Err(schema(path, "implausibly large"))
+    } else {
+        Ok(Money::from_usd(usd))
+    }
 }
 
 /// The tier from `usage.service_tier`, else from `outer` (a `service_tier` beside the usage).

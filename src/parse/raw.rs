@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::lenient::{Entries, Obj, Scalar};
+use super::lenient::{Entries, Iterations, Obj, Scalar};
 
 /// Every top-level field any format reads. Unknown fields are skipped.
 #[derive(Debug, Default, Deserialize)]
@@ -30,6 +30,27 @@ pub(crate) struct RawLine<'a> {
     pub agent_id: Option<Scalar<'a>>,
     #[serde(rename = "isSidechain")]
     pub is_sidechain: Option<Scalar<'a>>,
+    /// `true` on the made-up assistant lines Claude Code writes for a failed API call.
+    #[serde(rename = "isApiErrorMessage")]
+    pub is_api_error: Option<Scalar<'a>>,
+    /// Claude Code's own cost of the request, on older assistant lines.
+    #[serde(rename = "costUSD")]
+    pub cost_usd: Option<Scalar<'a>>,
+    /// A `progress` line's payload: a sub-agent's message embedded in its parent transcript.
+    pub data: Option<Obj<RawProgress<'a>>>,
+    /// `claude -p --output-format stream-json` events name their session this way.
+    #[serde(rename = "session_id")]
+    pub stream_session_id: Option<Scalar<'a>>,
+    /// Set on stream-json events of a sub-agent.
+    pub parent_tool_use_id: Option<Scalar<'a>>,
+    /// Claude Code's cumulative figures per model (`cost-state` lines, stream-json `result`).
+    #[serde(rename = "modelUsage")]
+    pub model_usage: Option<Obj<Entries<'a, Obj<RawModelUsage<'a>>>>>,
+    /// A `cost-state` line's session total.
+    #[serde(rename = "totalCostUSD")]
+    pub total_cost: Option<Scalar<'a>>,
+    /// A stream-json `result` line's session total.
+    pub total_cost_usd: Option<Scalar<'a>>,
 
     // Application usage logs (a Messages API response at top level, or nested).
     pub usage: Option<Obj<RawUsage<'a>>>,
@@ -49,10 +70,40 @@ pub(crate) struct RawLine<'a> {
     pub rank: Option<Scalar<'a>>,
     /// Written by `--record` for Admin API buckets: `200k-1M` is the long-context band.
     pub context_window: Option<Scalar<'a>>,
+    /// The writing tool's own cost figure for the record (also written by `--record`).
+    pub estimate_usd: Option<Scalar<'a>>,
+    /// Written by `--record` for tool estimates: `cost_state` or `otlp_metric`.
+    pub origin: Option<Scalar<'a>>,
+    /// Written by `--record` for tool estimates: a running total (`true`) or a delta.
+    pub cumulative: Option<Scalar<'a>>,
+    /// Written by `--record` for tool estimates: the requests the tool says it counted.
+    pub requests: Option<Scalar<'a>>,
 
     // Message Batches results.
     pub custom_id: Option<Scalar<'a>>,
     pub result: Option<Obj<RawResult<'a>>>,
+}
+
+/// `data` of a `progress` line: the embedded message and the sub-agent that made it
+/// (`normalizedMessages`, `prompt` and the rest are skipped).
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+pub(crate) struct RawProgress<'a> {
+    pub message: Option<Obj<RawEnvelope<'a>>>,
+    #[serde(rename = "agentId")]
+    pub agent_id: Option<Scalar<'a>>,
+}
+
+/// `data.message` of a `progress` line: a transcript record around the API message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
+pub(crate) struct RawEnvelope<'a> {
+    #[serde(rename = "type")]
+    pub kind: Option<Scalar<'a>>,
+    pub timestamp: Option<Scalar<'a>>,
+    #[serde(rename = "requestId")]
+    pub request_id: Option<Scalar<'a>>,
+    pub message: Option<Obj<RawMessage<'a>>>,
 }
 
 /// A Messages API response (or the `message` of a transcript line); content is skipped.
@@ -60,16 +111,25 @@ pub(crate) struct RawLine<'a> {
 #[serde(bound(deserialize = "'de: 'a"))]
 pub(crate) struct RawMessage<'a> {
     pub id: Option<Scalar<'a>>,
+    pub role: Option<Scalar<'a>>,
     pub model: Option<Scalar<'a>>,
     pub usage: Option<Obj<RawUsage<'a>>>,
     pub stop_reason: Option<Scalar<'a>>,
     pub service_tier: Option<Scalar<'a>>,
 }
 
-/// The API's `usage` object.
+/// The API's `usage` object, or one entry of its `iterations` (which adds `type` and
+/// `model`; an entry's own `iterations` is never read).
 #[derive(Debug, Default, Deserialize)]
 #[serde(bound(deserialize = "'de: 'a"))]
 pub(crate) struct RawUsage<'a> {
+    /// An iteration's type: `message`, `compaction`, `advisor_message`, …
+    #[serde(rename = "type")]
+    pub kind: Option<Scalar<'a>>,
+    /// An iteration's model (the message's when absent).
+    pub model: Option<Scalar<'a>>,
+    /// Sampling steps; only entries other than `message` are kept.
+    pub iterations: Option<Iterations<'a>>,
     pub input_tokens: Option<Scalar<'a>>,
     pub cache_creation_input_tokens: Option<Scalar<'a>>,
     pub cache_read_input_tokens: Option<Scalar<'a>>,
@@ -94,6 +154,19 @@ pub(crate) struct RawCacheCreation<'a> {
 #[serde(bound(deserialize = "'de: 'a"))]
 pub(crate) struct RawServerToolUse<'a> {
     pub web_search_requests: Option<Scalar<'a>>,
+}
+
+/// One model's entry of Claude Code's `modelUsage`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"), rename_all = "camelCase")]
+pub(crate) struct RawModelUsage<'a> {
+    pub input_tokens: Option<Scalar<'a>>,
+    pub output_tokens: Option<Scalar<'a>>,
+    pub cache_read_input_tokens: Option<Scalar<'a>>,
+    pub cache_creation_input_tokens: Option<Scalar<'a>>,
+    pub web_search_requests: Option<Scalar<'a>>,
+    #[serde(rename = "costUSD")]
+    pub cost_usd: Option<Scalar<'a>>,
 }
 
 /// A Message Batches `result`.

@@ -9,7 +9,7 @@ use tokio::sync::mpsc::Sender;
 use super::lines::{Line, LineReader};
 use crate::parse::{LineContext, Parsed, parse_line};
 use crate::usage::SourceMsg;
-use crate::usage::UsageEvent;
+use crate::usage::{ToolEstimate, UsageEvent};
 
 /// Events per channel message.
 pub(crate) const BATCH_EVENTS: usize = 1024;
@@ -66,6 +66,8 @@ impl Tally {
 #[derive(Debug)]
 pub(crate) struct Batch {
     events: Vec<UsageEvent>,
+    /// Another tool's cost figures read since the last flush (sent after the events).
+    estimates: Vec<ToolEstimate>,
     tx: Sender<SourceMsg>,
     /// Key and rank of the last event sent: streamed copies that follow it and are no more
     /// complete are dropped here, as the aggregator would drop them (it keeps the highest).
@@ -76,6 +78,7 @@ impl Batch {
     pub fn new(tx: Sender<SourceMsg>) -> Self {
         Batch {
             events: Vec::with_capacity(BATCH_EVENTS),
+            estimates: Vec::new(),
             tx,
             last: None,
         }
@@ -96,21 +99,36 @@ impl Batch {
         Ok(())
     }
 
+    /// Queues another tool's cost figures; they go out with the next flush.
+    pub fn push_estimates(&mut self, estimates: Vec<ToolEstimate>) -> Result<(), Closed> {
+        self.estimates.extend(estimates);
+        if self.estimates.len() >= BATCH_EVENTS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// Sends what is waiting, blocking while the channel is full (a slow aggregator slows
     /// the reader; nothing is dropped).
     pub fn flush(&mut self) -> Result<(), Closed> {
-        if self.events.is_empty() {
-            return Ok(());
+        if !self.events.is_empty() {
+            let events = std::mem::replace(&mut self.events, Vec::with_capacity(BATCH_EVENTS));
+            self.tx
+                .blocking_send(SourceMsg::Events(events))
+                .map_err(|_| Closed)?;
         }
-        let events = std::mem::replace(&mut self.events, Vec::with_capacity(BATCH_EVENTS));
-        self.send(SourceMsg::Events(events))
+        if !self.estimates.is_empty() {
+            let estimates = std::mem::take(&mut self.estimates);
+            self.tx
+                .blocking_send(SourceMsg::Estimates(estimates))
+                .map_err(|_| Closed)?;
+        }
+        Ok(())
     }
 
-    /// Sends any other message, after the events waiting.
+    /// Sends any other message, after the events and estimates waiting.
     pub fn send(&mut self, msg: SourceMsg) -> Result<(), Closed> {
-        if !matches!(msg, SourceMsg::Events(_)) {
-            self.flush()?;
-        }
+        self.flush()?;
         self.tx.blocking_send(msg).map_err(|_| Closed)
     }
 
@@ -170,6 +188,7 @@ pub(crate) fn take_line(
                     tally.last_event = tally.last_event.max(Some(event.timestamp));
                     batch.push(event)?;
                 }
+                Parsed::Estimates(estimates) => batch.push_estimates(estimates)?,
                 Parsed::NotUsage => {}
                 Parsed::Invalid(e) => tally.error(|| format!("{}: {e}", origin.locate(number))),
             }

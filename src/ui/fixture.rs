@@ -345,6 +345,7 @@ pub fn snapshot() -> Snapshot {
         rows: Vec::new(),
         time_zone: "UTC".into(),
         reconciliation: Vec::new(),
+        claude_code_estimates: crate::aggregate::snapshot::ClaudeCodeEstimates::default(),
         replay: None,
         counters: None,
     }

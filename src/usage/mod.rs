@@ -210,8 +210,9 @@ impl Attribution {
 /// One usage record as every source hands it to the aggregator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageEvent {
-    /// Dedupe key: a 64-bit hash of (`message.id`, `requestId`), of an application log's
-    /// `id`, or of an Admin API bucket's identity. `None` means the record cannot repeat.
+    /// Dedupe key: a 64-bit hash of a Claude Code request ([`request_key`] of its `requestId`,
+    /// else of `message.id`), of an application log's `id`, or of an Admin API bucket's
+    /// identity. `None` means the record cannot repeat.
     pub key: Option<u64>,
     /// How complete this record is among records with the same key; the aggregator keeps the
     /// highest and replaces a lower one's contribution. Streamed lines rank by token total
