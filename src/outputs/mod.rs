@@ -8,8 +8,8 @@ pub mod prices;
 pub mod prices_explain;
 pub mod record;
 pub mod report;
-pub mod statusline;
 pub mod report_estimates;
+pub mod statusline;
 pub mod watch;
 
 use std::io::Write;
