@@ -72,6 +72,24 @@ impl Window {
     }
 }
 
+/// How far past now a rolling window reaches, for records stamped slightly ahead of this
+/// machine's clock.
+const FUTURE_SLACK: Duration = Duration::minutes(5);
+
+impl Window {
+    /// Where the window ends at `now` (exclusive): a calendar window at its period's end, a
+    /// rolling one a few minutes after now; `None` for `all`. Records stamped later (a clock
+    /// stepped back) are not in the window until their time comes.
+    pub fn end(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+        match self {
+            Window::Today => Some(zone.end_of_day(now)),
+            Window::Month => Some(zone.end_of_month(now)),
+            Window::All => None,
+            _ => Some(now + FUTURE_SLACK),
+        }
+    }
+}
+
 impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

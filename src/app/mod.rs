@@ -61,6 +61,7 @@ pub fn settings(
         since,
         until,
         budgets,
+        retention: config.retention().map_err(fail)?,
     })
 }
 
