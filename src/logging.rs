@@ -1,9 +1,11 @@
-//! Logs go to a file in the user's data dir (never onto the screen): `costtop.log`, level from
-//! `COSTTOP_LOG` (default `info`).
+//! Logs go to a file in the user's data dir (never onto the screen): `costtop.log.<date>`, one
+//! file a day and the last 7 kept (a monitor left running for weeks must not fill the disk),
+//! level from `COSTTOP_LOG` (default `info`).
 
 use std::path::PathBuf;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// Where the log file lives.
@@ -16,8 +18,17 @@ pub fn log_dir() -> Option<PathBuf> {
 pub fn init() -> Option<WorkerGuard> {
     let dir = log_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "costtop.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("costtop.log")
+        .max_log_files(7)
+        .build(&dir)
+        .ok()?;
+    // Lines beyond the buffer are dropped rather than held (the default buffer is 128k lines).
+    let (writer, guard) = NonBlockingBuilder::default()
+        .buffered_lines_limit(4096)
+        .lossy(true)
+        .finish(appender);
     let filter = EnvFilter::try_from_env("COSTTOP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

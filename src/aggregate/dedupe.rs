@@ -125,16 +125,21 @@ impl DedupeIndex {
         }
         self.old.remove(&key);
         if self.young.len() >= GENERATION && !self.young.contains_key(&key) {
-            let retired = std::mem::replace(&mut self.old, std::mem::take(&mut self.young));
-            self.retire(retired);
+            self.retire_old();
+            std::mem::swap(&mut self.old, &mut self.young);
+        }
+        if self.young.capacity() < GENERATION {
+            // Both generations keep their full size for the whole run: no growth churn.
+            self.young.reserve(GENERATION - self.young.len());
         }
         self.young.insert(key, stored);
     }
 
-    /// Moves records that are no longer replaceable to the key sets of their kind.
-    fn retire(&mut self, retired: HashMap<u64, Stored>) {
+    /// Moves the old generation's records, no longer replaceable, to the key sets of their
+    /// kind (the emptied map keeps its capacity for the next generation).
+    fn retire_old(&mut self) {
         let cutoff = self.newest - self.retention.short_keys.num_minutes();
-        for (key, s) in retired {
+        for (key, s) in self.old.drain() {
             if s.dims.session != 0 {
                 self.sealed.insert(key);
             } else if s.minute >= cutoff {
