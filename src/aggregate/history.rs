@@ -241,7 +241,10 @@ impl History {
         };
         let recent_from = from.max(self.trend_from);
         let recent: Money = if recent_from <= to {
-            self.trend.range(recent_from..=to).map(|(_, t)| t.cost).sum()
+            self.trend
+                .range(recent_from..=to)
+                .map(|(_, t)| t.cost)
+                .sum()
         } else {
             Money::ZERO
         };

@@ -44,7 +44,9 @@ impl State {
         let from_minute = start.map_or(i64::MIN, minute_of);
         // A window ends with its calendar period, or (rolling) a little after now: records
         // stamped later (a clock stepped back) are not in it.
-        let to_minute = window.end(now, &zone).map_or(i64::MAX, |e| minute_of(e) - 1);
+        let to_minute = window
+            .end(now, &zone)
+            .map_or(i64::MAX, |e| minute_of(e) - 1);
         // Hours before the detail frontier count whole: say where the data really starts.
         let covered = start.map(|s| {
             let from = self.history.covered_from(from_minute, now);
@@ -84,9 +86,7 @@ impl State {
                 .spend_between(now - Duration::minutes(15), now, now)
                 .usd()
                 * 4.0,
-            burn_rate_1h_usd_per_hour: self
-                .spend_between(now - Duration::hours(1), now, now)
-                .usd(),
+            burn_rate_1h_usd_per_hour: self.spend_between(now - Duration::hours(1), now, now).usd(),
             spend: self.spend_summary(now),
             series,
             series_step_seconds: step,

@@ -3,6 +3,7 @@
 
 pub mod hooks;
 pub mod record;
+mod recorder;
 pub mod report;
 pub mod watch;
 
