@@ -84,24 +84,19 @@ impl KeySet {
         keys * size_of::<u64>() + self.vectors.capacity() * size_of::<Vec<u64>>()
     }
 
-    /// Doubles the vectors, splitting each by the next bit of its keys into two vectors of
-    /// exactly the needed size, one vector at a time.
+    /// Doubles the vectors, splitting each by the next bit of its keys, one vector at a time
+    /// and in place: the upper half moves to a new vector of exactly its size, the lower half
+    /// stays and gives back the room it no longer needs (which the next new vector reuses).
     fn split(&mut self) {
         self.bits += 1;
         let bit = 1u64 << (64 - self.bits);
         let old = std::mem::take(&mut self.vectors);
         let mut vectors = Vec::with_capacity(old.len() * 2);
-        for v in old {
-            let high = v.iter().filter(|&&k| k & bit != 0).count();
-            let mut lo = Vec::with_capacity(v.len() - high);
+        for mut lo in old {
+            let high = lo.iter().filter(|&&k| k & bit != 0).count();
             let mut hi = Vec::with_capacity(high);
-            for k in v {
-                if k & bit == 0 {
-                    lo.push(k);
-                } else {
-                    hi.push(k);
-                }
-            }
+            hi.extend(lo.extract_if(.., |k| *k & bit != 0));
+            lo.shrink_to_fit();
             vectors.push(lo);
             vectors.push(hi);
         }
