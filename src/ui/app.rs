@@ -37,6 +37,10 @@ pub struct App {
     screen: Screen,
     clock_drawn: String,
     dirty: bool,
+    /// The screen must be cleared before the next frame (the terminal was given back, or
+    /// resized): the next frame is drawn whole.
+    clear: bool,
+    suspend: bool,
     quit: bool,
     draws: u64,
     bell: Bell,
@@ -71,6 +75,8 @@ impl App {
             screen: Screen::TooSmall,
             clock_drawn: String::new(),
             dirty: true,
+            clear: false,
+            suspend: false,
             quit: false,
             draws: 0,
             bell: std::mem::replace(&mut opts.bell, Bell::Off),
@@ -133,7 +139,10 @@ impl App {
                     self.dirty = true;
                 }
             }
-            Event::Resize(..) => self.dirty = true,
+            Event::Resize(..) => {
+                self.dirty = true;
+                self.clear = true;
+            }
             _ => {}
         }
     }
@@ -155,6 +164,7 @@ impl App {
         let v = &mut self.view;
         match action {
             Action::Quit => self.quit = true,
+            Action::Suspend => self.suspend = true,
             Action::FocusNext | Action::FocusPrev => {
                 v.focus = if action == Action::FocusNext {
                     v.focus.next()
@@ -238,6 +248,9 @@ impl App {
         if !self.dirty {
             return Ok(());
         }
+        if std::mem::take(&mut self.clear) {
+            terminal.clear()?;
+        }
         let snap = Arc::clone(&self.shown);
         let theme = &self.themes[self.theme_index];
         let mut screen = Screen::TooSmall;
@@ -275,6 +288,14 @@ where
     loop {
         if app.quit {
             break;
+        }
+        if std::mem::take(&mut app.suspend)
+            && let Some(suspend) = opts.suspend.as_mut()
+        {
+            (suspend.0)();
+            // Back from `fg`: whatever the shell left on the screen is drawn over whole.
+            app.clear = true;
+            app.dirty = true;
         }
         app.draw_if_dirty(terminal, clock())?;
         tokio::select! {
