@@ -148,8 +148,9 @@ impl Follower {
     }
 
     /// Sends the health of every source whose health changed, at most once per
-    /// [`HEALTH_INTERVAL`] unless `force`.
-    pub fn publish_health(&mut self, force: bool) -> Result<(), Closed> {
+    /// [`HEALTH_INTERVAL`] unless `force`; returns when a change held back is due.
+    pub fn publish_health(&mut self, force: bool) -> Result<Option<Instant>, Closed> {
+        let mut held = None;
         for i in 0..self.sources.len() {
             let health = self.health(i);
             let tracked = &mut self.sources[i];
@@ -157,13 +158,19 @@ impl Follower {
                 || tracked
                     .sent_at
                     .is_none_or(|t| t.elapsed() >= HEALTH_INTERVAL);
-            if due && tracked.sent.as_ref() != Some(&health) {
+            if tracked.sent.as_ref() == Some(&health) {
+                continue;
+            }
+            if due {
                 tracked.sent = Some(health.clone());
                 tracked.sent_at = Some(Instant::now());
                 self.batch.send(SourceMsg::Health(health))?;
+            } else if let Some(at) = tracked.sent_at {
+                let at = at + HEALTH_INTERVAL;
+                held = Some(held.map_or(at, |h: Instant| h.min(at)));
             }
         }
-        Ok(())
+        Ok(held)
     }
 
     fn health(&self, i: usize) -> SourceHealth {
