@@ -189,13 +189,24 @@ impl State {
         }
     }
 
-    /// The row label of a minute for time groupings (`day`, `hour`).
+    /// The row label of a minute for time groupings (`day`, `hour`). When clocks go back,
+    /// the repeated local hour gets its UTC offset (`2026-10-25 02:00 +01:00`), so the two
+    /// hours stay two rows (in order) instead of one row counting two hours.
     fn time_row_key(&self, g: &GroupBy, minute: i64) -> Option<String> {
         let t = DateTime::from_timestamp(minute * 60, 0)?;
-        let local = self.settings.zone.local(t);
+        let zone = self.settings.zone;
+        let local = zone.local(t);
         match g {
             GroupBy::Day => Some(local.format("%Y-%m-%d").to_string()),
-            GroupBy::Hour => Some(local.format("%Y-%m-%d %H:00").to_string()),
+            GroupBy::Hour => {
+                let label = local.format("%Y-%m-%d %H:00").to_string();
+                let hour_before = zone.local(t - Duration::hours(1));
+                if hour_before.format("%Y-%m-%d %H:00").to_string() == label {
+                    Some(format!("{label} {}", local.format("%:z")))
+                } else {
+                    Some(label)
+                }
+            }
             _ => None,
         }
     }
