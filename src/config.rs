@@ -272,6 +272,16 @@ mod tests {
     }
 
     #[test]
+    fn dedupe_horizon_is_read_and_a_bad_one_named() {
+        let c = Config::parse("dedupe_horizon = \"2h\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(c.retention().unwrap().short_keys, chrono::Duration::hours(2));
+        let msg = Config::parse("dedupe_horizon = \"soon\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("dedupe_horizon"), "{msg}");
+    }
+
+    #[test]
     fn bad_budget_value_names_the_budget_and_key() {
         let text = "[[budgets]]\nname = \"team\"\nperiod = \"fortnight\"\nlimit_usd = 10\n";
         let msg = Config::parse(text, Path::new("c.toml"))
