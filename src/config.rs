@@ -274,7 +274,10 @@ mod tests {
     #[test]
     fn dedupe_horizon_is_read_and_a_bad_one_named() {
         let c = Config::parse("dedupe_horizon = \"2h\"\n", Path::new("c.toml")).unwrap();
-        assert_eq!(c.retention().unwrap().short_keys, chrono::Duration::hours(2));
+        assert_eq!(
+            c.retention().unwrap().short_keys,
+            chrono::Duration::hours(2)
+        );
         let msg = Config::parse("dedupe_horizon = \"soon\"\n", Path::new("c.toml"))
             .unwrap_err()
             .to_string();

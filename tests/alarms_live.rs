@@ -119,7 +119,7 @@ mod hooks {
             on_alarm: None,
             ..AlarmActions::default()
         };
-        let _task = spawn_alarm_actions(handle.snapshots(), actions, None);
+        let _task = spawn_alarm_actions(handle.snapshots(), &actions, None);
         let mut feed = Feed::new(&handle, clock);
         feed.spend(8.5).await;
         let mut bodies = server.bodies;
@@ -163,7 +163,7 @@ mod hooks {
             on_alarm: Some(format!("echo $COSTTOP_ALARM_KIND >> '{}'", log.display())),
             ..AlarmActions::default()
         };
-        let _task = spawn_alarm_actions(handle.snapshots(), actions, None);
+        let _task = spawn_alarm_actions(handle.snapshots(), &actions, None);
         let mut feed = Feed::new(&handle, clock);
         let mut snapshots = handle.snapshots();
         snapshots.borrow_and_update();

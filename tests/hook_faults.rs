@@ -100,7 +100,7 @@ async fn a_refusing_webhook_is_shown_failing_without_its_secret_url() {
         timing: quick(8),
         ..AlarmActions::default()
     };
-    let _task = spawn_alarm_actions(handle.snapshots(), actions, Some(handle.source_sender()));
+    let _task = spawn_alarm_actions(handle.snapshots(), &actions, Some(handle.source_sender()));
     raise_alarms(&handle, 1).await;
     let name = format!("webhook 127.0.0.1:{port}");
     let s = wait_for_source(&handle, &name, |s| s.state == "error").await;
@@ -127,7 +127,7 @@ async fn a_hanging_webhook_times_out_and_alarms_past_its_queue_are_counted() {
         },
         ..AlarmActions::default()
     };
-    let _task = spawn_alarm_actions(handle.snapshots(), actions, Some(handle.source_sender()));
+    let _task = spawn_alarm_actions(handle.snapshots(), &actions, Some(handle.source_sender()));
     raise_alarms(&handle, 6).await;
     let s = wait_for_source(&handle, "webhook 127.0.0.1", |s| {
         s.reason
@@ -155,7 +155,7 @@ async fn a_hanging_on_alarm_command_is_killed_with_its_children_and_reported() {
         timing: quick(8),
         ..AlarmActions::default()
     };
-    let _task = spawn_alarm_actions(handle.snapshots(), actions, Some(handle.source_sender()));
+    let _task = spawn_alarm_actions(handle.snapshots(), &actions, Some(handle.source_sender()));
     raise_alarms(&handle, 1).await;
     let s = wait_for_source(&handle, "on-alarm", |s| s.state == "error").await;
     let reason = s.reason.expect("a reason");

@@ -22,13 +22,13 @@ fn event(n: u64, at: DateTime<Utc>, session: Option<&str>) -> UsageEvent {
             output: 1 + (n * 13) % 3000,
             ..Tokens::default()
         },
-        tier: if n % 7 == 0 {
+        tier: if n.is_multiple_of(7) {
             Tier::Batch
         } else {
             Tier::Standard
         },
         modifiers: Modifiers::default(),
-        stop_reason: Some(if n % 11 == 0 {
+        stop_reason: Some(if n.is_multiple_of(11) {
             StopReason::MaxTokens
         } else {
             StopReason::Other

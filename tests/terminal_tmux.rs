@@ -25,11 +25,11 @@ struct Tmux {
 impl Tmux {
     /// A server with one 80×24 window running `command`; `None` without tmux.
     fn start(command: &str) -> Option<Tmux> {
+        static N: AtomicUsize = AtomicUsize::new(0);
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("tmux is not installed: skipping");
             return None;
         }
-        static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "costtop-test-{}-{}",
             std::process::id(),
@@ -148,8 +148,8 @@ fn child_costtop(parent: u32) -> u32 {
             let Some((comm, rest)) = stat.split_once(") ") else {
                 continue;
             };
-            let ppid = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok());
-            if comm.ends_with("(costtop") && ppid == Some(parent) {
+            let parent_pid = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+            if comm.ends_with("(costtop") && parent_pid == Some(parent) {
                 return pid;
             }
         }

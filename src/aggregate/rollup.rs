@@ -231,16 +231,15 @@ impl Slot {
             self.cell(*dims).add(c);
         }
         for &(model, bucket, count) in &other.histogram {
-            match self
+            if let Some((_, _, n)) = self
                 .histogram
                 .iter_mut()
                 .find(|(m, b, _)| *m == model && *b == bucket)
             {
-                Some((_, _, n)) => *n += count,
-                None => {
-                    reserve_one(&mut self.histogram);
-                    self.histogram.push((model, bucket, count));
-                }
+                *n += count;
+            } else {
+                reserve_one(&mut self.histogram);
+                self.histogram.push((model, bucket, count));
             }
         }
         self.cost += other.cost;

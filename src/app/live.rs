@@ -125,7 +125,7 @@ pub fn start_live(
     if !actions.is_empty() {
         tasks.push(hooks::spawn_alarm_actions(
             handle.snapshots(),
-            actions,
+            &actions,
             Some(handle.source_sender()),
         ));
     }

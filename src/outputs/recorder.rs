@@ -253,7 +253,7 @@ impl Writer {
 /// that could not be cut back), starts a new line so the next record is whole.
 fn open_on_new_line(path: &Path) -> std::io::Result<File> {
     let mut file = OpenOptions::new().create(true).append(true).open(path)?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let len = file.metadata().map_or(0, |m| m.len());
     if len > 0 && file.metadata().is_ok_and(|m| m.is_file()) {
         let mut last = [0u8; 1];
         let mut reader = OpenOptions::new().read(true).open(path)?;

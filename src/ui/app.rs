@@ -21,6 +21,17 @@ use super::theme::{Theme, list_themes};
 use super::{Bell, ReplayCommand, UiOptions};
 use crate::aggregate::{Control, Snapshot, Window};
 
+/// What the next frame must do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Redraw {
+    /// Nothing changed: no frame.
+    Nothing,
+    /// Something visible changed.
+    Changed,
+    /// Clear first and draw everything (the terminal was given back, or resized).
+    Whole,
+}
+
 /// Dashboard state between frames: what is shown, how, and what the loop must do next.
 #[derive(Debug)]
 pub struct App {
@@ -36,10 +47,7 @@ pub struct App {
     flash_for: Duration,
     screen: Screen,
     clock_drawn: String,
-    dirty: bool,
-    /// The screen must be cleared before the next frame (the terminal was given back, or
-    /// resized): the next frame is drawn whole.
-    clear: bool,
+    redraw: Redraw,
     suspend: bool,
     quit: bool,
     draws: u64,
@@ -74,8 +82,7 @@ impl App {
             flash_for: opts.flash,
             screen: Screen::TooSmall,
             clock_drawn: String::new(),
-            dirty: true,
-            clear: false,
+            redraw: Redraw::Changed,
             suspend: false,
             quit: false,
             draws: 0,
@@ -84,8 +91,12 @@ impl App {
             replay,
         };
         app.on_snapshot(first);
-        app.dirty = true;
+        app.mark_changed();
         Ok(app)
+    }
+
+    fn mark_changed(&mut self) {
+        self.redraw = self.redraw.max(Redraw::Changed);
     }
 
     /// Frames drawn so far.
@@ -115,12 +126,12 @@ impl App {
             self.bell.ring();
             self.flash_until = Some(Instant::now() + self.flash_for);
             self.view.flash = true;
-            self.dirty = true;
+            self.mark_changed();
         }
         self.latest = snap;
         if !self.view.frozen {
             self.shown = Arc::clone(&self.latest);
-            self.dirty = true;
+            self.mark_changed();
         }
     }
 
@@ -130,18 +141,17 @@ impl App {
             Event::Key(key) => {
                 if let Some(action) = keymap::action_for(key, self.shown.replay.is_some()) {
                     self.apply(action);
-                    self.dirty = true;
+                    self.mark_changed();
                 }
             }
             Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(pane) = pane_at(&self.screen, m.column, m.row) {
                     self.view.focus = pane;
-                    self.dirty = true;
+                    self.mark_changed();
                 }
             }
             Event::Resize(..) => {
-                self.dirty = true;
-                self.clear = true;
+                self.redraw = Redraw::Whole;
             }
             _ => {}
         }
@@ -150,12 +160,12 @@ impl App {
     /// The 1 Hz tick: redraw only if the clock text changed or a flash ended.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
         if self.clock_text(now) != self.clock_drawn {
-            self.dirty = true;
+            self.mark_changed();
         }
         if self.flash_until.is_some_and(|t| Instant::now() >= t) {
             self.flash_until = None;
             self.view.flash = false;
-            self.dirty = true;
+            self.mark_changed();
         }
     }
 
@@ -245,11 +255,10 @@ impl App {
         terminal: &mut Terminal<B>,
         now: DateTime<Utc>,
     ) -> Result<(), B::Error> {
-        if !self.dirty {
-            return Ok(());
-        }
-        if std::mem::take(&mut self.clear) {
-            terminal.clear()?;
+        match std::mem::replace(&mut self.redraw, Redraw::Nothing) {
+            Redraw::Nothing => return Ok(()),
+            Redraw::Changed => {}
+            Redraw::Whole => terminal.clear()?,
         }
         let snap = Arc::clone(&self.shown);
         let theme = &self.themes[self.theme_index];
@@ -258,7 +267,6 @@ impl App {
         self.screen = screen;
         self.clock_drawn = self.clock_text(now);
         self.draws += 1;
-        self.dirty = false;
         Ok(())
     }
 }
@@ -294,8 +302,7 @@ where
         {
             (suspend.0)();
             // Back from `fg`: whatever the shell left on the screen is drawn over whole.
-            app.clear = true;
-            app.dirty = true;
+            app.redraw = Redraw::Whole;
         }
         app.draw_if_dirty(terminal, clock())?;
         tokio::select! {

@@ -189,7 +189,7 @@ impl Tally {
 /// snapshot sender is gone.
 pub fn spawn_alarm_actions(
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
-    actions: AlarmActions,
+    actions: &AlarmActions,
     health: Option<mpsc::Sender<SourceMsg>>,
 ) -> tokio::task::JoinHandle<()> {
     let timing = actions.timing;
