@@ -2,33 +2,27 @@
 //! periods and burn rates stay sane (nothing negative, nothing counted twice, nothing lost),
 //! with an injected clock driving the real actor, and the state itself at DST boundaries.
 
+mod fault_kit;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use costtop::aggregate::{
     AggregatorHandle, Budget, GroupBy, ManualClock, Period, Settings, Snapshot, State, Window, Zone,
 };
-use costtop::usage::{Attribution, EventKind, Modifiers, SourceMsg, Tier, Tokens, UsageEvent};
+use costtop::usage::{SourceMsg, UsageEvent};
+use fault_kit::usage;
 
 /// Opus 4.6 input is $5 per million tokens: 200,000 tokens are exactly $1.
 fn spend(usd: f64, at: DateTime<Utc>, n: u64) -> UsageEvent {
-    UsageEvent {
-        key: Some(costtop::usage::dedupe_key(&[b"app", &n.to_le_bytes()])),
-        rank: 1,
-        timestamp: at,
-        model: "claude-opus-4-6".into(),
-        tokens: Tokens {
-            input: (usd * 200_000.0).round() as u64,
-            ..Tokens::default()
-        },
-        tier: Tier::Standard,
-        modifiers: Modifiers::default(),
-        stop_reason: None,
-        kind: EventKind::Request,
-        attribution: Attribution::default(),
-        iterations: Vec::new(),
-        estimate: None,
-    }
+    let key = costtop::usage::dedupe_key(&[b"app", &n.to_le_bytes()]);
+    usage(
+        "claude-opus-4-6",
+        (usd * 200_000.0).round() as u64,
+        0,
+        at,
+        Some(key),
+    )
 }
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {

@@ -4,24 +4,16 @@
 //! health in the snapshot's sources, which the status bar and the alarm log show.
 
 mod alarm_kit;
+mod fault_kit;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use alarm_kit::{Hook, hook_server};
 use chrono::Utc;
-use costtop::aggregate::snapshot::SourceStatus;
-use costtop::aggregate::{AggregatorHandle, Settings, SystemClock, Window};
+use costtop::aggregate::AggregatorHandle;
 use costtop::outputs::hooks::{AlarmActions, HookTiming, spawn_alarm_actions};
-use costtop::usage::{Attribution, EventKind, Modifiers, SourceMsg, Tier, Tokens, UsageEvent};
-
-fn aggregator() -> AggregatorHandle {
-    let settings = Settings {
-        window: Window::All,
-        ..Settings::default()
-    };
-    AggregatorHandle::spawn(settings, Arc::new(SystemClock))
-}
+use costtop::usage::{SourceMsg, UsageEvent};
+use fault_kit::{aggregator, usage, wait_for_source};
 
 /// Quick limits, so failures show within a second.
 fn quick(queue: usize) -> HookTiming {
@@ -38,23 +30,7 @@ fn quick(queue: usize) -> HookTiming {
 
 /// One request on a model nobody prices: each distinct model raises its own alarm.
 fn unpriced(n: usize) -> UsageEvent {
-    UsageEvent {
-        key: None,
-        rank: 0,
-        timestamp: Utc::now(),
-        model: format!("mystery-model-{n}").into(),
-        tokens: Tokens {
-            input: 10,
-            ..Tokens::default()
-        },
-        tier: Tier::Standard,
-        modifiers: Modifiers::default(),
-        stop_reason: None,
-        kind: EventKind::Request,
-        attribution: Attribution::default(),
-        iterations: Vec::new(),
-        estimate: None,
-    }
+    usage(&format!("mystery-model-{n}"), 10, 0, Utc::now(), None)
 }
 
 async fn raise_alarms(handle: &AggregatorHandle, count: usize) {
@@ -64,28 +40,6 @@ async fn raise_alarms(handle: &AggregatorHandle, count: usize) {
         .send(SourceMsg::Events(events))
         .await
         .expect("aggregator alive");
-}
-
-/// Waits (10 s at most) for a source whose name starts with `prefix` to match `done`.
-async fn wait_for_source(
-    handle: &AggregatorHandle,
-    prefix: &str,
-    done: impl Fn(&SourceStatus) -> bool,
-) -> SourceStatus {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let snap = handle.snapshot_now(None).await.expect("aggregator alive");
-        let found = snap.sources.iter().find(|s| s.name.starts_with(prefix));
-        if let Some(s) = found.filter(|s| done(s)) {
-            return s.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no {prefix} source as expected: {:#?}",
-            snap.sources
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +60,8 @@ async fn a_refusing_webhook_is_shown_failing_without_its_secret_url() {
     let s = wait_for_source(&handle, &name, |s| s.state == "error").await;
     let reason = s.reason.clone().expect("a reason");
     assert!(reason.contains("cannot connect"), "{reason}");
-    assert!(reason.contains("1 of 1 alarms not delivered"), "{reason}");
+    assert!(reason.contains("alarms not delivered"), "{reason}");
+    assert_eq!(s.lines, 0, "nothing was delivered");
     let shown = format!("{s:?}{reason}");
     assert!(!shown.contains("SECRETTOKEN"), "{shown}");
     // Monitoring goes on: a new record is counted at once.
@@ -129,17 +84,20 @@ async fn a_hanging_webhook_times_out_and_alarms_past_its_queue_are_counted() {
     };
     let _task = spawn_alarm_actions(handle.snapshots(), &actions, Some(handle.source_sender()));
     raise_alarms(&handle, 6).await;
+    // Six alarms (and then a seventh: the webhook itself is down), one delivery at a time and
+    // one waiting: the others are dropped; none is delivered.
     let s = wait_for_source(&handle, "webhook 127.0.0.1", |s| {
-        s.reason
-            .as_deref()
-            .is_some_and(|r| r.contains("6 of 6 alarms not delivered"))
+        s.state == "error" && s.parse_errors >= 6 && s.lines == 0
     })
     .await;
     let reason = s.reason.expect("a reason");
     assert!(reason.contains("timed out"), "{reason}");
     assert!(reason.contains("alarms dropped (queue full)"), "{reason}");
-    assert_eq!(s.parse_errors, 6);
-    assert!(server.hits() <= 2, "only what the queue held was tried");
+    assert!(
+        server.hits() <= 3,
+        "only what the queue held was tried: {}",
+        server.hits()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,47 +3,23 @@
 //! Monitoring goes on, the error shows as the recorder's health, and once the path can be
 //! written again every record is in the file exactly once.
 
+mod fault_kit;
+
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
+use costtop::aggregate::AggregatorHandle;
 use costtop::aggregate::snapshot::SourceStatus;
-use costtop::aggregate::{AggregatorHandle, Settings, SystemClock, Window};
 use costtop::outputs::record::spawn_recorder_retrying;
 use costtop::parse::{LineContext, Parsed, parse_line};
-use costtop::usage::{
-    Attribution, EventKind, Modifiers, SourceMsg, Tier, Tokens, UsageEvent, dedupe_key,
-};
+use costtop::usage::{SourceMsg, UsageEvent, dedupe_key};
+use fault_kit::{aggregator, usage, wait_for_source};
 use tokio::sync::mpsc;
 
-fn aggregator() -> AggregatorHandle {
-    let settings = Settings {
-        window: Window::All,
-        ..Settings::default()
-    };
-    AggregatorHandle::spawn(settings, Arc::new(SystemClock))
-}
-
 fn event(n: u64) -> UsageEvent {
-    UsageEvent {
-        key: Some(dedupe_key(&[b"app", n.to_string().as_bytes()])),
-        rank: 10,
-        timestamp: Utc::now(),
-        model: "claude-haiku-4-5".into(),
-        tokens: Tokens {
-            input: 100 + n,
-            output: 7,
-            ..Tokens::default()
-        },
-        tier: Tier::Standard,
-        modifiers: Modifiers::default(),
-        stop_reason: None,
-        kind: EventKind::Request,
-        attribution: Attribution::default(),
-        iterations: Vec::new(),
-        estimate: None,
-    }
+    let key = dedupe_key(&[b"app", n.to_string().as_bytes()]);
+    usage("claude-haiku-4-5", 100 + n, 7, Utc::now(), Some(key))
 }
 
 async fn send(tx: &mpsc::Sender<SourceMsg>, range: std::ops::Range<u64>) {
@@ -56,20 +32,7 @@ async fn recorder_health(
     handle: &AggregatorHandle,
     done: impl Fn(&SourceStatus) -> bool,
 ) -> SourceStatus {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let snap = handle.snapshot_now(None).await.expect("aggregator alive");
-        let found = snap.sources.iter().find(|s| s.name.starts_with("record "));
-        if let Some(s) = found.filter(|s| done(s)) {
-            return s.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "recorder not as expected: {:#?}",
-            snap.sources
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_source(handle, "record ", done).await
 }
 
 /// The records in the file, as (input tokens) sorted, each line parsed back.

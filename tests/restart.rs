@@ -3,11 +3,14 @@
 //! old lines, a last line not finished) and started again shows exactly what a fresh `report`
 //! of the same files shows: no record lost, none counted twice.
 
-use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::append;
 
 const BIN: &str = env!("CARGO_BIN_EXE_costtop");
 
@@ -26,15 +29,6 @@ fn line(n: u64, last: bool) -> String {
         s = n % 60,
         session = n % 3,
     ) + "\n"
-}
-
-fn append(path: &Path, text: &str) {
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .expect("open");
-    f.write_all(text.as_bytes()).expect("append");
 }
 
 fn costtop(home: &Path, args: &[&str]) -> Command {

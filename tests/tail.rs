@@ -8,26 +8,16 @@
 mod common;
 
 use std::fs::{self, OpenOptions};
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Received, expect, line, lines};
+use common::{Received, append, expect, line, lines};
 use costtop::sources::{Source, SourceKind, TailOptions, discover, spawn_tail};
 use costtop::usage::{SourceMsg, SourceState};
 use tokio::sync::mpsc::{Receiver, channel};
 
 const WAIT: Duration = Duration::from_secs(5);
 const QUIET: Duration = Duration::from_millis(600);
-
-fn append(path: &Path, text: &str) {
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .expect("open for append");
-    f.write_all(text.as_bytes()).expect("append");
-}
 
 fn start(sources: Vec<Source>) -> (Receiver<SourceMsg>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = channel(16);
