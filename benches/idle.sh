@@ -3,17 +3,19 @@
 #
 #   benches/idle.sh idle      [SECONDS]   costtop watch DIR --interval 1s on a quiet folder (default 60 s)
 #   benches/idle.sh soak      [MINUTES]   the same while 100 lines/s are appended (default 10 min;
-#                                         the issue's target is 60): VmRSS at start and end
+#                                         the issue's target is 60): VmRSS every minute, and the
+#                                         growth per record appended from minute 10 to the end
 #   benches/idle.sh dashboard [SECONDS]   the dashboard (costtop DIR) in tmux 120x40, idle (default 60 s)
 #   benches/idle.sh serve     [SECONDS]   costtop serve DIR (the HTTP listener, no scrapes), idle
 #
 # CPU% = (utime + stime ticks) / CLK_TCK / elapsed seconds * 100, over the measured span only
-# (after a 3 s warm-up that reads the history). Uses the release binary (built if missing).
+# (after a 3 s warm-up that reads the history). Uses the release binary (built if missing), or
+# $COSTTOP_BIN (a copy, so a long soak is not disturbed by rebuilds).
 set -euo pipefail
 
 mode=${1:-idle}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/target/release/costtop"
+bin="${COSTTOP_BIN:-$root/target/release/costtop}"
 [ -x "$bin" ] || (cd "$root" && cargo build --release --quiet)
 tck=$(getconf CLK_TCK)
 work=$(mktemp -d)
@@ -80,9 +82,13 @@ soak)
     t0=$(ticks "$pid"); s0=$(date +%s)
     end=$((s0 + minutes * 60))
     # 100 lines/s, paced by the clock (not by sleeps): each 0.1 s, the lines due so far in
-    # one append.
+    # one append. VmRSS is sampled once a minute (the record count with it).
     n=0
     start_us=${EPOCHREALTIME/./}
+    next_sample=$((s0 + 60))
+    minute=0
+    rss10=""
+    n10=0
     while [ "$(date +%s)" -lt "$end" ]; do
         due=$(( (${EPOCHREALTIME/./} - start_us) / 10000 ))
         if [ "$due" -gt "$n" ]; then
@@ -91,10 +97,16 @@ soak)
             while [ "$n" -lt "$due" ]; do n=$((n + 1)); line $((100000 + n)) "$ts"; batch+=$OUT; done
             printf '%s' "$batch" >>"$work/projects/app/live.jsonl"
         fi
+        if [ "$(date +%s)" -ge "$next_sample" ]; then
+            minute=$((minute + 1))
+            next_sample=$((next_sample + 60))
+            rss=$(rss_kb "$pid")
+            echo "minute $minute: VmRSS $rss kB, $n lines appended"
+            if [ "$minute" -eq 10 ]; then rss10=$rss; n10=$n; fi
+        fi
         sleep 0.1
     done
-    n=$((n + 100000))
-    written=$((n - 100000))
+    written=$n
     t1=$(ticks "$pid"); s1=$(date +%s)
     sleep 3
     end_rss=$(rss_kb "$pid")
@@ -102,6 +114,10 @@ soak)
     awk -v a="$t0" -v b="$t1" -v s="$s0" -v e="$s1" -v hz="$tck" -v w="$written" \
         'BEGIN { printf "soak: %d lines in %d s (%.1f lines/s), CPU %.2f%%\n", w, e - s, w / (e - s), (b - a) / hz / (e - s) * 100 }'
     echo "VmRSS at end: $end_rss kB (start $start_rss kB, growth $((end_rss - start_rss)) kB)"
+    if [ -n "$rss10" ]; then
+        awk -v a="$rss10" -v b="$end_rss" -v n="$((written - n10))" \
+            'BEGIN { printf "from minute 10 to the end: %+d kB over %d records = %.1f bytes per record\n", b - a, n, (b - a) * 1024 / n }'
+    fi
     echo "requests counted: $requests of $((2000 + written)) written"
     ;;
 dashboard)

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::aggregate::{Budget, BudgetFilter, Period, Window, Zone};
+use crate::aggregate::{Budget, BudgetFilter, Period, Retention, Window, Zone};
 use crate::pricing::{Money, PriceOverride, PriceTable};
 use crate::usage::Tier;
 
@@ -38,6 +38,9 @@ pub struct ConfigFile {
     pub api_base: Option<String>,
     /// Admin API poll interval, e.g. `60s`.
     pub poll_interval: Option<String>,
+    /// How long (event time) the id of a record without a session (application logs) is
+    /// remembered to drop a repeated copy, e.g. `10m`.
+    pub dedupe_horizon: Option<String>,
     /// Budgets.
     #[serde(default)]
     pub budgets: Vec<BudgetEntry>,
@@ -166,7 +169,19 @@ impl Config {
         if let Some(p) = &config.file.poll_interval {
             humantime::parse_duration(p).map_err(|e| invalid(format!("poll_interval: {e}")))?;
         }
+        config.retention().map_err(invalid)?;
         Ok(config)
+    }
+
+    /// How long dedupe keys are remembered (`dedupe_horizon`, else the defaults).
+    pub fn retention(&self) -> Result<Retention, String> {
+        let mut r = Retention::default();
+        if let Some(h) = &self.file.dedupe_horizon {
+            let d = humantime::parse_duration(h).map_err(|e| format!("dedupe_horizon: {e}"))?;
+            r.short_keys = chrono::Duration::from_std(d)
+                .map_err(|_| format!("dedupe_horizon: {h} is too long"))?;
+        }
+        Ok(r)
     }
 
     /// The budgets, validated.
@@ -302,6 +317,19 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("/etc/costtop.toml"), "{msg}");
         assert!(msg.contains("windw"), "{msg}");
+    }
+
+    #[test]
+    fn dedupe_horizon_is_read_and_a_bad_one_named() {
+        let c = Config::parse("dedupe_horizon = \"2h\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(
+            c.retention().unwrap().short_keys,
+            chrono::Duration::hours(2)
+        );
+        let msg = Config::parse("dedupe_horizon = \"soon\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("dedupe_horizon"), "{msg}");
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! Logs go to a file in the user's data dir (never onto the screen): `costtop.log`, level from
-//! `COSTTOP_LOG` (default `info`). The headless daemon (`costtop serve`) logs to stderr.
+//! Logs go to a file in the user's data dir (never onto the screen): `costtop.log.<date>`, one
+//! file a day and the last 7 kept (a monitor left running for weeks must not fill the disk),
+//! level from `COSTTOP_LOG` (default `info`). The headless daemon (`costtop serve`) logs to stderr.
 
 use std::path::PathBuf;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// Where the log file lives.
@@ -16,19 +18,28 @@ pub fn log_dir() -> Option<PathBuf> {
 pub fn init() -> Option<WorkerGuard> {
     let dir = log_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
-    start(tracing_appender::non_blocking(
-        tracing_appender::rolling::never(&dir, "costtop.log"),
-    ))
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("costtop.log")
+        .max_log_files(7)
+        .build(&dir)
+        .ok()?;
+    start(bounded().finish(appender))
 }
 
 /// Starts logging to stderr (`costtop serve`: systemd and containers collect it).
 pub fn init_stderr() -> Option<WorkerGuard> {
-    start(tracing_appender::non_blocking(std::io::stderr()))
+    start(bounded().finish(std::io::stderr()))
 }
 
-fn start(
-    (writer, guard): (tracing_appender::non_blocking::NonBlocking, WorkerGuard),
-) -> Option<WorkerGuard> {
+/// Lines beyond the buffer are dropped rather than held (the default buffer is 128k lines).
+fn bounded() -> NonBlockingBuilder {
+    NonBlockingBuilder::default()
+        .buffered_lines_limit(4096)
+        .lossy(true)
+}
+
+fn start((writer, guard): (NonBlocking, WorkerGuard)) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env("COSTTOP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

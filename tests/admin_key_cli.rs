@@ -98,7 +98,17 @@ async fn rejected_key_is_never_printed_or_logged() {
         "report stdout: {}",
         report.0
     );
-    let log = std::fs::read_to_string(home.path().join("data/costtop/costtop.log")).unwrap();
+    // The log rotates daily (`costtop.log.<date>`): read every file of it.
+    let mut log = String::new();
+    for entry in std::fs::read_dir(home.path().join("data/costtop")).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("costtop.log"))
+        {
+            log.push_str(&std::fs::read_to_string(path).unwrap());
+        }
+    }
     assert!(log.contains("admin API request failed"), "log: {log}");
     for (what, text) in [
         ("watch stdout", &watch.0),

@@ -117,8 +117,9 @@ mod hooks {
         let actions = AlarmActions {
             webhook: Some(server.url.clone()),
             on_alarm: None,
+            ..AlarmActions::default()
         };
-        let _task = spawn_alarm_actions(handle.snapshots(), actions);
+        let _task = spawn_alarm_actions(handle.snapshots(), &actions, None);
         let mut feed = Feed::new(&handle, clock);
         feed.spend(8.5).await;
         let mut bodies = server.bodies;
@@ -160,8 +161,9 @@ mod hooks {
         let actions = AlarmActions {
             webhook: Some(server.url.clone()),
             on_alarm: Some(format!("echo $COSTTOP_ALARM_KIND >> '{}'", log.display())),
+            ..AlarmActions::default()
         };
-        let _task = spawn_alarm_actions(handle.snapshots(), actions);
+        let _task = spawn_alarm_actions(handle.snapshots(), &actions, None);
         let mut feed = Feed::new(&handle, clock);
         let mut snapshots = handle.snapshots();
         snapshots.borrow_and_update();

@@ -8,26 +8,16 @@
 mod common;
 
 use std::fs::{self, OpenOptions};
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Received, expect, line, lines};
+use common::{Received, append, expect, line, lines};
 use costtop::sources::{Source, SourceKind, TailOptions, discover, spawn_tail};
 use costtop::usage::{SourceMsg, SourceState};
 use tokio::sync::mpsc::{Receiver, channel};
 
 const WAIT: Duration = Duration::from_secs(5);
 const QUIET: Duration = Duration::from_millis(600);
-
-fn append(path: &Path, text: &str) {
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .expect("open for append");
-    f.write_all(text.as_bytes()).expect("append");
-}
 
 fn start(sources: Vec<Source>) -> (Receiver<SourceMsg>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = channel(16);
@@ -231,4 +221,50 @@ async fn follower_stops_when_the_receiver_is_dropped() {
         .await
         .expect("the task ends")
         .expect("no panic");
+}
+
+#[tokio::test]
+async fn a_followed_folder_deleted_and_recreated_is_shown_down_then_followed_again() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("projects");
+    fs::create_dir(&root).expect("mkdir");
+    fs::write(root.join("a.jsonl"), lines(0..10)).expect("write");
+    // Polling is slow: only the notifications (the folder watched again once it is back,
+    // its parent meanwhile) can make this test finish in time.
+    let (tx, mut rx) = channel(16);
+    let opts = TailOptions {
+        poll_interval: Duration::from_secs(3600),
+        ..TailOptions::default()
+    };
+    let _task = spawn_tail(sources_of(&root), tx, opts);
+    let name = root.display().to_string();
+    let mut got = Received::default();
+    wait_for(&mut got, &mut rx, &expect(&[0..10])).await;
+
+    fs::remove_dir_all(&root).expect("rm -rf");
+    let down = got
+        .until(&mut rx, WAIT, |g| {
+            g.health
+                .get(&name)
+                .is_some_and(|h| matches!(&h.state, SourceState::Error(r) if r.contains("no such")))
+        })
+        .await;
+    assert!(down, "{:?}", got.health.get(&name));
+
+    fs::create_dir(&root).expect("mkdir again");
+    fs::write(root.join("a.jsonl"), lines(10..20)).expect("write");
+    fs::create_dir(root.join("sub")).expect("mkdir sub");
+    fs::write(root.join("sub").join("b.jsonl"), lines(20..25)).expect("write");
+    wait_for(&mut got, &mut rx, &expect(&[0..25])).await;
+    append(&root.join("a.jsonl"), &lines(25..30));
+    wait_for(&mut got, &mut rx, &expect(&[0..30])).await;
+    let up = got
+        .until(&mut rx, WAIT, |g| {
+            g.health
+                .get(&name)
+                .is_some_and(|h| h.state == SourceState::Ok && h.files == 2)
+        })
+        .await;
+    assert!(up, "{:?}", got.health.get(&name));
+    got.assert_keys_unique();
 }

@@ -57,7 +57,9 @@ impl AggregatorHandle {
         let (commands, command_rx) = mpsc::channel(16);
         let (sources, source_rx) = mpsc::channel(SOURCE_CHANNEL_CAPACITY);
         let (controls, control_rx) = mpsc::unbounded_channel();
-        let state = State::new(settings);
+        let mut state = State::new(settings);
+        // From the first record on, history older than the detail horizon is counted per hour.
+        state.compact(clock.now());
         let first = Arc::new(state.snapshot(clock.now(), None));
         let (snap_tx, snapshots) = watch::channel(first);
         let actor = Actor {
@@ -144,22 +146,10 @@ impl Actor {
         loop {
             let publish_due = self.last_publish + PUBLISH_INTERVAL;
             let dirty = self.live && self.state.version() != self.published_version;
+            // Order matters under a burst (a source always ready): controls, answers and publishing
+            // come first, so the screen keeps drawing while a million records are counted.
             tokio::select! {
                 biased;
-                msg = sources.recv(), if sources_open => match msg {
-                    Some(msg) => {
-                        self.state.apply(msg);
-                        // Drain a burst before doing anything else.
-                        for _ in 0..256 {
-                            match sources.try_recv() {
-                                Ok(msg) => self.state.apply(msg),
-                                Err(_) => break,
-                            }
-                        }
-                        self.answer_waiters();
-                    }
-                    None => sources_open = false,
-                },
                 Some(control) = controls.recv() => match control {
                     Control::SetWindow(w) => {
                         self.state.set_window(w);
@@ -173,7 +163,16 @@ impl Actor {
                 cmd = commands.recv() => match cmd {
                     None => break,
                     Some(Command::Snapshot { group_by, reply }) => {
+                        // Everything queued before the request is counted first.
+                        for _ in 0..sources.len() {
+                            match sources.try_recv() {
+                                Ok(msg) => self.state.apply(msg),
+                                Err(_) => break,
+                            }
+                        }
+                        self.answer_waiters();
                         let now = self.clock.now();
+                        self.state.compact(now);
                         self.state.evaluate_alarms(now);
                         let _ = reply.send(Arc::new(self.state.snapshot(now, group_by.as_ref())));
                     }
@@ -183,6 +182,21 @@ impl Actor {
                     }
                 },
                 () = tokio::time::sleep_until(publish_due), if dirty => self.publish(),
+                msg = sources.recv(), if sources_open => match msg {
+                    Some(msg) => {
+                        self.state.apply(msg);
+                        // Take what else is queued (at most a channel's worth) before looking
+                        // at anything else.
+                        for _ in 0..SOURCE_CHANNEL_CAPACITY {
+                            match sources.try_recv() {
+                                Ok(msg) => self.state.apply(msg),
+                                Err(_) => break,
+                            }
+                        }
+                        self.answer_waiters();
+                    }
+                    None => sources_open = false,
+                },
                 _ = tick.tick(), if self.live => {
                     let minute = self.clock.now().timestamp().div_euclid(60);
                     if minute != self.published_minute {
@@ -206,6 +220,7 @@ impl Actor {
 
     fn publish(&mut self) {
         let now = self.clock.now();
+        self.state.compact(now);
         self.state.evaluate_alarms(now);
         let snap = Arc::new(self.state.snapshot(now, None));
         self.published_version = self.state.version();

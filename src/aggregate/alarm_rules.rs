@@ -158,7 +158,10 @@ impl State {
 
     fn evaluate_spike(&mut self, now: DateTime<Utc>, changed: &mut bool) -> usize {
         let id = "spend_spike".to_string();
-        let recent = self.spend_between(now - Duration::minutes(15), now).usd() * 4.0;
+        let recent = self
+            .spend_between(now - Duration::minutes(15), now, now)
+            .usd()
+            * 4.0;
         let base_from = (now - Duration::hours(3)).max(self.first_event.unwrap_or(now));
         let base_to = now - Duration::minutes(15);
         let base_secs = (base_to - base_from).num_seconds();
@@ -166,7 +169,7 @@ impl State {
             return 0; // not enough history for a baseline
         }
         let baseline = self
-            .spend_between(base_from, base_to - Duration::minutes(1))
+            .spend_between(base_from, base_to - Duration::minutes(1), now)
             .usd()
             / base_secs as f64
             * 3600.0;
@@ -196,7 +199,7 @@ impl State {
         let from = (now - Duration::hours(1)).timestamp().div_euclid(60);
         let to = now.timestamp().div_euclid(60);
         let (mut net, mut writes) = (Money::ZERO, 0u64);
-        for (_, m) in self.minutes.range(from..=to) {
+        for (_, m) in self.history.slots(from, to, now) {
             for (_, c) in &m.cells {
                 net += Money(i128::from(c.cache_savings));
                 writes += c.tokens.cache_writes();

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use globset::{Glob, GlobMatcher};
 
+use super::history::minute_of;
 use super::rollup::Dims;
 use super::snapshot::BudgetStatus;
 use super::state::State;
@@ -169,19 +170,25 @@ impl Budget {
         self.period.bounds(&state.settings.zone, now)
     }
 
-    /// Spend matching the filter in `[from, to]` at minute resolution.
-    pub fn spent(&self, state: &State, from: DateTime<Utc>, to: DateTime<Utc>) -> Money {
+    /// Spend matching the filter in `[from, to]` as seen at `now` (whole local hours before
+    /// the detail frontier: periods start on local hours, so they are exact).
+    pub fn spent(
+        &self,
+        state: &State,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Money {
         if self.filter.is_empty() {
-            return state.spend_between(from, to);
+            return state.spend_between(from, to, now);
         }
-        let a = from.timestamp().div_euclid(60);
-        let b = to.timestamp().div_euclid(60);
+        let (a, b) = (minute_of(from), minute_of(to));
         if a > b {
             return Money::ZERO;
         }
         state
-            .minutes
-            .range(a..=b)
+            .history
+            .slots(a, b, now)
             .flat_map(|(_, m)| m.cells.iter())
             .filter(|(d, _)| self.filter.matches(state, d))
             .map(|(_, c)| Money(i128::from(c.cost)))
@@ -192,7 +199,9 @@ impl Budget {
     /// (the last hour; the last 15 minutes for hourly budgets; never longer than the period).
     pub fn spent_and_projected(&self, state: &State, now: DateTime<Utc>) -> (Money, Money) {
         let (start, end) = self.period_bounds(state, now);
-        let spent = self.spent(state, start, now + Duration::days(3660));
+        // Spend stamped later than now still counts in its period (clocks differ a little);
+        // spend after the period's end does not.
+        let spent = self.spent(state, start, end - Duration::seconds(1), now);
         let lookback = if self.period == Period::Hour {
             Duration::minutes(15)
         } else {
@@ -200,7 +209,7 @@ impl Budget {
         };
         let rate_from = (now - lookback).max(start);
         let rate_secs = (now - rate_from).num_seconds().max(60) as f64;
-        let recent = self.spent(state, rate_from, now);
+        let recent = self.spent(state, rate_from, now, now);
         let remaining = (end - now).num_seconds().max(0) as f64;
         let projected = spent + Money::from_usd(recent.usd() / rate_secs * remaining);
         (spent, projected)

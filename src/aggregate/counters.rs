@@ -13,7 +13,8 @@ use foldhash::HashMap;
 use smallvec::SmallVec;
 
 use super::histogram::{BOUNDS, BUCKETS};
-use super::rollup::{Contribution, Interner, TagSets};
+use super::intern::{Interner, TagSets};
+use super::rollup::Contribution;
 use crate::pricing::Money;
 use crate::usage::{Tier, Tokens};
 

@@ -1,8 +1,18 @@
-//! The dedupe index: every counted record under its 64-bit key, small enough to keep a
-//! month of records (think hashes, not strings). A more complete copy replaces the stored one.
+//! The dedupe index: every counted record under its 64-bit key, for as long as a copy of it
+//! can still arrive from its kind of source, and no longer (hashes, never strings).
+//!
+//! | kind of record (told from the record) | replaceable for | then remembered for |
+//! |---|---|---|
+//! | carries a session (Claude Code transcripts, sub-agent copies) | the last [`GENERATION`]–2×[`GENERATION`] records | the whole run (the history read from `--since`): resumed sessions replay lines from earlier days |
+//! | no session (application logs, batch results) | the same | [`Retention::short_keys`] of event time (default 10 min): such logs write each request once |
+//! | Admin API bucket (`EventKind::Bucket`) | [`Retention::buckets`] of event time behind the newest bucket (default a day): re-polls replace buckets by key | nothing more |
+//!
+//! A copy that arrives after its record stopped being replaceable is a duplicate (never counted
+//! again); one that arrives after its key was forgotten is counted again.
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 
+use super::keyset::KeySet;
 use super::rollup::Dims;
 use crate::usage::{EventKind, Modifiers, StopReason, Tokens};
 
@@ -25,99 +35,77 @@ pub(crate) struct Stored {
     pub stop_reason: Option<StopReason>,
 }
 
-/// `Stored` packed into 64 bytes: minute as `i32`, token counts as `u32`.
-#[derive(Debug, Clone, Copy)]
-struct Packed {
-    rank: u64,
-    minute: i32,
-    dims: Dims,
-    tokens: [u32; 6],
-    modifiers: Modifiers,
-    kind: EventKind,
-    stop_reason: Option<StopReason>,
+/// Records a generation holds before the older generation is retired.
+pub(crate) const GENERATION: usize = 1 << 13;
+
+/// How long keys are remembered once their records are no longer replaceable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Records without a session (application logs, batch results): minutes of event time
+    /// behind the newest record.
+    pub short_keys: chrono::Duration,
+    /// Admin API buckets: event time behind the newest bucket during which a re-poll may
+    /// still replace one.
+    pub buckets: chrono::Duration,
 }
 
-impl Packed {
-    fn pack(s: &Stored) -> Option<Packed> {
-        let t = &s.tokens;
-        let fit = |v: u64| u32::try_from(v).ok();
-        Some(Packed {
-            rank: s.rank,
-            minute: i32::try_from(s.minute).ok()?,
-            dims: s.dims,
-            tokens: [
-                fit(t.input)?,
-                fit(t.cache_write_5m)?,
-                fit(t.cache_write_1h)?,
-                fit(t.cache_read)?,
-                fit(t.output)?,
-                fit(t.web_search_requests)?,
-            ],
-            modifiers: s.modifiers,
-            kind: s.kind,
-            stop_reason: s.stop_reason,
-        })
-    }
-
-    fn unpack(&self) -> Stored {
-        let [input, five_minute, one_hour, read, output, searches] = self.tokens.map(u64::from);
-        Stored {
-            minute: i64::from(self.minute),
-            rank: self.rank,
-            dims: self.dims,
-            tokens: Tokens {
-                input,
-                cache_write_5m: five_minute,
-                cache_write_1h: one_hour,
-                cache_read: read,
-                output,
-                web_search_requests: searches,
-            },
-            modifiers: self.modifiers,
-            kind: self.kind,
-            stop_reason: self.stop_reason,
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            short_keys: chrono::Duration::minutes(10),
+            buckets: chrono::Duration::days(1),
         }
     }
 }
-
-/// Packed records a generation holds before the older generation is sealed.
-pub(crate) const GENERATION: usize = 1 << 16;
 
 /// What the index knows about a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Seen {
-    /// Never counted.
+    /// Never counted (or forgotten).
     New,
     /// Counted; replaceable by a more complete copy.
     Stored(Stored),
-    /// Counted long ago (more than one generation of records since): only its key is kept,
-    /// and any further copy is a duplicate.
+    /// Counted and no longer replaceable: any further copy is a duplicate.
     Sealed,
 }
 
-/// Key → stored record, in two generations plus a set of sealed keys, so memory stays small
-/// however long costtop runs: a record stays replaceable for at least [`GENERATION`] later
-/// records (streamed copies arrive within a few lines; resumed-session copies are verbatim
-/// and equal, so a key is all they need), then only its 8-byte key is kept. Records whose
-/// counts do not fit 32 bits (large Admin API buckets) are kept whole and never sealed.
+/// Key → record, by kind of source (see the module documentation).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DedupeIndex {
-    young: HashMap<u64, Packed>,
-    old: HashMap<u64, Packed>,
-    sealed: HashSet<u64>,
-    wide: HashMap<u64, Stored>,
+    retention: Retention,
+    young: HashMap<u64, Stored>,
+    old: HashMap<u64, Stored>,
+    /// Keys of session records no longer replaceable: kept for the run.
+    sealed: KeySet,
+    /// Keys of other records no longer replaceable, with their minute: kept for the horizon.
+    short: HashMap<u64, i64>,
+    /// Admin API buckets, replaceable until they fall behind the horizon.
+    buckets: HashMap<u64, Stored>,
+    /// `buckets` is pruned when it grows past this.
+    buckets_prune_at: usize,
+    /// The newest minute counted (of any record, and of a bucket).
+    newest: i64,
+    newest_bucket: i64,
 }
 
 impl DedupeIndex {
+    /// An empty index keeping keys as `retention` says.
+    pub fn new(retention: Retention) -> DedupeIndex {
+        DedupeIndex {
+            retention,
+            newest: i64::MIN,
+            newest_bucket: i64::MIN,
+            ..DedupeIndex::default()
+        }
+    }
+
     /// What is known about `key`.
     pub fn get(&self, key: u64) -> Seen {
-        if let Some(p) = self.young.get(&key).or_else(|| self.old.get(&key)) {
-            return Seen::Stored(p.unpack());
-        }
-        if let Some(s) = self.wide.get(&key) {
+        let stored = self.young.get(&key).or_else(|| self.old.get(&key));
+        if let Some(s) = stored.or_else(|| self.buckets.get(&key)) {
             return Seen::Stored(*s);
         }
-        if self.sealed.contains(&key) {
+        if self.sealed.contains(key) || self.short.contains_key(&key) {
             Seen::Sealed
         } else {
             Seen::New
@@ -126,36 +114,68 @@ impl DedupeIndex {
 
     /// Stores (or replaces) the record under `key`.
     pub fn insert(&mut self, key: u64, stored: Stored) {
-        self.old.remove(&key);
-        if let Some(p) = Packed::pack(&stored) {
-            self.wide.remove(&key);
-            if self.young.len() >= GENERATION && !self.young.contains_key(&key) {
-                let retired = std::mem::replace(&mut self.old, std::mem::take(&mut self.young));
-                self.sealed.extend(retired.into_keys());
+        self.newest = self.newest.max(stored.minute);
+        if stored.kind == EventKind::Bucket {
+            self.newest_bucket = self.newest_bucket.max(stored.minute);
+            self.buckets.insert(key, stored);
+            if self.buckets.len() > self.buckets_prune_at {
+                self.prune_buckets();
             }
-            self.young.insert(key, p);
-        } else {
-            self.young.remove(&key);
-            self.wide.insert(key, stored);
+            return;
         }
+        self.old.remove(&key);
+        if self.young.len() >= GENERATION && !self.young.contains_key(&key) {
+            self.retire_old();
+            std::mem::swap(&mut self.old, &mut self.young);
+        }
+        if self.young.capacity() < GENERATION {
+            // Both generations keep their full size for the whole run: no growth churn.
+            self.young.reserve(GENERATION - self.young.len());
+        }
+        self.young.insert(key, stored);
+    }
+
+    /// Moves the old generation's records, no longer replaceable, to the key sets of their
+    /// kind (the emptied map keeps its capacity for the next generation).
+    fn retire_old(&mut self) {
+        let cutoff = self.newest - self.retention.short_keys.num_minutes();
+        for (key, s) in self.old.drain() {
+            if s.dims.session != 0 {
+                self.sealed.insert(key);
+            } else if s.minute >= cutoff {
+                self.short.insert(key, s.minute);
+            }
+        }
+        self.short.retain(|_, minute| *minute >= cutoff);
+    }
+
+    fn prune_buckets(&mut self) {
+        let cutoff = self.newest_bucket - self.retention.buckets.num_minutes();
+        self.buckets.retain(|_, s| s.minute >= cutoff);
+        self.buckets_prune_at = (self.buckets.len() * 2).max(1024);
     }
 
     /// Forgets one key (replay: after the last copy of a record, nothing can replace it).
     pub fn remove(&mut self, key: u64) {
         self.young.remove(&key);
         self.old.remove(&key);
-        self.sealed.remove(&key);
-        self.wide.remove(&key);
+        self.sealed.remove(key);
+        self.short.remove(&key);
+        self.buckets.remove(&key);
     }
 
-    /// Forgets everything.
+    /// Forgets everything (the retention stays).
     pub fn clear(&mut self) {
-        *self = DedupeIndex::default();
+        *self = DedupeIndex::new(self.retention);
     }
 
-    /// Records held (replaceable or sealed).
+    /// Records held (replaceable or not).
     pub fn len(&self) -> usize {
-        self.young.len() + self.old.len() + self.sealed.len() + self.wide.len()
+        self.young.len()
+            + self.old.len()
+            + self.sealed.len()
+            + self.short.len()
+            + self.buckets.len()
     }
 }
 
@@ -164,14 +184,14 @@ mod tests {
     use super::*;
     use crate::usage::Tier;
 
-    fn stored(output: u64) -> Stored {
+    fn stored(output: u64, session: u32, minute: i64) -> Stored {
         Stored {
-            minute: 29_000_000,
+            minute,
             rank: 7,
             dims: Dims {
                 model: 1,
                 project: 2,
-                session: 3,
+                session,
                 tags: 0,
                 tier: Tier::Batch,
             },
@@ -186,36 +206,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn packed_and_wide_records_round_trip_and_replace_each_other() {
-        let mut index = DedupeIndex::default();
-        index.insert(1, stored(10));
-        assert_eq!(index.get(1), Seen::Stored(stored(10)));
-        let big = stored(u64::from(u32::MAX) + 1);
-        index.insert(1, big);
-        assert_eq!(index.get(1), Seen::Stored(big));
-        assert_eq!(index.len(), 1);
-        index.insert(1, stored(3));
-        assert_eq!(index.get(1), Seen::Stored(stored(3)));
-        assert_eq!(index.len(), 1);
-        assert_eq!(index.get(2), Seen::New);
-        assert!(std::mem::size_of::<Packed>() <= 64);
+    fn index() -> DedupeIndex {
+        DedupeIndex::new(Retention::default())
     }
 
     #[test]
-    fn records_stay_replaceable_for_a_generation_then_only_their_key_is_kept() {
-        let mut index = DedupeIndex::default();
-        index.insert(0, stored(1));
+    fn large_counts_round_trip_and_replace() {
+        let mut index = index();
+        index.insert(1, stored(10, 3, 100));
+        assert_eq!(index.get(1), Seen::Stored(stored(10, 3, 100)));
+        let big = stored(u64::from(u32::MAX) + 1, 3, 100);
+        index.insert(1, big);
+        assert_eq!(index.get(1), Seen::Stored(big));
+        assert_eq!(index.len(), 1);
+        assert_eq!(index.get(2), Seen::New);
+    }
+
+    #[test]
+    fn session_records_stay_replaceable_for_a_generation_then_their_key_stays() {
+        let mut index = index();
+        index.insert(0, stored(1, 3, 100));
         for key in 1..=GENERATION as u64 {
-            index.insert(key, stored(1));
+            index.insert(key, stored(1, 3, 100));
         }
         // One generation later the first record can still be replaced…
-        assert_eq!(index.get(0), Seen::Stored(stored(1)));
+        assert_eq!(index.get(0), Seen::Stored(stored(1, 3, 100)));
+        // …two generations later (a day later, too) it is sealed: a copy is a duplicate.
         for key in 0..GENERATION as u64 {
-            index.insert(1_000_000 + key, stored(1));
+            index.insert(1_000_000 + key, stored(1, 3, 100 + 24 * 60));
         }
-        // …two generations later it is sealed: a copy is a duplicate, never counted again.
         assert_eq!(index.get(0), Seen::Sealed);
         assert_eq!(index.len(), 2 * GENERATION + 1);
+    }
+
+    #[test]
+    fn records_without_a_session_are_forgotten_after_the_short_horizon() {
+        let mut index = index();
+        index.insert(0, stored(1, 0, 100));
+        for key in 1..=2 * GENERATION as u64 {
+            index.insert(key, stored(1, 0, 105));
+        }
+        // Retired but within ten minutes of the newest record: a copy is still a duplicate.
+        assert_eq!(index.get(0), Seen::Sealed);
+        for key in 0..2 * GENERATION as u64 {
+            index.insert(1_000_000 + key, stored(1, 0, 116));
+        }
+        // Sixteen and eleven minutes behind: forgotten.
+        assert_eq!(index.get(0), Seen::New);
+        assert_eq!(index.get(5), Seen::New);
+        assert!(index.len() <= 3 * GENERATION, "{}", index.len());
+    }
+
+    #[test]
+    fn buckets_stay_replaceable_whatever_arrives_then_go_after_a_day() {
+        let mut index = index();
+        let bucket = |minute| Stored {
+            kind: EventKind::Bucket,
+            ..stored(10, 0, minute)
+        };
+        index.insert(7, bucket(1000));
+        for key in 0..3 * GENERATION as u64 {
+            index.insert(100 + key, stored(1, 3, 1000));
+        }
+        assert_eq!(index.get(7), Seen::Stored(bucket(1000)));
+        for minute in 0..2000 {
+            index.insert(1_000_000 + minute as u64, bucket(1000 + 2 * minute));
+        }
+        assert_eq!(index.get(7), Seen::New);
+        assert!(index.buckets.len() <= 2 * 24 * 30 + 1024);
     }
 }

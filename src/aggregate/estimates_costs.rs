@@ -31,7 +31,7 @@ impl State {
         if sessions.is_empty() {
             return seen;
         }
-        for (&minute, m) in &self.minutes {
+        for (minute, m) in self.history.slots_from(i64::MIN) {
             for (dims, cell) in &m.cells {
                 if cell.requests == 0 || !sessions.contains(&dims.session) {
                     continue;
@@ -63,7 +63,7 @@ impl State {
         let from = start.map_or(i64::MIN, |s| s.timestamp().div_euclid(60));
         // Days change rarely between minutes: the local day is recomputed only past its end.
         let mut day: Option<(NaiveDate, i64)> = None;
-        for (&minute, m) in self.minutes.range(from..) {
+        for (minute, m) in self.history.slots_from(from) {
             let mut here: Priced = (Money::ZERO, 0);
             for (dims, cell) in &m.cells {
                 if let Some(name) = ids.get(&dims.session) {

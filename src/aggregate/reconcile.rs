@@ -31,8 +31,11 @@ impl State {
         }
         for d in days.values_mut() {
             let start = d.day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            d.estimated =
-                self.spend_between(start, start + Duration::days(1) - Duration::seconds(60));
+            d.estimated = self.spend_between(
+                start,
+                start + Duration::days(1) - Duration::seconds(60),
+                now,
+            );
             d.partial = start + Duration::days(1) > now;
             d.difference_pct = (d.billed.0 != 0)
                 .then(|| (d.estimated.0 - d.billed.0) as f64 / d.billed.0 as f64 * 100.0);

@@ -1,117 +1,12 @@
-//! Rollup storage: per-minute cells keyed by compact dimensions. Memory grows with distinct
-//! minutes × models × projects × sessions × tag sets, not with the number of records.
-
-use foldhash::HashMap;
-use std::sync::Arc;
+//! Rollup cells: summed figures keyed by compact dimensions, one [`Slot`] of cells per minute
+//! or per local hour. Memory grows with distinct slots × models × projects × sessions × tag
+//! sets, not with the number of records.
 
 use crate::pricing::{Cost, Money};
 use crate::usage::{Tier, Tokens};
 
-/// Interned strings: each distinct model, project, session or tag string is stored once.
-#[derive(Debug, Default, Clone)]
-pub struct Interner {
-    ids: HashMap<Arc<str>, u32>,
-    names: Vec<Arc<str>>,
-    /// The strings interned last, by allocation: events read from one file share their
-    /// model, project and session `Arc`s, so most lookups end here without hashing.
-    recent: [Option<(Arc<str>, u32)>; RECENT],
-    next_recent: usize,
-}
-
-/// Entries in [`Interner::intern_shared`]'s cache of recent strings.
-const RECENT: usize = 8;
-
-impl Interner {
-    /// A new interner where id 0 is the empty string ("none").
-    pub fn new() -> Interner {
-        let mut i = Interner::default();
-        i.intern("");
-        i
-    }
-
-    /// The id of `s`, adding it when new.
-    pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        let arc: Arc<str> = Arc::from(s);
-        self.names.push(arc.clone());
-        self.ids.insert(arc, id);
-        id
-    }
-
-    /// The id of a shared string: [`intern`](Self::intern), answered from a few recent
-    /// allocations first.
-    pub fn intern_shared(&mut self, s: &Arc<str>) -> u32 {
-        for (arc, id) in self.recent.iter().flatten() {
-            if Arc::ptr_eq(arc, s) {
-                return *id;
-            }
-        }
-        let id = self.intern(s);
-        self.recent[self.next_recent] = Some((Arc::clone(s), id));
-        self.next_recent = (self.next_recent + 1) % RECENT;
-        id
-    }
-
-    /// The id of `s` if it was ever interned.
-    pub fn get(&self, s: &str) -> Option<u32> {
-        self.ids.get(s).copied()
-    }
-
-    /// The shared string of an id.
-    pub fn arc(&self, id: u32) -> Arc<str> {
-        self.names
-            .get(id as usize)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""))
-    }
-
-    /// The string of an id.
-    pub fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map_or("", |s| s)
-    }
-}
-
-/// Interned tag sets: a sorted list of (key id, value id) pairs per id; id 0 is "no tags".
-#[derive(Debug, Clone)]
-pub struct TagSets {
-    ids: HashMap<Vec<(u32, u32)>, u32>,
-    sets: Vec<Vec<(u32, u32)>>,
-}
-
-impl Default for TagSets {
-    fn default() -> Self {
-        let mut t = TagSets {
-            ids: HashMap::default(),
-            sets: Vec::new(),
-        };
-        t.intern(&[]);
-        t
-    }
-}
-
-impl TagSets {
-    /// The id of a tag set, adding it when new.
-    pub fn intern(&mut self, set: &[(u32, u32)]) -> u32 {
-        if let Some(&id) = self.ids.get(set) {
-            return id;
-        }
-        let id = self.sets.len() as u32;
-        self.sets.push(set.to_vec());
-        self.ids.insert(set.to_vec(), id);
-        id
-    }
-
-    /// The pairs of a tag set.
-    pub fn pairs(&self, id: u32) -> &[(u32, u32)] {
-        self.sets.get(id as usize).map_or(&[], Vec::as_slice)
-    }
-}
-
 /// The dimensions a cell is keyed by (all interned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Dims {
     /// Model id (interner).
     pub model: u32,
@@ -218,6 +113,20 @@ fn picos(m: Money) -> i64 {
 }
 
 impl StoredCell {
+    /// Adds another stored cell's figures.
+    fn add(&mut self, o: &StoredCell) {
+        self.tokens += o.tokens;
+        self.unpriced_tokens += o.unpriced_tokens;
+        self.cost += o.cost;
+        self.cache_savings += o.cache_savings;
+        self.batch_savings += o.batch_savings;
+        self.requests += o.requests;
+        self.max_tokens_stops += o.max_tokens_stops;
+        self.histogram_requests += o.histogram_requests;
+        self.unpriced_requests += o.unpriced_requests;
+        self.max_output = self.max_output.max(o.max_output);
+    }
+
     fn apply(&mut self, c: &Contribution, add: bool) {
         let cost = c.cost.unwrap_or_default();
         let unpriced = u32::from(c.cost.is_none()) * c.requests as u32;
@@ -258,35 +167,42 @@ impl StoredCell {
     }
 }
 
-/// Everything counted in one minute.
+/// Everything counted in one slot of time (a minute, or a whole local hour once folded).
 #[derive(Debug, Default, Clone)]
-pub struct Minute {
-    /// One cell per distinct dimension set.
+pub struct Slot {
+    /// One cell per distinct dimension set, sorted by dimensions.
     pub cells: Vec<(Dims, StoredCell)>,
     /// Output histogram entries: (model, bucket, count).
     pub histogram: Vec<(u32, u8, u32)>,
-    /// Total cost of the minute (all cells).
+    /// Total cost of the slot (all cells).
     pub cost: Money,
 }
 
-/// Pushes without the default growth to four slots: most minutes hold one or two cells.
-fn push_tight<T>(v: &mut Vec<T>, item: T) {
-    if v.len() == v.capacity() && v.len() < 4 {
-        v.reserve_exact(1);
+/// Makes room for one more item, growing by an eighth (at least one): a month of hour slots
+/// holding many cells must not carry the half-empty tail of doubling growth.
+fn reserve_one<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 8).max(1));
     }
-    v.push(item);
 }
 
-impl Minute {
+impl Slot {
+    /// The cell of `dims`, added (empty) when new.
+    fn cell(&mut self, dims: Dims) -> &mut StoredCell {
+        let i = match self.cells.binary_search_by(|(d, _)| d.cmp(&dims)) {
+            Ok(i) => i,
+            Err(i) => {
+                reserve_one(&mut self.cells);
+                self.cells.insert(i, (dims, StoredCell::default()));
+                i
+            }
+        };
+        &mut self.cells[i].1
+    }
+
     /// Adds (`add`) or retracts a contribution.
     pub fn apply(&mut self, c: &Contribution, add: bool) {
-        let index = if let Some(i) = self.cells.iter().position(|(d, _)| *d == c.dims) {
-            i
-        } else {
-            push_tight(&mut self.cells, (c.dims, StoredCell::default()));
-            self.cells.len() - 1
-        };
-        self.cells[index].1.apply(c, add);
+        self.cell(c.dims).apply(c, add);
         let cost = c.cost.map_or(Money::ZERO, |x| x.total);
         if add {
             self.cost += cost;
@@ -302,32 +218,32 @@ impl Minute {
             {
                 Some((_, _, n)) if add => *n += 1,
                 Some((_, _, n)) => *n = n.saturating_sub(1),
-                None if add => push_tight(&mut self.histogram, (model, bucket, 1)),
+                None if add => {
+                    reserve_one(&mut self.histogram);
+                    self.histogram.push((model, bucket, 1));
+                }
                 None => {}
             }
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shared_strings_intern_by_text_not_by_address() {
-        let mut strings = Interner::new();
-        let a: Arc<str> = Arc::from("opus");
-        let b: Arc<str> = Arc::from("opus");
-        let id = strings.intern_shared(&a);
-        assert_eq!(strings.intern_shared(&b), id);
-        assert_eq!(strings.intern_shared(&a), id);
-        assert_eq!(strings.intern("opus"), id);
-        assert_ne!(strings.intern_shared(&Arc::from("haiku")), id);
-        // Past the cache of recent strings, lookups still find the same ids.
-        let many: Vec<Arc<str>> = (0..3 * RECENT).map(|n| Arc::from(n.to_string())).collect();
-        let ids: Vec<u32> = many.iter().map(|s| strings.intern_shared(s)).collect();
-        let again: Vec<u32> = many.iter().map(|s| strings.intern_shared(s)).collect();
-        assert_eq!(ids, again);
-        assert_eq!(strings.intern_shared(&a), id);
+    /// Adds everything `other` counted (folding minutes into their hour).
+    pub fn merge(&mut self, other: &Slot) {
+        for (dims, c) in &other.cells {
+            self.cell(*dims).add(c);
+        }
+        for &(model, bucket, count) in &other.histogram {
+            if let Some((_, _, n)) = self
+                .histogram
+                .iter_mut()
+                .find(|(m, b, _)| *m == model && *b == bucket)
+            {
+                *n += count;
+            } else {
+                reserve_one(&mut self.histogram);
+                self.histogram.push((model, bucket, count));
+            }
+        }
+        self.cost += other.cost;
     }
 }

@@ -8,15 +8,17 @@ use chrono::{DateTime, Utc};
 use super::alarm::AlarmBook;
 use super::budget::Budget;
 use super::counters::{CounterOptions, Counters};
-use super::dedupe::{DedupeIndex, Seen, Stored};
+use super::dedupe::{DedupeIndex, Retention, Seen, Stored};
 use super::estimates::Estimates;
 use super::histogram::bucket_of;
-use super::rollup::{Contribution, Dims, Interner, Minute, TagSets};
+use super::history::{History, minute_of};
+use super::intern::{Interner, TagSets};
+use super::rollup::{Contribution, Dims};
 
 /// An event's tag pairs while they are interned (events carry one or two tags).
 type SmallTags = smallvec::SmallVec<[(u32, u32); 4]>;
 use super::window::{Window, Zone};
-use crate::pricing::{ModelPrice, Money, PriceTable, price_with};
+use crate::pricing::{ModelPrice, PriceTable, price_with};
 use crate::usage::{Attribution, EventKind, StopReason, UsageEvent};
 use crate::usage::{SourceHealth, SourceMsg};
 
@@ -37,6 +39,8 @@ pub struct Settings {
     pub budgets: Vec<Budget>,
     /// Keep monotonic counters for `/metrics` (runs with an HTTP listener).
     pub counters: Option<CounterOptions>,
+    /// How long dedupe keys are remembered, by kind of source.
+    pub retention: Retention,
 }
 
 impl Default for Settings {
@@ -49,6 +53,7 @@ impl Default for Settings {
             until: None,
             budgets: Vec::new(),
             counters: None,
+            retention: Retention::default(),
         }
     }
 }
@@ -73,11 +78,10 @@ pub struct State {
     pub(super) settings: Settings,
     pub(super) strings: Interner,
     pub(super) tag_sets: TagSets,
-    pub(super) minutes: BTreeMap<i64, Minute>,
+    /// The rollups, each at the resolution its readers need.
+    pub(super) history: History,
     /// Prices of each interned model (`None`: unpriced), indexed by model id.
     model_prices: Vec<Option<ModelPrice>>,
-    /// Cost per hour (hours since the epoch), so long spans sum quickly.
-    pub(super) hours: BTreeMap<i64, Money>,
     seen: DedupeIndex,
     pub(super) unpriced_seen: BTreeSet<u32>,
     pub(super) sources: BTreeMap<String, SourceHealth>,
@@ -105,13 +109,12 @@ impl State {
             .clone()
             .map(|options| Counters::new(options, &mut strings));
         State {
+            history: History::new(settings.zone),
+            seen: DedupeIndex::new(settings.retention),
             settings,
             strings,
             tag_sets: TagSets::default(),
-            minutes: BTreeMap::new(),
-            hours: BTreeMap::new(),
             model_prices: Vec::new(),
-            seen: DedupeIndex::default(),
             unpriced_seen: BTreeSet::new(),
             sources: BTreeMap::new(),
             caught_up: HashSet::new(),
@@ -199,7 +202,7 @@ impl State {
             self.estimates
                 .record(event, contribution.dims.session, price);
         }
-        let minute = t.timestamp().div_euclid(60);
+        let minute = minute_of(t);
         if let Some(key) = event.key {
             let seen = self.seen.get(key);
             if seen == Seen::Sealed {
@@ -243,19 +246,18 @@ impl State {
         }
     }
 
-    /// Adds or retracts a contribution in its minute, and the minute's hour total.
+    /// Adds or retracts a contribution in its minute.
     fn apply_at(&mut self, minute: i64, c: &Contribution, add: bool) {
-        let cost = c.cost.map_or(Money::ZERO, |x| x.total);
-        let hour = self.hours.entry(minute.div_euclid(60)).or_default();
-        if add {
-            *hour += cost;
-        } else {
-            *hour -= cost;
-        }
-        self.minutes.entry(minute).or_default().apply(c, add);
+        self.history.apply(minute, c, add);
         if let Some(counters) = &mut self.counters {
             counters.apply(&self.tag_sets, c, add);
         }
+    }
+
+    /// Folds detail no window, budget period or alarm can need at `now` any more (see
+    /// `history.rs`); what any snapshot shows stays the same.
+    pub fn compact(&mut self, now: DateTime<Utc>) {
+        self.history.compact(now);
     }
 
     /// What a stored record contributed: the same pricing as when it was counted.
@@ -337,8 +339,7 @@ impl State {
 
     /// Forgets every record (replay seeking backwards); keeps settings and sources.
     pub fn clear_usage(&mut self) {
-        self.minutes.clear();
-        self.hours.clear();
+        self.history.clear();
         self.seen.clear();
         self.unpriced_seen.clear();
         self.estimates.clear_records();

@@ -1,4 +1,4 @@
-//! Builds a [`Snapshot`] from the state: one fold over the window's minutes.
+//! Builds a [`Snapshot`] from the state: one fold over the window's slots of time.
 
 use foldhash::HashMap;
 
@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::groups::GroupBy;
 use super::histogram::Histogram;
+use super::history::{Trend, minute_of};
 use super::rollup::{Cell, Dims, StoredCell};
 use super::snapshot::{
     BatchStats, CacheStats, ModelOutputStats, ModelRow, OutputStats, SeriesPoint, Snapshot,
@@ -32,7 +33,6 @@ pub(super) struct Fold {
     pub(super) by_row: HashMap<String, Cell>,
     pub(super) histogram: Histogram,
     pub(super) histogram_by_model: HashMap<u32, Histogram>,
-    pub(super) series: Vec<(Cell, bool)>,
 }
 
 impl State {
@@ -41,22 +41,23 @@ impl State {
         let zone = self.settings.zone;
         let window = self.settings.window;
         let start = window.start(now, &zone);
-        let from_minute = start.map_or(i64::MIN, |s| s.timestamp().div_euclid(60));
-        let series_start = start.or(self.first_event).unwrap_or(now);
-        let step = series_step(now - series_start);
-        let series_origin = series_start.timestamp().div_euclid(step) * step;
+        let from_minute = start.map_or(i64::MIN, minute_of);
+        // A window ends with its calendar period, or (rolling) a little after now: records
+        // stamped later (a clock stepped back) are not in it.
+        let to_minute = window
+            .end(now, &zone)
+            .map_or(i64::MAX, |e| minute_of(e) - 1);
+        // Hours before the detail frontier count whole: say where the data really starts.
+        let covered = start.map(|s| {
+            let from = self.history.covered_from(from_minute, now);
+            DateTime::from_timestamp(from * 60, 0).map_or(s, |c| c.min(s))
+        });
 
         let mut f = Fold::default();
-        for (&minute, m) in self.minutes.range(from_minute..) {
-            let slot = ((minute * 60 - series_origin) / step).max(0) as usize;
-            if f.series.len() <= slot {
-                f.series.resize(slot + 1, (Cell::default(), false));
-            }
+        for (minute, m) in self.history.slots(from_minute, to_minute, now) {
             let row_key = group_by.and_then(|g| self.time_row_key(g, minute));
             for (dims, cell) in &m.cells {
                 self.fold_cell(&mut f, dims, cell, group_by, row_key.as_deref());
-                f.series[slot].0.merge(cell);
-                f.series[slot].1 = true;
             }
             for &(model, bucket, count) in &m.histogram {
                 f.histogram.add(bucket, u64::from(count));
@@ -67,16 +68,13 @@ impl State {
             }
         }
         let total_cost = f.total.cost;
-        let last_slot = ((now.timestamp() - series_origin) / step).max(0) as usize;
-        if f.series.len() <= last_slot && last_slot < MAX_SERIES_POINTS as usize * 2 {
-            f.series.resize(last_slot + 1, (Cell::default(), false));
-        }
+        let (series, step) = self.series(covered.or(self.first_event), from_minute, to_minute, now);
 
         Snapshot {
             as_of: now,
             window: WindowSpan {
                 name: window.as_str().to_string(),
-                start: start.or(self.first_event),
+                start: covered.or(self.first_event),
                 end: now,
             },
             totals: totals(&f.total),
@@ -84,11 +82,13 @@ impl State {
             cache: cache_stats(&f.total),
             batch: batch_stats(&f, total_cost),
             output_tokens: self.output_stats(&f),
-            burn_rate_usd_per_hour: self.spend_between(now - Duration::minutes(15), now).usd()
+            burn_rate_usd_per_hour: self
+                .spend_between(now - Duration::minutes(15), now, now)
+                .usd()
                 * 4.0,
-            burn_rate_1h_usd_per_hour: self.spend_between(now - Duration::hours(1), now).usd(),
+            burn_rate_1h_usd_per_hour: self.spend_between(now - Duration::hours(1), now, now).usd(),
             spend: self.spend_summary(now),
-            series: series_points(&f, series_origin, step),
+            series,
             series_step_seconds: step,
             groups: self.groups(&f, total_cost),
             budgets: self
@@ -113,6 +113,44 @@ impl State {
                 .as_ref()
                 .map(|c| std::sync::Arc::new(c.export(&self.strings))),
         }
+    }
+
+    /// Spend over time across the window: points from `start` to now (or the newest record,
+    /// if a stepped clock put it later), at most [`MAX_SERIES_POINTS`] of them.
+    fn series(
+        &self,
+        start: Option<DateTime<Utc>>,
+        from_minute: i64,
+        to_minute: i64,
+        now: DateTime<Utc>,
+    ) -> (Vec<SeriesPoint>, i64) {
+        let newest = self
+            .history
+            .newest()
+            .filter(|&m| m <= to_minute)
+            .and_then(|m| DateTime::from_timestamp(m * 60, 0));
+        let end = newest.map_or(now, |n| n.max(now));
+        let series_start = start.unwrap_or(now).min(end);
+        let step = series_step(end - series_start);
+        let origin = series_start.timestamp().div_euclid(step) * step;
+        let last_slot = ((end.timestamp() - origin) / step).max(0) as usize;
+        let mut acc: Vec<(Trend, bool)> = vec![(Trend::default(), false); last_slot + 1];
+        for (minute, t) in self.history.trend(from_minute, to_minute, now) {
+            let slot = ((minute * 60 - origin) / step).clamp(0, last_slot as i64) as usize;
+            acc[slot].0.add(&t);
+            acc[slot].1 = true;
+        }
+        let points = acc
+            .iter()
+            .enumerate()
+            .map(|(i, (t, any))| SeriesPoint {
+                start: DateTime::from_timestamp(origin + i as i64 * step, 0).unwrap_or_default(),
+                cost: t.cost,
+                requests: t.requests,
+                hit_ratio: (*any && t.input > 0).then(|| ratio(t.cache_read, t.input)),
+            })
+            .collect();
+        (points, step)
     }
 
     fn fold_cell(
@@ -158,53 +196,49 @@ impl State {
         }
     }
 
-    /// The row label of a minute for time groupings (`day`, `hour`).
+    /// The row label of a minute for time groupings (`day`, `hour`). When clocks go back,
+    /// the repeated local hour gets its UTC offset (`2026-10-25 02:00 +01:00`), so the two
+    /// hours stay two rows (in order) instead of one row counting two hours.
     fn time_row_key(&self, g: &GroupBy, minute: i64) -> Option<String> {
         let t = DateTime::from_timestamp(minute * 60, 0)?;
-        let local = self.settings.zone.local(t);
+        let zone = self.settings.zone;
+        let local = zone.local(t);
         match g {
             GroupBy::Day => Some(local.format("%Y-%m-%d").to_string()),
-            GroupBy::Hour => Some(local.format("%Y-%m-%d %H:00").to_string()),
+            GroupBy::Hour => {
+                let label = local.format("%Y-%m-%d %H:00").to_string();
+                let hour_before = zone.local(t - Duration::hours(1));
+                if hour_before.format("%Y-%m-%d %H:00").to_string() == label {
+                    Some(format!("{label} {}", local.format("%:z")))
+                } else {
+                    Some(label)
+                }
+            }
             _ => None,
         }
     }
 
-    /// Cost of all records in `[from, to]` at minute resolution: whole hours from the hour
-    /// totals, the ragged ends from the minutes.
-    pub(super) fn spend_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Money {
-        let a = from.timestamp().div_euclid(60);
-        let b = to.timestamp().div_euclid(60);
-        if a > b {
-            return Money::ZERO;
-        }
-        let minutes = |x: i64, y: i64| -> Money {
-            if x > y {
-                return Money::ZERO;
-            }
-            self.minutes.range(x..=y).map(|(_, m)| m.cost).sum()
-        };
-        let first_full = (a + 59).div_euclid(60);
-        let last_full = (b + 1).div_euclid(60) - 1;
-        if first_full > last_full {
-            return minutes(a, b);
-        }
-        let whole: Money = self
-            .hours
-            .range(first_full..=last_full)
-            .map(|(_, c)| *c)
-            .sum();
-        whole + minutes(a, first_full * 60 - 1) + minutes((last_full + 1) * 60, b)
+    /// Cost of all records in `[from, to]` as seen at `now`: per minute for the last six
+    /// days, whole local hours before (`history.rs`).
+    pub(super) fn spend_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Money {
+        self.history
+            .cost_between(minute_of(from), minute_of(to), now)
     }
 
     fn spend_summary(&self, now: DateTime<Utc>) -> SpendSummary {
         let zone = self.settings.zone;
         let day_start = zone.start_of_day(now);
         let month_start = zone.start_of_month(now);
-        let far = now + Duration::days(3660);
-        let today = self.spend_between(day_start, far);
-        let month = self.spend_between(month_start, far);
-        let hourly = self.spend_between(now - Duration::hours(1), now);
-        let daily = self.spend_between(now - Duration::hours(24), now);
+        let before = |t: DateTime<Utc>| t - Duration::seconds(1);
+        let today = self.spend_between(day_start, before(zone.end_of_day(now)), now);
+        let month = self.spend_between(month_start, before(zone.end_of_month(now)), now);
+        let hourly = self.spend_between(now - Duration::hours(1), now, now);
+        let daily = self.spend_between(now - Duration::hours(24), now, now);
         let hours_left_today = (zone.end_of_day(now) - now).num_seconds().max(0) as f64 / 3600.0;
         let hours_left_month = (zone.end_of_month(now) - now).num_seconds().max(0) as f64 / 3600.0;
         // Today runs on at the last hour's rate; the days after it at the last 24 hours'
@@ -349,20 +383,6 @@ fn batch_stats(f: &Fold, total_cost: Money) -> BatchStats {
         cost: b.cost,
         requests: b.requests,
     }
-}
-
-fn series_points(f: &Fold, origin: i64, step: i64) -> Vec<SeriesPoint> {
-    f.series
-        .iter()
-        .enumerate()
-        .map(|(i, (c, any))| SeriesPoint {
-            start: DateTime::from_timestamp(origin + i as i64 * step, 0).unwrap_or_default(),
-            cost: c.cost,
-            requests: c.requests,
-            hit_ratio: (*any && c.tokens.total_input() > 0)
-                .then(|| ratio(c.tokens.cache_read, c.tokens.total_input())),
-        })
-        .collect()
 }
 
 /// The smallest step from a fixed ladder that keeps the series under 240 points.

@@ -72,6 +72,24 @@ impl Window {
     }
 }
 
+/// How far past now a rolling window reaches, for records stamped slightly ahead of this
+/// machine's clock.
+const FUTURE_SLACK: Duration = Duration::minutes(5);
+
+impl Window {
+    /// Where the window ends at `now` (exclusive): a calendar window at its period's end, a
+    /// rolling one a few minutes after now; `None` for `all`. Records stamped later (a clock
+    /// stepped back) are not in the window until their time comes.
+    pub fn end(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+        match self {
+            Window::Today => Some(zone.end_of_day(now)),
+            Window::Month => Some(zone.end_of_month(now)),
+            Window::All => None,
+            _ => Some(now + FUTURE_SLACK),
+        }
+    }
+}
+
 impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -183,23 +201,25 @@ impl Zone {
         DateTime::from_timestamp(floored - off, 0).unwrap_or(t)
     }
 
-    /// Local midnight of `day` as UTC, using the offset in force near `hint`.
+    /// The first instant of `day` in this zone, as UTC: local midnight, or where a DST
+    /// change skips midnight (clocks go from 23:59 to 01:00), the first local time after the
+    /// gap, so a day never starts inside the one before it. `hint` is used only if the zone
+    /// has no time at all in the day's first hours.
     fn midnight(self, day: NaiveDate, hint: DateTime<Utc>) -> DateTime<Utc> {
         let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let resolved = match self {
+        let resolve = |t: chrono::NaiveDateTime| match self {
             Zone::Local => chrono::Local
-                .from_local_datetime(&naive)
+                .from_local_datetime(&t)
                 .earliest()
                 .map(|t| t.to_utc()),
-            Zone::Named(tz) => tz
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.to_utc()),
+            Zone::Named(tz) => tz.from_local_datetime(&t).earliest().map(|t| t.to_utc()),
         };
-        resolved.unwrap_or_else(|| {
-            let off = self.offset_at(hint);
-            (naive - Duration::seconds(i64::from(off.local_minus_utc()))).and_utc()
-        })
+        (0..=12)
+            .find_map(|quarter| resolve(naive + Duration::minutes(15 * quarter)))
+            .unwrap_or_else(|| {
+                let off = self.offset_at(hint);
+                (naive - Duration::seconds(i64::from(off.local_minus_utc()))).and_utc()
+            })
     }
 }
 

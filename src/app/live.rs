@@ -93,6 +93,7 @@ pub fn alarm_actions(follow: &crate::cli::FollowArgs, config: &Config) -> hooks:
             .on_alarm
             .clone()
             .or_else(|| config.file.on_alarm.clone()),
+        timing: hooks::HookTiming::default(),
     }
 }
 
@@ -124,8 +125,7 @@ pub fn start_live(
 ) -> Result<Live> {
     let mut tx = handle.source_sender();
     if let Some(path) = &follow.record {
-        tx = crate::outputs::record::spawn_recorder(path, tx)
-            .with_context(|| format!("--record {}", path.display()))?;
+        tx = crate::outputs::record::spawn_recorder(path, tx);
     }
     let mut tasks = Vec::new();
     let mut count = discovery.sources.len();
@@ -142,7 +142,11 @@ pub fn start_live(
     }
     let actions = alarm_actions(follow, config);
     if !actions.is_empty() {
-        tasks.push(hooks::spawn_alarm_actions(handle.snapshots(), actions));
+        tasks.push(hooks::spawn_alarm_actions(
+            handle.snapshots(),
+            &actions,
+            Some(handle.source_sender()),
+        ));
     }
     Ok(Live {
         sources: count,

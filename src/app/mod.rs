@@ -74,6 +74,7 @@ pub fn settings(
         until,
         budgets,
         counters: None,
+        retention: config.retention().map_err(fail)?,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod prices;
 pub mod prices_explain;
 pub mod record;
+mod recorder;
 pub mod report;
 pub mod report_estimates;
 pub mod statusline;

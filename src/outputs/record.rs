@@ -6,14 +6,11 @@
 //! The recorder sits between the sources and the aggregator (a tee on the bounded channel), so
 //! it sees exactly the records the aggregator counts, in the same order.
 
-use std::fs::OpenOptions;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
 use crate::usage::{EstimateOrigin, IterationKind, SourceMsg, Tokens, ToolEstimate};
 use crate::usage::{EventKind, StopReason, UsageEvent};
 
@@ -141,38 +138,30 @@ pub fn estimate_line(e: &ToolEstimate) -> String {
     line.to_string()
 }
 
-/// Opens FILE for appending and returns the sender sources should use; every message is
-/// written (events only) and then passed on to `downstream`.
-pub fn spawn_recorder(
+/// Starts recording to FILE and returns the sender sources should use: every message is
+/// passed on to `downstream` at once, and its records are appended to FILE by a writer that
+/// never holds monitoring up (a file that cannot be written is an error on screen, retried
+/// until it can; see `recorder.rs`).
+pub fn spawn_recorder(path: &Path, downstream: mpsc::Sender<SourceMsg>) -> mpsc::Sender<SourceMsg> {
+    spawn_recorder_retrying(path, downstream, super::recorder::RETRY)
+}
+
+/// [`spawn_recorder`] retrying a failing file every `retry`.
+pub fn spawn_recorder_retrying(
     path: &Path,
     downstream: mpsc::Sender<SourceMsg>,
-) -> std::io::Result<mpsc::Sender<SourceMsg>> {
-    let file = OpenOptions::new().create(true).append(true).open(path)?;
-    let mut out = BufWriter::new(file);
-    let (tx, mut rx) = mpsc::channel::<SourceMsg>(SOURCE_CHANNEL_CAPACITY);
-    let name = path.display().to_string();
-    tokio::spawn(async move {
-        while let Some(msg) = rx.recv().await {
-            let written = match &msg {
-                SourceMsg::Events(events) => events
-                    .iter()
-                    .try_for_each(|e| writeln!(out, "{}", record_line(e)))
-                    .and_then(|()| out.flush()),
-                SourceMsg::Estimates(estimates) => estimates
-                    .iter()
-                    .try_for_each(|e| writeln!(out, "{}", estimate_line(e)))
-                    .and_then(|()| out.flush()),
-                _ => Ok(()),
-            };
-            if let Err(e) = written {
-                tracing::error!("--record {name}: {e}");
-            }
-            if downstream.send(msg).await.is_err() {
-                break;
-            }
-        }
-    });
-    Ok(tx)
+    retry: std::time::Duration,
+) -> mpsc::Sender<SourceMsg> {
+    super::recorder::spawn(path, downstream, retry, record_lines)
+}
+
+/// The lines of a message's records (none for other messages).
+fn record_lines(msg: &SourceMsg) -> Vec<String> {
+    match msg {
+        SourceMsg::Events(events) => events.iter().map(record_line).collect(),
+        SourceMsg::Estimates(estimates) => estimates.iter().map(estimate_line).collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

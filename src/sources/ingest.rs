@@ -84,6 +84,11 @@ impl Batch {
         }
     }
 
+    /// A new, empty batch sending to the same channel (for another reader thread).
+    pub fn sibling(&self) -> Batch {
+        Batch::new(self.tx.clone())
+    }
+
     pub fn push(&mut self, event: UsageEvent) -> Result<(), Closed> {
         if let (Some(key), Some((last_key, last_rank))) = (event.key, self.last)
             && key == last_key

@@ -21,6 +21,17 @@ use super::theme::{Theme, list_themes};
 use super::{Bell, ReplayCommand, UiOptions};
 use crate::aggregate::{Control, Snapshot, Window};
 
+/// What the next frame must do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Redraw {
+    /// Nothing changed: no frame.
+    Nothing,
+    /// Something visible changed.
+    Changed,
+    /// Clear first and draw everything (the terminal was given back, or resized).
+    Whole,
+}
+
 /// Dashboard state between frames: what is shown, how, and what the loop must do next.
 #[derive(Debug)]
 pub struct App {
@@ -36,7 +47,8 @@ pub struct App {
     flash_for: Duration,
     screen: Screen,
     clock_drawn: String,
-    dirty: bool,
+    redraw: Redraw,
+    suspend: bool,
     quit: bool,
     draws: u64,
     bell: Bell,
@@ -70,7 +82,8 @@ impl App {
             flash_for: opts.flash,
             screen: Screen::TooSmall,
             clock_drawn: String::new(),
-            dirty: true,
+            redraw: Redraw::Changed,
+            suspend: false,
             quit: false,
             draws: 0,
             bell: std::mem::replace(&mut opts.bell, Bell::Off),
@@ -78,8 +91,12 @@ impl App {
             replay,
         };
         app.on_snapshot(first);
-        app.dirty = true;
+        app.mark_changed();
         Ok(app)
+    }
+
+    fn mark_changed(&mut self) {
+        self.redraw = self.redraw.max(Redraw::Changed);
     }
 
     /// Frames drawn so far.
@@ -109,12 +126,12 @@ impl App {
             self.bell.ring();
             self.flash_until = Some(Instant::now() + self.flash_for);
             self.view.flash = true;
-            self.dirty = true;
+            self.mark_changed();
         }
         self.latest = snap;
         if !self.view.frozen {
             self.shown = Arc::clone(&self.latest);
-            self.dirty = true;
+            self.mark_changed();
         }
     }
 
@@ -124,16 +141,18 @@ impl App {
             Event::Key(key) => {
                 if let Some(action) = keymap::action_for(key, self.shown.replay.is_some()) {
                     self.apply(action);
-                    self.dirty = true;
+                    self.mark_changed();
                 }
             }
             Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(pane) = pane_at(&self.screen, m.column, m.row) {
                     self.view.focus = pane;
-                    self.dirty = true;
+                    self.mark_changed();
                 }
             }
-            Event::Resize(..) => self.dirty = true,
+            Event::Resize(..) => {
+                self.redraw = Redraw::Whole;
+            }
             _ => {}
         }
     }
@@ -141,12 +160,12 @@ impl App {
     /// The 1 Hz tick: redraw only if the clock text changed or a flash ended.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
         if self.clock_text(now) != self.clock_drawn {
-            self.dirty = true;
+            self.mark_changed();
         }
         if self.flash_until.is_some_and(|t| Instant::now() >= t) {
             self.flash_until = None;
             self.view.flash = false;
-            self.dirty = true;
+            self.mark_changed();
         }
     }
 
@@ -155,6 +174,7 @@ impl App {
         let v = &mut self.view;
         match action {
             Action::Quit => self.quit = true,
+            Action::Suspend => self.suspend = true,
             Action::FocusNext | Action::FocusPrev => {
                 v.focus = if action == Action::FocusNext {
                     v.focus.next()
@@ -235,8 +255,10 @@ impl App {
         terminal: &mut Terminal<B>,
         now: DateTime<Utc>,
     ) -> Result<(), B::Error> {
-        if !self.dirty {
-            return Ok(());
+        match std::mem::replace(&mut self.redraw, Redraw::Nothing) {
+            Redraw::Nothing => return Ok(()),
+            Redraw::Changed => {}
+            Redraw::Whole => terminal.clear()?,
         }
         let snap = Arc::clone(&self.shown);
         let theme = &self.themes[self.theme_index];
@@ -245,7 +267,6 @@ impl App {
         self.screen = screen;
         self.clock_drawn = self.clock_text(now);
         self.draws += 1;
-        self.dirty = false;
         Ok(())
     }
 }
@@ -275,6 +296,13 @@ where
     loop {
         if app.quit {
             break;
+        }
+        if std::mem::take(&mut app.suspend)
+            && let Some(suspend) = opts.suspend.as_mut()
+        {
+            (suspend.0)();
+            // Back from `fg`: whatever the shell left on the screen is drawn over whole.
+            app.redraw = Redraw::Whole;
         }
         app.draw_if_dirty(terminal, clock())?;
         tokio::select! {

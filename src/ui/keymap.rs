@@ -33,6 +33,8 @@ pub enum Action {
     Close,
     /// A replay control, sent to the replay source.
     Replay(ReplayCommand),
+    /// Give the terminal back and stop (Ctrl-Z); `fg` brings the dashboard back.
+    Suspend,
 }
 
 /// When a binding is live.
@@ -118,6 +120,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[special(KeyCode::Tab, NONE)], label: "Tab", action: Action::FocusNext, description: "focus next pane", hint: Some("focus"), group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[special(KeyCode::BackTab, SHIFT), special(KeyCode::BackTab, NONE)], label: "S-Tab", action: Action::FocusPrev, description: "focus previous pane", hint: None, group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[key('z')], label: "z", action: Action::Zoom, description: "zoom the focused pane", hint: Some("zoom"), group: Group::Navigate, mode: Mode::Always },
+    Binding { keys: &[special(KeyCode::Char('z'), KeyModifiers::CONTROL)], label: "C-z", action: Action::Suspend, description: "suspend (fg resumes)", hint: None, group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[key('?')], label: "?", action: Action::Help, description: "this help", hint: Some("help"), group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[special(KeyCode::Esc, NONE)], label: "Esc", action: Action::Close, description: "close help / leave zoom", hint: None, group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[key('w')], label: "w", action: Action::CycleWindow, description: "cycle time window", hint: Some("window"), group: Group::View, mode: Mode::Always },

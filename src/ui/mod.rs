@@ -60,6 +60,17 @@ impl fmt::Debug for Bell {
     }
 }
 
+/// What Ctrl-Z (or a SIGTSTP) does: give the terminal back, stop the process, and set the
+/// terminal up again once continued. The real terminal provides it; without one, Ctrl-Z is
+/// ignored.
+pub struct Suspend(pub Box<dyn FnMut() + Send>);
+
+impl fmt::Debug for Suspend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Suspend")
+    }
+}
+
 /// Choices the command line makes for the dashboard.
 #[derive(Debug)]
 pub struct UiOptions {
@@ -73,6 +84,8 @@ pub struct UiOptions {
     pub flash: Duration,
     /// Stops the dashboard when it fires or its sender is dropped (signals, the app's shutdown).
     pub shutdown: Option<tokio::sync::oneshot::Receiver<()>>,
+    /// What Ctrl-Z does (`None`: nothing).
+    pub suspend: Option<Suspend>,
 }
 
 impl Default for UiOptions {
@@ -84,6 +97,7 @@ impl Default for UiOptions {
             bell: Bell::Terminal,
             flash: Duration::from_secs(2),
             shutdown: None,
+            suspend: None,
         }
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! Restoration happens on normal return, on error (a drop guard), on panic (a hook that restores
 //! first, then calls the previous hook) and on Ctrl-C, SIGTERM and SIGHUP (signals end the loop,
-//! then the guard restores).
+//! then the guard restores; a hung-up terminal makes the writes fail, which is ignored).
+//!
+//! Ctrl-Z (a key in raw mode) and SIGTSTP give the terminal back before the process stops and
+//! take it again on `fg`, then the screen is drawn whole; after a stop costtop did not see
+//! coming (SIGSTOP) the terminal is set up again on SIGCONT. A resize is drawn whole too.
 
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +15,9 @@ use std::thread;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyModifiers,
+};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
@@ -52,10 +58,15 @@ pub async fn run_terminal_with_clock(
     let guard = TerminalGuard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
-    let (events, stop_reader) = spawn_event_reader();
+    let (tx, events) = mpsc::channel(256);
+    let stop_reader = spawn_event_reader(tx.clone());
+    let job_control = tokio::spawn(forward_job_control(tx.downgrade()));
+    drop(tx);
+    opts.suspend = Some(super::Suspend(Box::new(suspend)));
     let result = run_app(&mut term, events, snapshots, controls, replay, clock, opts).await;
     stop_reader.store(true, Ordering::Relaxed);
     signals.abort();
+    job_control.abort();
     drop(term);
     drop(guard);
     result
@@ -66,16 +77,66 @@ struct TerminalGuard;
 
 impl TerminalGuard {
     fn enter() -> io::Result<TerminalGuard> {
-        terminal::enable_raw_mode()?;
-        ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard;
-        execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            cursor::Hide
-        )?;
+        take_terminal()?;
         Ok(guard)
+    }
+}
+
+/// Raw mode, the alternate screen, mouse reports, no cursor.
+fn take_terminal() -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )
+}
+
+/// Ctrl-Z: gives the terminal back as the shell had it, stops the whole process (SIGSTOP: a
+/// SIGTSTP would only reach costtop's own handler), and takes the terminal again once `fg`
+/// (SIGCONT) lets it run.
+fn suspend() {
+    restore();
+    if let Err(e) = nix::sys::signal::raise(nix::sys::signal::Signal::SIGSTOP) {
+        tracing::warn!("cannot stop: {e}");
+    }
+    if let Err(e) = take_terminal() {
+        tracing::warn!("cannot take the terminal back: {e}");
+    }
+}
+
+/// Job control by signal: SIGTSTP (`kill -TSTP`, a shell's suspend) is handled as Ctrl-Z;
+/// SIGCONT after a stop costtop did not see coming (SIGSTOP) sets raw mode and the alternate
+/// screen up again (the shell may have reset them) and redraws.
+/// Holds the event channel only weakly: when the reader thread ends (the terminal is gone),
+/// the dashboard sees the channel close.
+async fn forward_job_control(events: mpsc::WeakSender<Event>) {
+    let (Ok(mut tstp), Ok(mut cont)) = (
+        signal(SignalKind::from_raw(nix::libc::SIGTSTP)),
+        signal(SignalKind::from_raw(nix::libc::SIGCONT)),
+    ) else {
+        tracing::warn!("could not install job-control signal handlers");
+        return;
+    };
+    loop {
+        let event = tokio::select! {
+            _ = tstp.recv() => Event::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+            _ = cont.recv() => {
+                if ACTIVE.load(Ordering::SeqCst) {
+                    let _ = terminal::disable_raw_mode();
+                    let _ = take_terminal();
+                }
+                let (w, h) = terminal::size().unwrap_or((80, 24));
+                Event::Resize(w, h)
+            }
+        };
+        match events.upgrade() {
+            Some(tx) if tx.send(event).await.is_ok() => {}
+            _ => return,
+        }
     }
 }
 
@@ -132,10 +193,9 @@ async fn wait_for_signals(outer: Option<oneshot::Receiver<()>>, done: oneshot::S
     let _ = done.send(());
 }
 
-/// Reads terminal events on a dedicated thread (crossterm's reader blocks) into a channel.
+/// Reads terminal events on a dedicated thread (crossterm's reader blocks) into `tx`.
 /// Set the returned flag to stop it; it notices within a quarter second.
-fn spawn_event_reader() -> (mpsc::Receiver<Event>, Arc<AtomicBool>) {
-    let (tx, rx) = mpsc::channel(256);
+fn spawn_event_reader(tx: mpsc::Sender<Event>) -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let stop_flag = Arc::clone(&stop);
     let spawned = thread::Builder::new()
@@ -165,5 +225,5 @@ fn spawn_event_reader() -> (mpsc::Receiver<Event>, Arc<AtomicBool>) {
     if let Err(e) = spawned {
         tracing::error!(error = %e, "could not start the input thread");
     }
-    (rx, stop)
+    stop
 }

@@ -17,6 +17,17 @@ pub fn line(n: u64) -> String {
     )
 }
 
+/// Appends `text` to `path` (created if missing).
+pub fn append(path: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open for append");
+    f.write_all(text.as_bytes()).expect("append");
+}
+
 /// Lines `range` joined, each with its newline.
 pub fn lines(range: std::ops::Range<u64>) -> String {
     range.map(|n| line(n) + "\n").collect()

@@ -230,6 +230,7 @@ impl Engine {
         let at = minute_time(minute);
         self.count_until(at);
         self.evaluated = Some(minute);
+        self.state.compact(at);
         self.state.evaluate_alarms(at)
     }
 

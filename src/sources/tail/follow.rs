@@ -14,6 +14,8 @@ use crate::sources::discover::{Source, SourceKind};
 use crate::sources::ingest::{Batch, Closed, Tally};
 use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
+mod history;
+
 /// How long a rotated-away or deleted file's handle is still read (a writer may add a last
 /// line after the rename), and can be recognised if it reappears under a watched name.
 const RETIRE_GRACE: Duration = Duration::from_secs(5);
@@ -39,6 +41,8 @@ pub(super) struct Follower {
     watches: Watches,
     opts: TailOptions,
     history_read: bool,
+    /// Files found are opened but not read yet (the history is read in parallel after).
+    defer_reads: bool,
 }
 
 impl Follower {
@@ -61,6 +65,7 @@ impl Follower {
             watches,
             opts,
             history_read: false,
+            defer_reads: false,
         }
     }
 
@@ -69,8 +74,15 @@ impl Follower {
         self.batch.is_closed()
     }
 
-    /// The first pass: reads all history, reports health and says `CaughtUp` per source.
+    /// The first pass: reads all history (every file found, in parallel), reports health and
+    /// says `CaughtUp` per source.
     pub fn catch_up(&mut self) -> Result<(), Closed> {
+        self.defer_reads = true;
+        let found = self.full_pass();
+        self.defer_reads = false;
+        found?;
+        self.read_history()?;
+        // Whatever was appended or appeared meanwhile.
         self.full_pass()?;
         self.publish_health(true)?;
         for tracked in &self.sources {
@@ -148,8 +160,9 @@ impl Follower {
     }
 
     /// Sends the health of every source whose health changed, at most once per
-    /// [`HEALTH_INTERVAL`] unless `force`.
-    pub fn publish_health(&mut self, force: bool) -> Result<(), Closed> {
+    /// [`HEALTH_INTERVAL`] unless `force`; returns when a change held back is due.
+    pub fn publish_health(&mut self, force: bool) -> Result<Option<Instant>, Closed> {
+        let mut held = None;
         for i in 0..self.sources.len() {
             let health = self.health(i);
             let tracked = &mut self.sources[i];
@@ -157,13 +170,19 @@ impl Follower {
                 || tracked
                     .sent_at
                     .is_none_or(|t| t.elapsed() >= HEALTH_INTERVAL);
-            if due && tracked.sent.as_ref() != Some(&health) {
+            if tracked.sent.as_ref() == Some(&health) {
+                continue;
+            }
+            if due {
                 tracked.sent = Some(health.clone());
                 tracked.sent_at = Some(Instant::now());
                 self.batch.send(SourceMsg::Health(health))?;
+            } else if let Some(at) = tracked.sent_at {
+                let at = at + HEALTH_INTERVAL;
+                held = Some(held.map_or(at, |h: Instant| h.min(at)));
             }
         }
-        Ok(())
+        Ok(held)
     }
 
     fn health(&self, i: usize) -> SourceHealth {
@@ -285,7 +304,9 @@ impl Follower {
             _ => false,
         };
         f.open(!self.history_read && old);
-        f.read_new(&mut self.sources[source].tally, &mut self.batch)?;
+        if !self.defer_reads {
+            f.read_new(&mut self.sources[source].tally, &mut self.batch)?;
+        }
         self.files.insert(path.to_path_buf(), f);
         Ok(())
     }

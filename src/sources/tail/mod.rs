@@ -129,28 +129,36 @@ fn follow_files(sources: Vec<Source>, batch: Batch, opts: &TailOptions, stop: &A
     }
     let poll = opts.poll_interval.max(Duration::from_millis(10));
     let mut next_full = Instant::now() + poll;
+    // A health change held back by the rate limit, to be sent when due.
+    let mut health_due: Option<Instant> = None;
     loop {
         let mut pending = Pending::default();
-        let mut full =
-            match wake_rx.recv_timeout(next_full.saturating_duration_since(Instant::now())) {
-                Ok(wake) => {
+        let wake_at = health_due.map_or(next_full, |h| h.min(next_full));
+        let woken = match wake_rx.recv_timeout(wake_at.saturating_duration_since(Instant::now())) {
+            Ok(wake) => {
+                pending.add(wake);
+                let settle = Instant::now() + SETTLE;
+                while let Ok(wake) =
+                    wake_rx.recv_timeout(settle.saturating_duration_since(Instant::now()))
+                {
                     pending.add(wake);
-                    let settle = Instant::now() + SETTLE;
-                    while let Ok(wake) =
-                        wake_rx.recv_timeout(settle.saturating_duration_since(Instant::now()))
-                    {
-                        pending.add(wake);
-                    }
-                    pending.structural
                 }
-                Err(_) => true,
-            };
+                true
+            }
+            Err(_) => false,
+        };
         if stop.load(Ordering::Relaxed) || follower.is_closed() {
             return;
         }
-        full |= Instant::now() >= next_full;
-        if pass(&mut follower, full, &pending.paths).is_err() {
-            return;
+        let full = pending.structural || Instant::now() >= next_full;
+        let result = if woken || full {
+            pass(&mut follower, full, &pending.paths)
+        } else {
+            follower.publish_health(false)
+        };
+        match result {
+            Ok(due) => health_due = due,
+            Err(Closed) => return,
         }
         if full {
             next_full = Instant::now() + poll;
@@ -158,7 +166,7 @@ fn follow_files(sources: Vec<Source>, batch: Batch, opts: &TailOptions, stop: &A
     }
 }
 
-fn pass(follower: &mut Follower, full: bool, paths: &[PathBuf]) -> Result<(), Closed> {
+fn pass(follower: &mut Follower, full: bool, paths: &[PathBuf]) -> Result<Option<Instant>, Closed> {
     if full || follower.quick_pass(paths)? {
         follower.full_pass()?;
     }

@@ -99,6 +99,7 @@ fn start(first: Snapshot) -> (tokio::task::JoinHandle<anyhow::Result<()>>, Harne
         bell: Bell::Custom(Box::new(move || *bell_count.lock().unwrap() += 1)),
         flash: Duration::from_secs(2),
         shutdown: None,
+        suspend: None,
     };
     let handle = tokio::spawn(async move {
         let mut terminal = Terminal::new(backend)?;
