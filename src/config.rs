@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::aggregate::audit::{AsyncMark, AuditSettings};
 use crate::aggregate::{Budget, BudgetFilter, Period, Window, Zone};
 use crate::pricing::{Money, PriceOverride, PriceTable};
 use crate::usage::Tier;
@@ -44,6 +45,22 @@ pub struct ConfigFile {
     /// Price overrides and additions, by model id.
     #[serde(default)]
     pub prices: BTreeMap<String, PriceOverride>,
+    /// The audit: groups marked async, the routing ladder, the grouping.
+    pub audit: Option<AuditEntry>,
+}
+
+/// The `[audit]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEntry {
+    /// Groups that are not latency-sensitive, as `key=value` (`feature=nightly-summaries`,
+    /// `project=reports`).
+    #[serde(rename = "async", default)]
+    pub async_groups: Vec<String>,
+    /// The routing ladder, most capable model first (model ids of the price table).
+    pub ladder: Option<Vec<String>>,
+    /// How opportunities are grouped: feature, project, session, model, tag:KEY.
+    pub by: Option<String>,
 }
 
 /// One `[[budgets]]` entry.
@@ -137,6 +154,7 @@ impl Config {
         config.prices().map_err(invalid)?;
         config.window().map_err(invalid)?;
         config.zone().map_err(invalid)?;
+        config.audit().map_err(invalid)?;
         if let Some(p) = &config.file.poll_interval {
             humantime::parse_duration(p).map_err(|e| invalid(format!("poll_interval: {e}")))?;
         }
@@ -204,6 +222,32 @@ impl Config {
                 .map_err(|e| format!("prices.{id}: {e}"))?;
         }
         Ok(table)
+    }
+
+    /// The `[audit]` settings, checked against the price table in force.
+    pub fn audit(&self) -> Result<AuditSettings, String> {
+        let Some(entry) = &self.file.audit else {
+            return Ok(AuditSettings::default());
+        };
+        let async_groups = entry
+            .async_groups
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.parse().map_err(|e| format!("audit.async[{i}]: {e}")))
+            .collect::<Result<Vec<AsyncMark>, String>>()?;
+        let group = entry
+            .by
+            .as_deref()
+            .map(|b| b.parse().map_err(|e| format!("audit.by: {e}")))
+            .transpose()?
+            .unwrap_or_default();
+        let settings = AuditSettings {
+            ladder: entry.ladder.clone(),
+            async_groups,
+            group,
+        };
+        settings.check(&self.prices()?)?;
+        Ok(settings)
     }
 
     /// The configured default window.

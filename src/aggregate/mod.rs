@@ -6,6 +6,7 @@
 mod actor;
 pub mod alarm;
 mod alarm_rules;
+pub mod audit;
 pub mod budget;
 pub mod clock;
 mod dedupe;
@@ -22,7 +23,7 @@ pub use actor::{AggregatorHandle, SOURCE_CHANNEL_CAPACITY};
 pub use budget::{Budget, BudgetFilter, Period};
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock, TokioClock};
 pub use groups::GroupBy;
-pub use snapshot::Snapshot;
+pub use snapshot::{AuditSnapshot, Snapshot};
 pub use state::{IngestStats, Settings, State};
 pub use window::{Window, Zone};
 

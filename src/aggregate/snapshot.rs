@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use super::audit::AuditSnapshot;
 use crate::pricing::Money;
 
 /// Everything the panes, `watch` and `report` show, as of one moment.
@@ -47,6 +48,8 @@ pub struct Snapshot {
     pub unpriced_models: Vec<UnpricedModel>,
     /// Health of each input source.
     pub sources: Vec<SourceStatus>,
+    /// Savings opportunities over the window: the four levers in dollars.
+    pub audit: AuditSnapshot,
     /// Extra rows for `report --by …` (empty otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<GroupRow>,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::alarm::AlarmBook;
+use super::audit::{Audit, AuditSettings};
 use super::budget::Budget;
 use super::dedupe::{DedupeIndex, Seen, Stored};
 use super::histogram::bucket_of;
@@ -33,6 +34,8 @@ pub struct Settings {
     pub until: Option<DateTime<Utc>>,
     /// Budgets to track.
     pub budgets: Vec<Budget>,
+    /// What the audit is told: ladder, async groups, grouping.
+    pub audit: AuditSettings,
 }
 
 impl Default for Settings {
@@ -44,6 +47,7 @@ impl Default for Settings {
             since: None,
             until: None,
             budgets: Vec::new(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -70,7 +74,7 @@ pub struct State {
     pub(super) tag_sets: TagSets,
     pub(super) minutes: BTreeMap<i64, Minute>,
     /// Prices of each interned model (`None`: unpriced), indexed by model id.
-    model_prices: Vec<Option<ModelPrice>>,
+    pub(super) model_prices: Vec<Option<ModelPrice>>,
     /// Cost per hour (hours since the epoch), so long spans sum quickly.
     pub(super) hours: BTreeMap<i64, Money>,
     seen: DedupeIndex,
@@ -84,6 +88,8 @@ pub struct State {
         BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), crate::pricing::Money>,
     /// What happened to incoming records.
     pub stats: IngestStats,
+    /// Savings opportunities (the audit).
+    pub(super) audit: Audit,
     version: u64,
 }
 
@@ -91,6 +97,7 @@ impl State {
     /// Empty state with these settings.
     pub fn new(settings: Settings) -> State {
         State {
+            audit: Audit::new(&settings.audit, &settings.prices),
             settings,
             strings: Interner::new(),
             tag_sets: TagSets::default(),
@@ -177,6 +184,7 @@ impl State {
         }
         let contribution = self.contribution(event);
         let minute = t.timestamp().div_euclid(60);
+        let mut first_copy = true;
         if let Some(key) = event.key {
             let seen = self.seen.get(key);
             if seen == Seen::Sealed {
@@ -190,7 +198,9 @@ impl State {
                 }
                 let old_contribution = self.stored_contribution(&old);
                 self.apply_at(old.minute, &old_contribution, false);
+                self.audit_retract(&old);
                 self.stats.replaced += 1;
+                first_copy = false;
                 self.stats.counted -= 1;
             }
             self.seen.insert(
@@ -207,6 +217,7 @@ impl State {
             );
         }
         self.apply_at(minute, &contribution, true);
+        self.audit_count(event, &contribution, first_copy);
         if contribution.cost.is_none() {
             self.unpriced_seen.insert(contribution.dims.model);
         }
@@ -231,7 +242,12 @@ impl State {
 
     /// What a stored record contributed: the same pricing as when it was counted.
     fn stored_contribution(&self, s: &Stored) -> Contribution {
-        let event = UsageEvent {
+        self.price_into(s.dims, &self.stored_event(s))
+    }
+
+    /// A stored record as an event again (what pricing reads of it).
+    pub(super) fn stored_event(&self, s: &Stored) -> UsageEvent {
+        UsageEvent {
             key: None,
             rank: s.rank,
             timestamp: DateTime::from_timestamp(s.minute * 60, 0).unwrap_or_default(),
@@ -244,8 +260,7 @@ impl State {
             attribution: Attribution::default(),
             iterations: Vec::new(),
             estimate: None,
-        };
-        self.price_into(s.dims, &event)
+        }
     }
 
     fn price_into(&self, dims: Dims, e: &UsageEvent) -> Contribution {
@@ -307,6 +322,7 @@ impl State {
         self.hours.clear();
         self.seen.clear();
         self.unpriced_seen.clear();
+        self.audit.clear();
         self.alarms = AlarmBook::default();
         self.first_event = None;
         self.stats = IngestStats::default();

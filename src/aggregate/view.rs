@@ -4,6 +4,7 @@ use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::audit::fold::WindowFigures;
 use super::groups::GroupBy;
 use super::histogram::Histogram;
 use super::rollup::{Cell, Dims, StoredCell};
@@ -67,6 +68,15 @@ impl State {
             }
         }
         let total_cost = f.total.cost;
+        let batch = batch_stats(&f, total_cost);
+        let audit = self.audit_snapshot(
+            now,
+            &WindowFigures {
+                from_minute,
+                total: total_cost,
+                batch_share: batch.share_of_cost,
+            },
+        );
         let last_slot = ((now.timestamp() - series_origin) / step).max(0) as usize;
         if f.series.len() <= last_slot && last_slot < MAX_SERIES_POINTS as usize * 2 {
             f.series.resize(last_slot + 1, (Cell::default(), false));
@@ -82,7 +92,7 @@ impl State {
             totals: totals(&f.total),
             by_model: self.model_rows(&f, total_cost),
             cache: cache_stats(&f.total),
-            batch: batch_stats(&f, total_cost),
+            batch,
             output_tokens: self.output_stats(&f),
             burn_rate_usd_per_hour: self.spend_between(now - Duration::minutes(15), now).usd()
                 * 4.0,
@@ -101,6 +111,7 @@ impl State {
             alarm_log: self.alarms.log(),
             unpriced_models: self.unpriced(&f),
             sources: self.source_statuses(),
+            audit,
             rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
             time_zone: zone.to_string(),
             reconciliation: self.reconciliation(now),

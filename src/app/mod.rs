@@ -61,6 +61,7 @@ pub fn settings(
         since,
         until,
         budgets,
+        audit: config.audit().map_err(fail)?,
     })
 }
 

@@ -138,6 +138,7 @@ pub fn snapshot() -> Snapshot {
         40, 310, 1_220, 2_940, 3_880, 3_100, 2_260, 1_390, 610, 140, 31, 12,
     ];
     Snapshot {
+        audit: crate::aggregate::AuditSnapshot::default(),
         as_of: now(),
         window: WindowSpan {
             name: "today".into(),
