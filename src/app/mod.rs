@@ -1,6 +1,7 @@
 //! Wiring: turns the parsed command line into sources, an aggregator and an output, and runs
 //! them. One file per kind of command; the parts live in their own modules.
 
+mod audit;
 mod demo;
 mod live;
 mod replay;
@@ -23,6 +24,7 @@ pub use live::{Live, alarm_actions, shutdown_signal, start_admin_api, start_live
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Report(args)) => report::run_report(args).await,
+        Some(Command::Audit(args)) => audit::run_audit(args).await,
         Some(Command::Watch(args)) => live::run_watch(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Demo(args)) => demo::run_demo(args).await,

@@ -1,6 +1,7 @@
 //! Outputs: everything that reads snapshots — the report, the `watch` JSON stream, alarm
 //! actions, the recorder.
 
+pub mod audit;
 pub mod hooks;
 pub mod record;
 pub mod report;

@@ -16,16 +16,19 @@
 //!   5 minutes of the thread's previous request. Saved: the 1-hour minus the 5-minute price.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use chrono::DateTime;
 use foldhash::HashMap;
+use smallvec::SmallVec;
 
 use super::super::rollup::Dims;
 use super::super::state::State;
 use super::cells::{Amounts, AuditMinute, Kind, Skipped};
 use super::pricer::Pricer;
 use super::rules::Effects;
-use crate::pricing::Money;
-use crate::usage::{EventKind, UsageEvent};
+use crate::pricing::{ModelPrice, Money};
+use crate::usage::{Attribution, EventKind, Modifiers, StopReason, Tokens, UsageEvent};
 
 /// The smallest prefix the API caches.
 pub(super) const MIN_CACHEABLE: u64 = 1_024;
@@ -35,6 +38,9 @@ pub(super) const FIVE_MINUTES: i64 = 5 * 60_000;
 pub(super) const ONE_HOUR: i64 = 60 * 60_000;
 /// Requests between two sweeps for idle threads.
 const SWEEP_EVERY: u32 = 4_096;
+
+/// Prices of the interned models, by model id.
+type Prices = [Option<ModelPrice>];
 
 /// Which thread a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,37 +52,84 @@ struct ThreadKey {
     model: u32,
 }
 
-/// A cache write waiting to be read, or to reach the end of its TTL.
-#[derive(Debug, Clone, Copy)]
+/// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
+/// out only if it turns out an opportunity (most writes are read).
+#[derive(Debug, Clone)]
 pub(super) struct PendingWrite {
     at: i64,
     deadline: i64,
-    /// Where it is booked: the writing request's minute and dimensions.
+    /// Where it is booked: the writing request's minute…
     pub minute: i64,
-    /// The writing request's dimensions.
+    /// …and dimensions.
     pub dims: Dims,
     read_before: u64,
     one_hour: bool,
     read: bool,
     needed_one_hour: bool,
-    never_read: Amounts,
-    five_minutes: Amounts,
+    /// The writing request, as pricing reads it.
+    model: Arc<str>,
+    tokens: Tokens,
+    modifiers: Modifiers,
+    routed: Option<(Money, Money)>,
 }
 
 impl PendingWrite {
     /// What the write turned out to be once its TTL is over, if an opportunity.
-    pub fn outcome(&self) -> Option<(Kind, Amounts)> {
-        if !self.read {
-            Some((Kind::WritesNeverRead, self.never_read))
+    pub fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
+        let kind = if !self.read {
+            Kind::WritesNeverRead
         } else if self.one_hour && !self.needed_one_hour {
-            Some((Kind::OneHourWrites, self.five_minutes))
+            Kind::OneHourWrites
         } else {
-            None
-        }
+            return None;
+        };
+        let price = prices
+            .get(self.dims.model as usize)
+            .and_then(Option::as_ref)?;
+        let event = UsageEvent {
+            key: None,
+            rank: 0,
+            timestamp: DateTime::from_timestamp_millis(self.at).unwrap_or_default(),
+            model: Arc::clone(&self.model),
+            tokens: self.tokens,
+            tier: self.dims.tier,
+            modifiers: self.modifiers,
+            stop_reason: Some(StopReason::Other),
+            kind: EventKind::Request,
+            attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
+        };
+        let mut p = Pricer::new(Some(price), &event, None);
+        let (w5, w1) = (self.tokens.cache_write_5m, self.tokens.cache_write_1h);
+        let current = if self.one_hour {
+            p.now - p.with(|e| e.tokens.cache_write_1h = 0)
+        } else {
+            p.now - p.with(|e| e.tokens.cache_write_5m = 0)
+        };
+        // Unread: the same tokens as plain input. A 1-hour write read within 5 minutes: the
+        // same tokens written for 5 minutes.
+        let instead = match (kind, self.one_hour) {
+            (Kind::WritesNeverRead, false) => p.with(|e| {
+                e.tokens.cache_write_5m = 0;
+                e.tokens.input += w5;
+            }),
+            (Kind::WritesNeverRead, true) => p.with(|e| {
+                e.tokens.cache_write_1h = 0;
+                e.tokens.input += w1;
+            }),
+            _ => p.with(|e| {
+                e.tokens.cache_write_1h = 0;
+                e.tokens.cache_write_5m += w1;
+            }),
+        };
+        let saved = p.now - instead;
+        let combined = Effects::after_routing(self.routed, saved);
+        Some((kind, Amounts::one(current, saved, combined)))
     }
 
-    fn book(&self, minutes: &mut BTreeMap<i64, AuditMinute>) {
-        if let Some((kind, amounts)) = self.outcome() {
+    fn book(&self, minutes: &mut BTreeMap<i64, AuditMinute>, prices: &Prices) {
+        if let Some((kind, amounts)) = self.outcome(prices) {
             minutes
                 .entry(self.minute)
                 .or_default()
@@ -99,7 +152,7 @@ struct Thread {
     last_at: i64,
     generation: u32,
     candidate: Option<Candidate>,
-    pending: Vec<PendingWrite>,
+    pending: SmallVec<[PendingWrite; 2]>,
 }
 
 /// Every live thread.
@@ -113,15 +166,17 @@ pub(super) struct Threads {
 }
 
 /// One request as the caching rules see it.
-pub(super) struct Observed<'p, 'a> {
+pub(super) struct Observed<'a> {
     /// When (ms since the epoch).
     pub at: i64,
     /// Its minute.
     pub minute: i64,
     /// Its dimensions.
     pub dims: Dims,
-    /// Its prices and variants.
-    pub pricer: &'p Pricer<'a>,
+    /// The request.
+    pub event: &'a UsageEvent,
+    /// Its cost, when known.
+    pub cost: Option<Money>,
     /// What routing would cut its cost to, if it is a routing candidate.
     pub routed: Option<(Money, Money)>,
 }
@@ -144,8 +199,9 @@ impl Threads {
     fn observe(
         &mut self,
         minutes: &mut BTreeMap<i64, AuditMinute>,
+        prices: &Prices,
         key: ThreadKey,
-        r: &Observed<'_, '_>,
+        r: &Observed<'_>,
     ) {
         let at = r.at;
         self.high_water = self.high_water.max(at);
@@ -154,20 +210,20 @@ impl Threads {
             last_at: at,
             generation,
             candidate: None,
-            pending: Vec::new(),
+            pending: SmallVec::new(),
         });
         th.generation = generation;
         let gap = at - th.last_at;
-        let t = r.pricer.event().tokens;
+        let t = r.event.tokens;
         th.pending.retain(|w| {
             let over = w.deadline < at;
             if over {
-                w.book(minutes);
+                w.book(minutes, prices);
             }
             !over
         });
         if t.cache_read > 0 {
-            th.pending.retain_mut(|w| {
+            th.pending.retain(|w| {
                 if w.at <= at && t.cache_read > w.read_before {
                     w.read = true;
                     w.needed_one_hour |= gap > FIVE_MINUTES;
@@ -175,19 +231,19 @@ impl Threads {
                 !(w.read && (!w.one_hour || w.needed_one_hour))
             });
         }
-        repeat_rule(th, minutes, r);
+        repeat_rule(th, minutes, prices, r);
         if key.session != 0 {
             push_writes(th, r);
         }
         th.last_at = th.last_at.max(at);
         self.counted += 1;
         if self.counted.is_multiple_of(SWEEP_EVERY) {
-            self.sweep(minutes);
+            self.sweep(minutes, prices);
         }
     }
 
     /// Drops threads nothing can change any more, settling their writes.
-    fn sweep(&mut self, minutes: &mut BTreeMap<i64, AuditMinute>) {
+    fn sweep(&mut self, minutes: &mut BTreeMap<i64, AuditMinute>, prices: &Prices) {
         self.generation += 1;
         let (generation, high_water) = (self.generation, self.high_water);
         self.map.retain(|_, th| {
@@ -195,7 +251,7 @@ impl Threads {
                 th.generation + 1 < generation && th.last_at + ONE_HOUR + FIVE_MINUTES < high_water;
             if idle {
                 for w in &th.pending {
-                    w.book(minutes);
+                    w.book(minutes, prices);
                 }
             }
             !idle
@@ -204,9 +260,13 @@ impl Threads {
 }
 
 /// Rule (a): a request without any cache use, repeating a recent one's uncached input.
-fn repeat_rule(th: &mut Thread, minutes: &mut BTreeMap<i64, AuditMinute>, r: &Observed<'_, '_>) {
-    let p = r.pricer;
-    let t = p.event().tokens;
+fn repeat_rule(
+    th: &mut Thread,
+    minutes: &mut BTreeMap<i64, AuditMinute>,
+    prices: &Prices,
+    r: &Observed<'_>,
+) {
+    let t = r.event.tokens;
     if t.cache_writes() > 0 || t.cache_read > 0 {
         th.candidate = None;
         return;
@@ -221,6 +281,8 @@ fn repeat_rule(th: &mut Thread, minutes: &mut BTreeMap<i64, AuditMinute>, r: &Ob
         repeat: previous.is_some(),
     });
     let Some(previous) = previous else { return };
+    let price = prices.get(r.dims.model as usize).and_then(Option::as_ref);
+    let mut p = Pricer::new(price, r.event, r.cost);
     let shared = previous.input.min(t.input);
     let as_read = p.with(|e| {
         e.tokens.input -= shared;
@@ -247,56 +309,29 @@ fn repeat_rule(th: &mut Thread, minutes: &mut BTreeMap<i64, AuditMinute>, r: &Ob
 }
 
 /// The request's own writes start waiting for a read.
-fn push_writes(th: &mut Thread, r: &Observed<'_, '_>) {
-    let p = r.pricer;
-    let t = p.event().tokens;
-    let one = |current: Money, saved: Money| {
-        Amounts::one(current, saved, Effects::after_routing(r.routed, saved))
-    };
-    let pending = |ttl: i64, never_read: Amounts, five_minutes: Amounts| PendingWrite {
-        at: r.at,
-        deadline: r.at + ttl,
-        minute: r.minute,
-        dims: r.dims,
-        read_before: t.cache_read,
-        one_hour: ttl == ONE_HOUR,
-        read: false,
-        needed_one_hour: false,
-        never_read,
-        five_minutes,
-    };
-    if t.cache_write_5m > 0 {
-        let w = t.cache_write_5m;
-        let current = p.now - p.with(|e| e.tokens.cache_write_5m = 0);
-        let premium = p.now
-            - p.with(|e| {
-                e.tokens.cache_write_5m = 0;
-                e.tokens.input += w;
-            });
-        th.pending.push(pending(
-            FIVE_MINUTES,
-            one(current, premium),
-            Amounts::default(),
-        ));
-    }
-    if t.cache_write_1h > 0 {
-        let w = t.cache_write_1h;
-        let current = p.now - p.with(|e| e.tokens.cache_write_1h = 0);
-        let premium = p.now
-            - p.with(|e| {
-                e.tokens.cache_write_1h = 0;
-                e.tokens.input += w;
-            });
-        let over_five = p.now
-            - p.with(|e| {
-                e.tokens.cache_write_1h = 0;
-                e.tokens.cache_write_5m += w;
-            });
-        th.pending.push(pending(
-            ONE_HOUR,
-            one(current, premium),
-            one(current, over_five),
-        ));
+fn push_writes(th: &mut Thread, r: &Observed<'_>) {
+    let t = r.event.tokens;
+    for (tokens, ttl) in [
+        (t.cache_write_5m, FIVE_MINUTES),
+        (t.cache_write_1h, ONE_HOUR),
+    ] {
+        if tokens == 0 {
+            continue;
+        }
+        th.pending.push(PendingWrite {
+            at: r.at,
+            deadline: r.at + ttl,
+            minute: r.minute,
+            dims: r.dims,
+            read_before: t.cache_read,
+            one_hour: ttl == ONE_HOUR,
+            read: false,
+            needed_one_hour: false,
+            model: Arc::clone(&r.event.model),
+            tokens: t,
+            modifiers: r.event.modifiers,
+            routed: r.routed,
+        });
     }
 }
 
@@ -309,19 +344,16 @@ impl State {
         cost: Option<Money>,
         routed: Option<(Money, Money)>,
     ) {
-        if event.kind != EventKind::Request {
-            return;
-        }
-        let Some(price) = self
+        let priced = self
             .model_prices
             .get(dims.model as usize)
-            .and_then(Option::as_ref)
-        else {
+            .is_some_and(Option::is_some);
+        if event.kind != EventKind::Request || !priced {
             return;
-        };
+        }
         let t = &event.tokens;
         let minute = event.timestamp.timestamp().div_euclid(60);
-        if dims.session == 0 {
+        let key = if dims.session == 0 {
             if t.cache_writes() > 0 {
                 let skipped = Skipped {
                     writes_without_session: 1,
@@ -337,8 +369,6 @@ impl State {
             if !uncached {
                 return;
             }
-        }
-        let key = if dims.session == 0 {
             ThreadKey {
                 session: 0,
                 agent: 0,
@@ -347,34 +377,41 @@ impl State {
                 model: dims.model,
             }
         } else {
-            if self.audit.agent_key.is_none() {
-                self.audit.agent_key = self.strings.get("agent");
-            }
-            let agent = self.audit.agent_key.and_then(|k| {
-                self.tag_sets
-                    .pairs(dims.tags)
-                    .iter()
-                    .find(|(key, _)| *key == k)
-                    .map(|(_, v)| *v)
-            });
             ThreadKey {
                 session: dims.session,
-                agent: agent.unwrap_or(0),
+                agent: self.audit_agent(dims.tags),
                 project: 0,
                 tags: 0,
                 model: dims.model,
             }
         };
-        let pricer = Pricer::new(Some(price), event, cost);
         let observed = Observed {
             at: event.timestamp.timestamp_millis(),
             minute,
             dims,
-            pricer: &pricer,
+            event,
+            cost,
             routed,
         };
         self.audit
             .threads
-            .observe(&mut self.audit.minutes, key, &observed);
+            .observe(&mut self.audit.minutes, &self.model_prices, key, &observed);
+    }
+
+    /// The `agent` tag's value in a tag set (0: none): a sub-agent has its own cache.
+    fn audit_agent(&mut self, tags: u32) -> u32 {
+        if self.audit.agent_key.is_none() {
+            self.audit.agent_key = self.strings.get("agent");
+        }
+        self.audit
+            .agent_key
+            .and_then(|k| {
+                self.tag_sets
+                    .pairs(tags)
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| *v)
+            })
+            .unwrap_or(0)
     }
 }

@@ -146,8 +146,8 @@ pub(super) struct Amounts {
     pub saved: i64,
     /// What it saves after the levers applied before it (routing first, batch last).
     pub combined: i64,
-    /// Bucket slots: the sum of each request's output cost per token, in picodollars per
-    /// million tokens (the excess above a p99 is priced with it).
+    /// Bucket slots: the sum of each request's output cost per token, in picodollars (the
+    /// excess above a p99 is priced with it).
     pub per_token: i64,
     /// Requests (or writes) counted.
     pub requests: u32,

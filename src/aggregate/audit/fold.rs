@@ -106,7 +106,7 @@ impl State {
                 continue;
             }
             let bound = i128::from(BOUNDS.get(at).copied().unwrap_or(u64::MAX));
-            let saved = b.current - bound * b.per_token / 1_000_000;
+            let saved = b.current - bound * b.per_token;
             let acc = g.by_rule.entry((Kind::AboveP99, group, model)).or_default();
             acc.current += b.current;
             acc.saved += saved;
@@ -144,9 +144,11 @@ impl State {
         } else {
             0.0
         };
+        // What adds up to the potential first; alternatives after.
         ranked.sort_by(|(ka, a), (kb, b)| {
-            b.saved
-                .cmp(&a.saved)
+            kb.0.in_potential()
+                .cmp(&ka.0.in_potential())
+                .then(b.saved.cmp(&a.saved))
                 .then(ka.0.cmp(&kb.0))
                 .then_with(|| self.strings.name(ka.1).cmp(self.strings.name(kb.1)))
                 .then_with(|| self.strings.name(ka.2).cmp(self.strings.name(kb.2)))
@@ -225,7 +227,7 @@ impl State {
             if w.minute < from_minute {
                 continue;
             }
-            if let Some((kind, a)) = w.outcome() {
+            if let Some((kind, a)) = w.outcome(&self.model_prices) {
                 g.by_rule
                     .entry((kind, group_of(&w.dims), w.dims.model))
                     .or_default()

@@ -27,7 +27,9 @@ use foldhash::HashMap;
 
 pub use cells::{Kind, Lever};
 pub use settings::{AsyncMark, AuditGroup, AuditSettings};
-pub use snapshot::{AuditSnapshot, ByLever, LeverSummary, Opportunity, SkippedCounts};
+pub use snapshot::{
+    AuditSnapshot, ByLever, ESTIMATE_NOTE, LeverSummary, Opportunity, SkippedCounts, per_day,
+};
 
 use super::dedupe::Stored;
 use super::rollup::{Contribution, Dims};

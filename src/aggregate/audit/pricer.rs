@@ -42,20 +42,24 @@ impl<'a> Pricer<'a> {
         &self.event
     }
 
-    /// The cost of the record changed by `change`, at its own model's prices.
-    pub fn with(&self, change: impl FnOnce(&mut UsageEvent)) -> Money {
-        self.on(self.price, change)
+    /// The cost of the record with its tokens or tier changed by `change`, at its own
+    /// model's prices (the record is put back as it was).
+    pub fn with(&mut self, change: impl FnOnce(&mut UsageEvent)) -> Money {
+        let (tokens, tier) = (self.event.tokens, self.event.tier);
+        change(&mut self.event);
+        let cost = price_with(self.price, &self.event).map_or(Money::ZERO, |c| c.total);
+        self.event.tokens = tokens;
+        self.event.tier = tier;
+        cost
     }
 
-    /// The cost of the record changed by `change`, at another model's prices.
-    pub fn on(&self, price: Option<&ModelPrice>, change: impl FnOnce(&mut UsageEvent)) -> Money {
-        let mut e = self.event.clone();
-        change(&mut e);
-        price_with(price, &e).map_or(Money::ZERO, |c| c.total)
+    /// The cost of the same record at another model's prices.
+    pub fn on(&self, price: &ModelPrice) -> Money {
+        price_with(Some(price), &self.event).map_or(Money::ZERO, |c| c.total)
     }
 
     /// What part of the cost the output tokens are (the record minus its output).
-    pub fn output_cost(&self) -> Money {
+    pub fn output_cost(&mut self) -> Money {
         self.now - self.with(|e| e.tokens.output = 0)
     }
 }

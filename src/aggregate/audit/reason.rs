@@ -27,18 +27,18 @@ pub(super) struct Subject<'a> {
     pub saved: Money,
 }
 
-/// "412 classify requests": a count, the group, and the noun in the right number.
+/// "412 classify requests" (or "3 requests in /home/dev/api" for a path): a count, the
+/// group, and the noun in the right number.
 fn counted(n: u64, group: &str, one: &str, many: &str) -> String {
-    let group = if group == "(none)" || group.is_empty() {
-        String::new()
+    let noun = if n == 1 { one } else { many };
+    let n = thousands(n);
+    if group == "(none)" || group.is_empty() {
+        format!("{n} {noun}")
+    } else if group.contains('/') {
+        format!("{n} {noun} in {group}")
     } else {
-        format!("{group} ")
-    };
-    format!(
-        "{} {group}{}",
-        thousands(n),
-        if n == 1 { one } else { many }
-    )
+        format!("{n} {group} {noun}")
+    }
 }
 
 /// The sentence for one opportunity.

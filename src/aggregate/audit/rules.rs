@@ -77,7 +77,7 @@ impl State {
             .model_prices
             .get(dims.model as usize)
             .and_then(Option::as_ref);
-        let p = Pricer::new(price, event, cost);
+        let mut p = Pricer::new(price, event, cost);
         if is_async {
             let batch = p.with(|e| e.tier = Tier::Batch);
             let saved = p.now - batch;
@@ -94,7 +94,7 @@ impl State {
             Route::OffLadder => fx.skipped.off_ladder = 1,
             Route::Down(rung) => {
                 if let Some(r) = self.audit.ladder.rung(rung) {
-                    let down = p.on(Some(&r.price), |_| {});
+                    let down = p.on(&r.price);
                     fx.route_down(&p, down);
                 }
             }
@@ -110,10 +110,9 @@ impl State {
                     Amounts::one(p.now, output, combined),
                 ));
             }
-            // Output cost per token, in picodollars per million tokens.
-            let per_token = Money(output.0 * 1_000_000 / i128::from(t.output));
             let mut a = Amounts::one(output, Money::ZERO, Money::ZERO);
-            a.per_token = picos(per_token);
+            // Output prices are whole picodollars per token, so this division is exact.
+            a.per_token = picos(output) / i64::try_from(t.output).unwrap_or(i64::MAX);
             fx.cells.push((Slot::bucket(bucket_of(t.output)), a));
         }
         fx

@@ -27,7 +27,8 @@ pub struct AuditSnapshot {
     pub group_by: String,
     /// Each lever's total.
     pub by_lever: ByLever,
-    /// Opportunities, largest saving first (at most 100).
+    /// Opportunities, largest saving first (at most 100), the alternatives that are not
+    /// added into the potential after the others.
     pub opportunities: Vec<Opportunity>,
     /// Records the audit could not judge.
     pub skipped: SkippedCounts,
@@ -125,4 +126,32 @@ pub struct SkippedCounts {
     pub off_ladder_requests: u64,
     /// Requests with cache writes but no session.
     pub writes_without_session: u64,
+}
+
+/// `amount` over `window` as a rate per day (`None` for a window under a minute, where a
+/// rate would mean nothing).
+pub fn per_day(amount: Money, window: &super::super::snapshot::WindowSpan) -> Option<Money> {
+    let seconds = (window.end - window.start?).num_seconds();
+    (seconds >= 60).then(|| Money(amount.0 * 86_400 / i128::from(seconds)))
+}
+
+impl AuditSnapshot {
+    /// The opportunities of one lever, in rank order.
+    pub fn of(&self, lever: Lever) -> impl Iterator<Item = &Opportunity> {
+        self.opportunities.iter().filter(move |o| o.lever == lever)
+    }
+
+    /// A lever's `n` largest groups by what they would save (alternatives left out).
+    pub fn top_groups(&self, lever: Lever, n: usize) -> Vec<(&str, Money)> {
+        let mut groups: Vec<(&str, Money)> = Vec::new();
+        for o in self.of(lever).filter(|o| o.in_potential) {
+            match groups.iter_mut().find(|(g, _)| *g == o.group) {
+                Some((_, saved)) => *saved += o.savings_usd,
+                None => groups.push((&o.group, o.savings_usd)),
+            }
+        }
+        groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        groups.truncate(n);
+        groups
+    }
 }
