@@ -83,8 +83,10 @@ pub fn render_table(snap: &Snapshot) -> String {
         a.group_by,
         snap.time_zone
     );
-    let daily =
-        |m: Money| per_day(m, &snap.window).map_or(String::new(), |d| format!("  ({d}/day)"));
+    // A review of recorded usage runs at the rate of its records, not up to today.
+    let last = snap.sources.iter().filter_map(|s| s.last_event).max();
+    let rate = |m: Money| per_day(m, snap.window.start, last.unwrap_or(snap.window.end));
+    let daily = |m: Money| rate(m).map_or(String::new(), |d| format!("  ({d}/day)"));
     let _ = writeln!(out, "Spend now  {}{}\n", a.total_usd, daily(a.total_usd));
     let header = ["LEVER", "SAVED", "SHARE", "PER DAY"].map(String::from);
     let rows: Vec<[String; 4]> = Lever::ALL
@@ -95,7 +97,7 @@ pub fn render_table(snap: &Snapshot) -> String {
                 lever.as_str().to_string(),
                 s.savings_usd.to_string(),
                 share(s.savings_usd, a.total_usd),
-                per_day(s.savings_usd, &snap.window).map_or_else(|| "—".into(), |d| d.to_string()),
+                rate(s.savings_usd).map_or_else(|| "—".into(), |d| d.to_string()),
             ]
         })
         .collect();

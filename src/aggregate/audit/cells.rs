@@ -107,18 +107,20 @@ impl Kind {
     }
 }
 
-/// What a cell counts: a [`Kind`], or the output of one histogram bucket (for the p99 rule,
-/// which can only be decided once the window's p99 is known).
+/// What a cell counts: a [`Kind`], or requests by output-histogram bucket and whether they
+/// look simple. Request cells carry what every request adds (its cost, its saving one step
+/// down the ladder, its output cost), from which the routing rules and the p99 rule — only
+/// decidable once the window's p99 is known — are folded; one cell per request at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Slot(u8);
 
-/// Slots from here on are output-histogram buckets.
-const BUCKET_BASE: u8 = 64;
+/// Slots from here on are request cells.
+const REQUEST_BASE: u8 = 64;
 
 impl Slot {
-    /// The slot of output bucket `b`.
-    pub fn bucket(b: u8) -> Slot {
-        Slot(BUCKET_BASE.saturating_add(b))
+    /// The slot of requests in output bucket `bucket`, simple-looking or not.
+    pub fn requests(bucket: u8, simple: bool) -> Slot {
+        Slot(REQUEST_BASE.saturating_add(bucket.saturating_mul(2)) + u8::from(simple))
     }
 
     /// The kind of a rule slot.
@@ -126,9 +128,10 @@ impl Slot {
         Kind::ALL.get(usize::from(self.0)).copied()
     }
 
-    /// The bucket of a bucket slot.
-    pub fn output_bucket(self) -> Option<u8> {
-        self.0.checked_sub(BUCKET_BASE)
+    /// The output bucket of a request slot, and whether its requests look simple.
+    pub fn request_cell(self) -> Option<(u8, bool)> {
+        let i = self.0.checked_sub(REQUEST_BASE)?;
+        Some((i / 2, i % 2 == 1))
     }
 }
 
@@ -146,7 +149,9 @@ pub(super) struct Amounts {
     pub saved: i64,
     /// What it saves after the levers applied before it (routing first, batch last).
     pub combined: i64,
-    /// Bucket slots: the sum of each request's output cost per token, in picodollars (the
+    /// Request slots: the output's cost.
+    pub output: i64,
+    /// Request slots: the sum of each request's output cost per token, in picodollars (the
     /// excess above a p99 is priced with it).
     pub per_token: i64,
     /// Requests (or writes) counted.
@@ -160,6 +165,7 @@ impl Amounts {
             current: picos(current),
             saved: picos(saved),
             combined: picos(combined),
+            output: 0,
             per_token: 0,
             requests: 1,
         }
@@ -170,6 +176,7 @@ impl Amounts {
         self.current += sign * o.current;
         self.saved += sign * o.saved;
         self.combined += sign * o.combined;
+        self.output += sign * o.output;
         self.per_token += sign * o.per_token;
         if add {
             self.requests += o.requests;
@@ -243,9 +250,12 @@ mod tests {
     fn slots_keep_kinds_and_buckets_apart() {
         for kind in Kind::ALL {
             assert_eq!(kind.slot().kind(), Some(kind));
-            assert_eq!(kind.slot().output_bucket(), None);
         }
-        assert_eq!(Slot::bucket(7).output_bucket(), Some(7));
-        assert_eq!(Slot::bucket(7).kind(), None);
+        for kind in Kind::ALL {
+            assert_eq!(kind.slot().request_cell(), None);
+        }
+        assert_eq!(Slot::requests(34, true).request_cell(), Some((34, true)));
+        assert_eq!(Slot::requests(7, false).request_cell(), Some((7, false)));
+        assert_eq!(Slot::requests(7, false).kind(), None);
     }
 }

@@ -204,7 +204,25 @@ impl State {
                         .entry((kind, group, dims.model))
                         .or_default()
                         .add(a, !batch && halve(dims));
-                } else if let Some(bucket) = slot.output_bucket() {
+                } else if let Some((bucket, simple)) = slot.request_cell() {
+                    let halved = halve(dims);
+                    if a.saved > 0 {
+                        let whole = Amounts { combined: 0, ..*a };
+                        g.by_rule
+                            .entry((Kind::WholeGroupDown, group, dims.model))
+                            .or_default()
+                            .add(&whole, false);
+                    }
+                    if simple {
+                        let candidates = Amounts {
+                            combined: a.saved,
+                            ..*a
+                        };
+                        g.by_rule
+                            .entry((Kind::SimpleRequests, group, dims.model))
+                            .or_default()
+                            .add(&candidates, halved);
+                    }
                     if let Some(c) = g
                         .histograms
                         .entry(dims.model)
@@ -215,9 +233,9 @@ impl State {
                     }
                     let b = g
                         .buckets
-                        .entry((group, dims.model, bucket, halve(dims)))
+                        .entry((group, dims.model, bucket, halved))
                         .or_default();
-                    b.current += i128::from(a.current);
+                    b.current += i128::from(a.output);
                     b.per_token += i128::from(a.per_token);
                     b.requests += u64::from(a.requests);
                 }

@@ -37,11 +37,6 @@ impl<'a> Pricer<'a> {
         Pricer { price, event, now }
     }
 
-    /// The record as it is.
-    pub fn event(&self) -> &UsageEvent {
-        &self.event
-    }
-
     /// The cost of the record with its tokens or tier changed by `change`, at its own
     /// model's prices (the record is put back as it was).
     pub fn with(&mut self, change: impl FnOnce(&mut UsageEvent)) -> Money {

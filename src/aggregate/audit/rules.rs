@@ -90,54 +90,43 @@ impl State {
         if event.kind != EventKind::Request {
             return fx;
         }
+        // Routing: the same request one step down. A saving is kept for the whole group; a
+        // simple-looking one is a candidate (and later levers' savings on it shrink).
+        let t = event.tokens;
+        let simple = t.output <= SIMPLE_OUTPUT && t.total_input() < SIMPLE_PROMPT;
+        let mut routing = Money::ZERO;
         match route {
             Route::OffLadder => fx.skipped.off_ladder = 1,
             Route::Down(rung) => {
                 if let Some(r) = self.audit.ladder.rung(rung) {
                     let down = p.on(&r.price);
-                    fx.route_down(&p, down);
+                    routing = (p.now - down).max(Money::ZERO);
+                    if simple && routing > Money::ZERO {
+                        fx.routed = Some((p.now, down));
+                    }
                 }
             }
             Route::Bottom | Route::Unpriced => {}
         }
-        let t = &event.tokens;
-        if t.output > 0 {
-            let output = p.output_cost();
-            if event.stop_reason == Some(StopReason::MaxTokens) {
-                let combined = Effects::after_routing(fx.routed, output);
-                fx.cells.push((
-                    Kind::MaxTokensStops.slot(),
-                    Amounts::one(p.now, output, combined),
-                ));
-            }
-            let mut a = Amounts::one(output, Money::ZERO, Money::ZERO);
-            // Output prices are whole picodollars per token, so this division is exact.
-            a.per_token = picos(output) / i64::try_from(t.output).unwrap_or(i64::MAX);
-            fx.cells.push((Slot::bucket(bucket_of(t.output)), a));
-        }
-        fx
-    }
-}
-
-impl Effects {
-    /// Routing: the whole request one step down, and, when it looks simple, a candidate.
-    fn route_down(&mut self, p: &Pricer<'_>, down: Money) {
-        let fx = self;
-        let saved = p.now - down;
-        if saved <= Money::ZERO {
-            return;
-        }
-        fx.cells.push((
-            Kind::WholeGroupDown.slot(),
-            Amounts::one(p.now, saved, Money::ZERO),
-        ));
-        let t = &p.event().tokens;
-        if t.output <= SIMPLE_OUTPUT && t.total_input() < SIMPLE_PROMPT {
+        let output = if t.output > 0 {
+            p.output_cost()
+        } else {
+            Money::ZERO
+        };
+        if event.stop_reason == Some(StopReason::MaxTokens) {
+            let combined = Effects::after_routing(fx.routed, output);
             fx.cells.push((
-                Kind::SimpleRequests.slot(),
-                Amounts::one(p.now, saved, saved),
+                Kind::MaxTokensStops.slot(),
+                Amounts::one(p.now, output, combined),
             ));
-            fx.routed = Some((p.now, down));
         }
+        let mut a = Amounts::one(p.now, routing, Money::ZERO);
+        a.output = picos(output);
+        // Output prices are whole picodollars per token, so this division is exact.
+        a.per_token = picos(output) / i64::try_from(t.output.max(1)).unwrap_or(i64::MAX);
+        let simple = simple && routing > Money::ZERO;
+        fx.cells
+            .push((Slot::requests(bucket_of(t.output), simple), a));
+        fx
     }
 }

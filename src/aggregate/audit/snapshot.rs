@@ -128,10 +128,14 @@ pub struct SkippedCounts {
     pub writes_without_session: u64,
 }
 
-/// `amount` over `window` as a rate per day (`None` for a window under a minute, where a
-/// rate would mean nothing).
-pub fn per_day(amount: Money, window: &super::super::snapshot::WindowSpan) -> Option<Money> {
-    let seconds = (window.end - window.start?).num_seconds();
+/// `amount` spent over `from`–`to` as a rate per day (`None` under a minute, where a rate
+/// would mean nothing).
+pub fn per_day(
+    amount: Money,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Option<Money> {
+    let seconds = (to - from?).num_seconds();
     (seconds >= 60).then(|| Money(amount.0 * 86_400 / i128::from(seconds)))
 }
 
