@@ -108,6 +108,10 @@ pub struct ModelRow {
     pub share_of_cost: f64,
     /// False when the model is not in the price table.
     pub priced: bool,
+    /// Its spend per step of `series`, for the screen's per-model trend (not in JSON:
+    /// `series` carries the total).
+    #[serde(skip)]
+    pub trend: Vec<Money>,
 }
 
 /// Cache metrics (DESIGN.md §4).

@@ -34,6 +34,8 @@ pub(super) struct Fold {
     pub(super) histogram: Histogram,
     pub(super) histogram_by_model: HashMap<u32, Histogram>,
     pub(super) series: Vec<(Cell, bool)>,
+    /// Spend per series step, by model id.
+    pub(super) model_series: Vec<Vec<Money>>,
 }
 
 impl State {
@@ -58,6 +60,7 @@ impl State {
                 self.fold_cell(&mut f, dims, cell, group_by, row_key.as_deref());
                 f.series[slot].0.merge(cell);
                 f.series[slot].1 = true;
+                add_to_trend(&mut f.model_series, dims.model, slot, cell.cost);
             }
             for &(model, bucket, count) in &m.histogram {
                 f.histogram.add(bucket, u64::from(count));
@@ -235,6 +238,11 @@ impl State {
                 totals: totals(c),
                 share_of_cost: share(c.cost, total_cost),
                 priced: c.unpriced_requests == 0 && c.unpriced_tokens == 0,
+                trend: {
+                    let mut t = f.model_series.get(id as usize).cloned().unwrap_or_default();
+                    t.resize(f.series.len(), Money::ZERO);
+                    t
+                },
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -313,6 +321,19 @@ impl State {
             })
             .collect()
     }
+}
+
+/// Adds a cell's cost to its model's trend at series step `slot`.
+fn add_to_trend(trends: &mut Vec<Vec<Money>>, model: u32, slot: usize, cost: i64) {
+    let model = model as usize;
+    if trends.len() <= model {
+        trends.resize_with(model + 1, Vec::new);
+    }
+    let t = &mut trends[model];
+    if t.len() <= slot {
+        t.resize(slot + 1, Money::ZERO);
+    }
+    t[slot] += Money(i128::from(cost));
 }
 
 /// A cell's figures in the snapshot's vocabulary.

@@ -215,14 +215,16 @@ impl Threads {
         th.generation = generation;
         let gap = at - th.last_at;
         let t = r.event.tokens;
-        th.pending.retain(|w| {
-            let over = w.deadline < at;
-            if over {
-                w.book(minutes, prices);
-            }
-            !over
-        });
-        if t.cache_read > 0 {
+        if !th.pending.is_empty() {
+            th.pending.retain(|w| {
+                let over = w.deadline < at;
+                if over {
+                    w.book(minutes, prices);
+                }
+                !over
+            });
+        }
+        if t.cache_read > 0 && !th.pending.is_empty() {
             th.pending.retain(|w| {
                 if w.at <= at && t.cache_read > w.read_before {
                     w.read = true;

@@ -45,22 +45,75 @@ impl Acc {
     }
 }
 
-/// Output cost of one (group, model, bucket), for the p99 rule.
-#[derive(Debug, Clone, Copy, Default)]
-struct BucketAcc {
-    current: i128,
-    per_token: i128,
-    requests: u64,
-}
-
 /// What the window holds for the audit, before it is put in words.
 #[derive(Default)]
 struct Gathered {
     by_rule: HashMap<(Kind, u32, u32), Acc>,
-    /// (group, model, bucket, combined halved by the Batch API) → output cost.
-    buckets: HashMap<(u32, u32, u8, bool), BucketAcc>,
-    histograms: HashMap<u32, [u64; BUCKETS]>,
+    /// Requests per output bucket, by model id.
+    histograms: Vec<[u64; BUCKETS]>,
     skipped: SkippedCounts,
+}
+
+/// How cells are grouped, with the group of each tag set remembered (the fold meets the
+/// same few tag sets over and over).
+struct Grouping<'s> {
+    state: &'s State,
+    key: Option<u32>,
+    by_tags: Vec<u32>,
+}
+
+/// Not looked up yet.
+const UNKNOWN: u32 = u32::MAX;
+
+impl Grouping<'_> {
+    fn new(state: &State) -> Grouping<'_> {
+        let key = match &state.audit.group {
+            AuditGroup::Feature => state.strings.get("feature"),
+            AuditGroup::Tag(k) => state.strings.get(k),
+            _ => None,
+        };
+        Grouping {
+            state,
+            key,
+            by_tags: Vec::new(),
+        }
+    }
+
+    /// The group (an interned string; 0: none) of a cell's dimensions.
+    fn of(&mut self, dims: &Dims) -> u32 {
+        let tagged = match &self.state.audit.group {
+            AuditGroup::Project => return dims.project,
+            AuditGroup::Session => return dims.session,
+            AuditGroup::Model => return dims.model,
+            AuditGroup::Feature | AuditGroup::Tag(_) => self.tag(dims.tags),
+        };
+        match (&self.state.audit.group, tagged) {
+            (AuditGroup::Feature, 0) => dims.project,
+            _ => tagged,
+        }
+    }
+
+    fn tag(&mut self, tags: u32) -> u32 {
+        let i = tags as usize;
+        if let Some(&known) = self.by_tags.get(i)
+            && known != UNKNOWN
+        {
+            return known;
+        }
+        let value = self.key.map_or(0, |key| {
+            self.state
+                .tag_sets
+                .pairs(tags)
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(0, |(_, v)| *v)
+        });
+        if self.by_tags.len() <= i {
+            self.by_tags.resize(i + 1, UNKNOWN);
+        }
+        self.by_tags[i] = value;
+        value
+    }
 }
 
 /// The window's figures the audit needs from the rest of the snapshot.
@@ -95,24 +148,13 @@ impl State {
         w: &WindowFigures,
     ) -> AuditSnapshot {
         let mut g = self.audit_gather(now, w.from_minute);
-        let p99: HashMap<u32, usize> = g
+        let p99: Vec<Option<usize>> = g
             .histograms
             .iter()
-            .filter_map(|(m, counts)| Some((*m, quantile_bucket(counts, 0.99)?)))
+            .map(|counts| quantile_bucket(counts, 0.99))
             .collect();
-        for (&(group, model, bucket, halve), b) in &g.buckets {
-            let Some(&at) = p99.get(&model) else { continue };
-            if usize::from(bucket) <= at {
-                continue;
-            }
-            let bound = i128::from(BOUNDS.get(at).copied().unwrap_or(u64::MAX));
-            let saved = b.current - bound * b.per_token;
-            let acc = g.by_rule.entry((Kind::AboveP99, group, model)).or_default();
-            acc.current += b.current;
-            acc.saved += saved;
-            acc.combined += if halve { saved / 2 } else { saved };
-            acc.requests += b.requests;
-        }
+        self.audit_tail(&mut g, w.from_minute, &p99);
+        let p99 = |model: u32| p99.get(model as usize).copied().flatten();
         let mut snap = AuditSnapshot {
             total_usd: w.total,
             group_by: self.audit.group.to_string(),
@@ -156,88 +198,66 @@ impl State {
         snap.opportunities = ranked
             .into_iter()
             .take(MAX_OPPORTUNITIES)
-            .map(|(&(kind, group, model), a)| {
-                self.opportunity(kind, group, model, a, p99.get(&model).copied())
-            })
+            .map(|(&(kind, group, model), a)| self.opportunity(kind, group, model, a, p99(model)))
             .collect();
         self.lever_notes(&mut snap, w.batch_share);
         snap
     }
 
+    /// Whether savings on these dimensions would be halved again by the Batch API (records
+    /// of groups marked async on the standard tier).
+    fn audit_halves(&self, dims: &Dims) -> bool {
+        !self.audit.marks.is_empty()
+            && dims.tier == Tier::Standard
+            && self.audit.async_of.get(&(dims.project, dims.tags)) == Some(&true)
+    }
+
     /// One fold over the window's audit cells and the writes that expired unsettled.
     fn audit_gather(&self, now: DateTime<Utc>, from_minute: i64) -> Gathered {
         let mut g = Gathered::default();
-        let feature = self.strings.get("feature");
-        let tag_key = match &self.audit.group {
-            AuditGroup::Tag(k) => self.strings.get(k),
-            _ => None,
-        };
-        let tag = |dims: &Dims, key: Option<u32>| {
-            let key = key?;
-            self.tag_sets
-                .pairs(dims.tags)
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| *v)
-        };
-        let group_of = |dims: &Dims| match &self.audit.group {
-            AuditGroup::Feature => tag(dims, feature).unwrap_or(dims.project),
-            AuditGroup::Project => dims.project,
-            AuditGroup::Session => dims.session,
-            AuditGroup::Model => dims.model,
-            AuditGroup::Tag(_) => tag(dims, tag_key).unwrap_or(0),
-        };
-        let halve = |dims: &Dims| {
-            dims.tier == Tier::Standard
-                && self.audit.async_of.get(&(dims.project, dims.tags)) == Some(&true)
-        };
+        let mut groups = Grouping::new(self);
         let mut skipped = Skipped::default();
         for m in self.audit.minutes.range(from_minute..).map(|(_, m)| m) {
             skipped.unpriced += m.skipped.unpriced;
             skipped.off_ladder += m.skipped.off_ladder;
             skipped.writes_without_session += m.skipped.writes_without_session;
             for (dims, slot, a) in &m.cells {
-                let group = group_of(dims);
                 if let Some(kind) = slot.kind() {
-                    let batch = kind.lever() == Lever::Batch;
+                    let halve = kind.lever() != Lever::Batch && self.audit_halves(dims);
                     g.by_rule
-                        .entry((kind, group, dims.model))
+                        .entry((kind, groups.of(dims), dims.model))
                         .or_default()
-                        .add(a, !batch && halve(dims));
-                } else if let Some((bucket, simple)) = slot.request_cell() {
-                    let halved = halve(dims);
-                    if a.saved > 0 {
-                        let whole = Amounts { combined: 0, ..*a };
-                        g.by_rule
-                            .entry((Kind::WholeGroupDown, group, dims.model))
-                            .or_default()
-                            .add(&whole, false);
-                    }
-                    if simple {
-                        let candidates = Amounts {
-                            combined: a.saved,
-                            ..*a
-                        };
-                        g.by_rule
-                            .entry((Kind::SimpleRequests, group, dims.model))
-                            .or_default()
-                            .add(&candidates, halved);
-                    }
-                    if let Some(c) = g
-                        .histograms
-                        .entry(dims.model)
-                        .or_insert([0; BUCKETS])
-                        .get_mut(usize::from(bucket))
-                    {
-                        *c += u64::from(a.requests);
-                    }
-                    let b = g
-                        .buckets
-                        .entry((group, dims.model, bucket, halved))
-                        .or_default();
-                    b.current += i128::from(a.output);
-                    b.per_token += i128::from(a.per_token);
-                    b.requests += u64::from(a.requests);
+                        .add(a, halve);
+                    continue;
+                }
+                let Some((bucket, simple)) = slot.request_cell() else {
+                    continue;
+                };
+                let model = dims.model as usize;
+                if g.histograms.len() <= model {
+                    g.histograms.resize(model + 1, [0; BUCKETS]);
+                }
+                if let Some(c) = g.histograms[model].get_mut(usize::from(bucket)) {
+                    *c += u64::from(a.requests);
+                }
+                if a.saved <= 0 {
+                    continue;
+                }
+                let group = groups.of(dims);
+                let whole = Amounts { combined: 0, ..*a };
+                g.by_rule
+                    .entry((Kind::WholeGroupDown, group, dims.model))
+                    .or_default()
+                    .add(&whole, false);
+                if simple {
+                    let candidates = Amounts {
+                        combined: a.saved,
+                        ..*a
+                    };
+                    g.by_rule
+                        .entry((Kind::SimpleRequests, group, dims.model))
+                        .or_default()
+                        .add(&candidates, self.audit_halves(dims));
                 }
             }
         }
@@ -247,9 +267,9 @@ impl State {
             }
             if let Some((kind, a)) = w.outcome(&self.model_prices) {
                 g.by_rule
-                    .entry((kind, group_of(&w.dims), w.dims.model))
+                    .entry((kind, groups.of(&w.dims), w.dims.model))
                     .or_default()
-                    .add(&a, halve(&w.dims));
+                    .add(&a, self.audit_halves(&w.dims));
             }
         }
         g.skipped = SkippedCounts {
@@ -258,6 +278,37 @@ impl State {
             writes_without_session: u64::from(skipped.writes_without_session),
         };
         g
+    }
+
+    /// The p99 rule, once each model's p99 bucket is known: the output of requests in the
+    /// buckets above it, priced per token above the bucket's bound.
+    fn audit_tail(&self, g: &mut Gathered, from_minute: i64, p99: &[Option<usize>]) {
+        let mut groups = Grouping::new(self);
+        for m in self.audit.minutes.range(from_minute..).map(|(_, m)| m) {
+            for (dims, slot, a) in &m.cells {
+                let Some((bucket, _)) = slot.request_cell() else {
+                    continue;
+                };
+                let Some(Some(at)) = p99.get(dims.model as usize) else {
+                    continue;
+                };
+                if usize::from(bucket) <= *at {
+                    continue;
+                }
+                let bound = i64::try_from(BOUNDS.get(*at).copied().unwrap_or(0)).unwrap_or(0);
+                let saved = a.output - bound.saturating_mul(a.per_token);
+                let tail = Amounts {
+                    current: a.output,
+                    saved,
+                    combined: saved,
+                    ..*a
+                };
+                g.by_rule
+                    .entry((Kind::AboveP99, groups.of(dims), dims.model))
+                    .or_default()
+                    .add(&tail, self.audit_halves(dims));
+            }
+        }
     }
 
     fn opportunity(

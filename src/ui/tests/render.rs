@@ -285,3 +285,8 @@ fn empty_snapshot_before_any_data_80x24() {
     snap.window.name = "today".into();
     insta::assert_snapshot!(screen(80, 24, &snap, &View::default()).backend());
 }
+
+#[test]
+fn wide_screen_200x50() {
+    insta::assert_snapshot!(screen(200, 50, &fixture::snapshot(), &View::default()).backend());
+}
