@@ -19,6 +19,10 @@ use crate::format::{percent, thousands};
 use crate::pricing::Money;
 use crate::usage::Tier;
 
+/// Opportunities saving less than this fraction (1/2,000 = 0.05%) of the window's spend are
+/// noise, not listed.
+const NOISE: i128 = 2_000;
+
 /// Most opportunities a snapshot lists.
 const MAX_OPPORTUNITIES: usize = 100;
 
@@ -165,8 +169,14 @@ impl State {
             ..AuditSnapshot::default()
         };
         let mut potential = 0i128;
-        let mut ranked: Vec<(&(Kind, u32, u32), &Acc)> =
-            g.by_rule.iter().filter(|(_, a)| a.saved > 0).collect();
+        // Savings under 1/NOISE of the window's spend are left out: a handful of answers a
+        // few tokens past a p99 is not an opportunity anyone should act on.
+        let floor = w.total.0 / NOISE;
+        let mut ranked: Vec<(&(Kind, u32, u32), &Acc)> = g
+            .by_rule
+            .iter()
+            .filter(|(_, a)| a.saved > 0 && a.saved >= floor)
+            .collect();
         for ((kind, _, _), a) in &ranked {
             if !kind.in_potential() {
                 continue;

@@ -387,6 +387,14 @@ fn an_optimal_workload_has_nothing_to_save() {
             tokens(600, 0, 0, 0, 12),
         ));
     }
+    // One answer a few tokens past the p99: 8 × $5/M = $0.00004, under 0.05% of the spend.
+    s.ingest(&request(
+        at(12, 30, 0),
+        "claude-haiku-4-5",
+        "classify",
+        None,
+        tokens(600, 0, 0, 0, 20),
+    ));
     let a = audit_at(&s, at(13, 0, 0));
     assert!(a.opportunities.is_empty(), "{:#?}", a.opportunities);
     assert_eq!(a.potential_usd, Money::ZERO);

@@ -148,7 +148,7 @@ impl Scenario {
         let started = m.div_euclid(length);
         let mut rng = Rng::for_stream(self.seed, &[0x5e55, service as u64, started as u64, seat]);
         let base = match service {
-            Service::Chat => rng.around(9_000.0, 0.35).max(2_000),
+            Service::Chat => rng.around(9_000.0, 0.35).max(7_500),
             _ => rng.around(12_000.0, 0.4),
         };
         Some(Turn {

@@ -163,32 +163,38 @@ impl Request {
         };
         match service {
             Service::Chat => r.chat(cond, rng),
+            // Services whose instructions are the same every time cache them: what they
+            // send uncached is each request's own text.
             Service::Classify => {
                 r.model = HAIKU_5_5;
-                r.input = rng.around(650.0, 0.45);
+                r.read = 1_100;
+                r.input = rng.around(300.0, 0.45);
                 r.output = rng.around(12.0, 0.5);
             }
             Service::Triage => {
                 r.model = OPUS_5_5;
-                r.input = rng.around(900.0, 0.4);
+                r.read = 1_400;
+                r.input = rng.around(500.0, 0.4);
                 r.output = rng.around(60.0, 0.5).min(250);
             }
             Service::Agent => r.agent(cond, rng),
             Service::Inbox => {
                 r.input = rng.around(4_300.0, 0.1);
-                r.output = rng.around(350.0, 0.4);
+                r.output = rng.around(520.0, 0.3);
             }
             Service::Research => {
                 r.model = FABLE_5_2;
+                r.read = 2_000;
                 r.input = rng.around(3_000.0, 0.5);
                 // No max_tokens: now and then an answer runs on and on.
-                let long = if rng.chance(0.03) { 8.0 } else { 1.0 };
+                let long = if rng.chance(0.008) { 15.0 } else { 1.0 };
                 r.output = (rng.around(1_500.0, 0.5) as f64 * long) as u64;
             }
             Service::NightlySummaries => {
                 r.model = SONNET_5;
                 r.batch = true;
-                r.input = rng.around(9_000.0, 0.4);
+                r.read = 1_500;
+                r.input = rng.around(7_500.0, 0.4);
                 r.output = rng.around(700.0, 0.4);
             }
             Service::NightlyReports => {

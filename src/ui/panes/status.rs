@@ -51,6 +51,10 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
             theme.text_dim,
         ))]
     } else if snap.sources.len() + extra <= rows {
+        let details = snap
+            .sources
+            .iter()
+            .any(|s| s.reason.is_some() || s.first_error.is_some());
         let name_w = snap
             .sources
             .iter()
@@ -58,8 +62,11 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
             .max()
             .unwrap_or(0)
             // Full paths where the line has room (the rest of a source line takes ~42
-            // columns, and a reason wants some).
-            .min(w.saturating_sub(60).max(NAME_MIN));
+            // columns, and a reason, when there is one, wants some).
+            .min(
+                w.saturating_sub(if details { 60 } else { 44 })
+                    .max(NAME_MIN),
+            );
         snap.sources
             .iter()
             .map(|s| source_line(s, name_w, st, w, theme))
