@@ -290,6 +290,21 @@ mod tests {
         assert!(!c.budgets().unwrap().is_empty());
         assert!(!c.file.prices.is_empty());
         assert!(c.prices().unwrap().lookup("my-fine-tuned-claude").is_some());
+        let audit = c.audit().unwrap();
+        assert_eq!(audit.async_groups.len(), 2);
+        assert_eq!(audit.ladder.map(|l| l.len()), Some(4));
+    }
+
+    #[test]
+    fn a_bad_audit_section_names_the_key() {
+        let msg = Config::parse("[audit]\nasync = [\"nightly\"]\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("audit.async[0]"), "{msg}");
+        let msg = Config::parse("[audit]\nby = \"day\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("audit.by"), "{msg}");
     }
 
     #[test]
