@@ -225,15 +225,29 @@ pub fn layout(area: Rect, zoom: Option<Pane>, fit: Fit) -> Screen {
     };
     let [header, upper, middle, lower, status] =
         Layout::vertical(rows.heights(area.height)).areas(area);
-    let [models, chart] = Layout::horizontal(MODELS_CHART).areas(upper);
-    let [cache, batch, output] = Layout::horizontal(GAUGE_ROW).areas(middle);
-    let [budgets, top] = Layout::horizontal(BUDGETS_TOP).areas(lower);
     let top_pane = if fit.savings_in_top {
         Pane::Savings
     } else {
         Pane::Top
     };
-    Screen::Panes(vec![
+    let mut panes = rows_of_panes(header, upper, middle, lower, top_pane);
+    panes.push((Pane::Status, status));
+    Screen::Panes(panes)
+}
+
+/// The header, the models and chart row, the gauge row and the budgets row as panes, the
+/// last row's second pane being `top`.
+fn rows_of_panes(
+    header: Rect,
+    upper: Rect,
+    middle: Rect,
+    lower: Rect,
+    top: Pane,
+) -> Vec<(Pane, Rect)> {
+    let [models, chart] = Layout::horizontal(MODELS_CHART).areas(upper);
+    let [cache, batch, output] = Layout::horizontal(GAUGE_ROW).areas(middle);
+    let [budgets, top_area] = Layout::horizontal(BUDGETS_TOP).areas(lower);
+    vec![
         (Pane::Header, header),
         (Pane::Models, models),
         (Pane::SpendChart, chart),
@@ -241,9 +255,8 @@ pub fn layout(area: Rect, zoom: Option<Pane>, fit: Fit) -> Screen {
         (Pane::Batch, batch),
         (Pane::Output, output),
         (Pane::Budgets, budgets),
-        (top_pane, top),
-        (Pane::Status, status),
-    ])
+        (top, top_area),
+    ]
 }
 
 /// The wide arrangement: every pane, savings in its own column.
@@ -260,25 +273,14 @@ fn wide(area: Rect, fit: Fit) -> Screen {
         Constraint::Length(status_h),
     ])
     .areas(area);
-    let [models, chart] = Layout::horizontal(MODELS_CHART).areas(upper);
     let [left, savings] = Layout::horizontal(WIDE_COLUMNS).areas(below);
     let gauges_h = (left.height / 2).max(FULL_ROWS.min[1]);
     let [middle, lower] =
         Layout::vertical([Constraint::Length(gauges_h), Constraint::Fill(1)]).areas(left);
-    let [cache, batch, output] = Layout::horizontal(GAUGE_ROW).areas(middle);
-    let [budgets, top] = Layout::horizontal(BUDGETS_TOP).areas(lower);
-    Screen::Panes(vec![
-        (Pane::Header, header),
-        (Pane::Models, models),
-        (Pane::SpendChart, chart),
-        (Pane::Cache, cache),
-        (Pane::Batch, batch),
-        (Pane::Output, output),
-        (Pane::Budgets, budgets),
-        (Pane::Top, top),
-        (Pane::Savings, savings),
-        (Pane::Status, status),
-    ])
+    let mut panes = rows_of_panes(header, upper, middle, lower, Pane::Top);
+    panes.push((Pane::Savings, savings));
+    panes.push((Pane::Status, status));
+    Screen::Panes(panes)
 }
 
 /// Whether a pane is on the screen.

@@ -16,19 +16,18 @@
 //!   5 minutes of the thread's previous request. Saved: the 1-hour minus the 5-minute price.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use chrono::DateTime;
 use foldhash::HashMap;
 use smallvec::SmallVec;
 
 use super::super::rollup::Dims;
 use super::super::state::State;
 use super::cells::{Amounts, AuditMinute, Kind, Skipped};
+use super::pending::{PendingWrite, writes_of};
 use super::pricer::Pricer;
 use super::rules::Effects;
 use crate::pricing::{ModelPrice, Money};
-use crate::usage::{Attribution, EventKind, Modifiers, StopReason, Tokens, UsageEvent};
+use crate::usage::{EventKind, UsageEvent};
 
 /// The smallest prefix the API caches.
 pub(super) const MIN_CACHEABLE: u64 = 1_024;
@@ -40,7 +39,7 @@ pub(super) const ONE_HOUR: i64 = 60 * 60_000;
 const SWEEP_EVERY: u32 = 4_096;
 
 /// Prices of the interned models, by model id.
-type Prices = [Option<ModelPrice>];
+pub(super) type Prices = [Option<ModelPrice>];
 
 /// Which thread a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,92 +49,6 @@ struct ThreadKey {
     project: u32,
     tags: u32,
     model: u32,
-}
-
-/// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
-/// out only if it turns out an opportunity (most writes are read).
-#[derive(Debug, Clone)]
-pub(super) struct PendingWrite {
-    at: i64,
-    deadline: i64,
-    /// Where it is booked: the writing request's minute…
-    pub minute: i64,
-    /// …and dimensions.
-    pub dims: Dims,
-    read_before: u64,
-    one_hour: bool,
-    read: bool,
-    needed_one_hour: bool,
-    /// The writing request, as pricing reads it.
-    model: Arc<str>,
-    tokens: Tokens,
-    modifiers: Modifiers,
-    routed: Option<(Money, Money)>,
-}
-
-impl PendingWrite {
-    /// What the write turned out to be once its TTL is over, if an opportunity.
-    pub fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
-        let kind = if !self.read {
-            Kind::WritesNeverRead
-        } else if self.one_hour && !self.needed_one_hour {
-            Kind::OneHourWrites
-        } else {
-            return None;
-        };
-        let price = prices
-            .get(self.dims.model as usize)
-            .and_then(Option::as_ref)?;
-        let event = UsageEvent {
-            key: None,
-            rank: 0,
-            timestamp: DateTime::from_timestamp_millis(self.at).unwrap_or_default(),
-            model: Arc::clone(&self.model),
-            tokens: self.tokens,
-            tier: self.dims.tier,
-            modifiers: self.modifiers,
-            stop_reason: Some(StopReason::Other),
-            kind: EventKind::Request,
-            attribution: Attribution::default(),
-            iterations: Vec::new(),
-            estimate: None,
-        };
-        let mut p = Pricer::new(Some(price), &event, None);
-        let (w5, w1) = (self.tokens.cache_write_5m, self.tokens.cache_write_1h);
-        let current = if self.one_hour {
-            p.now - p.with(|e| e.tokens.cache_write_1h = 0)
-        } else {
-            p.now - p.with(|e| e.tokens.cache_write_5m = 0)
-        };
-        // Unread: the same tokens as plain input. A 1-hour write read within 5 minutes: the
-        // same tokens written for 5 minutes.
-        let instead = match (kind, self.one_hour) {
-            (Kind::WritesNeverRead, false) => p.with(|e| {
-                e.tokens.cache_write_5m = 0;
-                e.tokens.input += w5;
-            }),
-            (Kind::WritesNeverRead, true) => p.with(|e| {
-                e.tokens.cache_write_1h = 0;
-                e.tokens.input += w1;
-            }),
-            _ => p.with(|e| {
-                e.tokens.cache_write_1h = 0;
-                e.tokens.cache_write_5m += w1;
-            }),
-        };
-        let saved = p.now - instead;
-        let combined = Effects::after_routing(self.routed, saved);
-        Some((kind, Amounts::one(current, saved, combined)))
-    }
-
-    fn book(&self, minutes: &mut BTreeMap<i64, AuditMinute>, prices: &Prices) {
-        if let Some((kind, amounts)) = self.outcome(prices) {
-            minutes
-                .entry(self.minute)
-                .or_default()
-                .apply(self.dims, kind.slot(), &amounts, true);
-        }
-    }
 }
 
 /// The last uncached request of a thread, for rule (a).
@@ -235,7 +148,7 @@ impl Threads {
         }
         repeat_rule(th, minutes, prices, r);
         if key.session != 0 {
-            push_writes(th, r);
+            th.pending.extend(writes_of(r));
         }
         th.last_at = th.last_at.max(at);
         self.counted += 1;
@@ -307,33 +220,6 @@ fn repeat_rule(
             &Amounts::one(current, saved, combined),
             true,
         );
-    }
-}
-
-/// The request's own writes start waiting for a read.
-fn push_writes(th: &mut Thread, r: &Observed<'_>) {
-    let t = r.event.tokens;
-    for (tokens, ttl) in [
-        (t.cache_write_5m, FIVE_MINUTES),
-        (t.cache_write_1h, ONE_HOUR),
-    ] {
-        if tokens == 0 {
-            continue;
-        }
-        th.pending.push(PendingWrite {
-            at: r.at,
-            deadline: r.at + ttl,
-            minute: r.minute,
-            dims: r.dims,
-            read_before: t.cache_read,
-            one_hour: ttl == ONE_HOUR,
-            read: false,
-            needed_one_hour: false,
-            model: Arc::clone(&r.event.model),
-            tokens: t,
-            modifiers: r.event.modifiers,
-            routed: r.routed,
-        });
     }
 }
 

@@ -12,7 +12,9 @@
 mod caching;
 mod cells;
 pub(super) mod fold;
+mod grouping;
 mod ladder;
+mod pending;
 mod pricer;
 mod reason;
 mod rules;
