@@ -32,6 +32,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// One-shot summary of recorded usage.
     Report(ReportArgs),
+    /// The four levers in dollars: where a cost review would save (estimates).
+    Audit(AuditArgs),
     /// Headless: one JSON snapshot per line every --interval.
     Watch(WatchArgs),
     /// Headless daemon: the HTTP listener only (/metrics, JSON snapshot, OTLP receiver).
@@ -200,6 +202,30 @@ pub struct ReportArgs {
     /// Admin API base URL.
     #[arg(long, value_name = "URL")]
     pub api_base: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+}
+
+/// `costtop audit`
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Files, folders, globs [default: the Claude Code folders].
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Only records at or after TIME (date, RFC 3339, or span back from now: 90m, 1h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only records before TIME.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Group opportunities by feature (tag, else project), project, session, model or
+    /// tag:KEY [default: feature, or the config's `[audit] by`].
+    #[arg(long, value_name = "GROUPING")]
+    pub by: Option<crate::aggregate::audit::AuditGroup>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::aggregate::audit::{AsyncMark, AuditSettings};
 use crate::aggregate::{Budget, BudgetFilter, Period, Retention, Window, Zone};
 use crate::pricing::{Money, PriceOverride, PriceTable};
 use crate::usage::Tier;
@@ -53,6 +54,8 @@ pub struct ConfigFile {
     /// `[statusline]`: what `costtop statusline` prints and whom it asks.
     #[serde(default)]
     pub statusline: StatuslineConfig,
+    /// The audit: groups marked async, the routing ladder, the grouping.
+    pub audit: Option<AuditEntry>,
 }
 
 /// The `[statusline]` table.
@@ -63,6 +66,20 @@ pub struct StatuslineConfig {
     pub format: Option<String>,
     /// Base URL of a running costtop's listener, asked first; `off` never asks.
     pub url: Option<String>,
+}
+
+/// The `[audit]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEntry {
+    /// Groups that are not latency-sensitive, as `key=value` (`feature=nightly-summaries`,
+    /// `project=reports`).
+    #[serde(rename = "async", default)]
+    pub async_groups: Vec<String>,
+    /// The routing ladder, most capable model first (model ids of the price table).
+    pub ladder: Option<Vec<String>>,
+    /// How opportunities are grouped: feature, project, session, model, tag:KEY.
+    pub by: Option<String>,
 }
 
 /// One `[[budgets]]` entry.
@@ -115,6 +132,30 @@ pub struct Config {
     pub file: ConfigFile,
     /// The file it was read from, if any.
     pub path: Option<PathBuf>,
+    /// Why the file's `[prices]` overrides are not used (the file, line and field), if they
+    /// are refused: every command then bills on the table it had, and says so.
+    pub prices_refused: Option<String>,
+}
+
+/// A TOML error on one line: where, and what (its source excerpt left out).
+fn one_line(e: &toml::de::Error) -> String {
+    let text = e.to_string();
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|'));
+    let first = lines.next().unwrap_or_default().to_string();
+    match lines.rfind(|l| !l.chars().next().is_some_and(|c| c.is_ascii_digit())) {
+        Some(last) if last != first => format!("{first}: {last}"),
+        _ => first,
+    }
+}
+
+/// The config without its `[prices]` table, when only that table keeps it from parsing.
+fn without_prices(text: &str) -> Option<ConfigFile> {
+    let mut table: toml::Table = toml::from_str(text).ok()?;
+    table.remove("prices")?;
+    ConfigFile::deserialize(toml::Value::Table(table)).ok()
 }
 
 /// The default config path: `<config dir>/costtop/config.toml`.
@@ -147,25 +188,41 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        let mut file: ConfigFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let (mut file, mut prices_refused) = match toml::from_str::<ConfigFile>(text) {
+            Ok(file) => (file, None),
+            Err(e) => match without_prices(text) {
+                // The rest of the file is fine: only the overrides are refused.
+                Some(file) => (file, Some(format!("{}: {}", path.display(), one_line(&e)))),
+                None => return Err(invalid(e.to_string())),
+            },
+        };
         for o in file.prices.values_mut() {
             o.locate(text);
+        }
+        // Checked against the built-in table only: parsing never reads the stored update.
+        if prices_refused.is_none()
+            && let Err(e) =
+                PriceTable::embedded().apply_overrides(&file.prices, &path.display().to_string())
+        {
+            prices_refused = Some(format!("{}: {}", path.display(), e.detail()));
+        }
+        if let Some(why) = &prices_refused {
+            tracing::warn!("{}: [prices] refused: {why}", path.display());
+            file.prices.clear();
         }
         let config = Config {
             file,
             path: Some(path.to_path_buf()),
+            prices_refused,
         };
         config.budgets().map_err(invalid)?;
-        // Checked against the built-in table only: parsing never reads the stored update.
-        PriceTable::embedded()
-            .apply_overrides(&config.file.prices, &config.name())
-            .map_err(|e| invalid(e.detail()))?;
         config.window().map_err(invalid)?;
         config.zone().map_err(invalid)?;
         if let Some(format) = &config.file.statusline.format {
             crate::outputs::statusline::Template::parse(format)
                 .map_err(|e| invalid(format!("statusline.format: {e}")))?;
         }
+        config.audit().map_err(invalid)?;
         if let Some(p) = &config.file.poll_interval {
             humantime::parse_duration(p).map_err(|e| invalid(format!("poll_interval: {e}")))?;
         }
@@ -239,12 +296,18 @@ impl Config {
     /// The price table every command bills with: built in, then the maintained table stored
     /// by `costtop prices --update`, then this config's `[prices]` overrides.
     pub fn prices(&self) -> Result<PriceTable, String> {
-        crate::pricing::resolve(
+        let mut table = crate::pricing::resolve(
             &self.file.prices,
             &self.name(),
             crate::pricing::stored_table_path().as_deref(),
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        if let Some(why) = &self.prices_refused {
+            table.warnings.push(format!(
+                "[prices] overrides not used (billing on the table without them): {why}"
+            ));
+        }
+        Ok(table)
     }
 
     /// The config file's name for messages (`config` when there is none).
@@ -252,6 +315,32 @@ impl Config {
         self.path
             .as_ref()
             .map_or_else(|| "config".to_string(), |p| p.display().to_string())
+    }
+
+    /// The `[audit]` settings, checked against the price table in force.
+    pub fn audit(&self) -> Result<AuditSettings, String> {
+        let Some(entry) = &self.file.audit else {
+            return Ok(AuditSettings::default());
+        };
+        let async_groups = entry
+            .async_groups
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.parse().map_err(|e| format!("audit.async[{i}]: {e}")))
+            .collect::<Result<Vec<AsyncMark>, String>>()?;
+        let group = entry
+            .by
+            .as_deref()
+            .map(|b| b.parse().map_err(|e| format!("audit.by: {e}")))
+            .transpose()?
+            .unwrap_or_default();
+        let settings = AuditSettings {
+            ladder: entry.ladder.clone(),
+            async_groups,
+            group,
+        };
+        settings.check(&self.prices()?)?;
+        Ok(settings)
     }
 
     /// The configured default window.
@@ -299,16 +388,60 @@ mod tests {
             .unwrap();
         assert!(table.lookup("my-fine-tuned-claude").is_some());
         assert!(c.file.prices_url.is_none());
+        let audit = c.audit().unwrap();
+        assert_eq!(audit.async_groups.len(), 2);
+        assert_eq!(audit.ladder.map(|l| l.len()), Some(4));
     }
 
     #[test]
-    fn a_bad_price_override_names_file_line_and_field() {
+    fn a_bad_price_override_is_refused_naming_file_line_and_field_and_the_rest_runs() {
         let text = "bell = true\n\n[prices.\"claude-x\"]\ninput = 1.0\noutput = -2.0\n";
-        let msg = Config::parse(text, Path::new("/etc/costtop.toml"))
-            .unwrap_err()
-            .to_string();
+        let c = Config::parse(text, Path::new("/etc/costtop.toml")).unwrap();
+        assert_eq!(c.file.bell, Some(true), "the rest of the file is used");
+        let msg = c.prices_refused.clone().expect("refused");
         assert!(msg.contains("/etc/costtop.toml: line 3"), "{msg}");
         assert!(msg.contains("prices.\"claude-x\".output"), "{msg}");
+        // The table it had, saying why.
+        let table = c.prices().unwrap();
+        assert!(table.lookup("claude-x").is_none());
+        assert!(table.lookup("claude-opus-5-5").is_some());
+        assert!(
+            table
+                .warnings
+                .iter()
+                .any(|w| w.contains("not used") && w.contains("line 3")),
+            "{:?}",
+            table.warnings
+        );
+    }
+
+    #[test]
+    fn a_typo_in_a_price_entry_is_refused_never_priced_at_zero() {
+        let text = "[prices.\"claude-x\"]\ninput = 1.0\nouptut = 5.0\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        let msg = c.prices_refused.clone().expect("refused");
+        assert!(msg.contains("ouptut"), "{msg}");
+        assert!(c.prices().unwrap().lookup("claude-x").is_none());
+        // A broken file elsewhere is still an error.
+        assert!(
+            Config::parse(
+                "windw = 1\n[prices.\"claude-x\"]\ninput = 1.0\n",
+                Path::new("c.toml")
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_bad_audit_section_names_the_key() {
+        let msg = Config::parse("[audit]\nasync = [\"nightly\"]\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("audit.async[0]"), "{msg}");
+        let msg = Config::parse("[audit]\nby = \"day\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("audit.by"), "{msg}");
     }
 
     #[test]

@@ -5,15 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use costtop::aggregate::audit::{AuditSettings, Kind, Lever};
 use costtop::aggregate::{
-    AggregatorHandle, Clock, Control, GroupBy, ScaledClock, Settings, Snapshot, Window, Zone,
+    AggregatorHandle, Clock, Control, GroupBy, ScaledClock, Settings, Snapshot, State, Window, Zone,
 };
 use costtop::app::start_demo;
 use costtop::cli::{CommonArgs, DemoArgs, FollowArgs, UiArgs};
 use costtop::parse::{LineContext, Parsed, parse_line};
 use costtop::pricing::PriceTable;
 use costtop::sources::demo::scenario::{BATCH_JOB, CACHE_BREAK, SPEND_SPIKE};
-use costtop::sources::demo::{DemoFeed, Scenario, plan_budget};
+use costtop::sources::demo::{DEMO_ASYNC, DemoFeed, Scenario, plan_budget};
 use costtop::usage::SourceMsg;
 
 const FEATURES: [&str; 4] = ["chat", "classify", "agent", "nightly-summaries"];
@@ -299,4 +300,52 @@ async fn a_recorded_demo_replays_to_the_same_totals() {
         serde_json::from_str(text.lines().last().expect("a snapshot")).expect("json");
     let expected = serde_json::to_value(live.totals).expect("totals");
     assert_eq!(replayed["totals"], expected);
+}
+
+#[test]
+fn the_savings_pane_has_every_lever_within_the_first_minute() {
+    let start = story_start();
+    let scenario = Scenario::new(7, start);
+    let settings = Settings {
+        zone: utc(),
+        audit: AuditSettings {
+            async_groups: vec![DEMO_ASYNC.parse().expect("mark")],
+            ..AuditSettings::default()
+        },
+        ..Settings::default()
+    };
+    let mut state = State::new(settings);
+    let mut feed = DemoFeed::new(scenario);
+    // The first real minute of the story, history included.
+    let now = start + chrono::Duration::seconds((60.0 * SPEED) as i64);
+    let ctx = |at| LineContext {
+        fallback_time: at,
+        path: "demo",
+    };
+    for r in feed.due(now) {
+        if let Parsed::Usage(e) = parse_line(r.line().as_bytes(), &ctx(r.at)) {
+            state.ingest(&e);
+        }
+    }
+    let audit = state.snapshot(now, None).audit;
+    let kinds: Vec<(Lever, Kind, &str)> = audit
+        .opportunities
+        .iter()
+        .map(|o| (o.lever, o.kind, o.group.as_str()))
+        .collect();
+    for (kind, group) in [
+        (Kind::SimpleRequests, "triage"),
+        (Kind::UncachedRepeats, "inbox"),
+        (Kind::WritesNeverRead, "chat"),
+        (Kind::OneHourWrites, "agent"),
+        (Kind::AsyncStandardTier, "nightly-reports"),
+        (Kind::MaxTokensStops, "agent"),
+        (Kind::AboveP99, "research"),
+    ] {
+        assert!(
+            kinds.iter().any(|(_, k, g)| *k == kind && *g == group),
+            "{kind:?} of {group} missing from {kinds:?}"
+        );
+    }
+    assert!(audit.potential_share > 0.05, "{}", audit.potential_share);
 }

@@ -101,6 +101,15 @@ pub(crate) fn minute_of(t: DateTime<Utc>) -> i64 {
     t.timestamp().div_euclid(60)
 }
 
+/// The minute the local hour (in `zone`) of `minute` starts at (`minute` itself out of
+/// chrono's range).
+pub(crate) fn hour_start(zone: Zone, minute: i64) -> i64 {
+    minute
+        .checked_mul(60)
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .map_or(minute, |t| minute_of(zone.start_of_hour(t)))
+}
+
 impl History {
     /// Empty rollups whose hours follow `zone`; nothing is folded before the first
     /// [`compact`](Self::compact).
@@ -118,10 +127,13 @@ impl History {
 
     /// The minute the local hour of `minute` starts at (`minute` itself out of chrono's range).
     pub fn hour_of(&self, minute: i64) -> i64 {
-        minute
-            .checked_mul(60)
-            .and_then(|secs| DateTime::from_timestamp(secs, 0))
-            .map_or(minute, |t| minute_of(self.zone.start_of_hour(t)))
+        hour_start(self.zone, minute)
+    }
+
+    /// Where minute detail begins since the last [`compact`](Self::compact): older data is
+    /// kept per local hour.
+    pub fn detail_from(&self) -> i64 {
+        self.detail_from
     }
 
     /// Where per-minute detail by dimensions begins at `now`: older data reads as whole hours.

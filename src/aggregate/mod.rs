@@ -6,6 +6,7 @@
 mod actor;
 pub mod alarm;
 mod alarm_rules;
+pub mod audit;
 pub mod budget;
 pub mod clock;
 pub mod counters;
@@ -33,7 +34,7 @@ pub use clock::{Clock, ManualClock, ScaledClock, SystemClock, TokioClock};
 pub use counters::{CounterOptions, CounterSnapshot};
 pub use dedupe::Retention;
 pub use groups::GroupBy;
-pub use snapshot::Snapshot;
+pub use snapshot::{AuditSnapshot, Snapshot};
 pub use state::{IngestStats, Settings, State};
 pub use window::{Window, Zone};
 

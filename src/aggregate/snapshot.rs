@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use super::audit::AuditSnapshot;
 use crate::pricing::Money;
 
 pub use super::estimates_snapshot::{
@@ -53,6 +54,8 @@ pub struct Snapshot {
     pub prices_checked: String,
     /// Health of each input source.
     pub sources: Vec<SourceStatus>,
+    /// Savings opportunities over the window: the four levers in dollars.
+    pub audit: AuditSnapshot,
     /// Extra rows for `report --by …` (empty otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<GroupRow>,
@@ -122,6 +125,10 @@ pub struct ModelRow {
     pub share_of_cost: f64,
     /// False when the model is not in the price table.
     pub priced: bool,
+    /// Its spend per step of `series`, for the screen's per-model trend (not in JSON:
+    /// `series` carries the total).
+    #[serde(skip)]
+    pub trend: Vec<Money>,
 }
 
 /// Cache metrics (DESIGN.md §4).

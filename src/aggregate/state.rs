@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::alarm::AlarmBook;
+use super::audit::{Audit, AuditSettings};
 use super::budget::Budget;
 use super::counters::{CounterOptions, Counters};
 use super::dedupe::{DedupeIndex, Retention, Seen, Stored};
@@ -41,6 +42,8 @@ pub struct Settings {
     pub counters: Option<CounterOptions>,
     /// How long dedupe keys are remembered, by kind of source.
     pub retention: Retention,
+    /// What the audit is told: ladder, async groups, grouping.
+    pub audit: AuditSettings,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             budgets: Vec::new(),
             counters: None,
             retention: Retention::default(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -81,7 +85,7 @@ pub struct State {
     /// The rollups, each at the resolution its readers need.
     pub(super) history: History,
     /// Prices of each interned model (`None`: unpriced), indexed by model id.
-    model_prices: Vec<Option<ModelPrice>>,
+    pub(super) model_prices: Vec<Option<ModelPrice>>,
     seen: DedupeIndex,
     pub(super) unpriced_seen: BTreeSet<u32>,
     pub(super) sources: BTreeMap<String, SourceHealth>,
@@ -97,6 +101,8 @@ pub struct State {
     pub stats: IngestStats,
     /// Cumulative counters for `/metrics`, when asked for.
     pub(super) counters: Option<Counters>,
+    /// Savings opportunities (the audit).
+    pub(super) audit: Audit,
     version: u64,
 }
 
@@ -111,12 +117,13 @@ impl State {
         State {
             history: History::new(settings.zone),
             seen: DedupeIndex::new(settings.retention),
+            audit: Audit::new(&settings.audit, &settings.prices, settings.zone),
+            sources: price_warnings(&settings.prices),
             settings,
             strings,
             tag_sets: TagSets::default(),
             model_prices: Vec::new(),
             unpriced_seen: BTreeSet::new(),
-            sources: BTreeMap::new(),
             caught_up: HashSet::new(),
             alarms: AlarmBook::default(),
             first_event: None,
@@ -203,6 +210,7 @@ impl State {
                 .record(event, contribution.dims.session, price);
         }
         let minute = minute_of(t);
+        let mut first_copy = true;
         if let Some(key) = event.key {
             let seen = self.seen.get(key);
             if seen == Seen::Sealed {
@@ -216,7 +224,9 @@ impl State {
                 }
                 let old_contribution = self.stored_contribution(&old);
                 self.apply_at(old.minute, &old_contribution, false);
+                self.audit_retract(&old);
                 self.stats.replaced += 1;
+                first_copy = false;
                 self.stats.counted -= 1;
             }
             self.seen.insert(
@@ -233,6 +243,7 @@ impl State {
             );
         }
         self.apply_at(minute, &contribution, true);
+        self.audit_count(event, &contribution, first_copy);
         if contribution.cost.is_none() {
             self.unpriced_seen.insert(contribution.dims.model);
         }
@@ -258,11 +269,17 @@ impl State {
     /// `history.rs`); what any snapshot shows stays the same.
     pub fn compact(&mut self, now: DateTime<Utc>) {
         self.history.compact(now);
+        self.audit.compact(self.history.detail_from());
     }
 
     /// What a stored record contributed: the same pricing as when it was counted.
     fn stored_contribution(&self, s: &Stored) -> Contribution {
-        let event = UsageEvent {
+        self.price_into(s.dims, &self.stored_event(s))
+    }
+
+    /// A stored record as an event again (what pricing reads of it).
+    pub(super) fn stored_event(&self, s: &Stored) -> UsageEvent {
+        UsageEvent {
             key: None,
             rank: s.rank,
             timestamp: DateTime::from_timestamp(s.minute * 60, 0).unwrap_or_default(),
@@ -275,8 +292,7 @@ impl State {
             attribution: Attribution::default(),
             iterations: Vec::new(),
             estimate: None,
-        };
-        self.price_into(s.dims, &event)
+        }
     }
 
     fn price_into(&self, dims: Dims, e: &UsageEvent) -> Contribution {
@@ -343,6 +359,7 @@ impl State {
         self.seen.clear();
         self.unpriced_seen.clear();
         self.estimates.clear_records();
+        self.audit.clear();
         self.alarms = AlarmBook::default();
         self.first_event = None;
         self.stats = IngestStats::default();
@@ -359,4 +376,22 @@ impl State {
     pub fn dedupe_len(&self) -> usize {
         self.seen.len()
     }
+}
+
+/// The price table's warnings (a refused stored table or config overrides) as the `prices`
+/// source in error, so every output shows them beside the sources.
+fn price_warnings(prices: &crate::pricing::PriceTable) -> BTreeMap<String, SourceHealth> {
+    let mut sources = BTreeMap::new();
+    if !prices.warnings.is_empty() {
+        let name = "prices".to_string();
+        sources.insert(
+            name.clone(),
+            SourceHealth {
+                name,
+                state: crate::usage::SourceState::Error(prices.warnings.join("; ")),
+                ..SourceHealth::default()
+            },
+        );
+    }
+    sources
 }

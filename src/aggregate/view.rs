@@ -4,6 +4,7 @@ use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::audit::fold::WindowFigures;
 use super::groups::GroupBy;
 use super::histogram::Histogram;
 use super::history::{Trend, minute_of};
@@ -21,6 +22,20 @@ pub(super) const MAX_GROUP_ROWS: usize = 50;
 /// Most points in the spend-over-time series.
 const MAX_SERIES_POINTS: i64 = 240;
 
+/// The steps of the spend series: `last + 1` steps of `step` seconds from `origin`.
+struct SeriesGrid {
+    origin: i64,
+    step: i64,
+    last: usize,
+}
+
+impl SeriesGrid {
+    /// The step a minute falls in (the first or last for minutes outside the grid).
+    fn slot(&self, minute: i64) -> usize {
+        ((minute * 60 - self.origin) / self.step).clamp(0, self.last as i64) as usize
+    }
+}
+
 /// Sums of the window, gathered in one pass.
 #[derive(Default)]
 pub(super) struct Fold {
@@ -33,6 +48,8 @@ pub(super) struct Fold {
     pub(super) by_row: HashMap<String, Cell>,
     pub(super) histogram: Histogram,
     pub(super) histogram_by_model: HashMap<u32, Histogram>,
+    /// Spend per step of the series grid, by model id.
+    pub(super) model_series: Vec<Vec<Money>>,
 }
 
 impl State {
@@ -53,11 +70,25 @@ impl State {
             DateTime::from_timestamp(from * 60, 0).map_or(s, |c| c.min(s))
         });
 
+        let grid = self.series_grid(covered.or(self.first_event), to_minute, now);
         let mut f = Fold::default();
+        // Before the detail frontier data counts as whole hours, folded yet or not.
+        let detail = self.history.detail_frontier(now);
         for (minute, m) in self.history.slots(from_minute, to_minute, now) {
+            let placed = if minute < detail {
+                self.history.hour_of(minute)
+            } else {
+                minute
+            };
             let row_key = group_by.and_then(|g| self.time_row_key(g, minute));
             for (dims, cell) in &m.cells {
                 self.fold_cell(&mut f, dims, cell, group_by, row_key.as_deref());
+                add_to_trend(
+                    &mut f.model_series,
+                    dims.model,
+                    grid.slot(placed),
+                    cell.cost,
+                );
             }
             for &(model, bucket, count) in &m.histogram {
                 f.histogram.add(bucket, u64::from(count));
@@ -68,7 +99,16 @@ impl State {
             }
         }
         let total_cost = f.total.cost;
-        let (series, step) = self.series(covered.or(self.first_event), from_minute, to_minute, now);
+        let series = self.series(&grid, from_minute, to_minute, now);
+        let batch = batch_stats(&f, total_cost);
+        let audit = self.audit_snapshot(
+            now,
+            &WindowFigures {
+                from_minute,
+                total: total_cost,
+                batch_share: batch.share_of_cost,
+            },
+        );
 
         Snapshot {
             as_of: now,
@@ -78,9 +118,9 @@ impl State {
                 end: now,
             },
             totals: totals(&f.total),
-            by_model: self.model_rows(&f, total_cost),
+            by_model: self.model_rows(&f, total_cost, series.len()),
             cache: cache_stats(&f.total),
-            batch: batch_stats(&f, total_cost),
+            batch,
             output_tokens: self.output_stats(&f),
             burn_rate_usd_per_hour: self
                 .spend_between(now - Duration::minutes(15), now, now)
@@ -89,7 +129,7 @@ impl State {
             burn_rate_1h_usd_per_hour: self.spend_between(now - Duration::hours(1), now, now).usd(),
             spend: self.spend_summary(now),
             series,
-            series_step_seconds: step,
+            series_step_seconds: grid.step,
             groups: self.groups(&f, total_cost),
             budgets: self
                 .settings
@@ -102,6 +142,7 @@ impl State {
             unpriced_models: self.unpriced(&f),
             prices_checked: self.settings.prices.checked.clone(),
             sources: self.source_statuses(),
+            audit,
             rows: group_by.map_or_else(Vec::new, |g| self.report_rows(g, &f, total_cost)),
             time_zone: zone.to_string(),
             reconciliation: self.reconciliation(now),
@@ -115,15 +156,14 @@ impl State {
         }
     }
 
-    /// Spend over time across the window: points from `start` to now (or the newest record,
-    /// if a stepped clock put it later), at most [`MAX_SERIES_POINTS`] of them.
-    fn series(
+    /// The series' steps across the window: from `start` to now (or the newest record, if a
+    /// stepped clock put it later), at most [`MAX_SERIES_POINTS`] of them.
+    fn series_grid(
         &self,
         start: Option<DateTime<Utc>>,
-        from_minute: i64,
         to_minute: i64,
         now: DateTime<Utc>,
-    ) -> (Vec<SeriesPoint>, i64) {
+    ) -> SeriesGrid {
         let newest = self
             .history
             .newest()
@@ -133,24 +173,34 @@ impl State {
         let series_start = start.unwrap_or(now).min(end);
         let step = series_step(end - series_start);
         let origin = series_start.timestamp().div_euclid(step) * step;
-        let last_slot = ((end.timestamp() - origin) / step).max(0) as usize;
-        let mut acc: Vec<(Trend, bool)> = vec![(Trend::default(), false); last_slot + 1];
+        let last = ((end.timestamp() - origin) / step).max(0) as usize;
+        SeriesGrid { origin, step, last }
+    }
+
+    /// Spend over time across the window, one point per step of `grid`.
+    fn series(
+        &self,
+        grid: &SeriesGrid,
+        from_minute: i64,
+        to_minute: i64,
+        now: DateTime<Utc>,
+    ) -> Vec<SeriesPoint> {
+        let mut acc: Vec<(Trend, bool)> = vec![(Trend::default(), false); grid.last + 1];
         for (minute, t) in self.history.trend(from_minute, to_minute, now) {
-            let slot = ((minute * 60 - origin) / step).clamp(0, last_slot as i64) as usize;
+            let slot = grid.slot(minute);
             acc[slot].0.add(&t);
             acc[slot].1 = true;
         }
-        let points = acc
-            .iter()
+        acc.iter()
             .enumerate()
             .map(|(i, (t, any))| SeriesPoint {
-                start: DateTime::from_timestamp(origin + i as i64 * step, 0).unwrap_or_default(),
+                start: DateTime::from_timestamp(grid.origin + i as i64 * grid.step, 0)
+                    .unwrap_or_default(),
                 cost: t.cost,
                 requests: t.requests,
                 hit_ratio: (*any && t.input > 0).then(|| ratio(t.cache_read, t.input)),
             })
-            .collect();
-        (points, step)
+            .collect()
     }
 
     fn fold_cell(
@@ -255,7 +305,7 @@ impl State {
         }
     }
 
-    fn model_rows(&self, f: &Fold, total_cost: Money) -> Vec<ModelRow> {
+    fn model_rows(&self, f: &Fold, total_cost: Money, series_len: usize) -> Vec<ModelRow> {
         let mut rows: Vec<ModelRow> = f
             .by_model
             .iter()
@@ -265,6 +315,11 @@ impl State {
                 totals: totals(c),
                 share_of_cost: share(c.cost, total_cost),
                 priced: c.unpriced_requests == 0 && c.unpriced_tokens == 0,
+                trend: {
+                    let mut t = f.model_series.get(id as usize).cloned().unwrap_or_default();
+                    t.resize(series_len, Money::ZERO);
+                    t
+                },
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -344,6 +399,19 @@ impl State {
             })
             .collect()
     }
+}
+
+/// Adds a cell's cost to its model's trend at series step `slot`.
+fn add_to_trend(trends: &mut Vec<Vec<Money>>, model: u32, slot: usize, cost: i64) {
+    let model = model as usize;
+    if trends.len() <= model {
+        trends.resize_with(model + 1, Vec::new);
+    }
+    let t = &mut trends[model];
+    if t.len() <= slot {
+        t.resize(slot + 1, Money::ZERO);
+    }
+    t[slot] += Money(i128::from(cost));
 }
 
 /// A cell's figures in the snapshot's vocabulary.

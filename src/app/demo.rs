@@ -13,10 +13,11 @@ use tokio::task::JoinHandle;
 use super::{
     Live, list_themes_if_asked, live_since, load_config, settings, start_live, ui_options, zone,
 };
+use crate::aggregate::audit::AsyncMark;
 use crate::aggregate::{AggregatorHandle, Clock, ScaledClock, Zone};
 use crate::cli::DemoArgs;
 use crate::sources::demo::{
-    BudgetPlan, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
+    BudgetPlan, DEMO_ASYNC, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
 };
 use crate::sources::discover;
 
@@ -94,6 +95,10 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
         .with_context(|| format!("cannot write {}", log_path.display()))?;
     let budget = planner.await.context("budget planner failed")?;
     settings.budgets.insert(0, budget.budget.clone());
+    // The organisation's nightly reports can wait: the demo's own settings say so, and the
+    // audit prices them through the Batch API.
+    let mark: AsyncMark = DEMO_ASYNC.parse().map_err(anyhow::Error::msg)?;
+    settings.audit.async_groups.push(mark);
 
     let discovery = discover(&[log_path.display().to_string()]);
     let clock = ScaledClock::starting_at(start, speed);

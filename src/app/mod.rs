@@ -1,6 +1,7 @@
 //! Wiring: turns the parsed command line into sources, an aggregator and an output, and runs
 //! them. One file per kind of command; the parts live in their own modules.
 
+mod audit;
 mod demo;
 mod live;
 mod prices;
@@ -27,6 +28,7 @@ pub use serve::{counter_options, start_listener};
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Report(args)) => report::run_report(args).await,
+        Some(Command::Audit(args)) => audit::run_audit(args).await,
         Some(Command::Watch(args)) => live::run_watch(args).await,
         Some(Command::Serve(args)) => serve::run_serve(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
@@ -75,6 +77,7 @@ pub fn settings(
         budgets,
         counters: None,
         retention: config.retention().map_err(fail)?,
+        audit: config.audit().map_err(fail)?,
     })
 }
 

@@ -4,13 +4,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{discover_live, load_config, settings, start_admin_api, time_flag, zone};
-use crate::aggregate::{AggregatorHandle, SystemClock, Window};
+use crate::aggregate::{AggregatorHandle, Settings, Snapshot, SystemClock, Window};
 use crate::cli::{Format, ReportArgs};
 use crate::outputs::report;
-use crate::sources::{self, ReadOptions};
+use crate::sources::{self, Discovery, ReadOptions, ReadSummary};
 
 /// Longest a one-shot command waits for the Admin API backfill.
 pub(super) const ADMIN_BACKFILL_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
@@ -22,16 +22,7 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let until = time_flag(args.until.as_deref(), &zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     let discovery = discover_live(&args.sources, args.admin_api)?;
-    let handle = AggregatorHandle::spawn_quiet(settings, Arc::new(SystemClock));
-    let tx = handle.source_sender();
-    let list = discovery.sources.clone();
-    let opts = ReadOptions {
-        threads: None,
-        skip_older_than: since.map(std::time::SystemTime::from),
-    };
-    let summary = tokio::task::spawn_blocking(move || sources::read_all(&list, tx, opts))
-        .await
-        .context("reader thread failed")?;
+    let (handle, summary) = read_once(&discovery, settings, since).await?;
     if args.admin_api {
         let follow = crate::cli::FollowArgs {
             admin_api: true,
@@ -55,14 +46,7 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
         .snapshot_now(args.by.clone())
         .await
         .context("aggregator stopped")?;
-    if summary.files_read == 0 && summary.files_failed > 0 {
-        for s in &snap.sources {
-            if let Some(r) = &s.reason {
-                eprintln!("costtop: {}: {r}", s.name);
-            }
-        }
-        bail!("nothing could be read");
-    }
+    fail_if_nothing_read(&summary, &snap)?;
     let by = args.by.as_ref().map_or(String::new(), group_name);
     let text = match args.format {
         Format::Json => report::render_json(&snap),
@@ -93,6 +77,38 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let newline = if text.ends_with('\n') { "" } else { "\n" };
     crate::outputs::emit(&format!("{text}{newline}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every source once, in parallel, into an aggregator that publishes nothing by itself.
+pub(super) async fn read_once(
+    discovery: &Discovery,
+    settings: Settings,
+    since: Option<DateTime<Utc>>,
+) -> Result<(AggregatorHandle, ReadSummary)> {
+    let handle = AggregatorHandle::spawn_quiet(settings, Arc::new(SystemClock));
+    let tx = handle.source_sender();
+    let list = discovery.sources.clone();
+    let opts = ReadOptions {
+        threads: None,
+        skip_older_than: since.map(std::time::SystemTime::from),
+    };
+    let summary = tokio::task::spawn_blocking(move || sources::read_all(&list, tx, opts))
+        .await
+        .context("reader thread failed")?;
+    Ok((handle, summary))
+}
+
+/// Fails (after saying why for each source) when no file could be read at all.
+pub(super) fn fail_if_nothing_read(summary: &ReadSummary, snap: &Snapshot) -> Result<()> {
+    if summary.files_read == 0 && summary.files_failed > 0 {
+        for s in &snap.sources {
+            if let Some(r) = &s.reason {
+                eprintln!("costtop: {}: {r}", s.name);
+            }
+        }
+        bail!("nothing could be read");
+    }
+    Ok(())
 }
 
 fn group_name(g: &crate::aggregate::GroupBy) -> String {

@@ -2,6 +2,7 @@
 //! actions, the recorder, the Prometheus exposition — and the `costtop prices` views of the
 //! price table.
 
+pub mod audit;
 pub mod hooks;
 pub mod metrics;
 pub mod prices;

@@ -84,7 +84,8 @@ pub fn render_csv(snap: &Snapshot, by: &str) -> String {
     out
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it must be.
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -102,15 +103,10 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         by.to_string()
     };
     let mut out = String::new();
-    let last = snap.sources.iter().filter_map(|s| s.last_event).max();
-    let span = match (snap.window.start, last) {
-        (Some(s), Some(e)) => format!("records {} → {}", local(snap, s), local(snap, e)),
-        (Some(s), None) => format!("records from {}", local(snap, s)),
-        _ => "no records".to_string(),
-    };
     let _ = writeln!(
         out,
-        "costtop report · {span} · times in {}\n",
+        "costtop report · {} · times in {}\n",
+        records_span(snap),
         snap.time_zone
     );
 
@@ -288,6 +284,13 @@ pub fn render_reconciliation(snap: &Snapshot) -> String {
 pub fn render_sources(snap: &Snapshot) -> String {
     let mut out = String::new();
     for s in &snap.sources {
+        // The price table's warnings are no input: said as they are.
+        if s.name == "prices" {
+            if let Some(reason) = &s.reason {
+                let _ = writeln!(out, "Prices    {reason}");
+            }
+            continue;
+        }
         let errors = if s.parse_errors == 0 {
             "no parse errors".to_string()
         } else {
@@ -354,7 +357,8 @@ fn cells(key: &str, t: &Totals, share: f64) -> Vec<String> {
     ]
 }
 
-fn write_row(out: &mut String, row: &[String], widths: &[usize]) {
+/// One aligned row: the first cell left-aligned, the others right-aligned.
+pub(crate) fn write_row(out: &mut String, row: &[String], widths: &[usize]) {
     let mut line = String::new();
     for (i, (c, w)) in row.iter().zip(widths).enumerate() {
         if i > 0 {
@@ -367,6 +371,16 @@ fn write_row(out: &mut String, row: &[String], widths: &[usize]) {
         }
     }
     let _ = writeln!(out, "{}", line.trim_end());
+}
+
+/// `records 2026-11-20 00:00 → 2026-11-20 23:59`, in the snapshot's time zone.
+pub(crate) fn records_span(snap: &Snapshot) -> String {
+    let last = snap.sources.iter().filter_map(|s| s.last_event).max();
+    match (snap.window.start, last) {
+        (Some(s), Some(e)) => format!("records {} → {}", local(snap, s), local(snap, e)),
+        (Some(s), None) => format!("records from {}", local(snap, s)),
+        _ => "no records".to_string(),
+    }
 }
 
 fn local(snap: &Snapshot, t: chrono::DateTime<chrono::Utc>) -> String {

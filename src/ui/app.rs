@@ -15,7 +15,8 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::draw::{View, render_screen};
 use super::keymap::{self, Action};
-use super::layout::{Overlay, Screen, pane_at};
+use super::layout::{Overlay, Pane, Screen, pane_at, shows};
+use super::panes::savings::next_lever;
 use super::panes::title_bar::clock_label;
 use super::theme::{Theme, list_themes};
 use super::{Bell, ReplayCommand, UiOptions};
@@ -176,11 +177,18 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Suspend => self.suspend = true,
             Action::FocusNext | Action::FocusPrev => {
-                v.focus = if action == Action::FocusNext {
-                    v.focus.next()
-                } else {
-                    v.focus.prev()
-                };
+                // Panes that are not on the screen are skipped.
+                for _ in 0..Pane::ALL.len() {
+                    v.focus = if action == Action::FocusNext {
+                        v.focus.next()
+                    } else {
+                        v.focus.prev()
+                    };
+                    let on_screen = shows(&self.screen, v.focus);
+                    if v.zoom.is_some() || on_screen || self.screen == Screen::TooSmall {
+                        break;
+                    }
+                }
                 if v.zoom.is_some() {
                     v.zoom = Some(v.focus);
                 }
@@ -212,6 +220,15 @@ impl App {
             }
             Action::CycleTheme => self.theme_index = (self.theme_index + 1) % self.themes.len(),
             Action::ToggleModelOutput => v.output_view = v.output_view.toggled(),
+            Action::ToggleSavings => {
+                v.savings_in_top = !v.savings_in_top;
+                if v.savings_in_top {
+                    v.focus = Pane::Savings;
+                } else if v.focus == Pane::Savings && !shows(&self.screen, Pane::Savings) {
+                    v.focus = Pane::Top;
+                }
+            }
+            Action::CycleLever => v.savings_lever = next_lever(v.savings_lever),
             Action::Help => {
                 v.overlay = if v.overlay == Overlay::Help {
                     Overlay::None

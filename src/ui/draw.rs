@@ -30,6 +30,10 @@ pub struct View {
     pub output_view: OutputView,
     /// The budgets border is flashing for a new alarm.
     pub flash: bool,
+    /// The savings pane is shown in the top pane's place (`o`).
+    pub savings_in_top: bool,
+    /// The lever the savings pane shows (`l`; `None`: all).
+    pub savings_lever: Option<crate::aggregate::audit::Lever>,
 }
 
 /// Draws the whole screen and returns where each pane went (for mouse clicks).
@@ -42,7 +46,12 @@ pub fn render_screen(
 ) -> Screen {
     let area = frame.area();
     frame.render_widget(Block::new().style(theme.background), area);
-    let screen = layout::layout(area, view.zoom);
+    let fit = layout::Fit {
+        savings_in_top: view.savings_in_top,
+        model_rows: u16::try_from(snap.by_model.len() + 1).unwrap_or(u16::MAX),
+        status_lines: panes::status::lines_wanted(snap),
+    };
+    let screen = layout::layout(area, view.zoom, fit);
     match &screen {
         Screen::TooSmall => render_too_small(frame, area, theme),
         Screen::Panes(panes) => {
@@ -58,6 +67,7 @@ pub fn render_screen(
                 zone: panes::zone_of(snap),
                 group_index: view.group_index,
                 output_view: view.output_view,
+                savings_lever: view.savings_lever,
             };
             for &(pane, rect) in panes {
                 let st = PaneState {

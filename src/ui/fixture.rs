@@ -11,6 +11,8 @@ use crate::aggregate::snapshot::{
 };
 use crate::pricing::Money;
 
+mod audit;
+
 /// The fixture's "now": 2026-11-20 14:03:00 UTC.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0)
@@ -47,6 +49,7 @@ fn totals(cost: f64, requests: u64, tokens: [u64; 5]) -> Totals {
 fn model(name: &str, t: Totals, share: f64, priced: bool) -> ModelRow {
     ModelRow {
         model: name.to_owned(),
+        trend: audit::trend(t.cost.usd(), name.len()),
         totals: t,
         share_of_cost: share,
         priced,
@@ -144,6 +147,7 @@ pub fn snapshot() -> Snapshot {
         40, 310, 1_220, 2_940, 3_880, 3_100, 2_260, 1_390, 610, 140, 31, 12,
     ];
     Snapshot {
+        audit: audit::audit(total),
         as_of: now(),
         window: WindowSpan {
             name: "today".into(),

@@ -27,6 +27,10 @@ pub enum Action {
     CycleTheme,
     /// Toggle the per-model view of the output histogram.
     ToggleModelOutput,
+    /// Show the savings pane in the top pane's place (or focus it where it has its own).
+    ToggleSavings,
+    /// Show the next lever in the savings pane.
+    CycleLever,
     /// Show the key help.
     Help,
     /// Close the overlay or leave zoom.
@@ -129,6 +133,8 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('p')], label: "p", action: Action::Freeze, description: "freeze / unfreeze display", hint: Some("freeze"), group: Group::View, mode: Mode::Always },
     Binding { keys: &[key('t')], label: "t", action: Action::CycleTheme, description: "cycle theme", hint: None, group: Group::View, mode: Mode::Always },
     Binding { keys: &[key('a')], label: "a", action: Action::Acknowledge, description: "acknowledge alarms", hint: Some("ack"), group: Group::Alarms, mode: Mode::Always },
+    Binding { keys: &[key('o')], label: "o", action: Action::ToggleSavings, description: "savings pane / top groups", hint: Some("savings"), group: Group::View, mode: Mode::Always },
+    Binding { keys: &[key('l')], label: "l", action: Action::CycleLever, description: "cycle the savings lever", hint: None, group: Group::View, mode: Mode::Always },
     Binding { keys: &[key(' ')], label: "Space", action: Action::Replay(ReplayCommand::TogglePause), description: "pause / resume replay", hint: Some("pause"), group: Group::Replay, mode: Mode::Replay },
     Binding { keys: &[key('+'), key('=')], label: "+", action: Action::Replay(ReplayCommand::Faster), description: "replay faster", hint: None, group: Group::Replay, mode: Mode::Replay },
     Binding { keys: &[key('-')], label: "-", action: Action::Replay(ReplayCommand::Slower), description: "replay slower", hint: None, group: Group::Replay, mode: Mode::Replay },

@@ -1,10 +1,18 @@
 //! `costtop demo`: a built-in simulated organisation, written to a temporary application
 //! usage log that the real tail source follows, on a clock that runs `--speed` times fast.
 //!
-//! The organisation: `chat` (Sonnet 4.5, prompt-cached, ~85% hit ratio, 5-minute writes),
-//! `classify` (Haiku 4.5, many small requests), `agent` (Opus 4.5 and some Opus 4.1, long
-//! outputs, a few cut off at `max_tokens`, 1-hour cache writes) and `nightly-summaries`
-//! (Sonnet 4.5 through the Batch API), every request tagged `{feature, team, project}`.
+//! The organisation runs today's models, every request tagged `{feature, team, project}`
+//! (and a session for conversations): `chat` (Sonnet 5.5, prompt-cached conversations,
+//! 5-minute writes), `classify` (Haiku 5.5, many small requests), `triage` (Opus 5.5 for
+//! short answers to short prompts), `agent` (Opus 5.5 and some Opus 5, long outputs, a few cut
+//! off at `max_tokens`, 1-hour cache writes although its turns come a minute apart), `inbox`
+//! (Sonnet 5.5 with the current time in its system prompt, so nothing is cached), `research`
+//! (Fable 5.2 without `max_tokens`: a long tail of long answers), `nightly-summaries` (Sonnet 5
+//! through the Batch API) and `nightly-reports` (Sonnet 5.5 at the standard tier at night,
+//! marked async in the demo's settings, [`DEMO_ASYNC`]). So the savings pane has one
+//! opportunity of each lever from the first screen: routing (triage), caching (inbox, the
+//! agent's 1-hour writes, and chat's unread writes once its cache breaks), batch (the nightly
+//! reports) and output length (the agent's cut-offs, research's tail).
 //! Traffic follows a daily shape; one record in 150 is written twice (a retried log write)
 //! and counted once.
 //!
@@ -45,6 +53,9 @@ pub use feed::DemoFeed;
 pub use scenario::{Record, START_HOUR, Scenario};
 
 use crate::aggregate::{Clock, ScaledClock};
+
+/// The group the demo marks async (`[audit] async`): its nightly reports can wait.
+pub const DEMO_ASYNC: &str = "feature=nightly-reports";
 
 /// Default real time between two writes to the demo log.
 pub const WRITE_TICK: Duration = Duration::from_millis(75);

@@ -7,7 +7,7 @@ use std::ops::Range;
 use chrono::{DateTime, Duration, Utc};
 
 use super::rng::Rng;
-use super::services::{Conditions, Request, Service, message_id};
+use super::services::{Conditions, Request, Service, Turn, message_id};
 
 /// Local hour of day at which the live part of the story starts (`S`); everything from
 /// midnight up to `S` is written at once as history.
@@ -21,18 +21,26 @@ pub const BATCH_JOB: Range<i64> = 50..60;
 pub const NIGHT_BATCH: Range<i64> = (2 - START_HOUR) * 60..(2 - START_HOUR) * 60 + 30;
 /// Minutes after `S` when a runaway agent loop burns Opus.
 pub const SPEND_SPIKE: Range<i64> = 70..85;
+/// Minutes relative to `S` of the nightly reports run (03:00–03:40 local), on the standard
+/// tier although nobody waits for it.
+pub const NIGHT_REPORTS: Range<i64> = (3 - START_HOUR) * 60..(3 - START_HOUR) * 60 + 40;
 
 /// Requests per minute of each service at the busiest time of day.
 fn peak_rate(service: Service) -> f64 {
     match service {
         Service::Chat => 14.0,
-        Service::Classify => 24.0,
+        Service::Classify => 20.0,
+        Service::Triage => 6.0,
         Service::Agent => 4.0,
-        Service::NightlySummaries => 0.0,
+        Service::Inbox => 3.0,
+        Service::Research => 1.5,
+        Service::NightlySummaries | Service::NightlyReports => 0.0,
     }
 }
 /// Requests per minute of the nightly job while it delivers.
 const BATCH_RATE: f64 = 35.0;
+/// Requests per minute of the nightly reports while they run.
+const REPORTS_RATE: f64 = 25.0;
 /// Extra agent requests per minute during the runaway loop.
 const LOOP_RATE: f64 = 20.0;
 /// One record in this many is written twice (a retried log write), to exercise dedupe.
@@ -104,12 +112,13 @@ impl Scenario {
         for (i, service) in Service::ALL.into_iter().enumerate() {
             let mut rng = Rng::for_stream(self.seed, &[m as u64, i as u64]);
             let n = rng.count(rate(service, m));
-            for _ in 0..n {
+            for seat in 0..n {
                 let cond = Conditions {
                     cache_broken: CACHE_BREAK.contains(&m),
                     agent_loop: None,
+                    turn: self.turn(service, m, seat),
                 };
-                records.push(record(service, cond, base, &mut rng));
+                records.push(record(service, &cond, base, &mut rng));
             }
             if service == Service::Agent && SPEND_SPIKE.contains(&m) {
                 let into = (m - SPEND_SPIKE.start) as f64;
@@ -118,13 +127,35 @@ impl Scenario {
                     let cond = Conditions {
                         cache_broken: false,
                         agent_loop: Some(into),
+                        turn: Some(Turn {
+                            session: format!("agent-loop-{}", SPEND_SPIKE.start),
+                            turn: (m - SPEND_SPIKE.start) as u64,
+                            base: 20_000,
+                        }),
                     };
-                    records.push(record(service, cond, base, &mut rng));
+                    records.push(record(service, &cond, base, &mut rng));
                 }
             }
         }
         records.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
         records
+    }
+
+    /// The conversation turn of the `seat`-th request of `service` in minute `m`: a
+    /// conversation holds one seat for its whole length, one turn a minute.
+    fn turn(&self, service: Service, m: i64, seat: u64) -> Option<Turn> {
+        let length = service.conversation_minutes()?;
+        let started = m.div_euclid(length);
+        let mut rng = Rng::for_stream(self.seed, &[0x5e55, service as u64, started as u64, seat]);
+        let base = match service {
+            Service::Chat => rng.around(9_000.0, 0.35).max(7_500),
+            _ => rng.around(12_000.0, 0.4),
+        };
+        Some(Turn {
+            session: format!("{}-{started}-{seat}", service.feature()),
+            turn: m.rem_euclid(length) as u64,
+            base,
+        })
     }
 
     /// The log text of minutes `range` (relative to `S`), retried lines written twice.
@@ -148,7 +179,7 @@ pub fn push_line(out: &mut String, r: &Record) {
     }
 }
 
-fn record(service: Service, cond: Conditions, base: DateTime<Utc>, rng: &mut Rng) -> Record {
+fn record(service: Service, cond: &Conditions, base: DateTime<Utc>, rng: &mut Rng) -> Record {
     let at = base + Duration::milliseconds(rng.below(60_000) as i64);
     let request = Request::draw(service, cond, rng);
     let id = message_id(rng);
@@ -162,12 +193,13 @@ fn record(service: Service, cond: Conditions, base: DateTime<Utc>, rng: &mut Rng
 
 /// Expected requests per minute of `service` in minute `m` (relative to `S`).
 fn rate(service: Service, m: i64) -> f64 {
-    if service == Service::NightlySummaries {
-        return if BATCH_JOB.contains(&m) || NIGHT_BATCH.contains(&m) {
-            BATCH_RATE
-        } else {
-            0.0
-        };
+    match service {
+        Service::NightlySummaries if BATCH_JOB.contains(&m) || NIGHT_BATCH.contains(&m) => {
+            return BATCH_RATE;
+        }
+        Service::NightlyReports if NIGHT_REPORTS.contains(&m) => return REPORTS_RATE,
+        Service::NightlySummaries | Service::NightlyReports => return 0.0,
+        _ => {}
     }
     peak_rate(service) * day_shape(m)
 }

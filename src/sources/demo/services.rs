@@ -1,5 +1,6 @@
-//! The simulated organisation's services: what one request of each looks like (model, tokens,
-//! tier, stop reason, tags), written as an application usage-log line.
+//! The simulated organisation's services on today's models: what one request of each looks
+//! like (model, tokens, tier, stop reason, tags and session), written as an application
+//! usage-log line.
 
 use std::sync::Arc;
 
@@ -12,23 +13,40 @@ use crate::usage::{StopReason, Tier, Tokens, UsageEvent};
 /// A service of the simulated organisation, tagged by the feature it serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
-    /// Customer chat on Sonnet 4.5 with prompt caching (5-minute writes).
+    /// Customer chat on Sonnet 5.5: conversations with prompt caching (5-minute writes).
     Chat,
-    /// Ticket classification on Haiku 4.5: many small requests.
+    /// Ticket classification on Haiku 5.5: many small requests.
     Classify,
-    /// A coding agent on Opus 4.5 and 4.1: long outputs, 1-hour cache writes.
+    /// Ticket triage on Opus 5.5: short answers to short prompts — simple work on an
+    /// expensive model (the routing lever).
+    Triage,
+    /// A coding agent on Opus 5.5 and Opus 5: long outputs, a few cut off at `max_tokens`,
+    /// 1-hour cache writes although its turns come a minute apart.
     Agent,
-    /// Nightly summaries on Sonnet 4.5 through the Batch API.
+    /// Reply drafts on Sonnet 5.5 whose system prompt starts with the current time, so
+    /// nothing is cached (the caching lever).
+    Inbox,
+    /// A premium research feature on Fable 5.2 without `max_tokens`: a long tail of very
+    /// long answers (the output lever).
+    Research,
+    /// Nightly summaries on Sonnet 5 through the Batch API.
     NightlySummaries,
+    /// Nightly reports on Sonnet 5.5 at the standard tier although nobody waits for them
+    /// (the batch lever; the demo marks the feature async).
+    NightlyReports,
 }
 
 impl Service {
     /// Every service, in the order their records are generated.
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 8] = [
         Service::Chat,
         Service::Classify,
+        Service::Triage,
         Service::Agent,
+        Service::Inbox,
+        Service::Research,
         Service::NightlySummaries,
+        Service::NightlyReports,
     ];
 
     /// The `feature` tag.
@@ -36,45 +54,80 @@ impl Service {
         match self {
             Service::Chat => "chat",
             Service::Classify => "classify",
+            Service::Triage => "triage",
             Service::Agent => "agent",
+            Service::Inbox => "inbox",
+            Service::Research => "research",
             Service::NightlySummaries => "nightly-summaries",
+            Service::NightlyReports => "nightly-reports",
         }
     }
 
     fn team(self) -> &'static str {
         match self {
-            Service::Chat => "growth",
-            Service::Classify => "platform",
-            Service::Agent => "research",
-            Service::NightlySummaries => "data",
+            Service::Chat | Service::Inbox => "growth",
+            Service::Classify | Service::Triage => "platform",
+            Service::Agent | Service::Research => "research",
+            Service::NightlySummaries | Service::NightlyReports => "data",
         }
     }
 
     fn project(self) -> &'static str {
         match self {
-            Service::Chat => "support-bot",
-            Service::Classify => "ticket-router",
+            Service::Chat | Service::Inbox => "support-bot",
+            Service::Classify | Service::Triage => "ticket-router",
             Service::Agent => "code-agent",
+            Service::Research => "deep-research",
             Service::NightlySummaries => "reporting",
+            Service::NightlyReports => "reports",
+        }
+    }
+
+    /// How many minutes a conversation of this service lasts (`None`: no sessions).
+    pub fn conversation_minutes(self) -> Option<i64> {
+        match self {
+            Service::Chat => Some(4),
+            Service::Agent => Some(8),
+            _ => None,
         }
     }
 }
 
+/// One turn of a conversation: which session, which turn, and the size of what was said
+/// before the conversation began (system prompt, documents).
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// The session id.
+    pub session: String,
+    /// Turns before this one.
+    pub turn: u64,
+    /// Tokens of the prompt before the first turn.
+    pub base: u64,
+}
+
 /// How a request's situation bends its shape.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Conditions {
     /// Chat's system prompt changes every request (a timestamp in it): no cache hits.
     pub cache_broken: bool,
     /// Minutes into a runaway agent loop (`None`: not a loop request).
     pub agent_loop: Option<f64>,
+    /// The conversation turn, for services with sessions.
+    pub turn: Option<Turn>,
 }
 
-const SONNET_4_5: &str = "claude-sonnet-4-5-20250929";
-const HAIKU_4_5: &str = "claude-haiku-4-5-20251001";
-const OPUS_4_5: &str = "claude-opus-4-5-20251101";
-const OPUS_4_1: &str = "claude-opus-4-1-20250805";
+const SONNET_5_5: &str = "claude-sonnet-5-5";
+const SONNET_5: &str = "claude-sonnet-5";
+const HAIKU_5_5: &str = "claude-haiku-5-5";
+const OPUS_5_5: &str = "claude-opus-5-5";
+const OPUS_5: &str = "claude-opus-5";
+const FABLE_5_2: &str = "claude-fable-5-2";
 /// Tool definitions sit before the system prompt, so they stay cached when it changes.
 const CHAT_TOOLS_TOKENS: u64 = 1_200;
+/// What one chat turn adds to the conversation.
+const CHAT_TURN_TOKENS: u64 = 700;
+/// What one agent turn adds to its context.
+const AGENT_TURN_TOKENS: u64 = 2_500;
 /// The agent's `max_tokens`.
 const AGENT_MAX_TOKENS: u64 = 8_192;
 
@@ -90,14 +143,15 @@ pub struct Request {
     read: u64,
     output: u64,
     stop_reason: &'static str,
+    session: Option<String>,
 }
 
 impl Request {
     /// Draws one request of `service` under `cond`.
-    pub fn draw(service: Service, cond: Conditions, rng: &mut Rng) -> Request {
+    pub fn draw(service: Service, cond: &Conditions, rng: &mut Rng) -> Request {
         let mut r = Request {
             service,
-            model: SONNET_4_5,
+            model: SONNET_5_5,
             batch: false,
             input: 0,
             write_5m: 0,
@@ -105,53 +159,89 @@ impl Request {
             read: 0,
             output: 0,
             stop_reason: "end_turn",
+            session: cond.turn.as_ref().map(|t| t.session.clone()),
         };
         match service {
             Service::Chat => r.chat(cond, rng),
+            // Services whose instructions are the same every time cache them: what they
+            // send uncached is each request's own text.
             Service::Classify => {
-                r.model = HAIKU_4_5;
-                r.input = rng.around(650.0, 0.45);
+                r.model = HAIKU_5_5;
+                r.read = 1_100;
+                r.input = rng.around(300.0, 0.45);
                 r.output = rng.around(12.0, 0.5);
             }
+            Service::Triage => {
+                r.model = OPUS_5_5;
+                r.read = 1_400;
+                r.input = rng.around(500.0, 0.4);
+                r.output = rng.around(60.0, 0.5).min(250);
+            }
             Service::Agent => r.agent(cond, rng),
+            Service::Inbox => {
+                r.input = rng.around(4_300.0, 0.1);
+                r.output = rng.around(520.0, 0.3);
+            }
+            Service::Research => {
+                r.model = FABLE_5_2;
+                r.read = 2_000;
+                r.input = rng.around(3_000.0, 0.5);
+                // No max_tokens: now and then an answer runs on and on.
+                let long = if rng.chance(0.008) { 15.0 } else { 1.0 };
+                r.output = (rng.around(1_500.0, 0.5) as f64 * long) as u64;
+            }
             Service::NightlySummaries => {
+                r.model = SONNET_5;
                 r.batch = true;
-                r.input = rng.around(9_000.0, 0.4);
+                r.read = 1_500;
+                r.input = rng.around(7_500.0, 0.4);
                 r.output = rng.around(700.0, 0.4);
+            }
+            Service::NightlyReports => {
+                // The shared instructions are cached; each report's data is not.
+                r.read = 1_500;
+                r.input = rng.around(4_500.0, 0.3);
+                r.output = rng.around(800.0, 0.4);
             }
         }
         r
     }
 
-    fn chat(&mut self, cond: Conditions, rng: &mut Rng) {
-        let prefix = rng.around(9_000.0, 0.35).max(CHAT_TOOLS_TOKENS + 500);
-        let turn = rng.around(700.0, 0.4);
+    fn chat(&mut self, cond: &Conditions, rng: &mut Rng) {
+        let turn_size = rng.around(CHAT_TURN_TOKENS as f64, 0.4);
         self.input = rng.around(350.0, 0.5);
-        // Warm: the whole prefix is read back. Cold (the 5-minute cache expired) or broken
-        // (the system prompt changed): only the tool definitions are.
-        if cond.cache_broken || rng.chance(0.07) {
+        self.output = rng.around(320.0, 0.5);
+        let Some(t) = &cond.turn else { return };
+        let prefix = t.base + t.turn * CHAT_TURN_TOKENS;
+        // Warm: everything said so far is read back and this turn written. The first turn,
+        // or a broken prompt (the system prompt changed): only the tool definitions are.
+        if cond.cache_broken || t.turn == 0 {
             self.read = CHAT_TOOLS_TOKENS;
-            self.write_5m = prefix - CHAT_TOOLS_TOKENS + turn;
+            self.write_5m = prefix - CHAT_TOOLS_TOKENS + turn_size;
         } else {
             self.read = prefix;
-            self.write_5m = turn;
+            self.write_5m = turn_size;
         }
-        self.output = rng.around(320.0, 0.5);
     }
 
-    fn agent(&mut self, cond: Conditions, rng: &mut Rng) {
-        let (read, output, cut_off) = match cond.agent_loop {
+    fn agent(&mut self, cond: &Conditions, rng: &mut Rng) {
+        let (output, cut_off) = match cond.agent_loop {
             // A loop that keeps re-reading a growing context and writing long answers.
-            Some(minutes) => (20_000.0 + 2_500.0 * minutes, 4_000.0, 0.15),
-            None => (14_000.0, 1_800.0, 0.04),
+            Some(_) => (4_000.0, 0.15),
+            None => (1_800.0, 0.04),
         };
         self.model = if cond.agent_loop.is_none() && rng.chance(0.2) {
-            OPUS_4_1
+            OPUS_5
         } else {
-            OPUS_4_5
+            OPUS_5_5
         };
-        self.read = rng.around(read, 0.5);
-        self.write_1h = rng.around(2_500.0, 0.5);
+        let context = match (&cond.turn, cond.agent_loop) {
+            (_, Some(minutes)) => 20_000 + (2_500.0 * minutes) as u64,
+            (Some(t), None) => t.base + t.turn * AGENT_TURN_TOKENS,
+            (None, None) => rng.around(14_000.0, 0.5),
+        };
+        self.read = context;
+        self.write_1h = rng.around(AGENT_TURN_TOKENS as f64, 0.3);
         self.input = rng.around(1_500.0, 0.6);
         if rng.chance(cut_off) {
             self.output = AGENT_MAX_TOKENS;
@@ -228,6 +318,7 @@ impl Request {
                 feature: self.service.feature(),
                 team: self.service.team(),
                 project: self.service.project(),
+                session: self.session.as_deref(),
             },
         };
         // Serializing plain strings and integers cannot fail.
@@ -266,6 +357,8 @@ struct Tags<'a> {
     feature: &'a str,
     team: &'a str,
     project: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<&'a str>,
 }
 
 /// A message id in the API's shape (`msg_01` and 22 base-62 characters).

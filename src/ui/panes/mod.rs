@@ -7,6 +7,7 @@ pub mod cache;
 pub mod header;
 pub mod models;
 pub mod output;
+pub mod savings;
 pub mod spend_chart;
 pub mod status;
 pub mod title_bar;
@@ -19,6 +20,7 @@ use ratatui::layout::Rect;
 
 use super::layout::Pane;
 use super::theme::Theme;
+use crate::aggregate::audit::Lever;
 use crate::aggregate::{Snapshot, Zone};
 
 /// What a pane needs besides the snapshot: UI state and the time.
@@ -38,6 +40,8 @@ pub struct PaneState {
     pub group_index: usize,
     /// What the output pane shows.
     pub output_view: OutputView,
+    /// The lever the savings pane shows (`None`: all).
+    pub savings_lever: Option<Lever>,
 }
 
 /// What the output pane shows (`m` toggles).
@@ -71,6 +75,7 @@ impl Default for PaneState {
             zone: Zone::Local,
             group_index: 0,
             output_view: OutputView::Histogram,
+            savings_lever: None,
         }
     }
 }
@@ -98,6 +103,7 @@ pub fn render(
         Pane::Output => output::render(frame, area, snap, st, theme),
         Pane::Budgets => budgets::render(frame, area, snap, st, theme),
         Pane::Top => top::render(frame, area, snap, st, theme),
+        Pane::Savings => savings::render(frame, area, snap, st, theme),
         Pane::Status => status::render(frame, area, snap, st, theme),
     }
 }

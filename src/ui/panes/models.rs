@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::PaneState;
-use super::widgets::{compact, grouped, pane_block, percent, share_bar_cell};
+use super::widgets::{compact, grouped, pane_block, percent, share_bar_cell, sparkline};
 use crate::aggregate::Snapshot;
 use crate::aggregate::snapshot::ModelRow;
 use crate::ui::theme::Theme;
@@ -20,7 +20,7 @@ struct Column {
 }
 
 /// Columns in the order they are dropped when the pane is narrow (last dropped first).
-const COLUMNS: [Column; 8] = [
+const COLUMNS: [Column; 10] = [
     Column {
         heading: "cost",
         width: 10,
@@ -73,16 +73,45 @@ const COLUMNS: [Column; 8] = [
         width: 5,
         value: |r| compact(r.totals.cache_write_1h_tokens),
     },
+    Column {
+        heading: "hit",
+        width: 4,
+        value: |r| {
+            let t = &r.totals;
+            let input = t.input_tokens
+                + t.cache_write_5m_tokens
+                + t.cache_write_1h_tokens
+                + t.cache_read_tokens;
+            if input == 0 {
+                "—".into()
+            } else {
+                percent(t.cache_read_tokens as f64 / input as f64)
+            }
+        },
+    },
+    Column {
+        heading: "$/req",
+        width: 9,
+        value: |r| {
+            if r.priced && r.totals.requests > 0 {
+                crate::pricing::Money(r.totals.cost.0 / i128::from(r.totals.requests)).to_string()
+            } else {
+                "—".into()
+            }
+        },
+    },
 ];
 
 /// The order columns appear on screen (indexes into `COLUMNS`).
-const SCREEN_ORDER: [usize; 8] = [2, 4, 6, 7, 5, 3, 0, 1];
+const SCREEN_ORDER: [usize; 10] = [2, 4, 6, 7, 5, 8, 3, 0, 1, 9];
 
 /// The model column never gets narrower than this (names are cut with `…` below their length).
 const MODEL_MIN: u16 = 12;
 /// Longest model column wanted.
 const MODEL_MAX: u16 = 30;
 const BAR_MIN: u16 = 6;
+/// The trend sparkline needs at least this much room, and takes at most the other.
+const TREND: (u16, u16) = (8, 40);
 
 /// Draws the model table.
 pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
@@ -108,18 +137,45 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     if bar_w > 0 {
         widths.push(Constraint::Length(bar_w));
     }
+    // What the bar leaves on a wide screen shows each model's spend over the window.
+    let used: u16 = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(w) => w + 1,
+            _ => 0,
+        })
+        .sum();
+    let spare = inner.width.saturating_sub(used);
+    let trend_w = if bar_w > 0 && spare >= TREND.0 {
+        spare.min(TREND.1)
+    } else {
+        0
+    };
+    if trend_w > 0 {
+        widths.push(Constraint::Length(trend_w));
+    }
     let mut head = vec![Cell::from("model")];
     head.extend(
         shown
             .iter()
             .map(|&i| Cell::from(Line::from(COLUMNS[i].heading).right_aligned())),
     );
+    if trend_w > 0 {
+        head.push(Cell::from(""));
+        head.push(Cell::from("trend"));
+    }
     let header = Row::new(head).style(theme.text_dim.add_modifier(Modifier::BOLD));
-    let rows = snap
-        .by_model
-        .iter()
-        .enumerate()
-        .map(|(n, r)| model_row(r, n, &shown, bar_w, theme));
+    let rows = snap.by_model.iter().enumerate().map(|(n, r)| {
+        let mut row = model_row(r, n, &shown, bar_w, theme);
+        if trend_w > 0 {
+            let values: Vec<f64> = r.trend.iter().map(|m| m.usd()).collect();
+            row.push(Cell::from(Span::styled(
+                sparkline(&values, usize::from(trend_w)),
+                theme.accent,
+            )));
+        }
+        Row::new(row)
+    });
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
 }
@@ -184,7 +240,13 @@ fn fit_columns(width: u16, name_w: u16) -> (Vec<usize>, u16, u16) {
     (shown, name_w, bar_w)
 }
 
-fn model_row<'a>(r: &ModelRow, n: usize, shown: &[usize], bar_w: u16, theme: &Theme) -> Row<'a> {
+fn model_row<'a>(
+    r: &ModelRow,
+    n: usize,
+    shown: &[usize],
+    bar_w: u16,
+    theme: &Theme,
+) -> Vec<Cell<'a>> {
     let loud = theme.alarm_critical;
     let name = if r.priced {
         Span::styled(r.model.clone(), theme.text)
@@ -207,5 +269,5 @@ fn model_row<'a>(r: &ModelRow, n: usize, shown: &[usize], bar_w: u16, theme: &Th
     if bar_w > 0 {
         cells.push(share_bar_cell(r.share_of_cost, n, bar_w, theme));
     }
-    Row::new(cells)
+    cells
 }

@@ -13,6 +13,18 @@ use crate::aggregate::snapshot::SourceStatus;
 use crate::ui::keymap;
 use crate::ui::theme::Theme;
 
+/// Source names are cut to this width when the line has no more room.
+const NAME_MIN: usize = 28;
+
+/// Lines the bar would show given room: one per source, the unpriced and reconciliation
+/// notices, the key hints.
+pub fn lines_wanted(snap: &Snapshot) -> u16 {
+    let sources = snap.sources.len().max(1);
+    let notices = usize::from(!snap.unpriced_models.is_empty())
+        + usize::from(!snap.reconciliation.is_empty());
+    u16::try_from(sources + notices + 1).unwrap_or(u16::MAX)
+}
+
 /// Draws sources (one line each, or one summary line when short of rows), unpriced models and hints.
 pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
     let title_style = if st.focused {
@@ -40,13 +52,22 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
             theme.text_dim,
         ))]
     } else if snap.sources.len() + extra <= rows {
+        let details = snap
+            .sources
+            .iter()
+            .any(|s| s.reason.is_some() || s.first_error.is_some());
         let name_w = snap
             .sources
             .iter()
             .map(|s| s.name.chars().count())
             .max()
             .unwrap_or(0)
-            .min(28);
+            // Full paths where the line has room (the rest of a source line takes ~42
+            // columns, and a reason, when there is one, wants some).
+            .min(
+                w.saturating_sub(if details { 60 } else { 44 })
+                    .max(NAME_MIN),
+            );
         snap.sources
             .iter()
             .map(|s| source_line(s, name_w, st, w, theme))

@@ -258,6 +258,23 @@ pub fn columns(
     }
 }
 
+/// A one-line sparkline of `values` in `width` cells (resampled), scaled to their maximum;
+/// zero shows as a space.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let v = resample(values, width);
+    let max = v.iter().copied().fold(0.0_f64, f64::max);
+    v.iter()
+        .map(|&x| {
+            if x <= 0.0 || max <= 0.0 || !x.is_finite() {
+                ' '
+            } else {
+                LEVELS[((x / max) * 7.0).round().clamp(0.0, 7.0) as usize]
+            }
+        })
+        .collect()
+}
+
 /// Resamples `values` into `n` buckets by summing neighbours (`n` ≥ 1), or returns them as is.
 pub fn resample(values: &[f64], n: usize) -> Vec<f64> {
     if n == 0 || values.len() <= n {
@@ -302,6 +319,12 @@ mod tests {
                 assert_eq!(w, 10, "{ratio} {mark:?}");
             }
         }
+    }
+
+    #[test]
+    fn sparklines_scale_to_their_maximum() {
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0], 4), " ▃▅█");
+        assert_eq!(sparkline(&[], 4), "");
     }
 
     #[test]

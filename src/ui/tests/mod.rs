@@ -2,3 +2,4 @@
 
 mod app_loop;
 mod render;
+mod savings;

@@ -315,3 +315,8 @@ fn the_status_pane_shows_a_receivers_senders_and_refused_payloads() {
         "{rows:#?}"
     );
 }
+
+#[test]
+fn wide_screen_200x50() {
+    insta::assert_snapshot!(screen(200, 50, &fixture::snapshot(), &View::default()).backend());
+}

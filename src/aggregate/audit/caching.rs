@@ -1,0 +1,295 @@
+//! The caching rules, which need a record's neighbours: per thread (a session's main line or
+//! one sub-agent, on one model — each has its own cache), the previous request and the cache
+//! writes still waiting for a read. A thread is dropped once nothing in it can change: its
+//! last request is over an hour (the longest TTL) in the past and it went untouched for a
+//! whole sweep; its writes are then settled into the minute cells.
+//!
+//! - (a) *uncached repeats*: a request that uses no cache at all with at least 1,024 uncached
+//!   input tokens, within 5 minutes of another such request of the thread (for records
+//!   without a session: of the same project, tags and model). Saved: the tokens both share
+//!   (at most the smaller input) read from cache instead, less the 5-minute write that
+//!   caching them the first time of a run costs.
+//! - (b) *writes never read*: a write is read when a later request of the thread reads more
+//!   cached tokens than the writing request did (it reached into what was written) within
+//!   the write's TTL. Unread writes saved: their premium over plain input.
+//! - (c) *1 h where 5 min would do*: a 1-hour write that was read, every read of it within
+//!   5 minutes of the thread's previous request. Saved: the 1-hour minus the 5-minute price.
+
+use foldhash::HashMap;
+use smallvec::SmallVec;
+
+use super::super::rollup::Dims;
+use super::super::state::State;
+use super::cells::{Amounts, Kind, Skipped};
+use super::pending::{PendingWrite, writes_of};
+use super::pricer::Pricer;
+use super::rules::Effects;
+use super::store::AuditMinutes;
+use crate::pricing::{ModelPrice, Money};
+use crate::usage::{EventKind, UsageEvent};
+
+/// The smallest prefix the API caches.
+pub(super) const MIN_CACHEABLE: u64 = 1_024;
+/// The 5-minute TTL (and the repeat horizon of rule (a)), in milliseconds.
+pub(super) const FIVE_MINUTES: i64 = 5 * 60_000;
+/// The 1-hour TTL, in milliseconds.
+pub(super) const ONE_HOUR: i64 = 60 * 60_000;
+/// Requests between two sweeps for idle threads.
+const SWEEP_EVERY: u32 = 4_096;
+
+/// Prices of the interned models, by model id.
+pub(super) type Prices = [Option<ModelPrice>];
+
+/// Which thread a request belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ThreadKey {
+    session: u32,
+    agent: u32,
+    project: u32,
+    tags: u32,
+    model: u32,
+}
+
+/// The last uncached request of a thread, for rule (a).
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    at: i64,
+    input: u64,
+    /// It was itself a repeat (its run has paid for the first write already).
+    repeat: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Thread {
+    last_at: i64,
+    generation: u32,
+    candidate: Option<Candidate>,
+    pending: SmallVec<[PendingWrite; 2]>,
+}
+
+/// Every live thread.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Threads {
+    map: HashMap<ThreadKey, Thread>,
+    /// The latest request time seen (ms): the sweep's clock.
+    high_water: i64,
+    counted: u32,
+    generation: u32,
+}
+
+/// One request as the caching rules see it.
+pub(super) struct Observed<'a> {
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Its minute.
+    pub minute: i64,
+    /// Its dimensions.
+    pub dims: Dims,
+    /// The request.
+    pub event: &'a UsageEvent,
+    /// Its cost, when known.
+    pub cost: Option<Money>,
+    /// What routing would cut its cost to, if it is a routing candidate.
+    pub routed: Option<(Money, Money)>,
+}
+
+impl Threads {
+    /// Threads held.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Writes not yet settled whose TTL is over at `now` (ms): the snapshot books them.
+    pub fn expired(&self, now: i64) -> impl Iterator<Item = &PendingWrite> {
+        self.map
+            .values()
+            .flat_map(|t| t.pending.iter())
+            .filter(move |w| w.deadline < now)
+    }
+
+    fn observe(
+        &mut self,
+        minutes: &mut AuditMinutes,
+        prices: &Prices,
+        key: ThreadKey,
+        r: &Observed<'_>,
+    ) {
+        let at = r.at;
+        self.high_water = self.high_water.max(at);
+        let generation = self.generation;
+        let th = self.map.entry(key).or_insert_with(|| Thread {
+            last_at: at,
+            generation,
+            candidate: None,
+            pending: SmallVec::new(),
+        });
+        th.generation = generation;
+        let gap = at - th.last_at;
+        let t = r.event.tokens;
+        if !th.pending.is_empty() {
+            th.pending.retain(|w| {
+                let over = w.deadline < at;
+                if over {
+                    w.book(minutes, prices);
+                }
+                !over
+            });
+        }
+        if t.cache_read > 0 && !th.pending.is_empty() {
+            th.pending.retain(|w| {
+                if w.at <= at && t.cache_read > w.read_before {
+                    w.read = true;
+                    w.needed_one_hour |= gap > FIVE_MINUTES;
+                }
+                !(w.read && (!w.one_hour || w.needed_one_hour))
+            });
+        }
+        repeat_rule(th, minutes, prices, r);
+        if key.session != 0 {
+            th.pending.extend(writes_of(r));
+        }
+        th.last_at = th.last_at.max(at);
+        self.counted += 1;
+        if self.counted.is_multiple_of(SWEEP_EVERY) {
+            self.sweep(minutes, prices);
+        }
+    }
+
+    /// Drops threads nothing can change any more, settling their writes.
+    fn sweep(&mut self, minutes: &mut AuditMinutes, prices: &Prices) {
+        self.generation += 1;
+        let (generation, high_water) = (self.generation, self.high_water);
+        self.map.retain(|_, th| {
+            let idle =
+                th.generation + 1 < generation && th.last_at + ONE_HOUR + FIVE_MINUTES < high_water;
+            if idle {
+                for w in &th.pending {
+                    w.book(minutes, prices);
+                }
+            }
+            !idle
+        });
+    }
+}
+
+/// Rule (a): a request without any cache use, repeating a recent one's uncached input.
+fn repeat_rule(th: &mut Thread, minutes: &mut AuditMinutes, prices: &Prices, r: &Observed<'_>) {
+    let t = r.event.tokens;
+    if t.cache_writes() > 0 || t.cache_read > 0 {
+        th.candidate = None;
+        return;
+    }
+    if t.input < MIN_CACHEABLE {
+        return;
+    }
+    let previous = th.candidate.filter(|c| r.at - c.at <= FIVE_MINUTES);
+    th.candidate = Some(Candidate {
+        at: r.at,
+        input: t.input,
+        repeat: previous.is_some(),
+    });
+    let Some(previous) = previous else { return };
+    let price = prices.get(r.dims.model as usize).and_then(Option::as_ref);
+    let mut p = Pricer::new(price, r.event, r.cost);
+    let shared = previous.input.min(t.input);
+    let as_read = p.with(|e| {
+        e.tokens.input -= shared;
+        e.tokens.cache_read += shared;
+    });
+    let mut saved = p.now - as_read;
+    if !previous.repeat {
+        let written = p.with(|e| {
+            e.tokens.input -= shared;
+            e.tokens.cache_write_5m += shared;
+        });
+        saved -= written - p.now;
+    }
+    if saved > Money::ZERO {
+        let current = p.now - p.with(|e| e.tokens.input -= shared);
+        let combined = Effects::after_routing(r.routed, saved);
+        minutes.at(r.minute).apply(
+            r.dims,
+            Kind::UncachedRepeats.slot(),
+            &Amounts::one(current, saved, combined),
+            true,
+        );
+    }
+}
+
+impl State {
+    /// Runs the caching rules on the first copy of a request.
+    pub(super) fn audit_caching(
+        &mut self,
+        event: &UsageEvent,
+        dims: Dims,
+        cost: Option<Money>,
+        routed: Option<(Money, Money)>,
+    ) {
+        let priced = self
+            .model_prices
+            .get(dims.model as usize)
+            .is_some_and(Option::is_some);
+        if event.kind != EventKind::Request || !priced {
+            return;
+        }
+        let t = &event.tokens;
+        let minute = event.timestamp.timestamp().div_euclid(60);
+        let key = if dims.session == 0 {
+            if t.cache_writes() > 0 {
+                let skipped = Skipped {
+                    writes_without_session: 1,
+                    ..Skipped::default()
+                };
+                self.audit.minutes.at(minute).skip(&skipped, true);
+            }
+            let uncached = t.input >= MIN_CACHEABLE && t.cache_writes() == 0 && t.cache_read == 0;
+            if !uncached {
+                return;
+            }
+            ThreadKey {
+                session: 0,
+                agent: 0,
+                project: dims.project,
+                tags: dims.tags,
+                model: dims.model,
+            }
+        } else {
+            ThreadKey {
+                session: dims.session,
+                agent: self.audit_agent(dims.tags),
+                project: 0,
+                tags: 0,
+                model: dims.model,
+            }
+        };
+        let observed = Observed {
+            at: event.timestamp.timestamp_millis(),
+            minute,
+            dims,
+            event,
+            cost,
+            routed,
+        };
+        self.audit
+            .threads
+            .observe(&mut self.audit.minutes, &self.model_prices, key, &observed);
+    }
+
+    /// The `agent` tag's value in a tag set (0: none): a sub-agent has its own cache.
+    fn audit_agent(&mut self, tags: u32) -> u32 {
+        if self.audit.agent_key.is_none() {
+            self.audit.agent_key = self.strings.get("agent");
+        }
+        self.audit
+            .agent_key
+            .and_then(|k| {
+                self.tag_sets
+                    .pairs(tags)
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| *v)
+            })
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,280 @@
+//! The audit's storage: per minute, one small cell per (dimensions, kind of opportunity), the
+//! way the rollups keep theirs, so opportunities follow any window and memory grows with
+//! minutes × groups, not with records.
+
+use serde::Serialize;
+
+use super::super::rollup::Dims;
+use crate::pricing::Money;
+
+/// The four levers of a Claude bill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lever {
+    /// Which model serves each request.
+    Routing,
+    /// Whether the prompt cache is hit.
+    Caching,
+    /// Whether async work goes through the Batch API.
+    Batch,
+    /// How long outputs run.
+    Output,
+}
+
+impl Lever {
+    /// Every lever, in the order the audit lists them.
+    pub const ALL: [Lever; 4] = [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
+
+    /// The name used in JSON and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lever::Routing => "routing",
+            Lever::Caching => "caching",
+            Lever::Batch => "batch",
+            Lever::Output => "output",
+        }
+    }
+}
+
+/// One rule of the audit (DESIGN.md §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Short-output, short-prompt requests on a model above the cheapest tier.
+    SimpleRequests,
+    /// Every request of a group one step down the ladder (an alternative to
+    /// [`Kind::SimpleRequests`], so not added to the potential).
+    WholeGroupDown,
+    /// Uncached input of at least 1,024 tokens sent again within 5 minutes.
+    UncachedRepeats,
+    /// Cache writes no later request of the session read within their TTL.
+    WritesNeverRead,
+    /// 1-hour writes whose reads all came within 5 minutes of the previous request.
+    OneHourWrites,
+    /// Standard-tier spend of groups marked async.
+    AsyncStandardTier,
+    /// Responses cut off at `max_tokens`.
+    MaxTokensStops,
+    /// Output tokens above the model's p99.
+    AboveP99,
+}
+
+impl Kind {
+    /// Every kind, in the order the audit lists them.
+    pub const ALL: [Kind; 8] = [
+        Kind::SimpleRequests,
+        Kind::WholeGroupDown,
+        Kind::UncachedRepeats,
+        Kind::WritesNeverRead,
+        Kind::OneHourWrites,
+        Kind::AsyncStandardTier,
+        Kind::MaxTokensStops,
+        Kind::AboveP99,
+    ];
+
+    /// The lever it pulls.
+    pub fn lever(self) -> Lever {
+        match self {
+            Kind::SimpleRequests | Kind::WholeGroupDown => Lever::Routing,
+            Kind::UncachedRepeats | Kind::WritesNeverRead | Kind::OneHourWrites => Lever::Caching,
+            Kind::AsyncStandardTier => Lever::Batch,
+            Kind::MaxTokensStops | Kind::AboveP99 => Lever::Output,
+        }
+    }
+
+    /// Whether its savings add up with the others' into "with all levers".
+    pub fn in_potential(self) -> bool {
+        self != Kind::WholeGroupDown
+    }
+
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SimpleRequests => "simple_requests",
+            Kind::WholeGroupDown => "whole_group_down",
+            Kind::UncachedRepeats => "uncached_repeats",
+            Kind::WritesNeverRead => "writes_never_read",
+            Kind::OneHourWrites => "one_hour_writes",
+            Kind::AsyncStandardTier => "async_standard_tier",
+            Kind::MaxTokensStops => "max_tokens_stops",
+            Kind::AboveP99 => "above_p99",
+        }
+    }
+
+    /// The slot of a cell of this kind.
+    pub(super) fn slot(self) -> Slot {
+        Slot(self as u8)
+    }
+}
+
+/// What a cell counts: a [`Kind`], or requests by output-histogram bucket and whether they
+/// look simple. Request cells carry what every request adds (its cost, its saving one step
+/// down the ladder, its output cost), from which the routing rules and the p99 rule — only
+/// decidable once the window's p99 is known — are folded; one cell per request at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Slot(u8);
+
+/// Slots from here on are request cells.
+const REQUEST_BASE: u8 = 64;
+
+impl Slot {
+    /// The slot of requests in output bucket `bucket`, simple-looking or not.
+    pub fn requests(bucket: u8, simple: bool) -> Slot {
+        Slot(REQUEST_BASE.saturating_add(bucket.saturating_mul(2)) + u8::from(simple))
+    }
+
+    /// The kind of a rule slot.
+    pub fn kind(self) -> Option<Kind> {
+        Kind::ALL.get(usize::from(self.0)).copied()
+    }
+
+    /// The output bucket of a request slot, and whether its requests look simple.
+    pub fn request_cell(self) -> Option<(u8, bool)> {
+        let i = self.0.checked_sub(REQUEST_BASE)?;
+        Some((i / 2, i % 2 == 1))
+    }
+}
+
+/// Money into a cell's `i64` picodollars, saturating (a minute's cell never nears it).
+pub(super) fn picos(m: Money) -> i64 {
+    i64::try_from(m.0).unwrap_or(if m.0 < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// What one or more records add to an opportunity, in picodollars.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Amounts {
+    /// What the affected spend costs now.
+    pub current: i64,
+    /// What the rule would save.
+    pub saved: i64,
+    /// What it saves after the levers applied before it (routing first, batch last).
+    pub combined: i64,
+    /// Request slots: the output's cost.
+    pub output: i64,
+    /// Request slots: the sum of each request's output cost per token, in picodollars (the
+    /// excess above a p99 is priced with it).
+    pub per_token: i64,
+    /// Requests (or writes) counted.
+    pub requests: u32,
+}
+
+impl Amounts {
+    /// An opportunity of one record that saves all it can.
+    pub fn one(current: Money, saved: Money, combined: Money) -> Amounts {
+        Amounts {
+            current: picos(current),
+            saved: picos(saved),
+            combined: picos(combined),
+            output: 0,
+            per_token: 0,
+            requests: 1,
+        }
+    }
+
+    fn apply(&mut self, o: &Amounts, add: bool) {
+        let sign = if add { 1 } else { -1 };
+        self.current += sign * o.current;
+        self.saved += sign * o.saved;
+        self.combined += sign * o.combined;
+        self.output += sign * o.output;
+        self.per_token += sign * o.per_token;
+        if add {
+            self.requests += o.requests;
+        } else {
+            self.requests = self.requests.saturating_sub(o.requests);
+        }
+    }
+}
+
+/// Records the audit could not judge, per minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Skipped {
+    /// Requests of unpriced models: no opportunity from an unknown price.
+    pub unpriced: u32,
+    /// Requests on models whose tier is not on the ladder.
+    pub off_ladder: u32,
+    /// Requests with cache writes but no session: the write rules cannot follow them.
+    pub writes_without_session: u32,
+}
+
+impl Skipped {
+    fn apply(&mut self, o: &Skipped, add: bool) {
+        if add {
+            self.unpriced += o.unpriced;
+            self.off_ladder += o.off_ladder;
+            self.writes_without_session += o.writes_without_session;
+        } else {
+            self.unpriced = self.unpriced.saturating_sub(o.unpriced);
+            self.off_ladder = self.off_ladder.saturating_sub(o.off_ladder);
+            self.writes_without_session = self
+                .writes_without_session
+                .saturating_sub(o.writes_without_session);
+        }
+    }
+}
+
+/// Everything the audit counted in one minute.
+#[derive(Debug, Clone, Default)]
+pub(super) struct AuditMinute {
+    /// One cell per (dimensions, slot).
+    pub cells: Vec<(Dims, Slot, Amounts)>,
+    /// Records it could not judge.
+    pub skipped: Skipped,
+}
+
+impl AuditMinute {
+    /// Adds (or retracts) amounts in the cell of `dims` and `slot`.
+    pub fn apply(&mut self, dims: Dims, slot: Slot, amounts: &Amounts, add: bool) {
+        match self
+            .cells
+            .iter_mut()
+            .find(|(d, s, _)| *s == slot && *d == dims)
+        {
+            Some((_, _, cell)) => cell.apply(amounts, add),
+            None if add => self.cells.push((dims, slot, *amounts)),
+            None => {}
+        }
+    }
+
+    /// Adds (or retracts) skipped records.
+    pub fn skip(&mut self, skipped: &Skipped, add: bool) {
+        self.skipped.apply(skipped, add);
+    }
+
+    /// Adds everything `other` counted (an hour taking in its minutes): one pass over each.
+    pub fn merge(&mut self, other: &AuditMinute) {
+        let mut at: foldhash::HashMap<(Dims, Slot), usize> = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, (d, s, _))| ((*d, *s), i))
+            .collect();
+        for (dims, slot, amounts) in &other.cells {
+            if let Some(&i) = at.get(&(*dims, *slot)) {
+                self.cells[i].2.apply(amounts, true);
+            } else {
+                at.insert((*dims, *slot), self.cells.len());
+                self.cells.push((*dims, *slot, *amounts));
+            }
+        }
+        self.skipped.apply(&other.skipped, true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_keep_kinds_and_buckets_apart() {
+        for kind in Kind::ALL {
+            assert_eq!(kind.slot().kind(), Some(kind));
+        }
+        for kind in Kind::ALL {
+            assert_eq!(kind.slot().request_cell(), None);
+        }
+        assert_eq!(Slot::requests(34, true).request_cell(), Some((34, true)));
+        assert_eq!(Slot::requests(7, false).request_cell(), Some((7, false)));
+        assert_eq!(Slot::requests(7, false).kind(), None);
+    }
+}

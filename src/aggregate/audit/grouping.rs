@@ -1,0 +1,69 @@
+//! Which group a cell's dimensions belong to, as `[audit] by` / `--by` chooses: the tag
+//! `feature` (else the project), the project, the session, the model or one tag's value.
+
+use super::super::rollup::Dims;
+use super::super::state::State;
+use super::settings::AuditGroup;
+
+/// How cells are grouped, with the group of each tag set remembered (the fold meets the
+/// same few tag sets over and over).
+pub(super) struct Grouping<'s> {
+    state: &'s State,
+    key: Option<u32>,
+    by_tags: Vec<u32>,
+}
+
+/// Not looked up yet.
+const UNKNOWN: u32 = u32::MAX;
+
+impl Grouping<'_> {
+    /// The grouping the settings choose.
+    pub fn new(state: &State) -> Grouping<'_> {
+        let key = match &state.audit.group {
+            AuditGroup::Feature => state.strings.get("feature"),
+            AuditGroup::Tag(k) => state.strings.get(k),
+            _ => None,
+        };
+        Grouping {
+            state,
+            key,
+            by_tags: Vec::new(),
+        }
+    }
+
+    /// The group (an interned string; 0: none) of a cell's dimensions.
+    pub fn of(&mut self, dims: &Dims) -> u32 {
+        let tagged = match &self.state.audit.group {
+            AuditGroup::Project => return dims.project,
+            AuditGroup::Session => return dims.session,
+            AuditGroup::Model => return dims.model,
+            AuditGroup::Feature | AuditGroup::Tag(_) => self.tag(dims.tags),
+        };
+        match (&self.state.audit.group, tagged) {
+            (AuditGroup::Feature, 0) => dims.project,
+            _ => tagged,
+        }
+    }
+
+    fn tag(&mut self, tags: u32) -> u32 {
+        let i = tags as usize;
+        if let Some(&known) = self.by_tags.get(i)
+            && known != UNKNOWN
+        {
+            return known;
+        }
+        let value = self.key.map_or(0, |key| {
+            self.state
+                .tag_sets
+                .pairs(tags)
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(0, |(_, v)| *v)
+        });
+        if self.by_tags.len() <= i {
+            self.by_tags.resize(i + 1, UNKNOWN);
+        }
+        self.by_tags[i] = value;
+        value
+    }
+}

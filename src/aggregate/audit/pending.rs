@@ -1,0 +1,132 @@
+//! Cache writes waiting for a read: what each will have cost if none comes, worked out only
+//! then (most writes are read).
+
+use std::sync::Arc;
+
+use chrono::DateTime;
+
+use super::super::rollup::Dims;
+use super::caching::{FIVE_MINUTES, ONE_HOUR, Observed, Prices};
+use super::cells::{Amounts, Kind};
+use super::pricer::Pricer;
+use super::rules::Effects;
+use super::store::AuditMinutes;
+use crate::pricing::Money;
+use crate::usage::{Attribution, EventKind, Modifiers, StopReason, Tokens, UsageEvent};
+
+/// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
+/// out only if it turns out an opportunity (most writes are read).
+#[derive(Debug, Clone)]
+pub(super) struct PendingWrite {
+    /// When it was written (ms).
+    pub at: i64,
+    /// When its TTL is over (ms).
+    pub deadline: i64,
+    /// Where it is booked: the writing request's minute…
+    pub minute: i64,
+    /// …and dimensions.
+    pub dims: Dims,
+    /// Cache reads of the writing request: a later read beyond them reached the write.
+    pub read_before: u64,
+    /// Written for an hour (else 5 minutes).
+    pub one_hour: bool,
+    /// A later request of the thread read it within its TTL.
+    pub read: bool,
+    /// A read of it came over 5 minutes after the thread's previous request.
+    pub needed_one_hour: bool,
+    /// The writing request, as pricing reads it.
+    model: Arc<str>,
+    tokens: Tokens,
+    modifiers: Modifiers,
+    routed: Option<(Money, Money)>,
+}
+
+impl PendingWrite {
+    /// What the write turned out to be once its TTL is over, if an opportunity.
+    pub fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
+        let kind = if !self.read {
+            Kind::WritesNeverRead
+        } else if self.one_hour && !self.needed_one_hour {
+            Kind::OneHourWrites
+        } else {
+            return None;
+        };
+        let price = prices
+            .get(self.dims.model as usize)
+            .and_then(Option::as_ref)?;
+        let event = UsageEvent {
+            key: None,
+            rank: 0,
+            timestamp: DateTime::from_timestamp_millis(self.at).unwrap_or_default(),
+            model: Arc::clone(&self.model),
+            tokens: self.tokens,
+            tier: self.dims.tier,
+            modifiers: self.modifiers,
+            stop_reason: Some(StopReason::Other),
+            kind: EventKind::Request,
+            attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
+        };
+        let mut p = Pricer::new(Some(price), &event, None);
+        let (w5, w1) = (self.tokens.cache_write_5m, self.tokens.cache_write_1h);
+        let current = if self.one_hour {
+            p.now - p.with(|e| e.tokens.cache_write_1h = 0)
+        } else {
+            p.now - p.with(|e| e.tokens.cache_write_5m = 0)
+        };
+        // Unread: the same tokens as plain input. A 1-hour write read within 5 minutes: the
+        // same tokens written for 5 minutes.
+        let instead = match (kind, self.one_hour) {
+            (Kind::WritesNeverRead, false) => p.with(|e| {
+                e.tokens.cache_write_5m = 0;
+                e.tokens.input += w5;
+            }),
+            (Kind::WritesNeverRead, true) => p.with(|e| {
+                e.tokens.cache_write_1h = 0;
+                e.tokens.input += w1;
+            }),
+            _ => p.with(|e| {
+                e.tokens.cache_write_1h = 0;
+                e.tokens.cache_write_5m += w1;
+            }),
+        };
+        let saved = p.now - instead;
+        let combined = Effects::after_routing(self.routed, saved);
+        Some((kind, Amounts::one(current, saved, combined)))
+    }
+
+    /// Books the outcome, if an opportunity, into its minute.
+    pub fn book(&self, minutes: &mut AuditMinutes, prices: &Prices) {
+        if let Some((kind, amounts)) = self.outcome(prices) {
+            minutes
+                .at(self.minute)
+                .apply(self.dims, kind.slot(), &amounts, true);
+        }
+    }
+}
+
+/// The request's own writes, waiting for a read.
+pub(super) fn writes_of(r: &Observed<'_>) -> impl Iterator<Item = PendingWrite> {
+    let t = r.event.tokens;
+    [
+        (t.cache_write_5m, FIVE_MINUTES),
+        (t.cache_write_1h, ONE_HOUR),
+    ]
+    .into_iter()
+    .filter(|(tokens, _)| *tokens > 0)
+    .map(move |(_, ttl)| PendingWrite {
+        at: r.at,
+        deadline: r.at + ttl,
+        minute: r.minute,
+        dims: r.dims,
+        read_before: t.cache_read,
+        one_hour: ttl == ONE_HOUR,
+        read: false,
+        needed_one_hour: false,
+        model: Arc::clone(&r.event.model),
+        tokens: t,
+        modifiers: r.event.modifiers,
+        routed: r.routed,
+    })
+}

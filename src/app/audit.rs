@@ -1,0 +1,38 @@
+//! `costtop audit`: read every source once, like `report`, then print the audit of the whole
+//! range (or `--since` / `--until`): the four levers in dollars.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::report::{fail_if_nothing_read, read_once};
+use super::{discover_or_explain, load_config, settings, time_flag, zone};
+use crate::aggregate::Window;
+use crate::cli::{AuditArgs, Format};
+use crate::outputs::audit;
+
+pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
+    let config = load_config(&args.common)?;
+    let zone = zone(&config, &args.common)?;
+    let since = time_flag(args.since.as_deref(), &zone, "since")?;
+    let until = time_flag(args.until.as_deref(), &zone, "until")?;
+    let mut settings = settings(&config, &args.common, Some(Window::All), since, until)?;
+    if let Some(by) = &args.by {
+        settings.audit.group = by.clone();
+    }
+    let discovery = discover_or_explain(&args.sources)?;
+    let (handle, summary) = read_once(&discovery, settings, since).await?;
+    let snap = handle
+        .snapshot_now(None)
+        .await
+        .context("aggregator stopped")?;
+    fail_if_nothing_read(&summary, &snap)?;
+    let text = match args.format {
+        Format::Json => audit::render_json(&snap),
+        Format::Csv => audit::render_csv(&snap),
+        Format::Table => audit::render_table(&snap),
+    };
+    let newline = if text.ends_with('\n') { "" } else { "\n" };
+    crate::outputs::emit(&format!("{text}{newline}"))?;
+    Ok(ExitCode::SUCCESS)
+}
