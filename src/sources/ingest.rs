@@ -234,22 +234,17 @@ pub(crate) fn to_utc(time: Option<std::time::SystemTime>) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::{Attribution, EventKind, Modifiers, Tier, Tokens};
+    use crate::usage::Tokens;
 
     fn event(key: u64, rank: u64) -> UsageEvent {
         UsageEvent {
             key: Some(key),
             rank,
-            timestamp: DateTime::<Utc>::default(),
-            model: "claude-haiku-4-5".into(),
-            tokens: Tokens::default(),
-            tier: Tier::Standard,
-            modifiers: Modifiers::default(),
-            stop_reason: None,
-            kind: EventKind::Request,
-            attribution: Attribution::default(),
-            iterations: Vec::new(),
-            estimate: None,
+            ..UsageEvent::request(
+                DateTime::<Utc>::default(),
+                "claude-haiku-4-5",
+                Tokens::default(),
+            )
         }
     }
 

@@ -244,6 +244,26 @@ pub struct UsageEvent {
 }
 
 impl UsageEvent {
+    /// A standard-tier request of `model` at `timestamp` with these tokens and nothing else
+    /// known (no key, attribution, stop reason or iterations): what synthetic sources and
+    /// tests start from, with struct update syntax for the rest.
+    pub fn request(timestamp: DateTime<Utc>, model: &str, tokens: Tokens) -> UsageEvent {
+        UsageEvent {
+            key: None,
+            rank: 0,
+            timestamp,
+            model: Arc::from(model),
+            tokens,
+            tier: Tier::Standard,
+            modifiers: Modifiers::default(),
+            stop_reason: None,
+            kind: EventKind::Request,
+            attribution: Attribution::default(),
+            iterations: Vec::new(),
+            estimate: None,
+        }
+    }
+
     /// The iterations billed on top of this record (PRICES.md §2.9), each as a record of its
     /// own: [`EventKind::Iteration`], its model and tokens, this record's time, tier, modifiers
     /// and attribution, and a key derived from this record's, so that a more complete copy of

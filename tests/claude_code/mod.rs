@@ -135,18 +135,5 @@ pub fn ids(served: &[Served]) -> Vec<String> {
 
 /// A served request as the usage record it should become.
 fn event(s: &Served) -> UsageEvent {
-    UsageEvent {
-        key: None,
-        rank: 0,
-        timestamp: s.at,
-        model: s.model.as_str().into(),
-        tokens: s.usage,
-        tier: Tier::Standard,
-        modifiers: Modifiers::default(),
-        stop_reason: None,
-        kind: EventKind::Request,
-        attribution: Attribution::default(),
-        iterations: Vec::new(),
-        estimate: None,
-    }
+    UsageEvent::request(s.at, &s.model, s.usage)
 }

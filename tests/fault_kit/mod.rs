@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use costtop::aggregate::snapshot::SourceStatus;
 use costtop::aggregate::{AggregatorHandle, Settings, SystemClock, Window};
-use costtop::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent};
+use costtop::usage::{Tokens, UsageEvent};
 
 /// One request of `model` with these input and output tokens at `at`.
 pub fn usage(
@@ -19,23 +19,15 @@ pub fn usage(
     at: DateTime<Utc>,
     key: Option<u64>,
 ) -> UsageEvent {
+    let tokens = Tokens {
+        input,
+        output,
+        ..Tokens::default()
+    };
     UsageEvent {
         key,
         rank: 10,
-        timestamp: at,
-        model: model.into(),
-        tokens: Tokens {
-            input,
-            output,
-            ..Tokens::default()
-        },
-        tier: Tier::Standard,
-        modifiers: Modifiers::default(),
-        stop_reason: None,
-        kind: EventKind::Request,
-        attribution: Attribution::default(),
-        iterations: Vec::new(),
-        estimate: None,
+        ..UsageEvent::request(at, model, tokens)
     }
 }
 

@@ -8,7 +8,7 @@ mod rules;
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::{Cost, Money, PriceTable, price};
-use crate::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent};
+use crate::usage::{EventKind, Tier, Tokens, UsageEvent};
 
 /// 2026-11-20 12:00 UTC: a day when every model of the table is priced.
 fn noon() -> DateTime<Utc> {
@@ -16,20 +16,7 @@ fn noon() -> DateTime<Utc> {
 }
 
 fn event(model: &str, tokens: Tokens) -> UsageEvent {
-    UsageEvent {
-        key: None,
-        rank: 0,
-        timestamp: noon(),
-        model: model.into(),
-        tokens,
-        tier: Tier::Standard,
-        modifiers: Modifiers::default(),
-        stop_reason: None,
-        kind: EventKind::Request,
-        attribution: Attribution::default(),
-        iterations: Vec::new(),
-        estimate: None,
-    }
+    UsageEvent::request(noon(), model, tokens)
 }
 
 /// Tokens: uncached input, 5m writes, 1h writes, reads, output.
