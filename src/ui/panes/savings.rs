@@ -78,6 +78,13 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
     // Beside lever, group, a space, the money and two spaces.
     let reason_w = w.saturating_sub(lever_w + group_w + 1 + MONEY_W + 2);
     let reasons = reason_w >= REASON_MIN;
+    // Without reasons, alternatives say so after their money.
+    let alt_w = if !reasons && shown.iter().any(|o| !o.in_potential) {
+        4
+    } else {
+        0
+    };
+    let group_w = group_w.min(w.saturating_sub(lever_w + 1 + MONEY_W + alt_w));
     // Short of rows, the opportunities go before the column heading.
     let heading = rows >= HEADING_MIN;
     lines.extend(heading.then(|| {
@@ -112,8 +119,19 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
                 theme.accent,
             ),
             Span::styled(format!("{group:<group_w$}"), theme.text),
-            Span::styled(format!(" {:>MONEY_W$}", money.to_string()), theme.good),
+            // An alternative (the whole group one tier down) is not in the lever's total.
+            Span::styled(
+                format!(" {:>MONEY_W$}", money.to_string()),
+                if o.in_potential {
+                    theme.good
+                } else {
+                    theme.text_dim
+                },
+            ),
         ];
+        if !o.in_potential && !reasons {
+            spans.push(Span::styled(" alt", theme.text_dim));
+        }
         if reasons {
             spans.push(Span::styled(
                 format!("  {}", fit(&o.reason, reason_w)),

@@ -85,3 +85,16 @@ fn o_shows_savings_in_the_top_panes_place_at_80x24() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_narrow_pane_marks_the_whole_group_alternative() {
+    let text = render(
+        Pane::Savings,
+        30,
+        8,
+        &fixture::snapshot(),
+        Some(Lever::Routing),
+    );
+    let alt = text.lines().filter(|l| l.contains(" alt")).count();
+    assert!(alt >= 1, "{text}");
+}
