@@ -178,9 +178,9 @@ pub enum Format {
     Csv,
 }
 
-/// `costtop report`
+/// What a one-shot command reads: its sources and the records' time range.
 #[derive(Debug, Clone, Args)]
-pub struct ReportArgs {
+pub struct ReadArgs {
     /// Files, folders, globs [default: the Claude Code folders].
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
@@ -190,6 +190,14 @@ pub struct ReportArgs {
     /// Only records before TIME.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+}
+
+/// `costtop report`
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub read: ReadArgs,
     /// Add rows by model, tier, project, session, tag:KEY, day or hour.
     #[arg(long, value_name = "GROUPING")]
     pub by: Option<crate::aggregate::GroupBy>,
@@ -210,15 +218,9 @@ pub struct ReportArgs {
 /// `costtop audit`
 #[derive(Debug, Clone, Args)]
 pub struct AuditArgs {
-    /// Files, folders, globs [default: the Claude Code folders].
-    #[arg(value_name = "SOURCE")]
-    pub sources: Vec<String>,
-    /// Only records at or after TIME (date, RFC 3339, or span back from now: 90m, 1h, 7d).
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only records before TIME.
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub read: ReadArgs,
     /// Group opportunities by feature (tag, else project), project, session, model or
     /// tag:KEY [default: feature, or the config's `[audit] by`].
     #[arg(long, value_name = "GROUPING")]

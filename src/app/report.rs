@@ -18,10 +18,10 @@ pub(super) const ADMIN_BACKFILL_WAIT: std::time::Duration = std::time::Duration:
 pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = time_flag(args.since.as_deref(), &zone, "since")?;
-    let until = time_flag(args.until.as_deref(), &zone, "until")?;
+    let since = time_flag(args.read.since.as_deref(), &zone, "since")?;
+    let until = time_flag(args.read.until.as_deref(), &zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
-    let discovery = discover_live(&args.sources, args.admin_api)?;
+    let discovery = discover_live(&args.read.sources, args.admin_api)?;
     let (handle, summary) = read_once(&discovery, settings, since).await?;
     if args.admin_api {
         let follow = crate::cli::FollowArgs {
