@@ -250,3 +250,28 @@ fn a_transcript_still_being_written_counts_its_complete_lines() {
     assert_eq!(v["totals"]["requests"], 4);
     assert_eq!(v["sources"][0]["parse_errors"], 1);
 }
+
+#[test]
+fn a_replay_to_the_end_shows_claude_codes_estimate_as_report_does() {
+    let run = |cmd: &str| {
+        let mut args = vec![cmd, "tests/fixtures/claude-shapes", "--format", "json"];
+        args.extend(["--tz", "UTC"]);
+        // replay reads every record; report every record since --since.
+        args.extend(if cmd == "replay" {
+            ["--window", "all"]
+        } else {
+            ["--since", "2020-01-01"]
+        });
+        let (stdout, stderr, code) = costtop(&args);
+        assert_eq!(code, 0, "{cmd}: {stderr}");
+        // report prints one document, replay one snapshot per line: the last is the end.
+        let v: serde_json::Value = serde_json::from_str(&stdout)
+            .or_else(|_| serde_json::from_str(stdout.lines().last().unwrap_or("")))
+            .unwrap();
+        v["claude_code_estimates"].clone()
+    };
+    let (report, replay) = (run("report"), run("replay"));
+    assert!(report["estimate_usd"].as_f64().unwrap() > 0.0, "{report}");
+    assert_eq!(report["estimate_usd"], replay["estimate_usd"], "{replay}");
+    assert_eq!(report["by_session"], replay["by_session"]);
+}

@@ -50,6 +50,7 @@ impl Default for EngineOptions {
 struct Checkpoint {
     minute: i64,
     cursor: usize,
+    estimates: usize,
     state: State,
 }
 
@@ -61,6 +62,8 @@ pub struct Engine {
     state: State,
     /// Records counted: `timeline.events()[..cursor]`.
     cursor: usize,
+    /// Other tools' figures applied: `timeline.estimates()[..estimates]`.
+    estimates: usize,
     /// The last evaluated boundary (minute number), `None` before the first.
     evaluated: Option<i64>,
     at: DateTime<Utc>,
@@ -100,6 +103,7 @@ impl Engine {
             state: initial.clone(),
             initial,
             cursor: 0,
+            estimates: 0,
             evaluated: None,
             at: start.min(end),
             window,
@@ -138,6 +142,7 @@ impl Engine {
                 self.checkpoints.push(Checkpoint {
                     minute,
                     cursor: self.cursor,
+                    estimates: self.estimates,
                     state: self.state.clone(),
                 });
                 since_checkpoint = Instant::now();
@@ -179,21 +184,22 @@ impl Engine {
         let usable = best.checked_sub(1).map(|i| &self.checkpoints[i]);
         if t < self.at {
             match usable {
-                Some(c) => self.restore(c.minute, c.cursor, c.state.clone()),
+                Some(c) => self.restore(c.minute, (c.cursor, c.estimates), c.state.clone()),
                 None => self.restore_initial(),
             }
         } else if let Some(c) = usable
             && self.evaluated.is_none_or(|m| c.minute > m)
         {
-            self.restore(c.minute, c.cursor, c.state.clone());
+            self.restore(c.minute, (c.cursor, c.estimates), c.state.clone());
         }
         self.advance_to(t);
     }
 
-    fn restore(&mut self, minute: i64, cursor: usize, state: State) {
+    fn restore(&mut self, minute: i64, (cursor, estimates): (usize, usize), state: State) {
         self.state = state;
         self.state.set_window(self.window);
         self.cursor = cursor;
+        self.estimates = estimates;
         self.evaluated = Some(minute);
         self.at = minute_time(minute);
     }
@@ -202,6 +208,7 @@ impl Engine {
         self.state = self.initial.clone();
         self.state.set_window(self.window);
         self.cursor = 0;
+        self.estimates = 0;
         self.evaluated = None;
         self.at = DateTime::<Utc>::MIN_UTC;
     }
@@ -247,6 +254,14 @@ impl Engine {
                 self.state.forget_key(key);
             }
             self.cursor += 1;
+        }
+        let figures = self.timeline.estimates();
+        let due = self.estimates + figures[self.estimates..].partition_point(|f| f.at <= t);
+        if due > self.estimates {
+            self.state.apply(crate::usage::SourceMsg::Estimates(
+                figures[self.estimates..due].to_vec(),
+            ));
+            self.estimates = due;
         }
     }
 

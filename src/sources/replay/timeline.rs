@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
 use crate::sources::{ReadOptions, ReadSummary, Source, read_all};
-use crate::usage::UsageEvent;
-use crate::usage::{SourceHealth, SourceMsg};
+use crate::usage::{SourceHealth, SourceMsg, ToolEstimate, UsageEvent};
 
 /// Every record to replay, sorted by timestamp, and the sources' final health.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +17,9 @@ pub struct Timeline {
     events: Vec<UsageEvent>,
     /// For each record: it is the last copy of its key, so the dedupe entry can go after it.
     last_copy: Vec<bool>,
+    /// Other tools' own cost figures (Claude Code's cost-state lines), by the time they were
+    /// written: shown beside costtop's figures as the replay reaches them.
+    estimates: Vec<ToolEstimate>,
     /// Each source's health after reading.
     pub health: Vec<SourceHealth>,
     /// Records whose time is their file's modification time (no timestamp of their own).
@@ -36,14 +38,15 @@ impl Timeline {
         let (tx, mut rx) = tokio::sync::mpsc::channel(SOURCE_CHANNEL_CAPACITY);
         let mut events = Vec::new();
         let mut health = Vec::new();
+        let mut estimates = Vec::new();
         let summary = std::thread::scope(|scope| {
             let reader = scope.spawn(move || read_all(sources, tx, ReadOptions::default()));
             while let Some(msg) = rx.blocking_recv() {
                 match msg {
                     SourceMsg::Events(batch) => events.extend(batch),
                     SourceMsg::Health(h) => health.push(h),
-                    SourceMsg::CaughtUp { .. } | SourceMsg::Billed(_) | SourceMsg::Estimates(_) => {
-                    }
+                    SourceMsg::Estimates(batch) => estimates.extend(batch),
+                    SourceMsg::CaughtUp { .. } | SourceMsg::Billed(_) => {}
                 }
             }
             reader.join().unwrap_or_default()
@@ -52,6 +55,9 @@ impl Timeline {
         let mut timeline = Timeline::from_events(events, &file_times(sources));
         timeline.health = health;
         timeline.summary = summary;
+        // Stable: figures written at the same instant keep the order they were read in.
+        estimates.sort_by_key(|e| e.at);
+        timeline.estimates = estimates;
         timeline
     }
 
@@ -69,6 +75,7 @@ impl Timeline {
             duplicates: (before - events.len()) as u64,
             events,
             last_copy,
+            estimates: Vec::new(),
             health: Vec::new(),
             undated_records: undated,
             summary: ReadSummary::default(),
@@ -78,6 +85,11 @@ impl Timeline {
     /// The records, in replay order.
     pub fn events(&self) -> &[UsageEvent] {
         &self.events
+    }
+
+    /// Other tools' cost figures, by the time they were written.
+    pub fn estimates(&self) -> &[ToolEstimate] {
+        &self.estimates
     }
 
     /// Whether record `i` is the last copy of a key the aggregator must remember until then.
@@ -90,9 +102,12 @@ impl Timeline {
         self.events.first().map(|e| e.timestamp)
     }
 
-    /// The last record's time.
+    /// The last record's time (or the last figure's, if one was written after it: Claude
+    /// Code writes its cost-state as a session ends).
     pub fn last(&self) -> Option<DateTime<Utc>> {
-        self.events.last().map(|e| e.timestamp)
+        let record = self.events.last().map(|e| e.timestamp);
+        let figure = self.estimates.last().map(|e| e.at);
+        record.max(figure)
     }
 
     /// How many records have a timestamp at or before `t`.
