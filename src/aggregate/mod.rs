@@ -23,6 +23,7 @@ mod iterations;
 mod keyset;
 mod reconcile;
 mod rollup;
+mod series;
 pub mod snapshot;
 mod state;
 mod view;

@@ -7,11 +7,12 @@ use chrono::{DateTime, Duration, Utc};
 use super::audit::fold::WindowFigures;
 use super::groups::GroupBy;
 use super::histogram::Histogram;
-use super::history::{Trend, minute_of};
+use super::history::minute_of;
 use super::rollup::{Cell, Dims, StoredCell};
+use super::series::add_to_trend;
 use super::snapshot::{
-    BatchStats, CacheStats, ModelOutputStats, ModelRow, OutputStats, SeriesPoint, Snapshot,
-    SourceStatus, SpendSummary, Totals, UnpricedModel, WindowSpan,
+    BatchStats, CacheStats, ModelOutputStats, ModelRow, OutputStats, Snapshot, SourceStatus,
+    SpendSummary, Totals, UnpricedModel, WindowSpan,
 };
 use super::state::State;
 use crate::pricing::Money;
@@ -19,23 +20,6 @@ use crate::usage::Tier;
 
 /// Most rows kept per breakdown in a live snapshot (the report's `--by` rows are complete).
 pub(super) const MAX_GROUP_ROWS: usize = 50;
-/// Most points in the spend-over-time series.
-const MAX_SERIES_POINTS: i64 = 240;
-
-/// The steps of the spend series: `last + 1` steps of `step` seconds from `origin`.
-struct SeriesGrid {
-    origin: i64,
-    step: i64,
-    last: usize,
-}
-
-impl SeriesGrid {
-    /// The step a minute falls in (the first or last for minutes outside the grid).
-    fn slot(&self, minute: i64) -> usize {
-        ((minute * 60 - self.origin) / self.step).clamp(0, self.last as i64) as usize
-    }
-}
-
 /// Sums of the window, gathered in one pass.
 #[derive(Default)]
 pub(super) struct Fold {
@@ -154,53 +138,6 @@ impl State {
                 .as_ref()
                 .map(|c| std::sync::Arc::new(c.export(&self.strings))),
         }
-    }
-
-    /// The series' steps across the window: from `start` to now (or the newest record, if a
-    /// stepped clock put it later), at most [`MAX_SERIES_POINTS`] of them.
-    fn series_grid(
-        &self,
-        start: Option<DateTime<Utc>>,
-        to_minute: i64,
-        now: DateTime<Utc>,
-    ) -> SeriesGrid {
-        let newest = self
-            .history
-            .newest()
-            .filter(|&m| m <= to_minute)
-            .and_then(|m| DateTime::from_timestamp(m * 60, 0));
-        let end = newest.map_or(now, |n| n.max(now));
-        let series_start = start.unwrap_or(now).min(end);
-        let step = series_step(end - series_start);
-        let origin = series_start.timestamp().div_euclid(step) * step;
-        let last = ((end.timestamp() - origin) / step).max(0) as usize;
-        SeriesGrid { origin, step, last }
-    }
-
-    /// Spend over time across the window, one point per step of `grid`.
-    fn series(
-        &self,
-        grid: &SeriesGrid,
-        from_minute: i64,
-        to_minute: i64,
-        now: DateTime<Utc>,
-    ) -> Vec<SeriesPoint> {
-        let mut acc: Vec<(Trend, bool)> = vec![(Trend::default(), false); grid.last + 1];
-        for (minute, t) in self.history.trend(from_minute, to_minute, now) {
-            let slot = grid.slot(minute);
-            acc[slot].0.add(&t);
-            acc[slot].1 = true;
-        }
-        acc.iter()
-            .enumerate()
-            .map(|(i, (t, any))| SeriesPoint {
-                start: DateTime::from_timestamp(grid.origin + i as i64 * grid.step, 0)
-                    .unwrap_or_default(),
-                cost: t.cost,
-                requests: t.requests,
-                hit_ratio: (*any && t.input > 0).then(|| ratio(t.cache_read, t.input)),
-            })
-            .collect()
     }
 
     fn fold_cell(
@@ -401,19 +338,6 @@ impl State {
     }
 }
 
-/// Adds a cell's cost to its model's trend at series step `slot`.
-fn add_to_trend(trends: &mut Vec<Vec<Money>>, model: u32, slot: usize, cost: i64) {
-    let model = model as usize;
-    if trends.len() <= model {
-        trends.resize_with(model + 1, Vec::new);
-    }
-    let t = &mut trends[model];
-    if t.len() <= slot {
-        t.resize(slot + 1, Money::ZERO);
-    }
-    t[slot] += Money(i128::from(cost));
-}
-
 /// A cell's figures in the snapshot's vocabulary.
 pub(super) fn totals(c: &Cell) -> Totals {
     Totals {
@@ -453,18 +377,6 @@ fn batch_stats(f: &Fold, total_cost: Money) -> BatchStats {
     }
 }
 
-/// The smallest step from a fixed ladder that keeps the series under 240 points.
-fn series_step(span: Duration) -> i64 {
-    const LADDER: [i64; 12] = [
-        60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
-    ];
-    let secs = span.num_seconds().max(60);
-    LADDER
-        .into_iter()
-        .find(|s| secs / s <= MAX_SERIES_POINTS)
-        .unwrap_or_else(|| ((secs / MAX_SERIES_POINTS) / 86_400 + 1) * 86_400)
-}
-
 pub(super) fn share(part: Money, whole: Money) -> f64 {
     if whole.0 == 0 {
         0.0
@@ -473,6 +385,6 @@ pub(super) fn share(part: Money, whole: Money) -> f64 {
     }
 }
 
-fn ratio(a: u64, b: u64) -> f64 {
+pub(super) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
