@@ -41,6 +41,11 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         .max(group.by.len())
         .clamp(8, if group.by == "tier" { 30 } else { 24 }) as u16;
     let (numbers, bar_w) = fit(inner.width, key_w);
+    // The key column takes what the fixed columns leave (a narrow pane shortens the key, never
+    // the money); project paths keep their ends.
+    let fixed: u16 = NUMBERS[..numbers].iter().map(|(_, w)| w + 1).sum::<u16>()
+        + if bar_w > 0 { bar_w + 1 } else { 0 };
+    let key_w = key_w.min(inner.width.saturating_sub(fixed));
     let mut widths = vec![Constraint::Min(key_w.min(inner.width))];
     widths.extend(
         NUMBERS[..numbers]
@@ -57,9 +62,6 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, th
         widths.push(Constraint::Length(bar_w));
     }
     let header = Row::new(head).style(theme.text_dim.add_modifier(Modifier::BOLD));
-    // The key column takes what the fixed columns leave; project paths keep their ends.
-    let fixed: u16 = NUMBERS[..numbers].iter().map(|(_, w)| w + 1).sum::<u16>()
-        + if bar_w > 0 { bar_w + 1 } else { 0 };
     let key_room = usize::from(
         inner
             .width

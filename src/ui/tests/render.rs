@@ -117,6 +117,15 @@ fn top_pane_keeps_the_end_of_long_project_paths() {
 }
 
 #[test]
+fn a_narrow_top_pane_shortens_long_keys_not_the_money() {
+    let mut snap = fixture::snapshot();
+    snap.groups[0].rows[0].key = "/Users/alice/Projects/very/deep/checkout/billing-api".into();
+    let t = pane(Pane::Top, 32, 6, &snap, &state(&snap));
+    let text = format!("{}", t.backend());
+    assert!(text.contains("$201.55"), "{text}");
+}
+
+#[test]
 fn cache_pane_warns_when_caching_loses_money() {
     let mut snap = fixture::snapshot();
     snap.cache.net_savings = crate::pricing::Money::from_usd(-12.5);
