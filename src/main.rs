@@ -8,11 +8,15 @@ use costtop::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // `statusline` runs every few seconds for a few milliseconds: no log file (its writer
-    // thread and buffer cost more than the line) and a runtime on this thread alone.
+    // thread and buffer cost more than the line) and a runtime on this thread alone; the same
+    // for `completions` and `man`, which packagers run at build time in a sandbox.
     // `serve` runs under systemd or in a container: it logs to stderr.
-    let brief = matches!(cli.command, Some(Command::Statusline(_)));
+    let brief = matches!(
+        cli.command,
+        Some(Command::Statusline(_) | Command::Completions(_) | Command::Man(_))
+    );
     let _log = match cli.command {
-        Some(Command::Statusline(_)) => None,
+        _ if brief => None,
         Some(Command::Serve(_)) => costtop::logging::init_stderr(),
         _ => costtop::logging::init(),
     };

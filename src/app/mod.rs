@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod generate;
 mod live;
 mod prices;
 mod replay;
@@ -36,6 +37,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
         Some(Command::Prices(args)) => prices::run_prices(args).await,
+        Some(Command::Completions(args)) => generate::run_completions(&args),
+        Some(Command::Man(args)) => generate::run_man(&args),
         None => live::run_dashboard(cli.live).await,
     }
 }

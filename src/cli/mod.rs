@@ -48,6 +48,10 @@ pub enum Command {
     Statusline(StatuslineArgs),
     /// The price table in force, or how one model id is priced; --update fetches a newer one.
     Prices(PricesArgs),
+    /// Shell completions on stdout: bash, zsh, fish, elvish or powershell.
+    Completions(CompletionsArgs),
+    /// The man page on stdout, or one page per subcommand with --out DIR.
+    Man(ManArgs),
 }
 
 /// Options every command shares.
@@ -369,4 +373,20 @@ pub struct PricesArgs {
     /// Config file [default: <config dir>/costtop/config.toml].
     #[arg(long, env = "COSTTOP_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// `costtop completions`
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `costtop man`
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write costtop.1 and one page per subcommand (costtop-report.1, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
