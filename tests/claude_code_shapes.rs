@@ -25,9 +25,10 @@ fn ctx() -> LineContext<'static> {
     }
 }
 
-fn shared(name: &str) -> String {
+/// A file under `tests/fixtures` (published shapes).
+fn published(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
+        .join("tests/fixtures")
         .join(name);
     std::fs::read_to_string(path).unwrap()
 }
@@ -69,7 +70,7 @@ fn time(s: &str) -> DateTime<Utc> {
 
 #[test]
 fn embedded_sub_agent_call_is_a_request_of_the_sub_agent_in_the_parent_session() {
-    let line = shared("claude-code-progress-subagent.jsonl");
+    let line = published("claude-code/progress-subagent.jsonl");
     let tokens = Tokens {
         input: 6,
         cache_write_5m: 0,
@@ -126,7 +127,7 @@ fn progress_lines_count_only_the_embedded_assistant_message() {
 
 #[test]
 fn a_broken_embedded_message_is_reported_or_skipped_never_counted() {
-    let base = shared("claude-code-progress-subagent.jsonl");
+    let base = published("claude-code/progress-subagent.jsonl");
     let base = base.trim();
     let inner = "\"message\":{\"id\":\"msg_01SubAgentCallExample0001\"";
     let not_object = base.replacen(inner, "\"message\":\"gone\",\"m\":{\"id\":\"x\"", 1);
@@ -224,7 +225,7 @@ fn stream_json_assistant_events_are_requests_and_its_result_line_an_estimate() {
 
 #[test]
 fn cost_state_line_is_a_running_total_per_model() {
-    let line = shared("claude-code-cost-state.jsonl");
+    let line = published("claude-code/cost-state.jsonl");
     let session: Arc<str> = Arc::from("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
     let figure = |model: &str, usd: f64, tokens: Tokens| ToolEstimate {
         origin: EstimateOrigin::CostState,
@@ -286,10 +287,10 @@ fn cost_state_with_an_unknown_model_or_no_models_is_kept() {
     );
 }
 
-/// The shared Messages API response (an advisor iteration of another model) on one line.
+/// The published Messages API response (an advisor iteration of another model) on one line.
 fn iterations_response() -> String {
     let value: serde_json::Value =
-        serde_json::from_str(&shared("messages-response-iterations.json")).unwrap();
+        serde_json::from_str(&published("messages-api/response-iterations.json")).unwrap();
     value.to_string()
 }
 

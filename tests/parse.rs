@@ -1,4 +1,4 @@
-//! Line parsers against the shared fixtures (real shapes published by Anthropic).
+//! Line parsers against the published shapes (`tests/fixtures/claude-code/`, `messages-api/`).
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -13,11 +13,11 @@ use costtop::usage::{
 
 const CLAUDE_CODE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/claude-code-assistant.jsonl"
+    "/tests/fixtures/claude-code/assistant.jsonl"
 ));
 const BATCH: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/batch-results.jsonl"
+    "/tests/fixtures/messages-api/batch-results.jsonl"
 ));
 
 fn fallback() -> DateTime<Utc> {
@@ -127,7 +127,7 @@ fn batch_fixture_error_is_a_failed_request_without_tokens() {
 }
 
 #[test]
-fn every_shared_fixture_line_is_usage() {
+fn every_published_fixture_line_is_usage() {
     for line in CLAUDE_CODE.lines().chain(BATCH.lines()) {
         assert!(matches!(
             parse_line(line.as_bytes(), &ctx()),

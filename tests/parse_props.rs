@@ -17,12 +17,12 @@ fn ctx() -> LineContext<'static> {
     }
 }
 
-/// Every `.jsonl` file under the shared fixtures and our own sample.
+/// Every `.jsonl` file under `tests/fixtures`.
 fn fixture_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<PathBuf> = [root.join("../shared/fixtures"), root.join("tests/fixtures")]
-        .iter()
-        .flat_map(|dir| walkdir::WalkDir::new(dir).sort_by_file_name())
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
         .filter_map(Result::ok)
         .map(walkdir::DirEntry::into_path)
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
@@ -52,7 +52,7 @@ fn read_fixture_lines() -> Vec<Vec<u8>> {
 }
 
 #[test]
-fn fixture_set_covers_shared_and_sample_files() {
+fn fixture_set_covers_published_and_sample_files() {
     let files = fixture_files();
     assert!(files.len() >= 10, "{files:?}");
     assert!(fixture_lines().len() >= 30);
@@ -230,18 +230,18 @@ fn leaves(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
     out.push(at.to_string());
 }
 
-/// The shared Claude Code lines: assistant, sub-agent copy in a `progress` line, cost ledger.
+/// The published Claude Code lines: assistant, sub-agent copy in a `progress` line, cost ledger.
 fn claude_code_lines() -> &'static [(serde_json::Value, Vec<String>)] {
     static LINES: LazyLock<Vec<(serde_json::Value, Vec<String>)>> = LazyLock::new(|| {
-        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code");
         [
-            "claude-code-assistant.jsonl",
-            "claude-code-progress-subagent.jsonl",
-            "claude-code-cost-state.jsonl",
+            "assistant.jsonl",
+            "progress-subagent.jsonl",
+            "cost-state.jsonl",
         ]
         .iter()
         .map(|name| {
-            let text = std::fs::read_to_string(shared.join(name)).unwrap();
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
             let value: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
             let mut paths = Vec::new();
             leaves(&value, "", &mut paths);

@@ -1,6 +1,6 @@
 //! Helpers for the listener tests: a real `costtop serve` (or `watch --listen`) on a free
 //! loopback port, a small raw HTTP/1.1 client (so tests control chunking and headers
-//! exactly), the shared OTLP fixture in both encodings, and waits with deadlines.
+//! exactly), the OTLP fixture in both encodings, and waits with deadlines.
 
 #![allow(dead_code)]
 
@@ -22,10 +22,10 @@ pub use http::{Body, Reply, request};
 /// How long any condition may take to become true.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
-/// The shared fixture: one `claude_code.api_request` event as Claude Code 2.1.197 sends it.
+/// The fixture: one `claude_code.api_request` event as Claude Code 2.1.197 sends it.
 pub const FIXTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/otlp-claude-code-api-request.json"
+    "/tests/fixtures/otlp/claude-code-api-request.json"
 ));
 
 /// The fixture's request id.
