@@ -18,7 +18,10 @@ use tokio::sync::mpsc;
 
 pub const USAGE_PATH: &str = "/v1/organizations/usage_report/messages";
 pub const COST_PATH: &str = "/v1/organizations/cost_report";
-const COST_FIXTURE: &str = include_str!("../fixtures/admin/cost-report.json");
+const COST_FIXTURE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/admin/cost-report.json"
+));
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]

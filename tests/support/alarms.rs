@@ -1,8 +1,6 @@
 //! Helpers for the alarm tests: spending exact amounts through the source channel at the
 //! clock's now, counting raised alarms, and a loopback webhook that answers, fails or hangs.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

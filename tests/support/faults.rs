@@ -1,8 +1,6 @@
 //! Helpers for the fault tests: usage records built directly, an aggregator over every
 //! record, and waiting for a source's health to show something.
 
-#![allow(dead_code)]
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -7,16 +7,16 @@
 //! The tools are installed by `.ci/run`. Without them these tests print a notice and pass,
 //! unless `COSTTOP_REQUIRE_TOOLS=1` (set by `.ci/run`) makes them fail.
 
-#[path = "live/mod.rs"]
-mod live;
-mod serve_kit;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use serve_kit::{Body, DEADLINE, Server, append, free_port, request, tool, transcripts};
+
+use crate::support::files::append;
+use crate::support::lines;
+use crate::support::serve::{Body, DEADLINE, Server, free_port, request, transcripts};
+use crate::support::tools::{self, tool};
 
 /// Rounded as costtop's JSON rounds dollars (10 decimal places).
 fn round_usd(usd: f64) -> f64 {
@@ -30,8 +30,8 @@ fn prometheus_scrapes_costtop_and_sums_its_cost_exactly() {
     }
     let (tmp, dir) = transcripts();
     // Four models, batch and standard tiers, both cache TTLs, and one unpriced model.
-    append(&dir.join("session.jsonl"), &live::records(0..60));
-    let unknown = live::records(79..80).replace("claude-opus-4-1-20250805", "claude-mystery-9");
+    append(&dir.join("session.jsonl"), &lines::records(0..60));
+    let unknown = lines::records(79..80).replace("claude-opus-4-1-20250805", "claude-mystery-9");
     append(&dir.join("other.jsonl"), &unknown);
     let token = tmp.path().join("token");
     std::fs::write(&token, "prom-scrape-token\n").expect("token");
@@ -144,7 +144,7 @@ fn promtool_passes_the_exposition_and_the_alert_rules() {
         return;
     }
     let (_tmp, dir) = transcripts();
-    append(&dir.join("session.jsonl"), &live::records(0..20));
+    append(&dir.join("session.jsonl"), &lines::records(0..20));
     let server = Server::serve(&[dir.to_str().expect("utf-8"), "--budget", "day=5"]);
     let text = server.wait_metrics("the records", |t| t.contains("costtop_budget_state"));
     let mut check = Command::new("promtool")
@@ -201,7 +201,7 @@ fn otel_python() -> Option<String> {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        serve_kit::missing(&format!("{python} lacks the OpenTelemetry SDK"));
+        tools::missing(&format!("{python} lacks the OpenTelemetry SDK"));
     }
     ok.then_some(python)
 }

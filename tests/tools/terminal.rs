@@ -3,12 +3,15 @@
 //! session) ends costtop cleanly with the terminal restored. "Restored" is what the shell
 //! sees: its prompt is back and `stty -a` shows `icanon` and `echo`.
 //!
-//! Needs tmux (`.ci/run` installs it); without it the tests say so and pass.
+//! Needs tmux (`.ci/run` installs it); without it the tests say so and pass, unless
+//! `COSTTOP_REQUIRE_TOOLS=1` makes them fail.
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::support::tools::tool;
 
 const BIN: &str = env!("CARGO_BIN_EXE_costtop");
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample");
@@ -26,8 +29,7 @@ impl Tmux {
     /// A server with one 80×24 window running `command`; `None` without tmux.
     fn start(command: &str) -> Option<Tmux> {
         static N: AtomicUsize = AtomicUsize::new(0);
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux is not installed: skipping");
+        if !tool("tmux") {
             return None;
         }
         let socket = format!(

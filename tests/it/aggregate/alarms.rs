@@ -2,14 +2,13 @@
 //! flapping, the forecast alarm ahead of the limit, and the actions (webhook, `--on-alarm`)
 //! firing once per alarm without holding anything up when the endpoint hangs or fails.
 
-mod alarm_kit;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use alarm_kit::{Feed, day_budget, raised, usd_of};
 use chrono::{TimeZone, Utc};
 use costtop::aggregate::{AggregatorHandle, TokioClock};
+
+use crate::support::alarms::{Feed, day_budget, raised, usd_of};
 
 /// 00:01 UTC: the day budget is not ten minutes old, so no forecast interferes.
 fn just_after_midnight() -> TokioClock {
@@ -106,7 +105,7 @@ mod hooks {
     //! time for its timeouts).
 
     use super::*;
-    use alarm_kit::{Hook, hook_server, read_lines_until};
+    use crate::support::alarms::{Hook, hook_server, read_lines_until};
     use costtop::outputs::hooks::{AlarmActions, spawn_alarm_actions};
 
     #[tokio::test]

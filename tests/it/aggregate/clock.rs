@@ -2,8 +2,6 @@
 //! periods and burn rates stay sane (nothing negative, nothing counted twice, nothing lost),
 //! with an injected clock driving the real actor, and the state itself at DST boundaries.
 
-mod fault_kit;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -11,7 +9,8 @@ use costtop::aggregate::{
     AggregatorHandle, Budget, GroupBy, ManualClock, Period, Settings, Snapshot, State, Window, Zone,
 };
 use costtop::usage::{SourceMsg, UsageEvent};
-use fault_kit::usage;
+
+use crate::support::faults::usage;
 
 /// Opus 4.6 input is $5 per million tokens: 200,000 tokens are exactly $1.
 fn spend(usd: f64, at: DateTime<Utc>, n: u64) -> UsageEvent {

@@ -2,12 +2,12 @@
 //! files grow, rotate, truncate, appear and vanish. Once the writes settle, the live snapshot
 //! must equal what the one-shot report path computes over the same records.
 
-mod live;
-
 use std::fs::{self, OpenOptions};
 use std::time::Duration;
 
-use live::{Chunk, Ledger, Pipeline, append, assert_live_equals_report, cc_line, record, records};
+use crate::support::files::append;
+use crate::support::lines::{Chunk, cc_line, record, records};
+use crate::support::live::{Ledger, Pipeline, assert_live_equals_report};
 
 #[tokio::test]
 async fn bursts_and_a_line_in_two_halves_match_the_report() {

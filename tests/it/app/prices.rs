@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use axum::Router;
 use axum::routing::get;
 
-const BUILT_IN: &str = include_str!("../data/prices.toml");
+const BUILT_IN: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/prices.toml"));
 
 /// A home of its own (data dir for the stored table, config dir) per test.
 struct Home(tempfile::TempDir);

@@ -6,6 +6,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
+use crate::support::files::copy_tree;
+
 /// A copy of the fixtures whose files all have one fixed modification time: Batch results
 /// carry no timestamp and take their file's, which a checkout would otherwise set to "now".
 fn fixtures() -> &'static Path {
@@ -14,24 +16,7 @@ fn fixtures() -> &'static Path {
         let dir = tempfile::tempdir().unwrap();
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_219_200); // 2026-11-21T00:00:00Z
-        for entry in walkdir::WalkDir::new(&src) {
-            let entry = entry.unwrap();
-            let to = dir
-                .path()
-                .join("tests/fixtures")
-                .join(entry.path().strip_prefix(&src).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-                std::fs::File::options()
-                    .write(true)
-                    .open(&to)
-                    .unwrap()
-                    .set_modified(mtime)
-                    .unwrap();
-            }
-        }
+        copy_tree(&src, &dir.path().join("tests/fixtures"), mtime);
         dir
     })
     .path()

@@ -3,14 +3,12 @@
 //! old lines, a last line not finished) and started again shows exactly what a fresh `report`
 //! of the same files shows: no record lost, none counted twice.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::append;
+use crate::support::files::append;
 
 const BIN: &str = env!("CARGO_BIN_EXE_costtop");
 

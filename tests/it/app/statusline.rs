@@ -3,10 +3,8 @@
 //! follow appended lines through its ledger, survive a corrupt ledger, and come from a running
 //! costtop's listener when one answers.
 
-mod common;
-
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +14,8 @@ use axum::routing::get;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use costtop::pricing::Money;
 use serde_json::Value;
+
+use crate::support::files::append;
 
 const SESSION: &str = "5e55a0e0-0000-4000-8000-00000000000a";
 const OTHER: &str = "5e55b0e0-0000-4000-8000-00000000000b";
@@ -76,19 +76,18 @@ impl Folder {
 
     /// `costtop` with this folder as the user's Claude Code folder, cache dir and home.
     fn costtop(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
-        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/empty.toml");
-        cmd.env("COSTTOP_CONFIG", config)
-            .env("HOME", self.tmp.path())
+        let mut cmd = crate::support::costtop();
+        cmd.env("HOME", self.tmp.path())
             .env("CLAUDE_CONFIG_DIR", self.tmp.path().join("claude"))
-            .env("XDG_CACHE_HOME", self.tmp.path().join("cache"))
-            .env_remove("COSTTOP_URL")
-            .env_remove("ANTHROPIC_ADMIN_KEY");
+            .env("XDG_CACHE_HOME", self.tmp.path().join("cache"));
         cmd
     }
 
     fn status_json(&self) -> String {
-        let fixture = include_str!("fixtures/statusline/claude-code-input.json");
+        let fixture = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/statusline/claude-code-input.json"
+        ));
         let mut v: Value = serde_json::from_str(fixture).expect("fixture");
         v["session_id"] = SESSION.into();
         v["transcript_path"] = self.transcript().to_string_lossy().as_ref().into();
@@ -161,22 +160,12 @@ impl Folder {
     }
 }
 
-fn append(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    let mut f = std::fs::File::options()
-        .create(true)
-        .append(true)
-        .open(path)
-        .expect("open");
-    f.write_all(text.as_bytes()).expect("append");
-}
-
 /// Claude Code lines `ns` of `session` at `at` (the shared v2.1.126 shape, unique keys).
 fn lines(ns: &[u64], session: &str, at: DateTime<Utc>) -> String {
     let stamp = at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     ns.iter()
         .map(|n| {
-            common::line(*n * 1_000 + 17)
+            crate::support::lines::line(*n * 1_000 + 17)
                 .replace("2026-05-04T01:50:18.499Z", &stamp)
                 .replace("dac472d2-1379-4e28-be38-cf9abf4ac4f0", session)
                 + "\n"

@@ -1,23 +1,20 @@
 //! `costtop watch` as a script runs it: `--once` prints one JSON snapshot with the DESIGN.md
 //! §6 fields; `--interval` streams lines, follows appends, and ends cleanly on SIGTERM.
 
-mod live;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use live::{append, records};
 use serde_json::Value;
 
+use crate::support::files::append;
+use crate::support::lines::records;
+
 fn costtop(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/empty.toml");
-    cmd.env("COSTTOP_CONFIG", config)
-        .env_remove("ANTHROPIC_ADMIN_KEY")
-        .current_dir(dir);
+    let mut cmd = crate::support::costtop();
+    cmd.current_dir(dir);
     cmd
 }
 

@@ -3,12 +3,11 @@
 //! the bearer token is checked and never shown; size limits hold for declared, chunked and
 //! gzipped bodies, and a gzip bomb is refused with bounded memory.
 
-mod serve_kit;
-
 use std::io::Write;
 
 use serde_json::{Value, json};
-use serve_kit::{Body, FIXTURE, Server, fixture_protobuf, request, sample};
+
+use crate::support::serve::{Body, FIXTURE, Server, fixture_protobuf, request, sample};
 
 /// The fixture with its log record edited.
 fn edited(edit: impl Fn(&mut Value)) -> String {

@@ -3,16 +3,15 @@
 //! winning whichever arrives first, counters that never go down while a streamed response
 //! arrives line by line, the JSON snapshot as `watch` prints it, and a clean SIGTERM.
 
-mod serve_kit;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use serve_kit::{
-    FIXTURE, Server, append, counter_samples, fixture_protobuf, sample, transcript_line,
-    transcripts,
+
+use crate::support::files::append;
+use crate::support::serve::{
+    self, FIXTURE, Server, counter_samples, fixture_protobuf, sample, transcript_line, transcripts,
 };
 
 fn totals(snap: &Value) -> (u64, u64, u64, u64) {
@@ -96,8 +95,7 @@ fn scrape_continuously(
     std::thread::spawn(move || {
         let mut seen = Vec::new();
         while !stop.load(Ordering::Relaxed) {
-            let r =
-                serve_kit::request(addr, "GET", "/metrics", &[], serve_kit::Body::Fixed(vec![]));
+            let r = serve::request(addr, "GET", "/metrics", &[], serve::Body::Fixed(vec![]));
             if r.status == 200 {
                 seen.push(r.text());
             }
@@ -210,9 +208,7 @@ fn the_snapshot_api_answers_as_watch_prints_and_adds_rows_by_session() {
     let api = server.wait_snapshot("the line read", |s| totals(s).0 == 1);
     let lines = server.stdout.as_ref().expect("stdout");
     let watched: Value = loop {
-        let line = lines
-            .recv_timeout(serve_kit::DEADLINE)
-            .expect("a watch line");
+        let line = lines.recv_timeout(serve::DEADLINE).expect("a watch line");
         let v: Value = serde_json::from_str(&line).expect("JSON line");
         if totals(&v).0 == 1 {
             break v;

@@ -3,17 +3,15 @@
 //! command that hangs. Each is survived (snapshots keep coming) and shown as the action's
 //! health in the snapshot's sources, which the status bar and the alarm log show.
 
-mod alarm_kit;
-mod fault_kit;
-
 use std::time::Duration;
 
-use alarm_kit::{Hook, hook_server};
 use chrono::Utc;
 use costtop::aggregate::AggregatorHandle;
 use costtop::outputs::hooks::{AlarmActions, HookTiming, spawn_alarm_actions};
 use costtop::usage::{SourceMsg, UsageEvent};
-use fault_kit::{aggregator, usage, wait_for_source};
+
+use crate::support::alarms::{Hook, hook_server};
+use crate::support::faults::{aggregator, usage, wait_for_source};
 
 /// Quick limits, so failures show within a second.
 fn quick(queue: usize) -> HookTiming {

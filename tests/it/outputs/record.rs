@@ -3,8 +3,6 @@
 //! Monitoring goes on, the error shows as the recorder's health, and once the path can be
 //! written again every record is in the file exactly once.
 
-mod fault_kit;
-
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,8 +12,9 @@ use costtop::aggregate::snapshot::SourceStatus;
 use costtop::outputs::record::spawn_recorder_retrying;
 use costtop::parse::{LineContext, Parsed, parse_line};
 use costtop::usage::{SourceMsg, UsageEvent, dedupe_key};
-use fault_kit::{aggregator, usage, wait_for_source};
 use tokio::sync::mpsc;
+
+use crate::support::faults::{aggregator, usage, wait_for_source};
 
 fn event(n: u64) -> UsageEvent {
     let key = dedupe_key(&[b"app", n.to_string().as_bytes()]);

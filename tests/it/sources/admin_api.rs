@@ -4,9 +4,6 @@
 // Test helpers outside `#[test]` functions may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-#[path = "admin_api/support.rs"]
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -14,11 +11,12 @@ use std::time::Duration;
 use costtop::pricing::Money;
 use costtop::sources::admin_api::{AdminKey, spawn_admin_api};
 use costtop::usage::SourceState;
-use support::{
-    COST_PATH, Collected, Reply, TestServer, USAGE_PATH, collect_until, fast_options, page,
+use tokio::sync::mpsc;
+
+use crate::support::admin::{
+    self, COST_PATH, Collected, Reply, TestServer, USAGE_PATH, collect_until, fast_options, page,
     recent_minute, row,
 };
-use tokio::sync::mpsc;
 
 const KEY: &str = "sk-ant-admin01-CANARY-5c1d7e9a";
 
@@ -333,7 +331,7 @@ async fn key_never_leaks_but_reaches_the_server() {
         assert!(hits.iter().all(|h| h.api_key.as_deref() == Some(KEY)));
     }
     // Every test in this file logs here (a process-wide subscriber at TRACE level).
-    let logs = support::captured_logs().text();
+    let logs = admin::captured_logs().text();
     assert!(
         logs.contains("admin API request failed"),
         "subscriber captured: {logs}"

@@ -3,13 +3,13 @@
 // `expect(&[0..5])` lists ranges of line numbers; one range is a normal case.
 #![allow(clippy::single_range_in_vec_init)]
 
-mod common;
-
 use std::fs;
 
-use common::{Received, expect, line, lines};
 use costtop::sources::{ReadOptions, Source, SourceKind, discover, read_all};
 use costtop::usage::SourceState;
+
+use crate::support::lines::{line, lines};
+use crate::support::source::{Received, expect};
 
 #[tokio::test]
 async fn every_line_of_every_file_is_read_once_with_health_per_source() {

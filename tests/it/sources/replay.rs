@@ -13,6 +13,8 @@ use costtop::sources::replay::{Engine, EngineOptions, Player, Speed, Timeline};
 use costtop::ui::ReplayCommand;
 use serde_json::Value;
 
+use crate::support::files::copy_tree;
+
 /// Batch results carry no time: they take their file's, fixed here at 2026-11-20T12:00:00Z.
 const FILE_TIME: u64 = 1_795_176_000;
 
@@ -21,25 +23,8 @@ fn fixtures() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     for sub in ["replay", "sample"] {
-        let src = root.join(sub);
-        for entry in walkdir::WalkDir::new(&src) {
-            let entry = entry.unwrap();
-            let to = dir
-                .path()
-                .join(sub)
-                .join(entry.path().strip_prefix(&src).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-                std::fs::File::options()
-                    .write(true)
-                    .open(&to)
-                    .unwrap()
-                    .set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(FILE_TIME))
-                    .unwrap();
-            }
-        }
+        let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(FILE_TIME);
+        copy_tree(&root.join(sub), &dir.path().join(sub), mtime);
     }
     let replay = dir.path().join("replay");
     (dir, replay)

@@ -5,16 +5,17 @@
 // `expect(&[0..5])` lists ranges of line numbers; one range is a normal case.
 #![allow(clippy::single_range_in_vec_init)]
 
-mod common;
-
 use std::fs::{self, OpenOptions};
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Received, append, expect, line, lines};
 use costtop::sources::{Source, SourceKind, TailOptions, discover, spawn_tail};
 use costtop::usage::{SourceMsg, SourceState};
 use tokio::sync::mpsc::{Receiver, channel};
+
+use crate::support::files::append;
+use crate::support::lines::{line, lines};
+use crate::support::source::{Received, expect};
 
 const WAIT: Duration = Duration::from_secs(5);
 const QUIET: Duration = Duration::from_millis(600);

@@ -164,23 +164,6 @@ impl ClaudeHome {
         ids.sort();
         ids
     }
-
-    /// Pre-accepts the first-run dialogs of an interactive Claude Code (onboarding, the API
-    /// key, trust of the working folder), in `$HOME/.claude.json` and the config dir's copy.
-    pub fn accept_first_run_dialogs(&self) {
-        let tail = &API_KEY[API_KEY.len() - 20..];
-        let state = serde_json::json!({
-            "hasCompletedOnboarding": true,
-            "customApiKeyResponses": {"approved": [tail], "rejected": []},
-            "projects": {self.cwd.to_string_lossy(): {"hasTrustDialogAccepted": true}},
-        });
-        for path in [
-            self.home.join(".claude.json"),
-            self.config_dir.join(".claude.json"),
-        ] {
-            std::fs::write(path, state.to_string()).expect("write .claude.json");
-        }
-    }
 }
 
 /// Waits for `child` at most `timeout` (killing it past that), collecting its output. The

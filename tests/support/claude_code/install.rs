@@ -1,10 +1,12 @@
 //! The pinned Claude Code the tests drive: where `scripts/install-claude-code.sh` put it, and
-//! what a test does when it is not there (skip with a notice, or fail under
-//! `COSTTOP_REQUIRE_TOOLS=1`, as `.ci/run` sets).
+//! what a test does when it is not there ([`crate::support::tools::missing`]: skip with a
+//! notice, or fail under `COSTTOP_REQUIRE_TOOLS=1`, as `.ci/run` sets).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+
+use crate::support::tools::missing;
 
 /// The version every test is written against (`scripts/install-claude-code.sh` pins it).
 pub const VERSION: &str = "2.1.197";
@@ -28,26 +30,15 @@ pub fn expected_path() -> PathBuf {
 /// Panics instead when `COSTTOP_REQUIRE_TOOLS=1`: CI must run these tests, not skip them.
 pub fn claude_or_skip() -> Option<PathBuf> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    // The test harness names each test's thread after the test.
-    let current = std::thread::current();
-    let test = current.name().unwrap_or("this test");
     match FOUND.get_or_init(find) {
         Ok(bin) => Some(bin.clone()),
-        Err(why) if required() => panic!(
-            "{test}: {why}; COSTTOP_REQUIRE_TOOLS=1 forbids skipping \
-             (run `bash scripts/install-claude-code.sh`)"
-        ),
         Err(why) => {
-            eprintln!(
-                "skipping {test}: {why} (run `bash scripts/install-claude-code.sh` to run it)"
-            );
+            missing(&format!(
+                "{why} (`bash scripts/install-claude-code.sh` installs it)"
+            ));
             None
         }
     }
-}
-
-fn required() -> bool {
-    std::env::var("COSTTOP_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
 }
 
 fn find() -> Result<PathBuf, String> {

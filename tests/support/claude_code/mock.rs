@@ -8,12 +8,11 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use chrono::{DateTime, Utc};
@@ -59,7 +58,6 @@ pub struct Served {
 
 struct Shared {
     served: Mutex<Vec<Served>>,
-    other: Mutex<Vec<String>>,
     gate: Option<Semaphore>,
     seq: AtomicU32,
     tag: String,
@@ -78,7 +76,6 @@ impl MockApi {
         static INSTANCE: AtomicU32 = AtomicU32::new(0);
         let shared = Arc::new(Shared {
             served: Mutex::new(Vec::new()),
-            other: Mutex::new(Vec::new()),
             gate: opts.hold.then(|| Semaphore::new(0)),
             seq: AtomicU32::new(0),
             tag: format!(
@@ -132,30 +129,10 @@ impl MockApi {
         self.shared.served.lock().expect("served").clone()
     }
 
-    /// Every other request (`METHOD path`), e.g. Claude Code's start-up `GET /`.
-    pub fn other_requests(&self) -> Vec<String> {
-        self.shared.other.lock().expect("other").clone()
-    }
-
     /// In hold mode, lets `n` more conversation requests be answered.
     pub fn release(&self, n: usize) {
         if let Some(gate) = &self.shared.gate {
             gate.add_permits(n);
-        }
-    }
-
-    /// Waits until `done` holds for the requests served so far; returns whether it did
-    /// before `timeout`.
-    pub fn wait_for(&self, timeout: Duration, done: impl Fn(&[Served]) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(&self.shared.served.lock().expect("served")) {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(5));
         }
     }
 }
@@ -229,12 +206,7 @@ async fn count_tokens() -> Response {
         .unwrap_or_default()
 }
 
-async fn other(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
-    shared
-        .other
-        .lock()
-        .expect("other")
-        .push(format!("{method} {uri}"));
+async fn other() -> Response {
     error(StatusCode::NOT_FOUND, "the mock serves only /v1/messages")
 }
 

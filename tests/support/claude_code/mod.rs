@@ -14,35 +14,22 @@
 //! assert_eq!(report_totals(&home.projects()), expected_totals(&held));
 //! ```
 
-// Each test crate uses a part of the harness.
-#![allow(dead_code, unused_imports)]
-
 pub mod home;
 pub mod install;
 pub mod mock;
 pub mod script;
 
 use std::path::Path;
-use std::process::Command;
 
 use costtop::pricing::{Money, PriceTable, price};
-use costtop::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent};
+use costtop::usage::{Tokens, UsageEvent};
 use serde_json::{Value, json};
 
 pub use home::{ClaudeHome, MODEL};
 pub use mock::{MockApi, MockOptions, Served};
 pub use script::{Purpose, START_SUBAGENT};
 
-/// The costtop binary under test with an empty config (every default, the embedded prices)
-/// and no admin key or listener address from the environment.
-pub fn costtop() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/empty.toml");
-    cmd.env("COSTTOP_CONFIG", config)
-        .env_remove("ANTHROPIC_ADMIN_KEY")
-        .env_remove("COSTTOP_URL");
-    cmd
-}
+use super::costtop;
 
 /// `costtop report DIR --format json` (extra `args` appended), parsed.
 pub fn report_json(dir: &Path, args: &[&str]) -> Value {

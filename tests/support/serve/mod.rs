@@ -2,11 +2,9 @@
 //! loopback port, a small raw HTTP/1.1 client (so tests control chunking and headers
 //! exactly), the OTLP fixture in both encodings, and waits with deadlines.
 
-#![allow(dead_code)]
-
 mod http;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -58,16 +56,6 @@ pub fn transcript_line(output: u64, last: bool, five_minute: u64) -> String {
     )
 }
 
-/// Appends `text` to `path` (creating it).
-pub fn append(path: &Path, text: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .expect("open for append");
-    f.write_all(text.as_bytes()).expect("append");
-}
-
 /// A running costtop with a listener, stopped (SIGTERM) when dropped.
 pub struct Server {
     child: Child,
@@ -81,13 +69,10 @@ pub struct Server {
 
 /// `costtop` with an empty config and a home without Claude Code folders.
 pub fn costtop(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/empty.toml");
-    cmd.env("COSTTOP_CONFIG", config)
-        .env("HOME", home)
+    let mut cmd = super::costtop();
+    cmd.env("HOME", home)
         .env("CLAUDE_CONFIG_DIR", home.join("no-claude"))
         .env("COSTTOP_LOG", "info")
-        .env_remove("ANTHROPIC_ADMIN_KEY")
         .current_dir(home);
     cmd
 }
@@ -303,29 +288,6 @@ pub fn transcripts() -> (tempfile::TempDir, PathBuf) {
     let dir = tmp.path().join("projects/app");
     std::fs::create_dir_all(&dir).expect("mkdir");
     (tmp, dir)
-}
-
-/// Whether an external tool is on PATH; without it a test skips with a notice, unless
-/// `COSTTOP_REQUIRE_TOOLS=1` (set by `.ci/run`) makes it fail.
-pub fn tool(name: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        missing(&format!("{name} is not installed"));
-    }
-    found
-}
-
-/// Reports a missing tool: a failure under `COSTTOP_REQUIRE_TOOLS=1`, else a skip notice.
-pub fn missing(what: &str) {
-    assert!(
-        std::env::var("COSTTOP_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "{what} (COSTTOP_REQUIRE_TOOLS=1: .ci/run installs it)"
-    );
-    eprintln!("SKIPPED: {what} (bash .ci/run installs it)");
 }
 
 /// A free loopback port (bound and released).

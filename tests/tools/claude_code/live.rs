@@ -12,8 +12,6 @@
 //! tool-result turn, just after the assistant line and before the next request; the stamp is
 //! then that later write's, a few milliseconds at most.)
 
-mod claude_code;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -21,11 +19,12 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use claude_code::{
-    ClaudeHome, MockApi, MockOptions, START_SUBAGENT, Served, costtop, expected_totals, ids,
-    install,
-};
 use serde_json::Value;
+
+use crate::support::claude_code::{
+    self, ClaudeHome, MockApi, MockOptions, START_SUBAGENT, Served, expected_totals, ids, install,
+};
+use crate::support::costtop;
 
 /// The promise under test.
 const WITHIN: Duration = Duration::from_secs(1);

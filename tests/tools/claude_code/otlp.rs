@@ -6,12 +6,12 @@
 //! Needs the pinned Claude Code (`bash scripts/install-claude-code.sh`); skips without it
 //! unless `COSTTOP_REQUIRE_TOOLS=1`.
 
-mod claude_code;
-mod serve_kit;
-
-use claude_code::{ClaudeHome, MockApi, MockOptions, Served, expected_totals, ids, install};
 use serde_json::Value;
-use serve_kit::Server;
+
+use crate::support::claude_code::{
+    ClaudeHome, MockApi, MockOptions, Served, expected_totals, ids, install,
+};
+use crate::support::serve::Server;
 
 #[test]
 fn telemetry_over_protobuf_beside_the_transcript_counts_each_request_once() {

@@ -9,10 +9,8 @@
 //! read from the transcripts (Claude Code makes side calls, e.g. session titles, that it does
 //! not write down).
 
-mod claude_code;
-
-use claude_code::{
-    ClaudeHome, MockApi, MockOptions, Purpose, START_SUBAGENT, expected_totals, ids, install,
+use crate::support::claude_code::{
+    self, ClaudeHome, MockApi, MockOptions, Purpose, START_SUBAGENT, expected_totals, ids, install,
     report_json, report_totals,
 };
 

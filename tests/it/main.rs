@@ -1,0 +1,13 @@
+//! The test suite in one binary: modules mirror `src/` (`parse`, `aggregate`, `sources`,
+//! `listener`, `outputs`) and `app/` holds the commands run as a user runs them. Tests that
+//! drive installed programs are in `tests/tools`; helpers for both in `tests/support`.
+
+mod aggregate;
+mod app;
+mod listener;
+mod outputs;
+mod parse;
+mod sources;
+// `pub`: the helpers are shared with `tests/tools`, and each binary uses a part of them.
+#[path = "../support/mod.rs"]
+pub mod support;
