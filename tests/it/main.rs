@@ -2,6 +2,9 @@
 //! `listener`, `outputs`) and `app/` holds the commands run as a user runs them. Tests that
 //! drive installed programs are in `tests/tools`; helpers for both in `tests/support`.
 
+// Helpers outside `#[test]` functions may unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod aggregate;
 mod app;
 mod listener;

@@ -3,6 +3,9 @@
 //! in tmux (`terminal`). Without a program its tests skip with a notice, unless
 //! `COSTTOP_REQUIRE_TOOLS=1` (`.ci/run` sets it and installs them all) makes them fail.
 
+// Helpers outside `#[test]` functions may unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod claude_code;
 mod listener;
 mod terminal;

@@ -1,8 +1,6 @@
 //! What the aggregator makes of Claude Code's lines: each sub-agent call once, whichever copies
 //! exist, and Claude Code's own figures beside costtop's (the last running total counts).
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use chrono::{DateTime, TimeZone, Utc};
 use costtop::aggregate::{Settings, Snapshot, State, Window, Zone};
 use costtop::money::Money;

@@ -1,5 +1,4 @@
 //! The aggregator's state: dedupe with replacement, pricing into rollups, windows, alarms.
-#![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use costtop::aggregate::{Budget, Period, Settings, State, Window, Zone};

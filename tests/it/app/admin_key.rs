@@ -1,6 +1,5 @@
 //! The admin key never reaches stdout, stderr or the log file, even when the server rejects it
 //! and echoes it back; the server does receive it.
-#![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 

@@ -1,7 +1,6 @@
 //! `costtop audit` as a user runs it, over an application log with one opportunity of each
 //! lever: the same opportunities from `audit`, from `report --format json` and from a replay
 //! to the end of the same data.
-#![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

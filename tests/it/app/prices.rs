@@ -1,7 +1,6 @@
 //! `costtop prices` as a user runs it: the table in force, one id explained, and `--update`
 //! against a local HTTP server — a good table is stored and then used by every command that
 //! prices; a broken or older one changes nothing and says why.
-#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,4 @@
 //! `costtop report` as a user runs it: the binary over the shipped sample and bad files.
-#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::Command;

@@ -1,8 +1,6 @@
 //! Claude Code as it really writes: sub-agent calls embedded in `progress` lines, its own cost
 //! lines, stream-json output, older and odd line shapes, and billed iterations on every input.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use std::path::Path;
 use std::sync::Arc;
 

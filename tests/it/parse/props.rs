@@ -1,8 +1,6 @@
 //! Property tests: no input makes the parser panic, and no truncated line is mistaken
 //! for a complete usage record.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 

@@ -1,7 +1,5 @@
 //! Line parsers against the published shapes (`tests/fixtures/claude-code/`, `messages-api/`).
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -1,8 +1,6 @@
 //! Line parsers against the sample we ship (`tests/fixtures/sample/`) and the bad inputs
 //! (`tests/fixtures/bad/`): every line's outcome, and the deduplicated ground truth.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -1,9 +1,6 @@
 //! The Admin API source against a real HTTP server: pagination, faults, revisions, the
 //! rejected key, secrecy of the key, and the cost report.
 
-// Test helpers outside `#[test]` functions may unwrap: a failure there is a test failure.
-#![allow(clippy::unwrap_used)]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

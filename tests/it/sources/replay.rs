@@ -1,6 +1,5 @@
 //! `costtop replay`: determinism, agreement with `report`, alarms at the right minute, and
 //! seeking that lands where playing straight through lands.
-#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
