@@ -12,6 +12,8 @@ use costtop::usage::{
     Tier, Tokens, ToolEstimate, UsageEvent, dedupe_key, request_key,
 };
 
+use super::kinds;
+
 fn fallback() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap()
 }
@@ -48,18 +50,6 @@ fn usage(p: &Parsed) -> &UsageEvent {
         Parsed::Usage(e) => e,
         other => panic!("expected usage, got {other:?}"),
     }
-}
-
-fn kinds(parsed: &[Parsed]) -> Vec<&'static str> {
-    parsed
-        .iter()
-        .map(|p| match p {
-            Parsed::Usage(_) => "usage",
-            Parsed::Estimates(_) => "estimates",
-            Parsed::NotUsage => "skip",
-            Parsed::Invalid(_) => "invalid",
-        })
-        .collect()
 }
 
 fn time(s: &str) -> DateTime<Utc> {

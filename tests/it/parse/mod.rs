@@ -5,3 +5,18 @@ mod claude_code;
 mod props;
 mod published;
 mod sample;
+
+use costtop::parse::Parsed;
+
+/// What each line parsed to: `usage`, `estimates`, `skip` (not usage) or `invalid`.
+fn kinds(parsed: &[Parsed]) -> Vec<&'static str> {
+    parsed
+        .iter()
+        .map(|p| match p {
+            Parsed::Usage(_) => "usage",
+            Parsed::Estimates(_) => "estimates",
+            Parsed::NotUsage => "skip",
+            Parsed::Invalid(_) => "invalid",
+        })
+        .collect()
+}

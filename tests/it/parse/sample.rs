@@ -8,6 +8,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
 use costtop::usage::{EventKind, StopReason, Tier, Tokens, UsageEvent, dedupe_key, request_key};
 
+use super::kinds;
+
 const PROJECT: &str = "tests/fixtures/sample/claude/projects/-home-dev-shop";
 const SESSION_A: &str = "6f1c0a52-3b7e-4c1d-9a2e-5d8f00000001";
 const SESSION_B: &str = "9b2d7e31-8c4a-4f6e-b1d3-7e2a00000002";
@@ -85,15 +87,7 @@ fn streamed_response_lines_share_a_key_and_rank_the_final_line_highest() {
 #[test]
 fn session_file_skips_summary_user_tool_result_and_synthetic_lines() {
     let parsed = parse_file(&session_file(SESSION_A));
-    let kinds: Vec<&str> = parsed
-        .iter()
-        .map(|p| match p {
-            Parsed::Usage(_) => "usage",
-            Parsed::Estimates(_) => "estimates",
-            Parsed::NotUsage => "skip",
-            Parsed::Invalid(_) => "invalid",
-        })
-        .collect();
+    let kinds = kinds(&parsed);
     // summary, user, 3 streamed, tool result, Opus, <synthetic>, costUSD-era line
     assert_eq!(
         kinds,
