@@ -290,8 +290,11 @@ fn the_contrib_dashboard_and_alerts_use_only_metrics_costtop_serves() {
         .replace("req_011CExampleTelemetry01", "req_mystery");
     append(&dir.join("other.jsonl"), &unknown);
     let server = Server::serve(&[dir.to_str().expect("utf-8"), "--budget", "day=0.01"]);
-    let text = server.wait_metrics("budgets and alarms", |t| {
-        t.contains("costtop_alarms_active") && t.contains("costtop_source_lag_seconds")
+    // The receiver's own series appear once its first health report is in.
+    let text = server.wait_metrics("budgets, alarms and the receiver", |t| {
+        t.contains("costtop_alarms_active")
+            && t.contains("costtop_source_lag_seconds")
+            && t.contains("costtop_source_rejected_payloads_total")
     });
     let exposed: std::collections::BTreeSet<&str> = text
         .lines()
