@@ -3,8 +3,11 @@
 //! followed with no record lost. A plain binary (`cargo bench --bench follow`) that prints
 //! figures; it runs the real tail and the real aggregator, about a minute in all.
 
-#[path = "../tests/live/mod.rs"]
-mod live;
+// The tests' own helpers (`pub`: the bench uses a part of them).
+#[path = "../tests/support/lines.rs"]
+pub mod lines;
+#[path = "../tests/support/live.rs"]
+pub mod live;
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -12,7 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use live::{Pipeline, cc_line, record};
+use lines::{cc_line, record};
+use live::Pipeline;
 
 /// How long a run waits for the last lines after writing stopped.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);

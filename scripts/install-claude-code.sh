@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the pinned Claude Code the tests drive (tests/claude_code_real.rs) into
+# Installs the pinned Claude Code the tests drive (tests/tools/claude_code/) into
 # target/claude-code/, unless that version is already there. Prints the binary's path.
 #
-#   bash scripts/install-claude-code.sh        # then: cargo test --test claude_code_real
+#   bash scripts/install-claude-code.sh        # then: cargo test --test tools claude_code
 #
 # The tests find it at target/claude-code/node_modules/.bin/claude (or $COSTTOP_CLAUDE_BIN).
 set -euo pipefail

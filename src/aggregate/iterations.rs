@@ -85,7 +85,7 @@ mod tests {
         Money(n * 1_000_000)
     }
 
-    /// ../shared/fixtures/messages-response-iterations.json: Sonnet 5, top-level 2,390 in /
+    /// tests/fixtures/messages-api/response-iterations.json: Sonnet 5, top-level 2,390 in /
     /// 121 out (= its two `message` steps, which the parser never keeps) = 4,780 + 1,210 µ$,
     /// and its advisor step on `advisor` (the fixture's is Opus 4.8), 2,518 in / 22 out.
     fn fixture_response(advisor: Option<&str>) -> UsageEvent {

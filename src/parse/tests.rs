@@ -11,28 +11,26 @@ fn ctx() -> LineContext<'static> {
     }
 }
 
-fn shared_fixture(name: &str) -> String {
-    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
-    std::fs::read_to_string(format!("{shared}/{name}"))
+/// A Claude Code line from `tests/fixtures/claude-code/`, trimmed.
+fn claude_code_fixture(name: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
+    std::fs::read_to_string(format!("{dir}/{name}"))
         .unwrap()
         .trim()
         .to_string()
 }
 
-/// Every `.jsonl` line under our fixtures and the shared ones.
+/// Every `.jsonl` line under `tests/fixtures`.
 fn fixture_lines() -> Vec<Vec<u8>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
     let mut lines = Vec::new();
-    for dir in [root, shared] {
-        for entry in walkdir::WalkDir::new(dir)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if entry.path().extension().is_some_and(|e| e == "jsonl") {
-                let bytes = std::fs::read(entry.path()).unwrap();
-                lines.extend(bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec));
-            }
+    for entry in walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.path().extension().is_some_and(|e| e == "jsonl") {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            lines.extend(bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec));
         }
     }
     lines
@@ -49,10 +47,10 @@ fn variants(base: &str, edits: &[(&str, &str)]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Variants of the shared assistant line: numbers, strings and brackets the fast reader must
+/// Variants of the fixture assistant line: numbers, strings and brackets the fast reader must
 /// read (or refuse) exactly as serde does.
 fn assistant_variants() -> Vec<Vec<u8>> {
-    let base = shared_fixture("claude-code-assistant.jsonl");
+    let base = claude_code_fixture("assistant.jsonl");
     let iterations_end = "\"type\":\"message\"}]";
     let mut lines = variants(
         &base,
@@ -164,14 +162,14 @@ fn assistant_variants() -> Vec<Vec<u8>> {
     lines
 }
 
-/// Variants of the shared `progress` line: a sub-agent's call copied into its parent.
+/// Variants of the fixture `progress` line: a sub-agent's call copied into its parent.
 fn progress_variants() -> Vec<Vec<u8>> {
-    let base = shared_fixture("claude-code-progress-subagent.jsonl");
+    let base = claude_code_fixture("progress-subagent.jsonl");
     let inner = "\"message\":{\"id\":\"msg_01SubAgentCallExample0001\"";
     let mut lines = variants(
         &base,
         &[
-            // Placeholder, then final (the shared line is final).
+            // Placeholder, then final (the fixture line is final).
             ("\"output_tokens\":312", "\"output_tokens\":1"),
             ("\"stop_reason\":\"end_turn\"", "\"stop_reason\":null"),
             // The embedded message not an object, or without usage.
@@ -216,7 +214,7 @@ fn progress_variants() -> Vec<Vec<u8>> {
     lines
 }
 
-/// Every fixture line, and variants of the shared lines, read the same on the fast path as
+/// Every fixture line, and variants of the Claude Code lines, read the same on the fast path as
 /// on the serde path (whenever the fast path takes the line at all).
 #[test]
 fn fast_reader_agrees_with_serde_on_every_fixture_line() {
@@ -251,11 +249,8 @@ fn fast_reader_agrees_with_serde_on_every_fixture_line() {
 
 #[test]
 fn the_fast_reader_takes_the_common_shapes_whole() {
-    for name in [
-        "claude-code-assistant.jsonl",
-        "claude-code-progress-subagent.jsonl",
-    ] {
-        let line = shared_fixture(name);
+    for name in ["assistant.jsonl", "progress-subagent.jsonl"] {
+        let line = claude_code_fixture(name);
         let mut raw = RawLine::default();
         assert!(
             scan::scan_line(line.as_bytes(), &mut raw).is_some(),
@@ -267,7 +262,7 @@ fn the_fast_reader_takes_the_common_shapes_whole() {
 
 #[test]
 fn cost_state_lines_pass_the_prefilter_by_the_bytes_at_either_end() {
-    let line = shared_fixture("claude-code-cost-state.jsonl");
+    let line = claude_code_fixture("cost-state.jsonl");
     assert!(looks_like_usage(line.as_bytes()));
     let pad = "x".repeat(TYPE_PREFIX);
     let last = format!("{{\"padding\":\"{pad}\",\"type\":\"cost-state\"}}");

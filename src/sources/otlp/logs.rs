@@ -172,7 +172,7 @@ mod tests {
 
     const FIXTURE: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/otlp-claude-code-api-request.json"
+        "/tests/fixtures/otlp/claude-code-api-request.json"
     ));
 
     fn mapped(json: &str) -> Mapped {

@@ -1,0 +1,12 @@
+//! The commands as a user runs them (the `costtop` binary), and the live pipeline `watch` runs.
+
+mod admin_key;
+mod audit;
+mod demo;
+mod generate;
+mod live;
+mod prices;
+mod report;
+mod restart;
+mod statusline;
+mod watch;

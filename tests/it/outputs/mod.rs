@@ -1,0 +1,4 @@
+//! Outputs that must survive failing destinations: alarm actions and the recorder.
+
+mod hooks;
+mod record;
