@@ -1,0 +1,147 @@
+//! `costtop report --format json` over generated Claude Code homes equals what the generator
+//! says it wrote: requests, every model's token sums, unpriced requests, and cost to the
+//! picodollar. The sets hold every kind of copy costtop must count once (streamed
+//! placeholders, resumed and forked sessions, sub-agent calls in `progress` lines, in
+//! `subagents/` files, and in both), dated and banded prices, and a model no table has.
+
+#[path = "../examples/gen_transcripts/generator/mod.rs"]
+mod generator;
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// Picodollars in one dollar.
+const PICOS_PER_USD: i128 = 1_000_000_000_000;
+
+/// Writes a set, checks it covers what it should, and compares costtop's report with it.
+fn report_equals_truth(seed: u64, end: &str, unknown_model: bool, rules: &[&str]) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let options = generator::Options {
+        out: home.path().join("claude"),
+        lines: 5_000,
+        seed,
+        days: 30,
+        end: end.parse::<DateTime<Utc>>().expect("end time"),
+        sessions: None,
+        projects: None,
+        unknown_model,
+    };
+    let truth = generator::generate(&options).expect("generate");
+    let copies = serde_json::to_value(&truth.copies).expect("copies as JSON");
+    for (kind, count) in copies.as_object().expect("an object") {
+        if kind != "special_rules" {
+            assert!(
+                count.as_u64() > Some(0),
+                "seed {seed} writes no {kind}: pick a seed whose set has every kind of copy"
+            );
+        }
+    }
+    for rule in rules {
+        assert!(
+            truth.copies.special_rules.contains_key(rule),
+            "seed {seed} reaches no {rule}: {:?}",
+            truth.copies.special_rules
+        );
+    }
+    assert_eq!(truth.unpriced_requests > 0, unknown_model);
+
+    let report = report(home.path(), &options.out);
+    let totals = &report["totals"];
+    assert_eq!(totals["requests"], truth.requests, "requests");
+    assert_eq!(totals["unpriced_requests"], truth.unpriced_requests);
+    assert_eq!(totals["cost_is_lower_bound"], truth.cost_is_lower_bound);
+    assert_eq!(picos(&totals["cost_usd"]), truth.cost_picodollars as i128);
+    let rows = report["by_model"].as_array().expect("by_model rows");
+    assert_eq!(rows.len(), truth.by_model.len(), "models: {rows:#?}");
+    for (model, sums) in &truth.by_model {
+        let row = rows
+            .iter()
+            .find(|row| row["model"] == model.as_str())
+            .unwrap_or_else(|| panic!("no row for {model}"));
+        let counts = [
+            ("requests", sums.requests),
+            ("input_tokens", sums.input_tokens),
+            ("cache_write_5m_tokens", sums.cache_write_5m_tokens),
+            ("cache_write_1h_tokens", sums.cache_write_1h_tokens),
+            ("cache_read_tokens", sums.cache_read_tokens),
+            ("output_tokens", sums.output_tokens),
+            ("web_search_requests", sums.web_search_requests),
+        ];
+        for (field, want) in counts {
+            assert_eq!(row[field], want, "{model} {field}");
+        }
+        assert_eq!(row["priced"], sums.priced, "{model} priced");
+        assert_eq!(
+            picos(&row["cost_usd"]),
+            sums.cost_picodollars as i128,
+            "{model} cost"
+        );
+    }
+    let source = &report["sources"][0];
+    assert_eq!(source["lines"], truth.lines, "lines read");
+    assert_eq!(source["parse_errors"], 0);
+}
+
+/// The JSON report of the set under `dir`, with no config, price update or cache of the
+/// user's.
+fn report(home: &Path, dir: &Path) -> Value {
+    let config = home.join("config.toml");
+    std::fs::write(&config, "").expect("write config");
+    let out = Command::new(env!("CARGO_BIN_EXE_costtop"))
+        .arg("report")
+        .arg(dir)
+        .args(["--format", "json", "--tz", "UTC"])
+        .env("COSTTOP_CONFIG", &config)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .output()
+        .expect("run costtop");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("report JSON")
+}
+
+/// A JSON dollar amount as exact picodollars. Its text is the shortest that round-trips, so
+/// for amounts of at most 15 significant digits (every cost here is a whole number of
+/// 10⁻⁸ dollars, the smallest price step) it is the decimal costtop computed.
+fn picos(amount: &Value) -> i128 {
+    let text = amount.to_string();
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().expect("exponent")),
+        None => (text.as_str(), 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: i128 = format!("{whole}{fraction}").parse().expect("digits");
+    let shift = 12 + exponent - fraction.len() as i32;
+    assert!(shift >= 0, "{text} is finer than a picodollar");
+    digits * 10_i128.pow(shift.unsigned_abs())
+}
+
+#[test]
+fn report_equals_truth_across_the_sonnet_5_5_price_change_with_an_unknown_model() {
+    report_equals_truth(
+        6,
+        "2026-10-20T00:00:00Z",
+        true,
+        &["haiku_5_5_upper_band", "sonnet_5_5_read_before_2026_10_07"],
+    );
+}
+
+#[test]
+fn report_equals_truth_in_december() {
+    report_equals_truth(4, "2026-12-01T06:00:00Z", false, &["haiku_5_5_upper_band"]);
+}
+
+#[test]
+fn picos_reads_json_dollars_exactly() {
+    assert_eq!(picos(&serde_json::json!(78.52247163)), 78_522_471_630_000);
+    assert_eq!(picos(&serde_json::json!(0.00000001)), 10_000);
+    assert_eq!(picos(&serde_json::json!(12)), 12 * PICOS_PER_USD);
+    assert_eq!(picos(&serde_json::json!(0)), 0);
+}
