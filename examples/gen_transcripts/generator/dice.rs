@@ -10,6 +10,7 @@ const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwx
 
 /// Words the content is made of: code, prose, punctuation JSON must escape, and text beyond
 /// ASCII, so the parser's byte search and the JSON escaping both see realistic input.
+#[rustfmt::skip]
 const WORDS: &[&str] = &[
     "the", "a", "to", "of", "and", "in", "is", "that", "for", "it", "with", "as", "on", "this",
     "be", "are", "we", "can", "function", "return", "value", "error", "file", "test", "build",
@@ -64,21 +65,21 @@ impl Dice {
     }
 
     /// One of `choices`, drawn by weight.
-    pub(crate) fn weighted<'c, T>(&mut self, choices: &'c [(T, u32)]) -> &'c T {
+    pub(crate) fn weighted<T: Copy>(&mut self, choices: &[(T, u32)]) -> T {
         let total: u32 = choices.iter().map(|(_, w)| *w).sum();
         let mut left = self.rng.random_range(0..total.max(1));
-        for (choice, weight) in choices {
-            if left < *weight {
+        for &(choice, weight) in choices {
+            if left < weight {
                 return choice;
             }
             left -= weight;
         }
-        &choices[choices.len() - 1].0
+        choices[choices.len() - 1].0
     }
 
     /// One of `choices`, uniformly.
-    pub(crate) fn pick<'c, T>(&mut self, choices: &'c [T]) -> &'c T {
-        &choices[self.rng.random_range(0..choices.len())]
+    pub(crate) fn pick<T: Copy>(&mut self, choices: &[T]) -> T {
+        choices[self.rng.random_range(0..choices.len())]
     }
 
     /// `n` base58 characters, as in `msg_01…`, `req_011C…`, `toolu_01…`.
@@ -115,7 +116,7 @@ impl Corpus {
         let mut text = String::with_capacity(bytes + 64);
         let mut column = 0;
         while text.len() < bytes {
-            let word = *dice.pick(WORDS);
+            let word = dice.pick(WORDS);
             text.push_str(word);
             column += word.len() + 1;
             if column > 60 && dice.chance(0.15) {

@@ -47,11 +47,28 @@ const VERSIONS: &[((&str, Era), u32)] = &[
 ];
 
 /// Git branches sessions run on (empty: not a repository).
-const BRANCHES: &[&str] = &["main", "main", "main", "develop", "feature/parser", "fix/cache", ""];
+const BRANCHES: &[&str] = &[
+    "main",
+    "main",
+    "main",
+    "develop",
+    "feature/parser",
+    "fix/cache",
+    "",
+];
 
 /// Project names, combined with an index into working directories.
 const PROJECTS: &[&str] = &[
-    "api", "web", "costtop", "infra", "ml", "docs", "cli", "sdk", "my.app", "data_pipeline",
+    "api",
+    "web",
+    "costtop",
+    "infra",
+    "ml",
+    "docs",
+    "cli",
+    "sdk",
+    "my.app",
+    "data_pipeline",
 ];
 
 /// What to generate.
@@ -128,7 +145,7 @@ pub(crate) fn generate(options: &Options) -> io::Result<Truth> {
     let mut last: HashMap<usize, Record> = HashMap::new();
     for (index, (budget, start)) in budgets.into_iter().zip(starts).enumerate() {
         let d = &mut shared.dice;
-        let p = *d.weighted(&popularity);
+        let p = d.weighted(&popularity);
         let continues = last.get(&p).filter(|_| d.chance(0.15));
         let (mut plan, carry) = match continues {
             Some(prev) => prev.follow(d, start),
@@ -138,10 +155,10 @@ pub(crate) fn generate(options: &Options) -> io::Result<Truth> {
             plan.model = prices::UNKNOWN;
         }
         plan.budget = budget;
-        // Spread the session over budget × 4–30 s, ending before `end`.
+        // Spread the session over budget × 4–30 s, ending a minute before `end`.
         let span = budget as i64 * d.between(4_000, 30_000) as i64;
         plan.start_ms = plan.start_ms.min(end_ms - span - 60_000).max(start_ms);
-        plan.line_gap_ms = span as f64 / budget.max(1) as f64;
+        plan.end_ms = (plan.start_ms + span).min(end_ms - 60_000);
         let record = session::write(&mut shared, &corpus, &projects[p], plan, carry)?;
         last.insert(p, record);
     }
@@ -181,7 +198,7 @@ fn budgets(dice: &mut Dice, lines: u64, sessions: u32) -> Vec<u64> {
 
 /// A new session's plan (budget and timing are set by the caller).
 fn fresh(dice: &mut Dice, start_ms: i64) -> Plan {
-    let (version, era) = *dice.weighted(VERSIONS);
+    let (version, era) = dice.weighted(VERSIONS);
     let ttl = match dice.unit() {
         x if x < 0.2 => Ttl::OneHour,
         x if x < 0.3 => Ttl::Mixed,
@@ -191,11 +208,11 @@ fn fresh(dice: &mut Dice, start_ms: i64) -> Plan {
         session_id: dice.uuid(),
         version,
         era,
-        model: *dice.weighted(prices::MAIN_MODELS),
+        model: dice.weighted(prices::MAIN_MODELS),
         ttl,
-        branch: *dice.pick(BRANCHES),
+        branch: dice.pick(BRANCHES),
         start_ms,
-        line_gap_ms: 10_000.0,
+        end_ms: start_ms,
         budget: 0,
     }
 }

@@ -39,6 +39,7 @@ struct Rates {
     read: u64,
 }
 
+#[expect(clippy::similar_names, reason = "the categories' own names")]
 const fn rates(input: u64, output: u64, write_5m: u64, write_1h: u64, read: u64) -> Rates {
     Rates {
         input,
@@ -130,16 +131,18 @@ pub(crate) fn cost(model: &str, at: DateTime<Utc>, tokens: &Tokens) -> Option<u1
     ];
     let token_picos: u128 = per_million
         .iter()
-        .map(|(count, milli)| {
-            u128::from(*count) * u128::from(*milli * PICOS_PER_MILLI_PER_MILLION)
-        })
+        .map(|(count, milli)| u128::from(*count) * u128::from(*milli * PICOS_PER_MILLI_PER_MILLION))
         .sum();
     Some(token_picos + u128::from(tokens.web_searches) * WEB_SEARCH_PICOS)
 }
 
 /// Whether a request of `model` at `at` with `tokens` bills one of the rules above that the
 /// truth counts separately (Haiku 5.5's upper band, Sonnet 5.5's earlier read price).
-pub(crate) fn special_rule(model: &str, at: DateTime<Utc>, tokens: &Tokens) -> Option<&'static str> {
+pub(crate) fn special_rule(
+    model: &str,
+    at: DateTime<Utc>,
+    tokens: &Tokens,
+) -> Option<&'static str> {
     match model {
         "claude-haiku-5-5" if tokens.prompt() > HAIKU_5_5_BAND => Some("haiku_5_5_upper_band"),
         "claude-sonnet-5-5" if at.date_naive() < sonnet_5_5_change() && tokens.read > 0 => {

@@ -1,10 +1,10 @@
 //! One session file: its turns (prompt, streamed responses, tool results, sub-agents),
 //! the copies a resume or fork starts with, and what the next session may copy from it.
 
+mod carry;
 mod request;
 mod subagent;
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -18,11 +18,7 @@ use super::dice::{Corpus, Dice};
 use super::shapes::{self, Envelope, SystemBody, UserBody, UserContent, UserMessage};
 use super::truth::Ledger;
 use super::{Project, Shared};
-
-/// Lines of a session kept for a fork to repeat (its parent's first turns).
-const FORK_PREFIX: usize = 400;
-/// Lines of a session kept for a resume to repeat (its last ones).
-const RESUME_TAIL: usize = 60;
+pub(crate) use carry::{Carry, Record};
 
 /// What a Claude Code version writes for sub-agents (and whether it writes `cost-state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,66 +61,9 @@ pub(crate) struct Plan {
     pub(crate) ttl: Ttl,
     pub(crate) branch: &'static str,
     pub(crate) start_ms: i64,
-    pub(crate) line_gap_ms: f64,
+    /// When the session should end: its pace follows from it.
+    pub(crate) end_ms: i64,
     pub(crate) budget: u64,
-}
-
-/// What a session starts with.
-pub(crate) enum Carry {
-    /// Nothing: a new conversation.
-    None,
-    /// An earlier session's last lines, verbatim (its `sessionId` included).
-    Resume(Vec<String>),
-    /// The parent's lines up to a turn, to repeat under the new `sessionId`, and the parent's
-    /// running totals there (the fork's `cost-state` lines go on from them).
-    Fork {
-        parent: String,
-        lines: Vec<String>,
-        ledger: Ledger,
-    },
-}
-
-/// A turn's end in the first lines of a session: where a fork may take off.
-struct Boundary {
-    lines: usize,
-    at_ms: i64,
-    ledger: Ledger,
-}
-
-/// What the next session of the same project may copy from a written one.
-pub(crate) struct Record {
-    plan: Plan,
-    prefix: Vec<String>,
-    boundaries: Vec<Boundary>,
-    tail: VecDeque<String>,
-}
-
-impl Record {
-    /// The plan of a session continuing this one (resumed or forked), starting near
-    /// `start_ms`, and what it starts with.
-    pub(crate) fn follow(&self, dice: &mut Dice, start_ms: i64) -> (Plan, Carry) {
-        let mut plan = Plan {
-            session_id: dice.uuid(),
-            start_ms,
-            ..self.plan.clone()
-        };
-        if self.plan.era != Era::Files {
-            let keep = dice.between(5, RESUME_TAIL as u64) as usize;
-            let skip = self.tail.len().saturating_sub(keep);
-            return (plan, Carry::Resume(self.tail.iter().skip(skip).cloned().collect()));
-        }
-        if self.boundaries.is_empty() {
-            return (plan, Carry::None);
-        }
-        let at = &self.boundaries[dice.between(0, self.boundaries.len() as u64 - 1) as usize];
-        plan.start_ms = at.at_ms + 60_000 + dice.wait(600_000.0);
-        let carry = Carry::Fork {
-            parent: self.plan.session_id.clone(),
-            lines: self.prefix[..at.lines].to_vec(),
-            ledger: at.ledger.clone(),
-        };
-        (plan, carry)
-    }
 }
 
 /// Writes one session (and its sub-agent files); returns what a later session may copy.
@@ -153,18 +92,15 @@ pub(crate) fn write(
         ledger: Ledger::default(),
         model: plan.model,
         turns: 0,
-        record: Record {
-            plan,
-            prefix: Vec::new(),
-            boundaries: Vec::new(),
-            tail: VecDeque::new(),
-        },
+        record: Record::new(plan),
     };
     writer.start(carry)?;
     while writer.written < writer.record.plan.budget {
         writer.turn()?;
     }
-    let Writer { file, t, record, .. } = writer;
+    let Writer {
+        file, t, record, ..
+    } = writer;
     finish(file, t)?;
     Ok(record)
 }
@@ -212,6 +148,17 @@ impl<'g> Writer<'g> {
         self.corpus.cut(&mut self.shared.dice, median, sigma, cap)
     }
 
+    /// Time left until the session's planned end, in ms.
+    fn time_left(&self) -> i64 {
+        (self.record.plan.end_ms - self.t).max(0)
+    }
+
+    /// The mean time per line that ends the session on time (at least 300 ms).
+    fn gap(&self) -> f64 {
+        let lines = self.record.plan.budget.saturating_sub(self.written).max(1);
+        (self.time_left() as f64 / lines as f64).max(300.0)
+    }
+
     /// Moves the clock on by `ms`, never to or past the set's end.
     fn advance(&mut self, ms: i64) {
         self.t = (self.t + ms.max(1)).min(self.shared.end_ms - 1);
@@ -227,17 +174,7 @@ impl<'g> Writer<'g> {
         self.file.write_all(line.as_bytes())?;
         self.file.write_all(b"\n")?;
         self.count(&line);
-        let keep = &mut self.record;
-        if keep.plan.era == Era::Files {
-            if keep.prefix.len() < FORK_PREFIX {
-                keep.prefix.push(line);
-            }
-        } else {
-            if keep.tail.len() == RESUME_TAIL {
-                keep.tail.pop_front();
-            }
-            keep.tail.push_back(line);
-        }
+        self.record.keep(line);
         Ok(())
     }
 
@@ -272,49 +209,20 @@ impl<'g> Writer<'g> {
         line
     }
 
-    /// The lines a resumed or forked session starts with.
-    fn start(&mut self, carry: Carry) -> io::Result<()> {
-        match carry {
-            Carry::None => {}
-            Carry::Resume(lines) => {
-                self.shared.truth.copies.resumed_lines += lines.len() as u64;
-                for line in lines {
-                    self.emit(line)?;
-                }
-            }
-            Carry::Fork {
-                parent,
-                lines,
-                ledger,
-            } => {
-                let from = format!("\"sessionId\":\"{parent}\"");
-                let to = format!("\"sessionId\":\"{}\"", self.record.plan.session_id);
-                self.shared.truth.copies.forked_lines += lines.len() as u64;
-                for line in lines {
-                    self.emit(line.replace(&from, &to))?;
-                }
-                self.ledger = ledger;
-            }
-        }
-        if self.record.plan.era != Era::Files && self.dice().chance(0.25) {
-            for _ in 0..self.dice().between(1, 3) {
-                let summary = self.text(45.0, 0.4, 120);
-                let leaf = self.dice().uuid();
-                let line = json!({"type": "summary", "summary": summary, "leafUuid": leaf});
-                self.emit(line.to_string())?;
-            }
-        }
-        Ok(())
-    }
-
     /// One turn: the user's prompt, the responses and tool calls it leads to, and what
     /// Claude Code writes after it.
     fn turn(&mut self) -> io::Result<()> {
-        let gap = self.record.plan.line_gap_ms;
+        // Breaks long enough for the cache to expire, unless the session is out of time.
+        let gap = self.gap();
         let pause = match self.dice().unit() {
             x if x < 0.02 => self.dice().between(3_700_000, 14_000_000) as i64,
             x if x < 0.10 => self.dice().between(330_000, 3_000_000) as i64,
-            _ => self.dice().wait(gap * 3.0) + 2_000,
+            _ => 0,
+        };
+        let pause = if pause > 0 && pause < self.time_left() / 4 {
+            pause
+        } else {
+            self.dice().wait(gap * 3.0) + 2_000
         };
         self.advance(pause);
         self.notes()?;
@@ -330,7 +238,7 @@ impl<'g> Writer<'g> {
         self.emit(line)?;
         self.pending += prompt.len() as u64 / 3 + 20;
         if self.dice().chance(0.02) {
-            self.model = *self.shared.dice.weighted(super::prices::MAIN_MODELS);
+            self.model = self.shared.dice.weighted(super::prices::MAIN_MODELS);
         }
         let rounds = (self.dice().wait(2.5) + 1).min(20);
         for round in 0..rounds {
@@ -346,14 +254,7 @@ impl<'g> Writer<'g> {
         if self.record.plan.era == Era::Files {
             self.cost_state()?;
         }
-        if self.record.prefix.len() < FORK_PREFIX && self.record.plan.era == Era::Files {
-            let boundary = Boundary {
-                lines: self.record.prefix.len(),
-                at_ms: self.t,
-                ledger: self.ledger.clone(),
-            };
-            self.record.boundaries.push(boundary);
-        }
+        self.record.turn_ended(self.t, &self.ledger);
         Ok(())
     }
 

@@ -32,7 +32,7 @@ pub(crate) struct ToolCall<'c> {
 
 /// A tool call with realistic input.
 pub(crate) fn call<'c>(dice: &mut Dice, corpus: &'c Corpus) -> ToolCall<'c> {
-    let name = *dice.weighted(TOOLS);
+    let name = dice.weighted(TOOLS);
     let file = format!("/home/dev/src/{}.rs", dice.base58(8));
     let mut prompt = None;
     let input = match name {
@@ -58,7 +58,7 @@ pub(crate) fn call<'c>(dice: &mut Dice, corpus: &'c Corpus) -> ToolCall<'c> {
                 .map(|_| {
                     json!({
                         "content": corpus.cut(dice, 40.0, 0.5, 200),
-                        "status": *dice.pick(&["pending", "in_progress", "completed"]),
+                        "status": dice.pick(&["pending", "in_progress", "completed"]),
                         "activeForm": corpus.cut(dice, 30.0, 0.5, 150),
                     })
                 })
@@ -71,7 +71,7 @@ pub(crate) fn call<'c>(dice: &mut Dice, corpus: &'c Corpus) -> ToolCall<'c> {
             json!({
                 "description": corpus.cut(dice, 30.0, 0.4, 100),
                 "prompt": text,
-                "subagent_type": *dice.pick(&["general-purpose", "Explore", "Plan"]),
+                "subagent_type": dice.pick(&["general-purpose", "Explore", "Plan"]),
             })
         }
         _ => json!({

@@ -108,17 +108,21 @@ pub(crate) struct Truth {
 
 impl Truth {
     /// Counts one API request (call once per request, never per copy); returns its cost.
-    pub(crate) fn request(&mut self, model: &str, at: DateTime<Utc>, tokens: &Tokens) -> Option<u128> {
+    pub(crate) fn request(
+        &mut self,
+        model: &str,
+        at: DateTime<Utc>,
+        tokens: &Tokens,
+    ) -> Option<u128> {
         let cost = prices::cost(model, at, tokens);
         self.requests += 1;
         self.first_request = Some(self.first_request.map_or(at, |t| t.min(at)));
         self.last_request = Some(self.last_request.map_or(at, |t| t.max(at)));
-        match cost {
-            Some(picos) => self.cost_picodollars += picos,
-            None => {
-                self.unpriced_requests += 1;
-                self.cost_is_lower_bound = true;
-            }
+        if let Some(picos) = cost {
+            self.cost_picodollars += picos;
+        } else {
+            self.unpriced_requests += 1;
+            self.cost_is_lower_bound = true;
         }
         self.cost_usd = dollars(self.cost_picodollars);
         if let Some(rule) = prices::special_rule(model, at, tokens) {

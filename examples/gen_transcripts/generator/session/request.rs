@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::super::prices::{SIDE_MODEL, SYNTHETIC, Tokens};
 use super::super::shapes::{
-    AssistantBody, Block, CostState, Message, ModelUsage, ToolResult, Usage, UserBody,
-    UserContent, UserMessage,
+    AssistantBody, Block, CostState, Message, ModelUsage, ToolResult, Usage, UserBody, UserContent,
+    UserMessage,
 };
 use super::super::tools::{self, ToolCall};
 use super::{Era, Ttl, Writer};
@@ -31,7 +31,7 @@ impl Writer<'_> {
 
     /// One request of the turn and the tool calls it makes; `last` ends the turn (text only).
     pub(super) fn round(&mut self, last: bool) -> io::Result<()> {
-        let mean = self.record.plan.line_gap_ms.max(800.0) * 0.6;
+        let mean = self.gap().max(800.0) * 0.6;
         let wait = self.dice().wait(mean) + 300;
         self.advance(wait);
         let side = self.dice().chance(0.06);
@@ -124,11 +124,11 @@ impl Writer<'_> {
         self.context = write + read;
         self.pending = 0;
         self.last_request = Some(self.t);
-        let (write_5m, write_1h) = self.split(write);
+        let (five_minutes, one_hour) = self.split(write);
         Ok(Tokens {
             input,
-            write_5m,
-            write_1h,
+            write_5m: five_minutes,
+            write_1h: one_hour,
             read,
             output: self.output_tokens(),
             web_searches: if self.dice().chance(0.02) {
@@ -177,7 +177,7 @@ impl Writer<'_> {
         match self.record.plan.era {
             Era::Progress => None,
             Era::ProgressAndFiles | Era::Files => {
-                Some(*self.dice().pick(&["", "global", "not_available"]))
+                Some(self.dice().pick(&["", "global", "not_available"]))
             }
         }
     }
@@ -259,7 +259,7 @@ impl Writer<'_> {
     pub(super) fn synthetic(&mut self) -> io::Result<()> {
         let error = self.dice().chance(0.5);
         let text = if error {
-            *self.dice().pick(&[
+            self.dice().pick(&[
                 "API Error: 529 Overloaded. Please try again.",
                 "API Error: Request was aborted.",
             ])
@@ -328,4 +328,3 @@ impl Writer<'_> {
         self.emit(line)
     }
 }
-

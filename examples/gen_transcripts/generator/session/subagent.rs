@@ -54,11 +54,11 @@ impl Writer<'_> {
                 (self.dice().sized(900.0, 1.0, 20_000), context)
             };
             context = (context + write).min(150_000);
-            let (write_5m, write_1h) = self.split(write);
+            let (five_minutes, one_hour) = self.split(write);
             let tokens = Tokens {
                 input: self.dice().between(1, 9),
-                write_5m,
-                write_1h,
+                write_5m: five_minutes,
+                write_1h: one_hour,
                 read,
                 output: self.output_tokens(),
                 web_searches: 0,
