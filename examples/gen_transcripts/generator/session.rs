@@ -188,12 +188,27 @@ impl<'g> Writer<'g> {
     /// A conversation line of this session (`kind` with its own fields in `body`), with a
     /// new `uuid` that becomes the next line's parent.
     fn entry<B: Serialize>(&mut self, kind: &'static str, body: B) -> String {
+        let mut parent = self.parent.take();
+        let line = self.line_after(&mut parent, None, kind, body);
+        self.parent = parent;
+        line
+    }
+
+    /// A line of this session after the line `parent` (which becomes this line's `uuid`),
+    /// written by the sub-agent `agent` when one is named.
+    fn line_after<B: Serialize>(
+        &mut self,
+        parent: &mut Option<String>,
+        agent: Option<&str>,
+        kind: &'static str,
+        body: B,
+    ) -> String {
         let uuid = self.dice().uuid();
         let plan = &self.record.plan;
         let line = shapes::line(&Envelope {
-            parent_uuid: self.parent.as_deref(),
-            is_sidechain: false,
-            agent_id: None,
+            parent_uuid: parent.as_deref(),
+            is_sidechain: agent.is_some(),
+            agent_id: agent,
             body,
             kind,
             uuid: &uuid,
@@ -205,7 +220,7 @@ impl<'g> Writer<'g> {
             version: plan.version,
             git_branch: plan.branch,
         });
-        self.parent = Some(uuid);
+        *parent = Some(uuid);
         line
     }
 
@@ -301,7 +316,7 @@ impl<'g> Writer<'g> {
 }
 
 /// `ms` since the epoch as Claude Code writes times (`2026-11-20T10:04:12.345Z`).
-pub(crate) fn stamp(ms: i64) -> String {
+fn stamp(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")

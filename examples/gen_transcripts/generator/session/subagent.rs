@@ -7,11 +7,10 @@ use std::io::{self, BufWriter, Write};
 
 use super::super::prices::{SIDE_MODEL, Tokens};
 use super::super::shapes::{
-    self, AssistantBody, Block, Envelope, Message, ProgressBody, ProgressData, ProgressMessage,
-    Usage,
+    AssistantBody, Block, Message, ProgressBody, ProgressData, ProgressMessage, Usage,
 };
 use super::super::tools::ToolCall;
-use super::{Era, Writer, finish, stamp, subagents_dir};
+use super::{Era, Writer, finish, subagents_dir};
 
 /// Where a sub-agent's calls are recorded.
 #[derive(Clone, Copy)]
@@ -80,14 +79,22 @@ impl Writer<'_> {
             };
             if copies.file {
                 // The sub-agent's own file streams like the parent: a placeholder, then the end.
+                let mut streamed = Vec::new();
                 if self.dice().chance(0.5) {
                     let placeholder = self.dice().between(1, 30).min(tokens.output);
-                    let early = message(placeholder, None);
-                    file_lines.push(self.sidechain_line(&agent, &mut file_parent, early, &request));
+                    streamed.push(message(placeholder, None));
                     self.shared.truth.copies.streamed_placeholders += 1;
                 }
-                let done = message(tokens.output, Some("end_turn"));
-                file_lines.push(self.sidechain_line(&agent, &mut file_parent, done, &request));
+                streamed.push(message(tokens.output, Some("end_turn")));
+                for message in streamed {
+                    let body = AssistantBody {
+                        message,
+                        request_id: Some(&request),
+                        is_api_error_message: None,
+                    };
+                    let line = self.line_after(&mut file_parent, Some(&agent), "assistant", body);
+                    file_lines.push(line);
+                }
             }
             if copies.progress {
                 let at = self.stamp();
@@ -123,39 +130,6 @@ impl Writer<'_> {
             self.write_subagent_file(&agent, &file_lines)?;
         }
         Ok(())
-    }
-
-    /// A line of the sub-agent's own file (`isSidechain`, `agentId`, the parent's session).
-    fn sidechain_line(
-        &mut self,
-        agent: &str,
-        parent: &mut Option<String>,
-        message: Message<'_>,
-        request: &str,
-    ) -> String {
-        let uuid = self.dice().uuid();
-        let plan = &self.record.plan;
-        let line = shapes::line(&Envelope {
-            parent_uuid: parent.as_deref(),
-            is_sidechain: true,
-            agent_id: Some(agent),
-            body: AssistantBody {
-                message,
-                request_id: Some(request),
-                is_api_error_message: None,
-            },
-            kind: "assistant",
-            uuid: &uuid,
-            timestamp: &stamp(self.t),
-            user_type: "external",
-            entrypoint: "cli",
-            cwd: &self.project.cwd,
-            session_id: &plan.session_id,
-            version: plan.version,
-            git_branch: plan.branch,
-        });
-        *parent = Some(uuid);
-        line
     }
 
     /// Writes (appends to) `subagents/agent-<agent>.jsonl` of this session.
