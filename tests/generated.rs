@@ -48,6 +48,7 @@ fn report_equals_truth(lines: u64, end: &str, unknown_model: bool, rules: &[&str
                 truth.requests, truth.lines
             );
             assert_eq!(truth.unpriced_requests > 0, unknown_model);
+            assert_eq!(truth.requests > DEDUPE_HORIZON, lines > 40_000, "set size");
             check(home.path(), &options.out, &truth);
             return;
         }
