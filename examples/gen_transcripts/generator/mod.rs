@@ -76,7 +76,8 @@ const PROJECTS: &[&str] = &[
 pub(crate) struct Options {
     /// The Claude Code home to write: files go to `out/projects/…`.
     pub(crate) out: PathBuf,
-    /// Lines to write in all (the set ends at the first session boundary past it).
+    /// About this many lines in all, sub-agent files included (each session finishes the
+    /// turn that reaches its share).
     pub(crate) lines: u64,
     /// The seed: the same options and seed give the same bytes.
     pub(crate) seed: u64,
