@@ -26,7 +26,8 @@ struct Args {
     /// The Claude Code home to write (files go to DIR/projects/…).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Lines to write in all, sub-agent files included (the last session may add a few).
+    /// About this many lines in all, sub-agent files included (each session finishes the turn
+    /// that reaches its share).
     #[arg(long, default_value_t = 20_000)]
     lines: u64,
     /// The seed: the same options give the same bytes.
