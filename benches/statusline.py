@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """`costtop statusline` latency with a month of Claude Code history on disk.
 
-    python3 benches/statusline.py [--calls 100] [--data /tmp/costtop-statusline-month]
+    python3 benches/statusline.py [--calls 100] [--data /tmp/costtop-statusline-gen]
 
-Generates the month with ../shared/bench/gen_claude_logs.py (200,000 lines over 30 days) unless
---data already holds it, and gives every transcript the modification time of its last line, as
-a real history has (the generator leaves them all at "now"). Builds the release binary, then
-times CALLS runs of each, reporting median and p99 wall time and the median CPU time in
+Builds the release binary and the repository's transcript generator, and generates the month
+with it (200,000 lines over the 30 days before the current hour; every file has the
+modification time of its last line, as a real history has) unless --data already holds it.
+Then times CALLS runs of each, reporting median and p99 wall time and the median CPU time in
 milliseconds, and the median as a ratio to the first baseline measured in the same run (CPU time
 is the steadier figure on a loaded machine):
 
@@ -36,29 +36,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN = ROOT.parent / "shared" / "bench" / "gen_claude_logs.py"
+GEN = ROOT / "target" / "release" / "examples" / "gen_transcripts"
 
 
 def generate(data: Path):
     projects = data / "projects"
     if not projects.is_dir():
         subprocess.run(
-            [sys.executable, str(GEN), "--out", str(data), "--lines", "200000", "--days", "30"],
-            check=True, stdout=subprocess.DEVNULL)
-    for path in projects.rglob("*.jsonl"):
-        last = None
-        with open(path, "rb") as f:
-            for line in f:
-                if b'"timestamp"' in line:
-                    last = line
-        if last is None:
-            continue
-        try:
-            stamp = json.loads(last).get("timestamp")
-            t = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-        except (ValueError, AttributeError):
-            continue
-        os.utime(path, (t, t))
+            [str(GEN), "--out", str(data), "--lines", "200000", "--days", "30",
+             "--truth", os.devnull],
+            check=True)
     return projects
 
 
@@ -103,10 +90,11 @@ def stub_listener(snapshot: bytes):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--calls", type=int, default=100)
-    p.add_argument("--data", default="/tmp/costtop-statusline-month")
+    p.add_argument("--data", default="/tmp/costtop-statusline-gen")
     args = p.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "costtop", "--example",
+                    "gen_transcripts"], cwd=ROOT, check=True)
     costtop = str(ROOT / "target" / "release" / "costtop")
     data = Path(args.data)
     projects = generate(data)

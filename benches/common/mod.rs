@@ -1,42 +1,40 @@
-//! Shared by the benches: generating a transcript set with the shared generator.
+//! Shared by the benches: a generated transcript set, made in-process by the repository's own
+//! generator (`examples/gen_transcripts`).
 #![allow(dead_code)]
 
+#[path = "../../examples/gen_transcripts/generator/mod.rs"]
+mod generator;
+
 use std::path::Path;
-use std::process::Command;
 
-const GENERATOR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/bench/gen_claude_logs.py"
-);
+use chrono::{TimeZone, Utc};
 
-/// Writes the transcript set with the shared generator; `None` (with a message) when
-/// python3 or the script is missing.
+/// Writes a set of about `lines` lines under `out` (seed 7, the 30 days before
+/// 2026-11-20T00:00:00Z); `None` (with a message) when it cannot be written.
 pub fn generate(out: &Path, lines: u32) -> Option<()> {
-    if !Path::new(GENERATOR).exists() {
-        eprintln!("skipping bench: {GENERATOR} not found");
-        return None;
-    }
-    let status = Command::new("python3")
-        .arg(GENERATOR)
-        .args(["--out"])
-        .arg(out)
-        .args([
-            "--lines",
-            &lines.to_string(),
-            "--seed",
-            "7",
-            "--end",
-            "2026-11-20T00:00:00Z",
-        ])
-        .status();
-    match status {
-        Ok(status) if status.success() => Some(()),
-        Ok(status) => {
-            eprintln!("skipping bench: generator failed ({status})");
-            None
+    let options = generator::Options {
+        out: out.to_path_buf(),
+        lines: u64::from(lines),
+        seed: 7,
+        days: 30,
+        end: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).single()?,
+        sessions: None,
+        projects: None,
+        unknown_model: false,
+    };
+    match generator::generate(&options) {
+        Ok(truth) => {
+            eprintln!(
+                "generated {} lines, {} files, {:.1} MB, {} requests",
+                truth.lines,
+                truth.files,
+                truth.bytes as f64 / 1e6,
+                truth.requests
+            );
+            Some(())
         }
         Err(error) => {
-            eprintln!("skipping bench: cannot run python3 ({error})");
+            eprintln!("skipping bench: cannot write the transcript set ({error})");
             None
         }
     }
