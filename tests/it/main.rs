@@ -9,6 +9,7 @@
 mod aggregate;
 mod app;
 mod docs;
+mod generated;
 mod listener;
 mod outputs;
 mod parse;

@@ -7,10 +7,7 @@ use clap::CommandFactory;
 use costtop::cli::Cli;
 
 fn costtop(args: &[&str]) -> String {
-    let out = crate::support::costtop()
-        .args(args)
-        .output()
-        .unwrap();
+    let out = crate::support::costtop().args(args).output().unwrap();
     assert!(
         out.status.success(),
         "costtop {args:?}: {}",

@@ -4,7 +4,7 @@
 //! placeholders, resumed and forked sessions, sub-agent calls in `progress` lines, in
 //! `subagents/` files, and in both), dated and banded prices, and a model no table has.
 
-#[path = "../examples/gen_transcripts/generator/mod.rs"]
+#[path = "../../examples/gen_transcripts/generator/mod.rs"]
 mod generator;
 
 use std::path::Path;
