@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod app;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod format;
@@ -15,6 +16,8 @@ pub mod money;
 pub mod outputs;
 pub mod parse;
 pub mod pricing;
+pub mod snapshot;
 pub mod sources;
+pub mod time;
 pub mod ui;
 pub mod usage;

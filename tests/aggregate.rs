@@ -2,8 +2,10 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use costtop::aggregate::{Budget, Period, Settings, State, Window, Zone};
+use costtop::aggregate::{Settings, State};
+use costtop::budget::Budget;
 use costtop::pricing::Money;
+use costtop::time::{Period, Window, Zone};
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
 };

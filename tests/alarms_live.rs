@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use alarm_kit::{Feed, day_budget, raised, usd_of};
 use chrono::{TimeZone, Utc};
-use costtop::aggregate::{AggregatorHandle, TokioClock};
+use costtop::aggregate::AggregatorHandle;
+use costtop::time::TokioClock;
 
 /// 00:01 UTC: the day budget is not ten minutes old, so no forecast interferes.
 fn just_after_midnight() -> TokioClock {

@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use chrono::{DateTime, TimeZone, Utc};
-use costtop::aggregate::{Settings, Snapshot, State, Window, Zone};
+use costtop::aggregate::{Settings, State};
 use costtop::money::Money;
 use costtop::parse::{LineContext, Parsed, parse_line};
+use costtop::snapshot::Snapshot;
+use costtop::time::{Window, Zone};
 use costtop::usage::SourceMsg;
 use serde_json::{Value, json};
 

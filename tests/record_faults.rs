@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use costtop::aggregate::AggregatorHandle;
-use costtop::aggregate::snapshot::SourceStatus;
 use costtop::outputs::record::spawn_recorder_retrying;
 use costtop::parse::{LineContext, Parsed, parse_line};
+use costtop::snapshot::SourceStatus;
 use costtop::usage::{SourceMsg, UsageEvent, dedupe_key};
 use fault_kit::{aggregator, usage, wait_for_source};
 use tokio::sync::mpsc;

@@ -7,10 +7,12 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use costtop::aggregate::{Budget, Control, Period, Settings, Window};
+use costtop::aggregate::Settings;
+use costtop::budget::Budget;
+use costtop::snapshot::{Control, ReplayCommand};
 use costtop::sources::discover;
 use costtop::sources::replay::{Engine, EngineOptions, Player, Speed, Timeline};
-use costtop::ui::ReplayCommand;
+use costtop::time::{Period, Window};
 use serde_json::Value;
 
 /// Batch results carry no time: they take their file's, fixed here at 2026-11-20T12:00:00Z.
@@ -218,7 +220,7 @@ fn played(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     t: DateTime<Utc>,
-) -> costtop::aggregate::Snapshot {
+) -> costtop::snapshot::Snapshot {
     let options = EngineOptions {
         skip_quiet: false,
         checkpoint_every: None,

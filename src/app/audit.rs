@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::report::{fail_if_nothing_read, read_once};
-use super::{discover_or_explain, load_config, settings, time_flag, zone};
-use crate::aggregate::Window;
+use super::setup::{discover_or_explain, load_config, settings, time_flag, zone};
 use crate::cli::{AuditArgs, Format};
 use crate::outputs::audit;
+use crate::time::Window;
 
 pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;

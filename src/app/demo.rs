@@ -10,16 +10,15 @@ use chrono::{DateTime, Duration, Utc};
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
-use super::{
-    Live, list_themes_if_asked, live_since, load_config, settings, start_live, ui_options, zone,
-};
-use crate::aggregate::audit::AsyncMark;
-use crate::aggregate::{AggregatorHandle, Clock, ScaledClock, Zone};
+use super::setup::{list_themes_if_asked, live_since, load_config, settings, ui_options, zone};
+use super::start::{Live, start_live};
+use crate::aggregate::{AggregatorHandle, AsyncMark};
 use crate::cli::DemoArgs;
 use crate::sources::demo::{
     BudgetPlan, DEMO_ASYNC, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
 };
 use crate::sources::discover;
+use crate::time::{Clock, ScaledClock, Zone};
 
 /// Name of the simulated log inside the demo's temporary directory.
 const LOG_NAME: &str = "demo-usage.jsonl";

@@ -26,7 +26,7 @@ pub(super) async fn run_prices(args: PricesArgs) -> Result<ExitCode> {
         return update(&args, &config).await;
     }
     let table = config.prices().map_err(anyhow::Error::msg)?;
-    let utc: crate::aggregate::Zone = "UTC".parse().map_err(anyhow::Error::msg)?;
+    let utc: crate::time::Zone = "UTC".parse().map_err(anyhow::Error::msg)?;
     let at = args
         .at
         .as_deref()

@@ -8,11 +8,12 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 
-use crate::aggregate::{Settings, Zone};
+use crate::aggregate::Settings;
 use crate::cli::{Format, ReplayArgs, parse_time};
 use crate::outputs::{report, watch};
 use crate::sources::Discovery;
 use crate::sources::replay::{Engine, Player, Speed, Timeline, spawn_player};
+use crate::time::Zone;
 
 /// Runs `costtop replay` with settings and sources already resolved; `ui` is `None` for the
 /// headless formats.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::aggregate::{Period, Window, Zone};
+use crate::time::{Period, Window, Zone};
 
 mod parse;
 pub use parse::{parse_budget, parse_duration, parse_listen, parse_time};
@@ -202,7 +202,7 @@ pub struct ReportArgs {
     pub read: ReadArgs,
     /// Add rows by model, tier, project, session, tag:KEY, day or hour.
     #[arg(long, value_name = "GROUPING")]
-    pub by: Option<crate::aggregate::GroupBy>,
+    pub by: Option<crate::snapshot::GroupBy>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -226,7 +226,7 @@ pub struct AuditArgs {
     /// Group opportunities by feature (tag, else project), project, session, model or
     /// tag:KEY [default: feature, or the config's `[audit] by`].
     #[arg(long, value_name = "GROUPING")]
-    pub by: Option<crate::aggregate::audit::AuditGroup>,
+    pub by: Option<crate::snapshot::AuditGroup>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::aggregate::{Period, Zone};
+use crate::time::{Period, Zone};
 
 /// Parses `PERIOD=USD`.
 pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {

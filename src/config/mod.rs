@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::aggregate::audit::{AsyncMark, AuditSettings};
-use crate::aggregate::{Budget, BudgetFilter, Period, Retention, Window, Zone};
+use crate::aggregate::{AsyncMark, AuditSettings, Retention};
+use crate::budget::{Budget, BudgetFilter};
 use crate::pricing::{Money, PriceOverride, PriceTable};
+use crate::time::{Period, Window, Zone};
 use crate::usage::Tier;
 
 /// A fully commented example config; `costtop config --sample` prints it.

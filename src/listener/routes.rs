@@ -17,8 +17,9 @@ use chrono::Utc;
 use tokio::sync::{Semaphore, watch};
 
 use super::body::{self, BodyError};
-use crate::aggregate::{AggregatorHandle, GroupBy, Snapshot};
+use crate::aggregate::AggregatorHandle;
 use crate::outputs::metrics::{Exposition, render};
+use crate::snapshot::{GroupBy, Snapshot};
 use crate::sources::otlp::{
     self, Encoding, Mapped, Receiver, Signal, rpc_code, status_body, success_body,
 };

@@ -6,11 +6,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::report::{csv_field, records_span, write_row};
-use crate::aggregate::Snapshot;
-use crate::aggregate::audit::{AuditSnapshot, Lever, per_day};
-use crate::aggregate::snapshot::WindowSpan;
 use crate::format::{percent, thousands};
 use crate::pricing::{Money, round_usd};
+use crate::snapshot::{AuditSnapshot, Lever, Snapshot, WindowSpan, per_day};
 
 /// The audit as pretty JSON: `{as_of, window, time_zone, audit{…}}` (the `audit` object is
 /// the one `watch` and `report --format json` carry).

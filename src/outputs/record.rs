@@ -11,8 +11,10 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use crate::usage::{EstimateOrigin, IterationKind, SourceMsg, Tokens, ToolEstimate};
-use crate::usage::{EventKind, StopReason, UsageEvent};
+use crate::usage::{
+    EstimateOrigin, EventKind, IterationKind, SourceMsg, StopReason, Tokens, ToolEstimate,
+    UsageEvent,
+};
 
 /// Token counts as an API usage object.
 fn usage_object(t: &Tokens) -> Value {

@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
-use crate::usage::{SourceHealth, SourceMsg, SourceState};
+use crate::usage::{SOURCE_CHANNEL_CAPACITY, SourceHealth, SourceMsg, SourceState};
 
 /// Bytes of lines kept while the file cannot be written.
 pub const PENDING_LIMIT: usize = 64 << 20;

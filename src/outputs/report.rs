@@ -2,9 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{GroupRow, Totals};
 use crate::pricing::{Money, tier_label};
+use crate::snapshot::{GroupRow, Snapshot, Totals};
 
 use crate::format::{percent, thousands};
 
@@ -384,6 +383,6 @@ pub(crate) fn records_span(snap: &Snapshot) -> String {
 }
 
 fn local(snap: &Snapshot, t: chrono::DateTime<chrono::Utc>) -> String {
-    let zone: crate::aggregate::Zone = snap.time_zone.parse().unwrap_or_default();
+    let zone: crate::time::Zone = snap.time_zone.parse().unwrap_or_default();
     zone.local(t).format("%Y-%m-%d %H:%M").to_string()
 }

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{ClaudeCodeEstimates, Comparison};
 use crate::format::thousands;
 use crate::pricing::Money;
+use crate::snapshot::{ClaudeCodeEstimates, Comparison, Snapshot};
 
 /// Session rows shown in the section (`--by session` lists every one).
 const SECTION_SESSIONS: usize = 10;

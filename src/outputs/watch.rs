@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::aggregate::{AggregatorHandle, Snapshot};
+use crate::aggregate::AggregatorHandle;
+use crate::snapshot::Snapshot;
 
 /// One snapshot as a single line of JSON (the DESIGN.md §6 contract).
 pub fn json_line(snap: &Snapshot) -> String {

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::table::{Band, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, TableSource};
+use super::table::{
+    Band, EMBEDDED_NAME, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, TableSource,
+};
 use super::{Money, Ratio, normalize_model};
 
 /// A price file, override or download that cannot be used.
@@ -114,6 +116,30 @@ pub struct BandEntry {
     pub write_1h: Option<f64>,
     /// Cache read (default 0.1 × input).
     pub read: Option<f64>,
+}
+
+/// The price table built into the binary, in this file format.
+const EMBEDDED: &str = include_str!("../../data/prices.toml");
+
+impl PriceTable {
+    /// The table built into the binary (parsed once per process).
+    pub fn embedded() -> PriceTable {
+        static TABLE: std::sync::OnceLock<PriceTable> = std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                // The embedded file is tested; failing here would be a build defect, not input.
+                #[allow(clippy::expect_used)]
+                parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
+                    .expect("embedded data/prices.toml is valid")
+            })
+            .clone()
+    }
+
+    /// Parses a table file in `data/prices.toml`'s format, leniently: categories not stated
+    /// are derived by the standard multipliers.
+    pub fn parse(text: &str) -> Result<PriceTable, TableError> {
+        parse_table_with(text, "prices.toml", &Origin::BuiltIn, false)
+    }
 }
 
 /// Parses a table file, stating-every-category required when `origin` is not built in.

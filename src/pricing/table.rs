@@ -9,8 +9,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::normalize::parse_model_id;
 use super::{Money, Ratio};
 
-const EMBEDDED: &str = include_str!("../../data/prices.toml");
-
 /// The name the embedded table goes by in messages.
 pub const EMBEDDED_NAME: &str = "data/prices.toml (built in)";
 
@@ -225,25 +223,6 @@ pub struct PriceTable {
 }
 
 impl PriceTable {
-    /// The table built into the binary (parsed once per process).
-    pub fn embedded() -> PriceTable {
-        static TABLE: std::sync::OnceLock<PriceTable> = std::sync::OnceLock::new();
-        TABLE
-            .get_or_init(|| {
-                // The embedded file is tested; failing here would be a build defect, not input.
-                #[allow(clippy::expect_used)]
-                super::file::parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
-                    .expect("embedded data/prices.toml is valid")
-            })
-            .clone()
-    }
-
-    /// Parses a table file in `data/prices.toml`'s format, leniently: categories not stated
-    /// are derived by the standard multipliers.
-    pub fn parse(text: &str) -> Result<PriceTable, super::TableError> {
-        super::file::parse_table_with(text, "prices.toml", &Origin::BuiltIn, false)
-    }
-
     /// Prices of a model id in any provider spelling; `None` when the table does not have the
     /// whole normalised id.
     pub fn lookup(&self, raw_model: &str) -> Option<&ModelPrice> {

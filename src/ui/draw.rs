@@ -11,7 +11,7 @@ use super::keymap;
 use super::layout::{self, MIN_SIZE, Overlay, Pane, Screen};
 use super::panes::{self, OutputView, PaneState};
 use super::theme::Theme;
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 
 /// What the user has chosen to see: focus, zoom, overlay and toggles.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,7 +33,7 @@ pub struct View {
     /// The savings pane is shown in the top pane's place (`o`).
     pub savings_in_top: bool,
     /// The lever the savings pane shows (`l`; `None`: all).
-    pub savings_lever: Option<crate::aggregate::audit::Lever>,
+    pub savings_lever: Option<crate::snapshot::Lever>,
 }
 
 /// Draws the whole screen and returns where each pane went (for mouse clicks).

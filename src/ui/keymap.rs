@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::ReplayCommand;
+use crate::snapshot::ReplayCommand;
 
 /// What a key asks the dashboard to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

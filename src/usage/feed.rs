@@ -6,8 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use std::sync::Arc;
 
-use super::{Tokens, UsageEvent};
+use super::event::{Tokens, UsageEvent};
 use crate::money::Money;
+
+/// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
+pub const SOURCE_CHANNEL_CAPACITY: usize = 16;
 
 /// What a source sends to the aggregator.
 #[derive(Debug, Clone)]

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use costtop::aggregate::{AggregatorHandle, Settings, Snapshot, SystemClock, Window, Zone};
+use costtop::aggregate::{AggregatorHandle, Settings};
+use costtop::snapshot::Snapshot;
 use costtop::sources::{ReadOptions, TailOptions, discover, read_all, spawn_tail};
+use costtop::time::{SystemClock, Window, Zone};
 
 /// How long any condition may take to become true.
 pub const DEADLINE: Duration = Duration::from_secs(15);

@@ -2,110 +2,9 @@
 //! way the rollups keep theirs, so opportunities follow any window and memory grows with
 //! minutes × groups, not with records.
 
-use serde::Serialize;
-
-use super::super::rollup::Dims;
-use crate::pricing::Money;
-
-/// The four levers of a Claude bill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lever {
-    /// Which model serves each request.
-    Routing,
-    /// Whether the prompt cache is hit.
-    Caching,
-    /// Whether async work goes through the Batch API.
-    Batch,
-    /// How long outputs run.
-    Output,
-}
-
-impl Lever {
-    /// Every lever, in the order the audit lists them.
-    pub const ALL: [Lever; 4] = [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
-
-    /// The name used in JSON and on screen.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lever::Routing => "routing",
-            Lever::Caching => "caching",
-            Lever::Batch => "batch",
-            Lever::Output => "output",
-        }
-    }
-}
-
-/// One rule of the audit (DESIGN.md §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Short-output, short-prompt requests on a model above the cheapest tier.
-    SimpleRequests,
-    /// Every request of a group one step down the ladder (an alternative to
-    /// [`Kind::SimpleRequests`], so not added to the potential).
-    WholeGroupDown,
-    /// Uncached input of at least 1,024 tokens sent again within 5 minutes.
-    UncachedRepeats,
-    /// Cache writes no later request of the session read within their TTL.
-    WritesNeverRead,
-    /// 1-hour writes whose reads all came within 5 minutes of the previous request.
-    OneHourWrites,
-    /// Standard-tier spend of groups marked async.
-    AsyncStandardTier,
-    /// Responses cut off at `max_tokens`.
-    MaxTokensStops,
-    /// Output tokens above the model's p99.
-    AboveP99,
-}
-
-impl Kind {
-    /// Every kind, in the order the audit lists them.
-    pub const ALL: [Kind; 8] = [
-        Kind::SimpleRequests,
-        Kind::WholeGroupDown,
-        Kind::UncachedRepeats,
-        Kind::WritesNeverRead,
-        Kind::OneHourWrites,
-        Kind::AsyncStandardTier,
-        Kind::MaxTokensStops,
-        Kind::AboveP99,
-    ];
-
-    /// The lever it pulls.
-    pub fn lever(self) -> Lever {
-        match self {
-            Kind::SimpleRequests | Kind::WholeGroupDown => Lever::Routing,
-            Kind::UncachedRepeats | Kind::WritesNeverRead | Kind::OneHourWrites => Lever::Caching,
-            Kind::AsyncStandardTier => Lever::Batch,
-            Kind::MaxTokensStops | Kind::AboveP99 => Lever::Output,
-        }
-    }
-
-    /// Whether its savings add up with the others' into "with all levers".
-    pub fn in_potential(self) -> bool {
-        self != Kind::WholeGroupDown
-    }
-
-    /// The name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::SimpleRequests => "simple_requests",
-            Kind::WholeGroupDown => "whole_group_down",
-            Kind::UncachedRepeats => "uncached_repeats",
-            Kind::WritesNeverRead => "writes_never_read",
-            Kind::OneHourWrites => "one_hour_writes",
-            Kind::AsyncStandardTier => "async_standard_tier",
-            Kind::MaxTokensStops => "max_tokens_stops",
-            Kind::AboveP99 => "above_p99",
-        }
-    }
-
-    /// The slot of a cell of this kind.
-    pub(super) fn slot(self) -> Slot {
-        Slot(self as u8)
-    }
-}
+use crate::aggregate::store::Dims;
+use crate::money::Money;
+use crate::snapshot::Kind;
 
 /// What a cell counts: a [`Kind`], or requests by output-histogram bucket and whether they
 /// look simple. Request cells carry what every request adds (its cost, its saving one step
@@ -118,6 +17,11 @@ pub(super) struct Slot(u8);
 const REQUEST_BASE: u8 = 64;
 
 impl Slot {
+    /// The slot of a rule's cells.
+    pub fn of(kind: Kind) -> Slot {
+        Slot(kind as u8)
+    }
+
     /// The slot of requests in output bucket `bucket`, simple-looking or not.
     pub fn requests(bucket: u8, simple: bool) -> Slot {
         Slot(REQUEST_BASE.saturating_add(bucket.saturating_mul(2)) + u8::from(simple))
@@ -268,10 +172,10 @@ mod tests {
     #[test]
     fn slots_keep_kinds_and_buckets_apart() {
         for kind in Kind::ALL {
-            assert_eq!(kind.slot().kind(), Some(kind));
+            assert_eq!(Slot::of(kind).kind(), Some(kind));
         }
         for kind in Kind::ALL {
-            assert_eq!(kind.slot().request_cell(), None);
+            assert_eq!(Slot::of(kind).request_cell(), None);
         }
         assert_eq!(Slot::requests(34, true).request_cell(), Some((34, true)));
         assert_eq!(Slot::requests(7, false).request_cell(), Some((7, false)));

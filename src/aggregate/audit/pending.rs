@@ -5,14 +5,36 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 
-use super::super::rollup::Dims;
-use super::caching::{FIVE_MINUTES, ONE_HOUR, Observed, Prices};
-use super::cells::{Amounts, Kind};
-use super::pricer::Pricer;
-use super::rules::Effects;
-use super::store::AuditMinutes;
-use crate::pricing::Money;
+use super::cells::{Amounts, Slot};
+use super::minutes::AuditMinutes;
+use super::pricer::{Pricer, after_routing};
+use crate::aggregate::store::Dims;
+use crate::pricing::{ModelPrice, Money};
+use crate::snapshot::Kind;
 use crate::usage::{Attribution, EventKind, Modifiers, StopReason, Tokens, UsageEvent};
+
+/// The 5-minute TTL (and the repeat horizon of rule (a)), in milliseconds.
+pub(super) const FIVE_MINUTES: i64 = 5 * 60_000;
+/// The 1-hour TTL, in milliseconds.
+pub(super) const ONE_HOUR: i64 = 60 * 60_000;
+/// Prices of the interned models, by model id.
+pub(super) type Prices = [Option<ModelPrice>];
+
+/// One request as the caching rules see it.
+pub(super) struct Observed<'a> {
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Its minute.
+    pub minute: i64,
+    /// Its dimensions.
+    pub dims: Dims,
+    /// The request.
+    pub event: &'a UsageEvent,
+    /// Its cost, when known.
+    pub cost: Option<Money>,
+    /// What routing would cut its cost to, if it is a routing candidate.
+    pub routed: Option<(Money, Money)>,
+}
 
 /// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
 /// out only if it turns out an opportunity (most writes are read).
@@ -92,7 +114,7 @@ impl PendingWrite {
             }),
         };
         let saved = p.now - instead;
-        let combined = Effects::after_routing(self.routed, saved);
+        let combined = after_routing(self.routed, saved);
         Some((kind, Amounts::one(current, saved, combined)))
     }
 
@@ -101,7 +123,7 @@ impl PendingWrite {
         if let Some((kind, amounts)) = self.outcome(prices) {
             minutes
                 .at(self.minute)
-                .apply(self.dims, kind.slot(), &amounts, true);
+                .apply(self.dims, Slot::of(kind), &amounts, true);
         }
     }
 }

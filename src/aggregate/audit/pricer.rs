@@ -67,3 +67,9 @@ pub(super) fn scale(x: Money, num: Money, den: Money) -> Money {
         Money(x.0 * num.0 / den.0)
     }
 }
+
+/// Scales a saving on a record by what routing already cut (`routed`: the record's cost now
+/// and one step down the ladder, for a routing candidate).
+pub(super) fn after_routing(routed: Option<(Money, Money)>, saved: Money) -> Money {
+    routed.map_or(saved, |(now, down)| scale(saved, down, now))
+}

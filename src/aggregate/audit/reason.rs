@@ -2,10 +2,10 @@
 //! output tokens: $38.10 → $9.52 on Sonnet 5.5").
 
 use super::caching::MIN_CACHEABLE;
-use super::cells::Kind;
 use super::rules::{SIMPLE_OUTPUT, SIMPLE_PROMPT};
 use crate::format::thousands;
 use crate::pricing::Money;
+use crate::snapshot::Kind;
 
 /// What a sentence is about.
 pub(super) struct Subject<'a> {

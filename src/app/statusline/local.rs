@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, Duration, Utc};
 use walkdir::WalkDir;
 
-use super::StatusInput;
+use super::input::StatusInput;
 use crate::aggregate::Settings;
 use crate::money::Money;
 use crate::outputs::statusline::{Amount, BudgetFigure, Needs};

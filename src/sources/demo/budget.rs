@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::scenario::Scenario;
-use crate::aggregate::{Budget, BudgetFilter, Period, Zone};
+use crate::budget::{Budget, BudgetFilter};
 use crate::pricing::{Money, PriceTable, price};
+use crate::time::{Period, Zone};
 
 /// Name of the budget the demo adds.
 pub const DEMO_BUDGET_NAME: &str = "demo day budget";

@@ -52,7 +52,7 @@ pub use budget::{BudgetPlan, DEMO_BUDGET_NAME, SpendCurve, plan_budget};
 pub use feed::DemoFeed;
 pub use scenario::{Record, START_HOUR, Scenario};
 
-use crate::aggregate::{Clock, ScaledClock};
+use crate::time::{Clock, ScaledClock};
 
 /// The group the demo marks async (`[audit] async`): its nightly reports can wait.
 pub const DEMO_ASYNC: &str = "feature=nightly-reports";

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
-use super::Mapped;
+use super::mapped::Mapped;
 use crate::usage::{ReceiverCounts, SourceHealth, SourceMsg, SourceState};
 
 /// The receiver's name in the sources pane and JSON.

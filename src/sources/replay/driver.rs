@@ -9,8 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::player::Player;
-use crate::aggregate::ReplayCommand;
-use crate::aggregate::{Control, Snapshot};
+use crate::snapshot::{Control, ReplayCommand, Snapshot};
 
 /// Time between two frames while playing.
 const FRAME: Duration = Duration::from_millis(100);

@@ -21,7 +21,9 @@ use chrono::{DateTime, Utc};
 
 use super::boundary::{self, minute_time};
 use super::timeline::Timeline;
-use crate::aggregate::{Control, Settings, Snapshot, State, Window};
+use crate::aggregate::{Settings, State};
+use crate::snapshot::{Control, Snapshot};
+use crate::time::Window;
 
 /// Most checkpoints kept: when full, every other one is dropped and the spacing doubles, so
 /// memory stays bounded on long inputs (at the cost of slower seeks there).

@@ -7,9 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::engine::Engine;
-use crate::aggregate::Control;
-use crate::aggregate::ReplayCommand;
-use crate::aggregate::snapshot::{ReplayStatus, Snapshot};
+use crate::snapshot::{Control, ReplayCommand, ReplayStatus, Snapshot};
 
 /// Slowest speed `-` reaches.
 const MIN_SPEED: f64 = 0.25;

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
 use crate::sources::{ReadOptions, ReadSummary, Source, read_all};
+use crate::usage::SOURCE_CHANNEL_CAPACITY;
 use crate::usage::{SourceHealth, SourceMsg, ToolEstimate, UsageEvent};
 
 /// Every record to replay, sorted by timestamp, and the sources' final health.

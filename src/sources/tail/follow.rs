@@ -7,8 +7,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::TailOptions;
 use super::file::{FileId, Followed, file_id};
+use super::options::TailOptions;
 use super::wake::Watches;
 use crate::sources::discover::{Source, SourceKind};
 use crate::sources::ingest::{Batch, Closed, Tally};

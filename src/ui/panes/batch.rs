@@ -4,10 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
 use super::cache::kv;
+use super::pane_state::PaneState;
 use super::widgets::{gauge_line, grouped, pane_block, percent};
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Width of the gauge labels.

@@ -6,11 +6,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{bar, fit, hhmm, left, pane_block, right, short_usd};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{AlarmLogEntry, AlarmStatus, BudgetStatus};
 use crate::pricing::Money;
+use crate::snapshot::{AlarmLogEntry, AlarmStatus, BudgetStatus, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws budgets, then alarms, then as much of the log as fits.

@@ -6,10 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{compact, gauge_line, left, pane_block, percent, right};
-use crate::aggregate::Snapshot;
 use crate::pricing::Money;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Width of the labels.

@@ -8,9 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::bigdigits::{big_rows, big_width};
+use super::pane_state::PaneState;
+use super::title_bar;
 use super::widgets::{compact, grouped, per_hour, percent};
-use super::{PaneState, title_bar};
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Width of a stat label (`proj month`).

@@ -6,10 +6,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{compact, grouped, pane_block, percent, share_bar_cell, sparkline};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::ModelRow;
+use crate::snapshot::{ModelRow, Snapshot};
 use crate::ui::theme::Theme;
 
 /// A numeric column: heading, width, and how to read it from a row.

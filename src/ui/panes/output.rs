@@ -6,10 +6,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
+use super::pane_state::{OutputView, PaneState};
 use super::widgets::{columns, compact, grouped, pane_block, percent, token_bound};
-use super::{OutputView, PaneState};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{HistogramBucket, ModelOutputStats};
+use crate::snapshot::{HistogramBucket, ModelOutputStats, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws the histogram, or the per-model table when toggled.

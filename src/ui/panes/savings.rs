@@ -7,11 +7,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{fit, fit_left, pane_block, percent};
-use crate::aggregate::Snapshot;
-use crate::aggregate::audit::{Lever, Opportunity, per_day};
 use crate::pricing::Money;
+use crate::snapshot::{Lever, Opportunity, Snapshot, per_day};
 use crate::ui::theme::Theme;
 
 /// Widths of the lever and money columns.

@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{columns, hhmm, pane_block, resample, short_duration, short_usd};
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Draws the chart, or a note when the window has no series yet.

@@ -6,10 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{compact, fit, grouped, left, short_duration};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::SourceStatus;
+use crate::snapshot::{Snapshot, SourceStatus};
 use crate::ui::keymap;
 use crate::ui::theme::Theme;
 

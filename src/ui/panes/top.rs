@@ -6,10 +6,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{fit_left, grouped, pane_block, percent, share_bar_cell};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::GroupRow;
+use crate::snapshot::{GroupRow, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws the selected breakdown.

@@ -7,8 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 
-use super::PaneState;
-use crate::aggregate::Zone;
+use super::pane_state::PaneState;
+use crate::time::Zone;
 use crate::ui::theme::Theme;
 
 /// The rounded, titled block every pane sits in; focus highlights its border.

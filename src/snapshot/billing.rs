@@ -1,0 +1,34 @@
+//! Estimated vs billed: costtop's figure per UTC day beside the Admin API cost report's.
+
+use serde::Serialize;
+
+use crate::money::Money;
+
+/// What costtop estimated for a UTC day against what Anthropic billed for it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReconciliationDay {
+    /// The UTC day.
+    pub day: chrono::NaiveDate,
+    /// costtop's estimate from usage records.
+    #[serde(rename = "estimated_usd")]
+    pub estimated: Money,
+    /// The cost report's amount.
+    #[serde(rename = "billed_usd")]
+    pub billed: Money,
+    /// (estimated − billed) / billed, in percent; `None` when nothing was billed.
+    pub difference_pct: Option<f64>,
+    /// Billed amounts per cost-report line item (model or description), largest first.
+    pub items: Vec<BilledItem>,
+    /// The day is not over: both figures are "so far", and the cost report lags usage.
+    pub partial: bool,
+}
+
+/// One billed line item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BilledItem {
+    /// Model or description.
+    pub item: String,
+    /// Amount billed.
+    #[serde(rename = "billed_usd")]
+    pub billed: Money,
+}
