@@ -10,7 +10,8 @@ use chrono::Utc;
 
 use crate::cli::{PricesArgs, PricesFormat, parse_time};
 use crate::config::Config;
-use crate::outputs::{emit, prices, prices_explain};
+use crate::outputs::emit;
+use crate::outputs::prices::{self, explain};
 use crate::pricing::{PriceTable, check_update, store_update, stored_table_path};
 
 /// Where the project publishes its maintained table (the default of `--update`).
@@ -36,9 +37,9 @@ pub(super) async fn run_prices(args: PricesArgs) -> Result<ExitCode> {
         (None, PricesFormat::Table) => prices::render_table(&prices::view(&table, at)),
         (None, PricesFormat::Json) => prices::render_json(&prices::view(&table, at)),
         (Some(id), format) => {
-            let e = prices_explain::explain(&table, id, at.unwrap_or_else(Utc::now));
+            let e = explain::explain(&table, id, at.unwrap_or_else(Utc::now));
             match format {
-                PricesFormat::Table => prices_explain::render(&e),
+                PricesFormat::Table => explain::render(&e),
                 PricesFormat::Json => prices::render_json(&e),
             }
         }

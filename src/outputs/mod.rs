@@ -6,11 +6,8 @@ pub mod audit;
 pub mod hooks;
 pub mod metrics;
 pub mod prices;
-pub mod prices_explain;
 pub mod record;
-mod recorder;
 pub mod report;
-pub mod report_estimates;
 pub mod statusline;
 pub mod watch;
 

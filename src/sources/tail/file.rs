@@ -6,9 +6,9 @@ use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use crate::sources::files::open_file;
 use crate::sources::ingest::{Batch, Closed, Origin, Tally, take_lines, to_utc};
 use crate::sources::lines::LineReader;
+use crate::sources::read_all::open_file;
 
 /// Bytes just before the read position remembered to tell an append from a rewrite.
 const MARK_LEN: u64 = 32;

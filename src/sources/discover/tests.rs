@@ -1,3 +1,6 @@
+//! SOURCE arguments resolved against real folders: files, directories, globs, the default
+//! Claude Code locations, and the errors that name what could not be read.
+
 use std::fs;
 
 use super::*;

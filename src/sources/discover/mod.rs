@@ -298,5 +298,4 @@ fn literal_prefix(pattern: &str) -> PathBuf {
 }
 
 #[cfg(test)]
-#[path = "discover_tests.rs"]
 mod tests;

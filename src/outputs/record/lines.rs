@@ -1,15 +1,8 @@
-//! `--record FILE`: appends every usage record the sources deliver to FILE as JSON lines in the
-//! application usage-log format (billed iterations and the writing tool's estimate included,
-//! and other tools' cost figures as `kind: "estimate"` lines), so a live session can be
-//! replayed exactly later.
-//!
-//! The recorder sits between the sources and the aggregator (a tee on the bounded channel), so
-//! it sees exactly the records the aggregator counts, in the same order.
-
-use std::path::Path;
+//! The recorded form of what sources deliver: each usage record as an application usage-log
+//! line (billed iterations and the writing tool's estimate included), other tools' cost figures
+//! as `kind: "estimate"` lines.
 
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc;
 
 use crate::usage::{
     EstimateOrigin, EventKind, IterationKind, SourceMsg, StopReason, Tokens, ToolEstimate,
@@ -140,25 +133,8 @@ pub fn estimate_line(e: &ToolEstimate) -> String {
     line.to_string()
 }
 
-/// Starts recording to FILE and returns the sender sources should use: every message is
-/// passed on to `downstream` at once, and its records are appended to FILE by a writer that
-/// never holds monitoring up (a file that cannot be written is an error on screen, retried
-/// until it can; see `recorder.rs`).
-pub fn spawn_recorder(path: &Path, downstream: mpsc::Sender<SourceMsg>) -> mpsc::Sender<SourceMsg> {
-    spawn_recorder_retrying(path, downstream, super::recorder::RETRY)
-}
-
-/// [`spawn_recorder`] retrying a failing file every `retry`.
-pub fn spawn_recorder_retrying(
-    path: &Path,
-    downstream: mpsc::Sender<SourceMsg>,
-    retry: std::time::Duration,
-) -> mpsc::Sender<SourceMsg> {
-    super::recorder::spawn(path, downstream, retry, record_lines)
-}
-
 /// The lines of a message's records (none for other messages).
-fn record_lines(msg: &SourceMsg) -> Vec<String> {
+pub(super) fn record_lines(msg: &SourceMsg) -> Vec<String> {
     match msg {
         SourceMsg::Events(events) => events.iter().map(record_line).collect(),
         SourceMsg::Estimates(estimates) => estimates.iter().map(estimate_line).collect(),

@@ -298,5 +298,4 @@ impl LineReader {
 }
 
 #[cfg(test)]
-#[path = "lines_tests.rs"]
 mod tests;

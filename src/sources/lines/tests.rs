@@ -1,3 +1,6 @@
+//! `LineReader` against growing, chunked and hostile inputs: complete lines only, the unfinished
+//! last line held for the next read, over-long lines skipped (unit and property tests).
+
 use std::io::{self, Read};
 
 use proptest::prelude::*;

@@ -1,13 +1,13 @@
 //! `costtop report`: the snapshot as an aligned table, CSV, or the JSON contract.
 
+mod estimates;
+
 use std::fmt::Write as _;
 
 use crate::pricing::{Money, tier_label};
 use crate::snapshot::{GroupRow, Snapshot, Totals};
 
 use crate::format::{percent, thousands};
-
-use super::report_estimates;
 
 /// Column headers shared by the table and CSV.
 const COLUMNS: [&str; 9] = [
@@ -150,8 +150,8 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         total[7] = format!("≥ {}", snap.totals.cost);
     }
     let mut header = header;
-    if let Some(estimates) = report_estimates::column(snap, &by) {
-        header.push(report_estimates::COLUMN.to_string());
+    if let Some(estimates) = estimates::column(snap, &by) {
+        header.push(estimates::COLUMN.to_string());
         for (row, r) in table.iter_mut().zip(&rows) {
             row.push(
                 estimates
@@ -233,7 +233,7 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
         }
     }
     out.push_str(&render_reconciliation(snap));
-    out.push_str(&report_estimates::render(snap));
+    out.push_str(&estimates::render(snap));
     out.push_str(&render_sources(snap));
     out
 }

@@ -1,6 +1,6 @@
 //! `costtop prices`: the price table in force as an aligned table or JSON — every price of
 //! every model, its date ranges and bands, the table's checked date and where each entry came
-//! from. (`prices_explain.rs` explains one id.)
+//! from. (`explain.rs` explains one id.)
 
 use std::fmt::Write as _;
 

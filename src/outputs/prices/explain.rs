@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::prices::{PeriodView, per_million};
+use super::table::{PeriodView, per_million};
 use crate::pricing::{PriceTable, parse_model_id};
 
 /// Width of the value column before it wraps.
