@@ -12,13 +12,13 @@ use crate::usage::Tier;
 #[derive(Debug, Clone, Default)]
 pub struct BudgetFilter {
     /// Model id glob, e.g. `claude-opus-*`.
-    pub model: Option<GlobMatcher>,
+    pub(crate) model: Option<GlobMatcher>,
     /// Exact project.
-    pub project: Option<String>,
+    pub(crate) project: Option<String>,
     /// Service tier.
-    pub tier: Option<Tier>,
+    pub(crate) tier: Option<Tier>,
     /// A tag `key=value`.
-    pub tag: Option<(String, String)>,
+    pub(crate) tag: Option<(String, String)>,
 }
 
 impl BudgetFilter {
@@ -42,7 +42,7 @@ impl BudgetFilter {
     }
 
     /// Whether it counts all usage (no field set).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.model.is_none() && self.project.is_none() && self.tier.is_none() && self.tag.is_none()
     }
 }
@@ -75,12 +75,12 @@ impl Budget {
     }
 
     /// The current period around `now` in `zone`.
-    pub fn period_bounds(&self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    pub(crate) fn period_bounds(&self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
         self.period.bounds(zone, now)
     }
 
     /// `ok`, `warn` or `exceeded` for a spend.
-    pub fn state(&self, spent: Money) -> &'static str {
+    pub(crate) fn state(&self, spent: Money) -> &'static str {
         if spent >= self.limit {
             "exceeded"
         } else if spent.usd() >= self.limit.usd() * self.warn_at {

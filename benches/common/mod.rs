@@ -11,7 +11,7 @@ const GENERATOR: &str = concat!(
 
 /// Writes the transcript set with the shared generator; `None` (with a message) when
 /// python3 or the script is missing.
-pub fn generate(out: &Path, lines: u32) -> Option<()> {
+pub(crate) fn generate(out: &Path, lines: u32) -> Option<()> {
     if !Path::new(GENERATOR).exists() {
         eprintln!("skipping bench: {GENERATOR} not found");
         return None;
@@ -43,7 +43,7 @@ pub fn generate(out: &Path, lines: u32) -> Option<()> {
 }
 
 /// Every line of every `.jsonl` file under `dir`.
-pub fn load_lines(dir: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn load_lines(dir: &Path) -> Vec<Vec<u8>> {
     let mut lines = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("walk generated dir");

@@ -15,7 +15,7 @@ use super::start::{Live, start_live};
 use crate::aggregate::{AggregatorHandle, AsyncMark};
 use crate::cli::DemoArgs;
 use crate::sources::demo::{
-    BudgetPlan, DEMO_ASYNC, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
+    DEMO_ASYNC, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
 };
 use crate::sources::discover;
 use crate::time::{Clock, ScaledClock, Zone};
@@ -28,13 +28,11 @@ pub struct DemoRun {
     /// The aggregator, on the simulated clock.
     pub handle: AggregatorHandle,
     /// The simulated clock.
-    pub clock: ScaledClock,
-    /// The demo's day budget and when it should warn and be exceeded.
-    pub budget: BudgetPlan,
+    pub(crate) clock: ScaledClock,
     /// The simulated log the tail source follows.
     pub log_path: PathBuf,
     /// The tail source, recorder and alarm actions.
-    pub live: Live,
+    pub(crate) live: Live,
     /// The task writing the simulated log.
     pub writer: JoinHandle<()>,
     /// The temporary directory; removed when the run is dropped.
@@ -92,8 +90,8 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
         .await
         .context("demo writer failed")?
         .with_context(|| format!("cannot write {}", log_path.display()))?;
-    let budget = planner.await.context("budget planner failed")?;
-    settings.budgets.insert(0, budget.budget.clone());
+    let plan = planner.await.context("budget planner failed")?;
+    settings.budgets.insert(0, plan.budget);
     // The organisation's nightly reports can wait: the demo's own settings say so, and the
     // audit prices them through the Batch API.
     let mark: AsyncMark = DEMO_ASYNC.parse().map_err(anyhow::Error::msg)?;
@@ -112,7 +110,6 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
     Ok(DemoRun {
         handle,
         clock,
-        budget,
         log_path,
         live,
         writer,

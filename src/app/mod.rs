@@ -19,12 +19,7 @@ use anyhow::Result;
 use crate::cli::{Cli, Command, ConfigArgs};
 use crate::config;
 pub use demo::{DemoRun, run_demo, start_demo, story_start};
-pub use setup::{discover_live, live_since, time_flag, zone};
 use setup::{discover_or_explain, list_themes_if_asked, load_config, settings, ui_options};
-pub use start::{
-    Live, alarm_actions, counter_options, shutdown_signal, start_admin_api, start_listener,
-    start_live, tail_options,
-};
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<ExitCode> {

@@ -15,7 +15,7 @@ use crate::outputs::prices::{self, explain};
 use crate::pricing::{PriceTable, check_update, store_update, stored_table_path};
 
 /// Where the project publishes its maintained table (the default of `--update`).
-pub const DEFAULT_PRICES_URL: &str =
+pub(crate) const DEFAULT_PRICES_URL: &str =
     "https://raw.githubusercontent.com/costtop/costtop/main/data/prices.toml";
 
 /// The largest table `--update` accepts (the built-in one is ~10 KB).

@@ -17,7 +17,7 @@ use crate::time::Zone;
 
 /// Runs `costtop replay` with settings and sources already resolved; `ui` is `None` for the
 /// headless formats.
-pub async fn run(
+pub(crate) async fn run(
     args: &ReplayArgs,
     settings: Settings,
     discovery: &Discovery,

@@ -12,12 +12,12 @@ use crate::sources::{self, Discovery};
 use crate::time::{Window, Zone};
 
 /// The config file named by the flags (or the default one).
-pub fn load_config(common: &CommonArgs) -> Result<Config> {
+pub(crate) fn load_config(common: &CommonArgs) -> Result<Config> {
     Ok(Config::load(common.config.as_deref())?)
 }
 
 /// Aggregator settings from the config file and the flags (flags win).
-pub fn settings(
+pub(crate) fn settings(
     config: &Config,
     common: &CommonArgs,
     window: Option<Window>,
@@ -53,7 +53,7 @@ pub fn settings(
 }
 
 /// The time zone: `--tz`, else the config's, else local.
-pub fn zone(config: &Config, common: &CommonArgs) -> Result<Zone> {
+pub(crate) fn zone(config: &Config, common: &CommonArgs) -> Result<Zone> {
     let fail = |e: String| anyhow::anyhow!("{}: {e}", config_name(config));
     Ok(common
         .tz
@@ -69,14 +69,14 @@ fn config_name(config: &Config) -> String {
 }
 
 /// Parses an optional time flag.
-pub fn time_flag(value: Option<&str>, zone: &Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn time_flag(value: Option<&str>, zone: &Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
     value
         .map(|v| parse_time(v, Utc::now(), zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
         .transpose()
 }
 
 /// Resolves SOURCE arguments, printing the ones that failed; fails when none is usable.
-pub fn discover_or_explain(args: &[String]) -> Result<Discovery> {
+pub(crate) fn discover_or_explain(args: &[String]) -> Result<Discovery> {
     let discovery = sources::discover(args);
     for e in &discovery.errors {
         eprintln!("costtop: {e}");
@@ -100,7 +100,7 @@ pub fn discover_or_explain(args: &[String]) -> Result<Discovery> {
 
 /// Sources of a live command: with `--admin-api` and no SOURCE, the Claude Code folders are
 /// used only when they exist (the API alone is enough).
-pub fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
+pub(crate) fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
     if admin_api && args.is_empty() {
         let found = sources::discover(args);
         return Ok(Discovery {
@@ -112,12 +112,12 @@ pub fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
 }
 
 /// Default history start of the live commands: the start of the month.
-pub fn live_since(value: Option<&str>, zone: &Zone) -> Result<DateTime<Utc>> {
+pub(crate) fn live_since(value: Option<&str>, zone: &Zone) -> Result<DateTime<Utc>> {
     Ok(time_flag(value, zone, "since")?.unwrap_or_else(|| zone.start_of_month(Utc::now())))
 }
 
 /// Prints the theme names when `--list-themes` was given; returns whether it did.
-pub fn list_themes_if_asked(ui: &crate::cli::UiArgs) -> bool {
+pub(crate) fn list_themes_if_asked(ui: &crate::cli::UiArgs) -> bool {
     if ui.list_themes {
         for name in crate::ui::list_themes() {
             println!("{name}");
@@ -127,7 +127,7 @@ pub fn list_themes_if_asked(ui: &crate::cli::UiArgs) -> bool {
 }
 
 /// Screen options from the flags and the config; fails on a bad theme (naming file and role).
-pub fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui::UiOptions> {
+pub(crate) fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui::UiOptions> {
     let mut opts = crate::ui::UiOptions::default();
     if let Some(theme) = ui.theme.clone().or_else(|| config.file.theme.clone()) {
         opts.theme = theme;

@@ -32,7 +32,7 @@ pub(super) fn live_settings(
 }
 
 /// Resolves on Ctrl-C, SIGTERM or SIGHUP.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -51,7 +51,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Alarm actions from the flags, else the config.
-pub fn alarm_actions(follow: &FollowArgs, config: &Config) -> hooks::AlarmActions {
+pub(crate) fn alarm_actions(follow: &FollowArgs, config: &Config) -> hooks::AlarmActions {
     hooks::AlarmActions {
         webhook: follow
             .webhook
@@ -66,7 +66,7 @@ pub fn alarm_actions(follow: &FollowArgs, config: &Config) -> hooks::AlarmAction
 }
 
 /// Tail options for a live run reading history from `since`.
-pub fn tail_options(since: DateTime<Utc>) -> TailOptions {
+pub(crate) fn tail_options(since: DateTime<Utc>) -> TailOptions {
     TailOptions {
         skip_older_than: Some(std::time::SystemTime::from(since)),
         ..TailOptions::default()
@@ -74,17 +74,17 @@ pub fn tail_options(since: DateTime<Utc>) -> TailOptions {
 }
 
 /// What a live run started.
-pub struct Live {
+pub(crate) struct Live {
     /// Sources that will report `CaughtUp`.
-    pub sources: usize,
+    pub(crate) sources: usize,
     /// The source and output tasks (they end with the aggregator).
-    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    pub(crate) tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Where sources send (through the recorder with `--record`), for sources started later.
-    pub tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
+    pub(crate) tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
 }
 
 /// Starts the live sources (tail, Admin API), the recorder and the alarm actions for a handle.
-pub fn start_live(
+pub(crate) fn start_live(
     handle: &AggregatorHandle,
     discovery: &Discovery,
     follow: &FollowArgs,
@@ -124,7 +124,7 @@ pub fn start_live(
 }
 
 /// Starts the Admin API poller with the key from the environment or the config's command.
-pub fn start_admin_api(
+pub(crate) fn start_admin_api(
     follow: &FollowArgs,
     config: &Config,
     since: DateTime<Utc>,
@@ -160,7 +160,7 @@ pub fn start_admin_api(
 
 /// The counters the aggregator keeps when a listener runs (`serve` always listens; the
 /// other commands with `--listen`): `None` without one.
-pub fn counter_options(args: &ListenArgs, always: bool) -> Result<Option<CounterOptions>> {
+pub(crate) fn counter_options(args: &ListenArgs, always: bool) -> Result<Option<CounterOptions>> {
     crate::outputs::metrics::check_labels(&args.metrics_label).map_err(anyhow::Error::msg)?;
     let listening = always || args.listen.is_some();
     if !listening && !args.metrics_label.is_empty() {
@@ -174,7 +174,7 @@ pub fn counter_options(args: &ListenArgs, always: bool) -> Result<Option<Counter
 
 /// Starts the listener of a live run when `--listen` was given; it serves until the process
 /// ends.
-pub async fn start_listener(
+pub(crate) async fn start_listener(
     handle: &AggregatorHandle,
     live: &Live,
     args: &ListenArgs,

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::time::{Period, Zone};
 
 /// Parses `PERIOD=USD`.
-pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {
+pub(crate) fn parse_budget(s: &str) -> Result<(Period, f64), String> {
     let (p, usd) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?} is not PERIOD=USD (e.g. day=200)"))?;
@@ -26,7 +26,7 @@ pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {
 
 /// Parses a listen address: `HOST:PORT` with an IP address (`[::1]:9871`), `localhost:PORT`,
 /// or a bare `PORT` / `:PORT` on loopback.
-pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     let s = s.trim();
     let loopback = |port: &str| {
         port.parse::<u16>()
@@ -47,13 +47,13 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
 }
 
 /// Parses a duration: `200ms`, `1s`, `5m`, `1h`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e}"))
 }
 
 /// Parses a point in time: a date (local midnight in `zone`), RFC 3339, a local date-time
 /// (`2026-11-20 14:03`), or a span back from `now` (`90m`, `1h`, `7d`).
-pub fn parse_time(s: &str, now: DateTime<Utc>, zone: &Zone) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_time(s: &str, now: DateTime<Utc>, zone: &Zone) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.to_utc());

@@ -18,14 +18,14 @@ pub struct Cost {
     /// What the record is billed.
     pub total: Money,
     /// Part of `total` paid for cache writes and reads.
-    pub cache: Money,
+    pub(crate) cache: Money,
     /// What the cached tokens (writes and reads) would have cost as uncached input.
-    pub cache_uncached_equivalent: Money,
+    pub(crate) cache_uncached_equivalent: Money,
     /// What the batch tier saved (standard price minus batch price); zero for other tiers.
-    pub batch_savings: Money,
+    pub(crate) batch_savings: Money,
     /// Whether the whole request was billed at an upper prompt-length band (Sonnet 4/4.5
     /// long context, Haiku 5.5 over 100,000 prompt tokens).
-    pub long_context: bool,
+    pub(crate) long_context: bool,
 }
 
 /// Prices one record; `None` when its model is not in the table (counted, never $0 silently).

@@ -17,13 +17,10 @@ mod table;
 mod tests;
 
 pub use cost::{Cost, price, price_with};
-pub use file::{BandEntry, PriceEntry, TableError};
-pub use normalize::{ModelId, normalize_model, parse_model_id};
-pub use overrides::PriceOverride;
-pub use ratio::Ratio;
-pub use resolve::{
-    StoredTable, check_update, load_stored, resolve, store_update, stored_table_path,
-};
+pub(crate) use normalize::{normalize_model, parse_model_id};
+pub(crate) use overrides::PriceOverride;
+pub(crate) use ratio::Ratio;
+pub(crate) use resolve::{check_update, resolve, store_update, stored_table_path};
 pub use table::{
     Band, EMBEDDED_NAME, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, Spelling,
     TableSource,

@@ -24,10 +24,10 @@ pub enum Lever {
 
 impl Lever {
     /// Every lever, in the order the audit lists them.
-    pub const ALL: [Lever; 4] = [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
+    pub(crate) const ALL: [Lever; 4] = [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
 
     /// The name used in JSON and on screen.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Lever::Routing => "routing",
             Lever::Caching => "caching",
@@ -62,7 +62,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the audit lists them.
-    pub const ALL: [Kind; 8] = [
+    pub(crate) const ALL: [Kind; 8] = [
         Kind::SimpleRequests,
         Kind::WholeGroupDown,
         Kind::UncachedRepeats,
@@ -74,7 +74,7 @@ impl Kind {
     ];
 
     /// The lever it pulls.
-    pub fn lever(self) -> Lever {
+    pub(crate) fn lever(self) -> Lever {
         match self {
             Kind::SimpleRequests | Kind::WholeGroupDown => Lever::Routing,
             Kind::UncachedRepeats | Kind::WritesNeverRead | Kind::OneHourWrites => Lever::Caching,
@@ -84,12 +84,12 @@ impl Kind {
     }
 
     /// Whether its savings add up with the others' into "with all levers".
-    pub fn in_potential(self) -> bool {
+    pub(crate) fn in_potential(self) -> bool {
         self != Kind::WholeGroupDown
     }
 
     /// The name used in JSON.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::SimpleRequests => "simple_requests",
             Kind::WholeGroupDown => "whole_group_down",
@@ -159,48 +159,48 @@ pub const ESTIMATE_NOTE: &str = "Estimates from token counts: the quality of ans
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditSnapshot {
     /// Priced spend in the window (the same as `totals.cost_usd`).
-    pub total_usd: Money,
+    pub(crate) total_usd: Money,
     /// What pulling every lever would save, each applied after the ones before it (routing,
     /// caching, output, then the Batch API on what is left), so nothing is counted twice.
-    pub potential_usd: Money,
+    pub(crate) potential_usd: Money,
     /// `total_usd − potential_usd`.
-    pub with_all_levers_usd: Money,
+    pub(crate) with_all_levers_usd: Money,
     /// `potential_usd / total_usd`, 0–1.
     pub potential_share: f64,
     /// How `group` is chosen: `feature` (tag `feature`, else project), `project`, `session`,
     /// `model` or `tag:KEY`.
-    pub group_by: String,
+    pub(crate) group_by: String,
     /// Each lever's total.
-    pub by_lever: ByLever,
+    pub(crate) by_lever: ByLever,
     /// Opportunities, largest saving first (at most 100), the alternatives that are not
     /// added into the potential after the others.
     pub opportunities: Vec<Opportunity>,
     /// Records the audit could not judge.
-    pub skipped: SkippedCounts,
+    pub(crate) skipped: SkippedCounts,
     /// The routing ladder in force, most capable first (family names).
-    pub ladder: Vec<String>,
+    pub(crate) ladder: Vec<String>,
     /// The `[audit] async` marks in force.
-    pub async_groups: Vec<String>,
+    pub(crate) async_groups: Vec<String>,
     /// What the figures are: estimates from token counts.
-    pub estimate_note: String,
+    pub(crate) estimate_note: String,
 }
 
 /// The four levers' totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ByLever {
     /// Which model serves each request.
-    pub routing: LeverSummary,
+    pub(crate) routing: LeverSummary,
     /// Whether the prompt cache is hit.
-    pub caching: LeverSummary,
+    pub(crate) caching: LeverSummary,
     /// Whether async work goes through the Batch API.
-    pub batch: LeverSummary,
+    pub(crate) batch: LeverSummary,
     /// How long outputs run.
-    pub output: LeverSummary,
+    pub(crate) output: LeverSummary,
 }
 
 impl ByLever {
     /// The summary of one lever.
-    pub fn get(&self, lever: Lever) -> &LeverSummary {
+    pub(crate) fn get(&self, lever: Lever) -> &LeverSummary {
         match lever {
             Lever::Routing => &self.routing,
             Lever::Caching => &self.caching,
@@ -210,7 +210,7 @@ impl ByLever {
     }
 
     /// The summary of one lever, to fill in.
-    pub fn get_mut(&mut self, lever: Lever) -> &mut LeverSummary {
+    pub(crate) fn get_mut(&mut self, lever: Lever) -> &mut LeverSummary {
         match lever {
             Lever::Routing => &mut self.routing,
             Lever::Caching => &mut self.caching,
@@ -224,19 +224,19 @@ impl ByLever {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LeverSummary {
     /// What the lever would save on its own.
-    pub savings_usd: Money,
+    pub(crate) savings_usd: Money,
     /// What the affected spend costs now.
-    pub current_usd: Money,
+    pub(crate) current_usd: Money,
     /// Requests (or cache writes) affected.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Opportunities behind it.
-    pub opportunities: u64,
+    pub(crate) opportunities: u64,
     /// Batch only: the batch tier's share of spend in the window.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub share_of_cost: Option<f64>,
+    pub(crate) share_of_cost: Option<f64>,
     /// What else to know: records skipped, or how to mark groups async.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// One opportunity: a rule, a group and a model, with what it costs and could save.
@@ -249,28 +249,28 @@ pub struct Opportunity {
     /// The group (`(none)` when records have no value for the grouping).
     pub group: String,
     /// The model's family name (`Opus 5.5`).
-    pub model: String,
+    pub(crate) model: String,
     /// What the affected spend costs now.
-    pub current_usd: Money,
+    pub(crate) current_usd: Money,
     /// What the rule would save.
-    pub savings_usd: Money,
+    pub(crate) savings_usd: Money,
     /// Requests (or cache writes) affected.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// The opportunity in one plain sentence.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Whether it adds into `potential_usd` (`whole_group_down` is an alternative).
-    pub in_potential: bool,
+    pub(crate) in_potential: bool,
 }
 
 /// Records the audit could not judge, over the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SkippedCounts {
     /// Requests of models without a price.
-    pub unpriced_requests: u64,
+    pub(crate) unpriced_requests: u64,
     /// Requests on models whose tier is not on the ladder.
-    pub off_ladder_requests: u64,
+    pub(crate) off_ladder_requests: u64,
     /// Requests with cache writes but no session.
-    pub writes_without_session: u64,
+    pub(crate) writes_without_session: u64,
 }
 
 /// `amount` spent over `from`–`to` as a rate per day (`None` under a minute, where a rate
@@ -286,12 +286,12 @@ pub fn per_day(
 
 impl AuditSnapshot {
     /// The opportunities of one lever, in rank order.
-    pub fn of(&self, lever: Lever) -> impl Iterator<Item = &Opportunity> {
+    pub(crate) fn of(&self, lever: Lever) -> impl Iterator<Item = &Opportunity> {
         self.opportunities.iter().filter(move |o| o.lever == lever)
     }
 
     /// A lever's `n` largest groups by what they would save (alternatives left out).
-    pub fn top_groups(&self, lever: Lever, n: usize) -> Vec<(&str, Money)> {
+    pub(crate) fn top_groups(&self, lever: Lever, n: usize) -> Vec<(&str, Money)> {
         let mut groups: Vec<(&str, Money)> = Vec::new();
         for o in self.of(lever).filter(|o| o.in_potential) {
             match groups.iter_mut().find(|(g, _)| *g == o.group) {

@@ -8,27 +8,27 @@ use crate::money::Money;
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReconciliationDay {
     /// The UTC day.
-    pub day: chrono::NaiveDate,
+    pub(crate) day: chrono::NaiveDate,
     /// costtop's estimate from usage records.
     #[serde(rename = "estimated_usd")]
-    pub estimated: Money,
+    pub(crate) estimated: Money,
     /// The cost report's amount.
     #[serde(rename = "billed_usd")]
-    pub billed: Money,
+    pub(crate) billed: Money,
     /// (estimated − billed) / billed, in percent; `None` when nothing was billed.
-    pub difference_pct: Option<f64>,
+    pub(crate) difference_pct: Option<f64>,
     /// Billed amounts per cost-report line item (model or description), largest first.
-    pub items: Vec<BilledItem>,
+    pub(crate) items: Vec<BilledItem>,
     /// The day is not over: both figures are "so far", and the cost report lags usage.
-    pub partial: bool,
+    pub(crate) partial: bool,
 }
 
 /// One billed line item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BilledItem {
     /// Model or description.
-    pub item: String,
+    pub(crate) item: String,
     /// Amount billed.
     #[serde(rename = "billed_usd")]
-    pub billed: Money,
+    pub(crate) billed: Money,
 }

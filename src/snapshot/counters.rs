@@ -11,44 +11,44 @@ use crate::usage::{Tier, Tokens};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CounterSnapshot {
     /// Tag keys exported as extra labels, in the order of each series' `labels`.
-    pub label_keys: Vec<String>,
+    pub(crate) label_keys: Vec<String>,
     /// Cost, requests and tokens per model, tier, speed and tag labels.
     pub series: Vec<CounterSeries>,
     /// Unpriced requests and the output-token histogram per model.
-    pub models: Vec<ModelCounters>,
+    pub(crate) models: Vec<ModelCounters>,
 }
 
 /// One series of cost, requests and tokens.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CounterSeries {
     /// Model id as the sources wrote it (`other` past the series cap).
-    pub model: Arc<str>,
+    pub(crate) model: Arc<str>,
     /// Service tier.
-    pub tier: Tier,
+    pub(crate) tier: Tier,
     /// Fast mode.
-    pub fast: bool,
+    pub(crate) fast: bool,
     /// Values of the label tag keys (empty: the record had no such tag).
-    pub labels: Vec<Arc<str>>,
+    pub(crate) labels: Vec<Arc<str>>,
     /// Cost of priced records.
-    pub cost: Money,
+    pub(crate) cost: Money,
     /// Requests.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Tokens by kind.
-    pub tokens: Tokens,
+    pub(crate) tokens: Tokens,
 }
 
 /// Per-model counters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelCounters {
     /// Model id (`other` past the series cap).
-    pub model: Arc<str>,
+    pub(crate) model: Arc<str>,
     /// Requests whose model has no price.
-    pub unpriced_requests: u64,
+    pub(crate) unpriced_requests: u64,
     /// Cumulative requests with output at or below each of [`output_bounds`]; the last
     /// entry (one past the bounds) counts every request.
-    pub output_cumulative: Vec<u64>,
+    pub(crate) output_cumulative: Vec<u64>,
     /// Output tokens of the requests in the histogram.
-    pub output_sum: u64,
+    pub(crate) output_sum: u64,
 }
 
 /// Upper bounds of the output-token histogram's buckets, matching

@@ -11,7 +11,7 @@ use crate::money::Money;
 pub struct ClaudeCodeEstimates {
     /// Over every session below.
     #[serde(flatten)]
-    pub total: Comparison,
+    pub(crate) total: Comparison,
     /// Per session, largest estimate first (at most 50 unless the report groups by session).
     pub by_session: Vec<SessionEstimate>,
     /// Per local day, oldest first.
@@ -22,7 +22,7 @@ pub struct ClaudeCodeEstimates {
 
 impl ClaudeCodeEstimates {
     /// Nothing to show (no tool figures were read).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_session.is_empty() && self.by_day.is_empty()
     }
 }
@@ -37,9 +37,9 @@ pub struct Comparison {
     #[serde(rename = "costtop_usd")]
     pub costtop: Money,
     /// Requests costtop cannot price, left out of `costtop_usd` (then a lower bound).
-    pub costtop_unpriced_requests: u64,
+    pub(crate) costtop_unpriced_requests: u64,
     /// (costtop − estimate) / estimate, in percent; `None` when the estimate is zero.
-    pub difference_pct: Option<f64>,
+    pub(crate) difference_pct: Option<f64>,
 }
 
 impl Comparison {
@@ -64,7 +64,7 @@ pub struct SessionEstimate {
     #[serde(flatten)]
     pub figures: Comparison,
     /// When the latest figure was written.
-    pub last_written: DateTime<Utc>,
+    pub(crate) last_written: DateTime<Utc>,
 }
 
 /// One day's estimate.
@@ -81,12 +81,12 @@ pub struct DayEstimate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EstimateCoverage {
     /// Sessions with an estimate.
-    pub sessions: u64,
+    pub(crate) sessions: u64,
     /// Of those, sessions costtop has no record of at all.
     pub sessions_without_records: u64,
     /// Claude Code's cost of the usage below.
     #[serde(rename = "not_in_transcripts_usd")]
-    pub not_in_transcripts_cost: Money,
+    pub(crate) not_in_transcripts_cost: Money,
     /// Per model, the usage in Claude Code's per-model totals of sessions that no record of
     /// the session is of (its auxiliary calls, e.g. session titles on a small model).
     pub not_in_transcripts_by_model: Vec<UncoveredModel>,
@@ -94,7 +94,7 @@ pub struct EstimateCoverage {
     /// session).
     pub not_in_transcripts: Vec<UncoveredModel>,
     /// Figures forgotten to bound memory.
-    pub dropped_figures: u64,
+    pub(crate) dropped_figures: u64,
 }
 
 /// A model Claude Code counted that no record holds, in one session or summed over sessions.
@@ -115,9 +115,9 @@ pub struct UncoveredModel {
     /// Output tokens.
     pub output_tokens: u64,
     /// Cache reads.
-    pub cache_read_tokens: u64,
+    pub(crate) cache_read_tokens: u64,
     /// Cache writes.
-    pub cache_write_tokens: u64,
+    pub(crate) cache_write_tokens: u64,
 }
 
 impl UncoveredModel {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// Inclusive upper bounds of the buckets: 1, 2, 3, 4, 6, 8, 12, 16, … 131,072, then "more".
-pub const BOUNDS: [u64; 34] = {
+pub(crate) const BOUNDS: [u64; 34] = {
     let mut b = [0u64; 34];
     b[0] = 1;
     b[1] = 2;
@@ -22,10 +22,10 @@ pub const BOUNDS: [u64; 34] = {
 };
 
 /// Number of buckets, including the overflow bucket above the last bound.
-pub const BUCKETS: usize = BOUNDS.len() + 1;
+pub(crate) const BUCKETS: usize = BOUNDS.len() + 1;
 
 /// The bucket a value falls in.
-pub fn bucket_of(value: u64) -> u8 {
+pub(crate) fn bucket_of(value: u64) -> u8 {
     BOUNDS.partition_point(|&b| b < value) as u8
 }
 
@@ -33,7 +33,7 @@ pub fn bucket_of(value: u64) -> u8 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct HistogramBucket {
     /// Upper bound (inclusive) of the bucket, in tokens.
-    pub le: u64,
+    pub(crate) le: u64,
     /// Requests in the bucket.
     pub count: u64,
 }

@@ -26,10 +26,10 @@ pub use counters::{CounterSeries, CounterSnapshot, ModelCounters, output_bounds}
 pub use estimates::{
     ClaudeCodeEstimates, Comparison, DayEstimate, EstimateCoverage, SessionEstimate, UncoveredModel,
 };
-pub use histogram::{BOUNDS, BUCKETS, HistogramBucket, bucket_of};
+pub(crate) use histogram::{BOUNDS, BUCKETS, HistogramBucket, bucket_of};
 pub use request::{Control, GroupBy, ReplayCommand};
 pub(crate) use spend::MAX_GROUP_ROWS;
-pub use spend::{
+pub(crate) use spend::{
     BatchStats, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow, OutputStats,
     SeriesPoint, SpendSummary, Totals, UnpricedModel, WindowSpan,
 };
@@ -61,7 +61,7 @@ pub struct Snapshot {
     /// Spend over time across the window, oldest first, at `series_step_seconds` resolution.
     pub series: Vec<SeriesPoint>,
     /// Width of one `series` point in seconds.
-    pub series_step_seconds: i64,
+    pub(crate) series_step_seconds: i64,
     /// Breakdowns for the "top" pane: by tier, project, session and each tag key.
     pub groups: Vec<GroupBreakdown>,
     /// Budgets and their state.
@@ -82,10 +82,10 @@ pub struct Snapshot {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<GroupRow>,
     /// The time zone that day, hour and period boundaries follow.
-    pub time_zone: String,
+    pub(crate) time_zone: String,
     /// Estimated vs billed per UTC day, when the Admin API cost report is read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reconciliation: Vec<ReconciliationDay>,
+    pub(crate) reconciliation: Vec<ReconciliationDay>,
     /// Claude Code's own estimate beside costtop's, when its cost figures were read.
     #[serde(skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
     pub claude_code_estimates: ClaudeCodeEstimates,

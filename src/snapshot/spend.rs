@@ -34,13 +34,13 @@ pub struct Totals {
     /// Output tokens.
     pub output_tokens: u64,
     /// 5-minute cache writes.
-    pub cache_write_5m_tokens: u64,
+    pub(crate) cache_write_5m_tokens: u64,
     /// 1-hour cache writes.
-    pub cache_write_1h_tokens: u64,
+    pub(crate) cache_write_1h_tokens: u64,
     /// Cache reads.
-    pub cache_read_tokens: u64,
+    pub(crate) cache_read_tokens: u64,
     /// Web searches.
-    pub web_search_requests: u64,
+    pub(crate) web_search_requests: u64,
     /// Requests whose model (or date) the price table does not price: counted, not costed.
     pub unpriced_requests: u64,
     /// Whether `cost` leaves unpriced records out, so the true cost is higher.
@@ -54,15 +54,15 @@ pub struct ModelRow {
     pub model: String,
     /// Its totals.
     #[serde(flatten)]
-    pub totals: Totals,
+    pub(crate) totals: Totals,
     /// Share of the window's spend, 0–1.
-    pub share_of_cost: f64,
+    pub(crate) share_of_cost: f64,
     /// False when the model is not in the price table.
     pub priced: bool,
     /// Its spend per step of `series`, for the screen's per-model trend (not in JSON:
     /// `series` carries the total).
     #[serde(skip)]
-    pub trend: Vec<Money>,
+    pub(crate) trend: Vec<Money>,
 }
 
 /// Cache metrics (DESIGN.md §4).
@@ -71,16 +71,16 @@ pub struct CacheStats {
     /// cache read / (uncached input + cache writes + cache reads), token-weighted.
     pub hit_ratio: f64,
     /// Cache read tokens per cache write token.
-    pub reads_per_write: f64,
+    pub(crate) reads_per_write: f64,
     /// What the cached tokens would have cost uncached minus what they cost.
     #[serde(rename = "net_savings_usd")]
-    pub net_savings: Money,
+    pub(crate) net_savings: Money,
     /// 5-minute write tokens.
-    pub write_5m_tokens: u64,
+    pub(crate) write_5m_tokens: u64,
     /// 1-hour write tokens.
-    pub write_1h_tokens: u64,
+    pub(crate) write_1h_tokens: u64,
     /// Read tokens.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
 }
 
 /// Batch API share and savings.
@@ -89,7 +89,7 @@ pub struct BatchStats {
     /// Batch spend / total spend.
     pub share_of_cost: f64,
     /// Batch requests / total requests.
-    pub share_of_requests: f64,
+    pub(crate) share_of_requests: f64,
     /// What the batch tier saved against standard prices.
     #[serde(rename = "savings_usd")]
     pub savings: Money,
@@ -104,40 +104,40 @@ pub struct BatchStats {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutputStats {
     /// Median output tokens per request (upper bound of its bucket).
-    pub p50: u64,
+    pub(crate) p50: u64,
     /// 90th percentile.
-    pub p90: u64,
+    pub(crate) p90: u64,
     /// 99th percentile.
-    pub p99: u64,
+    pub(crate) p99: u64,
     /// Largest output seen.
     pub max: u64,
     /// Share of responses that stopped at `max_tokens`.
-    pub max_tokens_share: f64,
+    pub(crate) max_tokens_share: f64,
     /// Log-scale buckets: requests with output ≤ `le` (and above the previous bucket).
     pub buckets: Vec<HistogramBucket>,
     /// The same per model.
-    pub by_model: Vec<ModelOutputStats>,
+    pub(crate) by_model: Vec<ModelOutputStats>,
 }
 
 /// Output-token distribution of one model.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ModelOutputStats {
+pub(crate) struct ModelOutputStats {
     /// Model id.
-    pub model: String,
+    pub(crate) model: String,
     /// Requests counted.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Median.
-    pub p50: u64,
+    pub(crate) p50: u64,
     /// 90th percentile.
-    pub p90: u64,
+    pub(crate) p90: u64,
     /// 99th percentile.
-    pub p99: u64,
+    pub(crate) p99: u64,
     /// Largest.
-    pub max: u64,
+    pub(crate) max: u64,
     /// Share stopped at `max_tokens`.
-    pub max_tokens_share: f64,
+    pub(crate) max_tokens_share: f64,
     /// Buckets.
-    pub buckets: Vec<HistogramBucket>,
+    pub(crate) buckets: Vec<HistogramBucket>,
 }
 
 /// Spend today and this month with projections to the end of each.
@@ -161,14 +161,14 @@ pub struct SpendSummary {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct SeriesPoint {
     /// Start of the step.
-    pub start: DateTime<Utc>,
+    pub(crate) start: DateTime<Utc>,
     /// Spend in the step.
     #[serde(rename = "cost_usd")]
     pub cost: Money,
     /// Requests in the step.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Cache hit ratio in the step (token-weighted), when there was input.
-    pub hit_ratio: Option<f64>,
+    pub(crate) hit_ratio: Option<f64>,
 }
 
 /// A breakdown of the window by one dimension.
@@ -189,7 +189,7 @@ pub struct GroupRow {
     #[serde(flatten)]
     pub totals: Totals,
     /// Share of the window's spend.
-    pub share_of_cost: f64,
+    pub(crate) share_of_cost: f64,
 }
 
 /// A model costtop could not price.
@@ -198,7 +198,7 @@ pub struct UnpricedModel {
     /// Model id as written.
     pub model: String,
     /// Requests seen.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// All tokens seen (input, writes, reads, output).
     pub tokens: u64,
 }

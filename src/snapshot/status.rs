@@ -11,7 +11,7 @@ pub struct BudgetStatus {
     /// `hour`, `day`, `week` or `month`.
     pub period: String,
     /// The limit.
-    pub limit_usd: f64,
+    pub(crate) limit_usd: f64,
     /// Spent in the current period (matching the budget's filter).
     pub spent_usd: f64,
     /// Spent plus the current burn over the rest of the period.
@@ -19,7 +19,7 @@ pub struct BudgetStatus {
     /// `ok`, `warn`, `exceeded`.
     pub state: String,
     /// Fraction of the limit at which the budget warns.
-    pub warn_at: f64,
+    pub(crate) warn_at: f64,
     /// Start of the current period.
     pub period_start: DateTime<Utc>,
     /// End of the current period.
@@ -30,16 +30,16 @@ pub struct BudgetStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AlarmStatus {
     /// Stable id of the alarm (kind plus subject), for acknowledging.
-    pub id: String,
+    pub(crate) id: String,
     /// `budget_warn`, `budget_exceeded`, `forecast`, `spend_spike`, `cache_losing_money`,
     /// `unpriced_model`, `source_down`.
     pub kind: String,
     /// `info`, `warning` or `critical`.
-    pub severity: String,
+    pub(crate) severity: String,
     /// When it started.
     pub since: DateTime<Utc>,
     /// Human sentence.
-    pub message: String,
+    pub(crate) message: String,
     /// Acknowledged by the user (still active, no longer flashing).
     pub acknowledged: bool,
 }
@@ -48,20 +48,20 @@ pub struct AlarmStatus {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AlarmLogEntry {
     /// Sequence number of the transition, increasing; hooks use it to act once per entry.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// When it happened.
     pub at: DateTime<Utc>,
     /// Alarm kind.
     pub kind: String,
     /// Severity.
-    pub severity: String,
+    pub(crate) severity: String,
     /// `raised` or `cleared`.
     pub transition: String,
     /// Human sentence.
     pub message: String,
     /// For budget alarms: spend in the period when it happened.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub spent_usd: Option<f64>,
+    pub(crate) spent_usd: Option<f64>,
     /// For budget alarms: the budget's limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_usd: Option<f64>,
@@ -83,30 +83,30 @@ pub struct SourceStatus {
     pub parse_errors: u64,
     /// `file:line` and reason of the first parse error.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_error: Option<String>,
+    pub(crate) first_error: Option<String>,
     /// Time of the newest record.
-    pub last_event: Option<DateTime<Utc>>,
+    pub(crate) last_event: Option<DateTime<Utc>>,
     /// Files followed (tail sources).
     pub files: u64,
     /// A receiver's (the OTLP listener's) senders, refused payloads and records whose cache
     /// TTL was assumed; absent for other sources.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub receiver: Option<crate::usage::ReceiverCounts>,
+    pub(crate) receiver: Option<crate::usage::ReceiverCounts>,
 }
 
 /// Replay position, shown in the header.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReplayStatus {
     /// Speed factor (`0` = paused).
-    pub speed: f64,
+    pub(crate) speed: f64,
     /// Paused.
-    pub paused: bool,
+    pub(crate) paused: bool,
     /// First record's time.
-    pub start: Option<DateTime<Utc>>,
+    pub(crate) start: Option<DateTime<Utc>>,
     /// Last record's time.
-    pub end: Option<DateTime<Utc>>,
+    pub(crate) end: Option<DateTime<Utc>>,
     /// Fraction of records replayed, 0–1.
-    pub progress: f64,
+    pub(crate) progress: f64,
     /// Records whose time came from their file's modification time.
     pub undated_records: u64,
 }

@@ -5,14 +5,13 @@ pub mod admin_api;
 pub mod demo;
 pub mod discover;
 mod ingest;
-pub mod ledger;
-pub mod lines;
+pub(crate) mod ledger;
+pub(crate) mod lines;
 pub mod otlp;
 pub mod read_all;
 pub mod replay;
-pub mod tail;
+pub(crate) mod tail;
 
 pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};
-pub use lines::{LineReader, MAX_LINE_BYTES};
 pub use read_all::{ReadOptions, ReadSummary, read_all};
 pub use tail::{TailOptions, spawn_tail};

@@ -33,11 +33,11 @@ pub struct ReadSummary {
     /// Files that could not be opened or read to their end.
     pub files_failed: u64,
     /// Files not read because they are older than [`ReadOptions::skip_older_than`].
-    pub files_skipped: u64,
+    pub(crate) files_skipped: u64,
     /// Lines read.
     pub lines: u64,
     /// Bytes read.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 /// One file to read (`path: None` is stdin).

@@ -74,17 +74,13 @@ impl ScaledClock {
     }
 
     /// Simulated seconds per real second.
-    pub fn speed(&self) -> f64 {
+    #[cfg(test)]
+    pub(crate) fn speed(&self) -> f64 {
         self.speed
     }
 
-    /// The simulated time the clock started at.
-    pub fn start(&self) -> DateTime<Utc> {
-        self.start
-    }
-
     /// The simulated time after `real` has elapsed since the start.
-    pub fn at_real(&self, real: std::time::Duration) -> DateTime<Utc> {
+    pub(crate) fn at_real(&self, real: std::time::Duration) -> DateTime<Utc> {
         let micros = (real.as_secs_f64() * self.speed * 1e6).min(1e17) as i64;
         self.start + chrono::Duration::microseconds(micros)
     }

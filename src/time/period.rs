@@ -22,7 +22,7 @@ pub enum Period {
 
 impl Period {
     /// The name used in config, flags and JSON.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Period::Hour => "hour",
             Period::Day => "day",
@@ -32,7 +32,7 @@ impl Period {
     }
 
     /// Start (inclusive) and end (exclusive) of the period around `now` in `zone`.
-    pub fn bounds(self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    pub(crate) fn bounds(self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
         match self {
             Period::Hour => {
                 let s = zone.start_of_hour(now);

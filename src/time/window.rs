@@ -40,7 +40,7 @@ impl Window {
     ];
 
     /// The name used on the command line, in JSON and on screen.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Window::Last15m => "15m",
             Window::Last1h => "1h",
@@ -54,13 +54,13 @@ impl Window {
 
     /// The next window in the cycle.
     #[must_use]
-    pub fn next(self) -> Window {
+    pub(crate) fn next(self) -> Window {
         let i = Window::ALL.iter().position(|w| *w == self).unwrap_or(0);
         Window::ALL[(i + 1) % Window::ALL.len()]
     }
 
     /// Where the window starts at `now`; `None` for `all`.
-    pub fn start(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+    pub(crate) fn start(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
         match self {
             Window::Last15m => Some(now - Duration::minutes(15)),
             Window::Last1h => Some(now - Duration::hours(1)),
@@ -81,7 +81,7 @@ impl Window {
     /// Where the window ends at `now` (exclusive): a calendar window at its period's end, a
     /// rolling one a few minutes after now; `None` for `all`. Records stamped later (a clock
     /// stepped back) are not in the window until their time comes.
-    pub fn end(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+    pub(crate) fn end(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
         match self {
             Window::Today => Some(zone.end_of_day(now)),
             Window::Month => Some(zone.end_of_month(now)),

@@ -36,7 +36,7 @@ enum Redraw {
 
 /// Dashboard state between frames: what is shown, how, and what the loop must do next.
 #[derive(Debug)]
-pub struct App {
+pub(crate) struct App {
     view: View,
     themes: Vec<Theme>,
     theme_index: usize,
@@ -60,7 +60,7 @@ pub struct App {
 
 impl App {
     /// A dashboard showing `first`, themed as `opts` asks; fails if the chosen theme is bad.
-    pub fn new(
+    pub(crate) fn new(
         first: Arc<Snapshot>,
         controls: UnboundedSender<Control>,
         replay: Option<UnboundedSender<ReplayCommand>>,
@@ -102,7 +102,7 @@ impl App {
     }
 
     /// Takes in a newly published snapshot; an unchanged one changes nothing.
-    pub fn on_snapshot(&mut self, snap: Arc<Snapshot>) {
+    pub(crate) fn on_snapshot(&mut self, snap: Arc<Snapshot>) {
         if Arc::ptr_eq(&snap, &self.latest) || *snap == *self.latest {
             return;
         }
@@ -128,7 +128,7 @@ impl App {
     }
 
     /// Handles one terminal event.
-    pub fn on_event(&mut self, event: &Event) {
+    pub(crate) fn on_event(&mut self, event: &Event) {
         match event {
             Event::Key(key) => {
                 if let Some(action) = keymap::action_for(key, self.shown.replay.is_some()) {
@@ -150,7 +150,7 @@ impl App {
     }
 
     /// The 1 Hz tick: redraw only if the clock text changed or a flash ended.
-    pub fn on_tick(&mut self, now: DateTime<Utc>) {
+    pub(crate) fn on_tick(&mut self, now: DateTime<Utc>) {
         if self.clock_text(now) != self.clock_drawn {
             self.mark_changed();
         }
@@ -162,7 +162,7 @@ impl App {
     }
 
     /// Does what a key asks.
-    pub fn apply(&mut self, action: Action) {
+    pub(crate) fn apply(&mut self, action: Action) {
         let v = &mut self.view;
         match action {
             Action::Quit => self.quit = true,
@@ -258,7 +258,7 @@ impl App {
     }
 
     /// Draws a frame if anything changed since the last one.
-    pub fn draw_if_dirty<B: Backend>(
+    pub(crate) fn draw_if_dirty<B: Backend>(
         &mut self,
         terminal: &mut Terminal<B>,
         now: DateTime<Utc>,
@@ -283,7 +283,7 @@ impl App {
 ///
 /// `events` carries terminal events (a reader thread in production, the test itself in tests);
 /// `clock` gives wall time for the live clock and source lag.
-pub async fn run_app<B: Backend>(
+pub(crate) async fn run_app<B: Backend>(
     terminal: &mut Terminal<B>,
     mut events: Receiver<Event>,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,

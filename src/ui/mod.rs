@@ -1,22 +1,21 @@
 //! The dashboard: reads `Arc<Snapshot>`s, draws the panes, turns keys into `Control`s.
 //!
-//! Entry points: [`run_terminal`] owns a real terminal; [`run_app`] is the loop itself,
+//! Entry points: [`run_terminal`] owns a real terminal; `event_loop::run_app` is the loop itself,
 //! generic over the backend and its inputs so tests can drive it.
 
 pub mod draw;
 mod event_loop;
 pub mod fixture;
-pub mod keymap;
-pub mod layout;
+pub(crate) mod keymap;
+pub(crate) mod layout;
 mod options;
-pub mod panes;
-pub mod terminal;
-pub mod theme;
+pub(crate) mod panes;
+pub(crate) mod terminal;
+pub(crate) mod theme;
 
 #[cfg(test)]
 mod tests;
 
-pub use event_loop::run_app;
 pub use options::{Bell, Suspend, UiOptions};
 pub use terminal::{run_terminal, run_terminal_with_clock};
 pub use theme::{Theme, ThemeError, list_themes};

@@ -17,7 +17,7 @@ pub enum Bell {
 
 impl Bell {
     /// Rings once.
-    pub fn ring(&mut self) {
+    pub(crate) fn ring(&mut self) {
         match self {
             Bell::Off => {}
             Bell::Terminal => {
@@ -44,7 +44,7 @@ impl fmt::Debug for Bell {
 /// What Ctrl-Z (or a SIGTSTP) does: give the terminal back, stop the process, and set the
 /// terminal up again once continued. The real terminal provides it; without one, Ctrl-Z is
 /// ignored.
-pub struct Suspend(pub Box<dyn FnMut() + Send>);
+pub struct Suspend(pub(crate) Box<dyn FnMut() + Send>);
 
 impl fmt::Debug for Suspend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -56,17 +56,17 @@ impl fmt::Debug for Suspend {
 #[derive(Debug)]
 pub struct UiOptions {
     /// Theme name (`--theme`); ignored when `no_color`.
-    pub theme: String,
+    pub(crate) theme: String,
     /// Use the colourless theme (`NO_COLOR`).
-    pub no_color: bool,
+    pub(crate) no_color: bool,
     /// What a new alarm does (`--no-bell` → [`Bell::Off`]).
-    pub bell: Bell,
+    pub(crate) bell: Bell,
     /// How long the budgets pane border flashes for a new alarm.
-    pub flash: Duration,
+    pub(crate) flash: Duration,
     /// Stops the dashboard when it fires or its sender is dropped (signals, the app's shutdown).
-    pub shutdown: Option<tokio::sync::oneshot::Receiver<()>>,
+    pub(crate) shutdown: Option<tokio::sync::oneshot::Receiver<()>>,
     /// What Ctrl-Z does (`None`: nothing).
-    pub suspend: Option<Suspend>,
+    pub(crate) suspend: Option<Suspend>,
 }
 
 impl Default for UiOptions {

@@ -26,7 +26,7 @@ pub struct Tokens {
 
 impl Tokens {
     /// Everything the model read: uncached input, cache writes and cache reads.
-    pub fn total_input(&self) -> u64 {
+    pub(crate) fn total_input(&self) -> u64 {
         self.input + self.cache_write_5m + self.cache_write_1h + self.cache_read
     }
 
@@ -98,7 +98,7 @@ pub enum Tier {
 
 impl Tier {
     /// Reads the `service_tier` strings the API writes; unknown ones are standard.
-    pub fn from_api(s: &str) -> Tier {
+    pub(crate) fn from_api(s: &str) -> Tier {
         match s {
             "batch" => Tier::Batch,
             "priority" => Tier::Priority,
@@ -107,7 +107,7 @@ impl Tier {
     }
 
     /// The name used in JSON and on screen.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Tier::Standard => "standard",
             Tier::Batch => "batch",
@@ -135,7 +135,7 @@ pub struct Modifiers {
     pub us_only: bool,
     /// The source says this bucket is in the long-context band (Admin API `context_window`
     /// `"200k-1M"`). Per-request records leave it `false`; the pricer decides from the tokens.
-    pub long_context: bool,
+    pub(crate) long_context: bool,
 }
 
 /// What kind of thing one event counts.
@@ -263,7 +263,7 @@ impl UsageEvent {
     /// own: [`EventKind::Iteration`], its model and tokens, this record's time, tier, modifiers
     /// and attribution, and a key derived from this record's, so that a more complete copy of
     /// the record replaces its iterations too.
-    pub fn iteration_events(&self) -> impl Iterator<Item = UsageEvent> + '_ {
+    pub(crate) fn iteration_events(&self) -> impl Iterator<Item = UsageEvent> + '_ {
         self.iterations
             .iter()
             .enumerate()

@@ -16,13 +16,13 @@ use costtop::usage::{Tokens, UsageEvent};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-pub const USAGE_PATH: &str = "/v1/organizations/usage_report/messages";
-pub const COST_PATH: &str = "/v1/organizations/cost_report";
+pub(crate) const USAGE_PATH: &str = "/v1/organizations/usage_report/messages";
+pub(crate) const COST_PATH: &str = "/v1/organizations/cost_report";
 const COST_FIXTURE: &str = include_str!("../fixtures/admin/cost-report.json");
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Hit {
+pub(crate) struct Hit {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub api_key: Option<String>,
@@ -31,7 +31,7 @@ pub struct Hit {
 }
 
 impl Hit {
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
@@ -40,7 +40,7 @@ impl Hit {
 }
 
 /// What the server answers.
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
@@ -48,7 +48,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json(body: String) -> Reply {
+    pub(crate) fn json(body: String) -> Reply {
         Reply {
             status: 200,
             headers: Vec::new(),
@@ -57,7 +57,7 @@ impl Reply {
         }
     }
 
-    pub fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply {
             status,
             ..Reply::json(r#"{"type":"error"}"#.to_owned())
@@ -75,13 +75,13 @@ struct ServerState {
 
 /// A real HTTP server on 127.0.0.1:0; usage requests are answered by a script that gets the
 /// request and how many usage requests came before it. Cost requests get the fixture.
-pub struct TestServer {
+pub(crate) struct TestServer {
     pub base: String,
     hits: Arc<Mutex<Vec<Hit>>>,
 }
 
 impl TestServer {
-    pub async fn start(usage: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static) -> Self {
+    pub(crate) async fn start(usage: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static) -> Self {
         captured_logs();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let state = ServerState {
@@ -95,7 +95,7 @@ impl TestServer {
         TestServer { base, hits }
     }
 
-    pub fn hits(&self, path: &str) -> Vec<Hit> {
+    pub(crate) fn hits(&self, path: &str) -> Vec<Hit> {
         let hits = self.hits.lock().unwrap();
         hits.iter().filter(|h| h.path == path).cloned().collect()
     }
@@ -168,10 +168,10 @@ fn decode_query(query: &str) -> Vec<(String, String)> {
 
 /// Tracing output of the whole test process, kept in memory.
 #[derive(Clone, Default)]
-pub struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
@@ -189,7 +189,7 @@ impl std::io::Write for Captured {
 /// Installs (once) a process-wide TRACE subscriber writing to memory and returns its buffer.
 /// Process-wide rather than per test: tracing caches per-callsite interest globally, so a
 /// thread-local subscriber can miss events while other tests run in parallel.
-pub fn captured_logs() -> &'static Captured {
+pub(crate) fn captured_logs() -> &'static Captured {
     static LOGS: OnceLock<Captured> = OnceLock::new();
     LOGS.get_or_init(|| {
         let logs = Captured::default();
@@ -205,14 +205,14 @@ pub fn captured_logs() -> &'static Captured {
 }
 
 /// A bucket start a few minutes ago, inside the default re-poll overlap.
-pub fn recent_minute(minutes_ago: i64) -> DateTime<Utc> {
+pub(crate) fn recent_minute(minutes_ago: i64) -> DateTime<Utc> {
     (Utc::now() - chrono::Duration::minutes(minutes_ago))
         .duration_trunc(chrono::Duration::minutes(1))
         .unwrap()
 }
 
 /// One result row in the documented shape.
-pub fn row(model: &str, tier: &str, uncached: u64, output: u64) -> Value {
+pub(crate) fn row(model: &str, tier: &str, uncached: u64, output: u64) -> Value {
     json!({
         "uncached_input_tokens": uncached,
         "cache_creation": {"ephemeral_1h_input_tokens": 0, "ephemeral_5m_input_tokens": 0},
@@ -229,7 +229,7 @@ pub fn row(model: &str, tier: &str, uncached: u64, output: u64) -> Value {
 }
 
 /// A page of one-minute buckets.
-pub fn page(buckets: &[(DateTime<Utc>, Vec<Value>)], next_page: Option<&str>) -> String {
+pub(crate) fn page(buckets: &[(DateTime<Utc>, Vec<Value>)], next_page: Option<&str>) -> String {
     let data: Vec<Value> = buckets
         .iter()
         .map(|(start, rows)| {
@@ -245,7 +245,7 @@ pub fn page(buckets: &[(DateTime<Utc>, Vec<Value>)], next_page: Option<&str>) ->
 }
 
 /// Options with short intervals, timeouts and back-off for tests.
-pub fn fast_options(api_base: &str) -> AdminOptions {
+pub(crate) fn fast_options(api_base: &str) -> AdminOptions {
     AdminOptions {
         api_base: api_base.to_owned(),
         since: Utc::now() - chrono::Duration::hours(1),
@@ -261,7 +261,7 @@ pub fn fast_options(api_base: &str) -> AdminOptions {
 
 /// Everything a source sent.
 #[derive(Debug, Default)]
-pub struct Collected {
+pub(crate) struct Collected {
     pub events: Vec<UsageEvent>,
     pub health: Vec<SourceHealth>,
     pub billed: Vec<BilledCost>,
@@ -270,7 +270,7 @@ pub struct Collected {
 
 impl Collected {
     /// Token totals after replacement: per key the event with the highest rank wins.
-    pub fn totals(&self) -> Tokens {
+    pub(crate) fn totals(&self) -> Tokens {
         let mut latest: HashMap<u64, &UsageEvent> = HashMap::new();
         for event in &self.events {
             let key = event.key.expect("bucket events carry a key");
@@ -283,7 +283,7 @@ impl Collected {
             .fold(Tokens::default(), |sum, e| sum + e.tokens)
     }
 
-    pub fn reasons(&self) -> Vec<String> {
+    pub(crate) fn reasons(&self) -> Vec<String> {
         use costtop::usage::SourceState;
         self.health
             .iter()
@@ -296,7 +296,7 @@ impl Collected {
 }
 
 /// Receives into `into` until `done` holds; panics after 8 s.
-pub async fn collect_until(
+pub(crate) async fn collect_until(
     rx: &mut mpsc::Receiver<SourceMsg>,
     into: &mut Collected,
     mut done: impl FnMut(&Collected) -> bool,

@@ -26,7 +26,7 @@ const INPUT_TOKENS_PER_USD: f64 = 200_000.0;
 const OUTPUT_TOKENS_PER_USD: f64 = 40_000.0;
 
 /// Settings with one day budget of `limit` USD (warn at 80%), UTC, window `all`.
-pub fn day_budget(limit: f64) -> Settings {
+pub(crate) fn day_budget(limit: f64) -> Settings {
     Settings {
         zone: "UTC".parse::<Zone>().expect("zone"),
         window: Window::All,
@@ -36,7 +36,7 @@ pub fn day_budget(limit: f64) -> Settings {
 }
 
 /// Raised transitions of `kind` in the snapshot's alarm log.
-pub fn raised(snap: &Snapshot, kind: &str) -> usize {
+pub(crate) fn raised(snap: &Snapshot, kind: &str) -> usize {
     snap.alarm_log
         .iter()
         .filter(|e| e.kind == kind && e.transition == "raised")
@@ -44,12 +44,12 @@ pub fn raised(snap: &Snapshot, kind: &str) -> usize {
 }
 
 /// Total spend in USD.
-pub fn usd_of(snap: &Snapshot) -> f64 {
+pub(crate) fn usd_of(snap: &Snapshot) -> f64 {
     snap.totals.cost.usd()
 }
 
 /// Sends usage straight into the aggregator's source channel, timed by the clock.
-pub struct Feed {
+pub(crate) struct Feed {
     tx: mpsc::Sender<SourceMsg>,
     clock: TokioClock,
     next_key: u64,
@@ -57,7 +57,7 @@ pub struct Feed {
 
 impl Feed {
     /// A feed into `handle`, stamping records with `clock`'s now.
-    pub fn new(handle: &AggregatorHandle, clock: TokioClock) -> Feed {
+    pub(crate) fn new(handle: &AggregatorHandle, clock: TokioClock) -> Feed {
         Feed {
             tx: handle.source_sender(),
             clock,
@@ -90,7 +90,7 @@ impl Feed {
     }
 
     /// One complete request costing `usd` (input tokens only, so the amount is exact).
-    pub async fn spend(&mut self, usd: f64) {
+    pub(crate) async fn spend(&mut self, usd: f64) {
         self.next_key += 1;
         let tokens = Tokens {
             input: (usd * INPUT_TOKENS_PER_USD).round() as u64,
@@ -103,7 +103,7 @@ impl Feed {
     /// A placeholder chunk costing `usd` (all output), published, then its final chunk with
     /// one token more (so it replaces it) but all input: the spend rises, then falls back
     /// to about a fifth of `usd` above where it was.
-    pub async fn spike_then_replace(&mut self, usd: f64) {
+    pub(crate) async fn spike_then_replace(&mut self, usd: f64) {
         self.next_key += 1;
         let output = (usd * OUTPUT_TOKENS_PER_USD).round() as u64;
         let early = Tokens {
@@ -123,14 +123,14 @@ impl Feed {
     }
 
     /// Lets the actor publish (two seconds of tokio time: instant when paused).
-    pub async fn settle(&self) {
+    pub(crate) async fn settle(&self) {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
 
 /// How the test webhook answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hook {
+pub(crate) enum Hook {
     /// 200, and the body is handed to the test.
     Ok,
     /// 500 every time.
@@ -146,7 +146,7 @@ struct Shared {
 }
 
 /// A webhook server on 127.0.0.1.
-pub struct HookServer {
+pub(crate) struct HookServer {
     /// Where to POST.
     pub url: String,
     /// Bodies received (`Hook::Ok` only).
@@ -156,7 +156,7 @@ pub struct HookServer {
 
 impl HookServer {
     /// Requests received so far.
-    pub fn hits(&self) -> usize {
+    pub(crate) fn hits(&self) -> usize {
         self.shared.hits.load(Ordering::SeqCst)
     }
 }
@@ -177,7 +177,7 @@ async fn receive(
 }
 
 /// Starts a webhook server answering as `mode`.
-pub async fn hook_server(mode: Hook) -> HookServer {
+pub(crate) async fn hook_server(mode: Hook) -> HookServer {
     let (tx, bodies) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         mode,
@@ -202,7 +202,7 @@ pub async fn hook_server(mode: Hook) -> HookServer {
 }
 
 /// Waits (real time, 5 s at most) until `path` holds exactly the lines `want`.
-pub async fn read_lines_until(path: &Path, want: &[&str]) {
+pub(crate) async fn read_lines_until(path: &Path, want: &[&str]) {
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         let text = std::fs::read_to_string(path).unwrap_or_default();

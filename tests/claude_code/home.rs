@@ -8,17 +8,17 @@ use std::time::{Duration, Instant};
 use super::mock::{MockApi, Served};
 
 /// The model every run asks for (priced in `data/prices.toml`).
-pub const MODEL: &str = "claude-sonnet-4-6";
+pub(crate) const MODEL: &str = "claude-sonnet-4-6";
 
 /// Longest one `claude -p` may take before the test fails (with what the mock served).
-pub const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A key of the right shape; the mock accepts any.
-pub const API_KEY: &str = "sk-ant-api03-costtop-mock-key-0000000000000000";
+pub(crate) const API_KEY: &str = "sk-ant-api03-costtop-mock-key-0000000000000000";
 
 /// A temp dir holding `home/` (`HOME`), `home/.claude/` (`CLAUDE_CONFIG_DIR`) and `work/`
 /// (the folder Claude Code runs in). Deleted when dropped.
-pub struct ClaudeHome {
+pub(crate) struct ClaudeHome {
     _tmp: tempfile::TempDir,
     /// `HOME`.
     pub home: PathBuf,
@@ -36,7 +36,7 @@ pub struct ClaudeHome {
 
 impl ClaudeHome {
     /// A fresh, empty home with its `projects/` folder created (so a watcher can start first).
-    pub fn new() -> ClaudeHome {
+    pub(crate) fn new() -> ClaudeHome {
         let tmp = tempfile::Builder::new()
             .prefix("costtop-claude-")
             .tempdir()
@@ -57,14 +57,14 @@ impl ClaudeHome {
     }
 
     /// Where Claude Code writes transcripts.
-    pub fn projects(&self) -> PathBuf {
+    pub(crate) fn projects(&self) -> PathBuf {
         self.config_dir.join("projects")
     }
 
     /// `claude` with a clean environment pointed at `mock`: `HOME`, `CLAUDE_CONFIG_DIR`,
     /// `ANTHROPIC_BASE_URL`, a key, no auto-updater, telemetry and error reports off; then
     /// [`ClaudeHome::env`].
-    pub fn claude(&self, bin: &Path, mock: &MockApi) -> Command {
+    pub(crate) fn claude(&self, bin: &Path, mock: &MockApi) -> Command {
         let mut cmd = Command::new(bin);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -88,7 +88,7 @@ impl ClaudeHome {
     }
 
     /// `claude -p PROMPT --model MODEL ARGS…`, started (not awaited).
-    pub fn spawn_print(&self, bin: &Path, mock: &MockApi, prompt: &str, args: &[&str]) -> Child {
+    pub(crate) fn spawn_print(&self, bin: &Path, mock: &MockApi, prompt: &str, args: &[&str]) -> Child {
         self.claude(bin, mock)
             .args(["-p", prompt, "--model", MODEL])
             .args(args)
@@ -100,7 +100,7 @@ impl ClaudeHome {
 
     /// `claude -p PROMPT --model MODEL ARGS…` to the end; panics unless it succeeds in
     /// [`RUN_TIMEOUT`]. Returns its stdout.
-    pub fn print(&self, bin: &Path, mock: &MockApi, prompt: &str, args: &[&str]) -> String {
+    pub(crate) fn print(&self, bin: &Path, mock: &MockApi, prompt: &str, args: &[&str]) -> String {
         let child = self.spawn_print(bin, mock, prompt, args);
         let out = finish(child, RUN_TIMEOUT);
         assert!(
@@ -115,7 +115,7 @@ impl ClaudeHome {
     }
 
     /// Every `*.jsonl` below `projects/`, sorted (sessions and sub-agent files).
-    pub fn transcripts(&self) -> Vec<PathBuf> {
+    pub(crate) fn transcripts(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(self.projects())
             .into_iter()
             .filter_map(Result::ok)
@@ -128,7 +128,7 @@ impl ClaudeHome {
 
     /// How many times each served request's id is written in the transcripts (any line shape:
     /// assistant lines, sub-agent files, copies in forked sessions or parent transcripts).
-    pub fn mentions(&self, served: &[Served]) -> Vec<(Served, usize)> {
+    pub(crate) fn mentions(&self, served: &[Served]) -> Vec<(Served, usize)> {
         let texts: Vec<String> = self
             .transcripts()
             .iter()
@@ -145,7 +145,7 @@ impl ClaudeHome {
     }
 
     /// The served requests the transcripts hold (their request id is written somewhere).
-    pub fn held(&self, served: &[Served]) -> Vec<Served> {
+    pub(crate) fn held(&self, served: &[Served]) -> Vec<Served> {
         self.mentions(served)
             .into_iter()
             .filter(|(_, n)| *n > 0)
@@ -154,7 +154,7 @@ impl ClaudeHome {
     }
 
     /// The session ids Claude Code wrote (transcript file names under a project folder).
-    pub fn sessions(&self) -> Vec<String> {
+    pub(crate) fn sessions(&self) -> Vec<String> {
         let mut ids: Vec<String> = self
             .transcripts()
             .iter()
@@ -167,7 +167,7 @@ impl ClaudeHome {
 
     /// Pre-accepts the first-run dialogs of an interactive Claude Code (onboarding, the API
     /// key, trust of the working folder), in `$HOME/.claude.json` and the config dir's copy.
-    pub fn accept_first_run_dialogs(&self) {
+    pub(crate) fn accept_first_run_dialogs(&self) {
         let tail = &API_KEY[API_KEY.len() - 20..];
         let state = serde_json::json!({
             "hasCompletedOnboarding": true,
@@ -185,7 +185,7 @@ impl ClaudeHome {
 
 /// Waits for `child` at most `timeout` (killing it past that), collecting its output. The
 /// pipes are drained meanwhile, so a chatty child cannot block on a full pipe.
-pub fn finish(mut child: Child, timeout: Duration) -> Output {
+pub(crate) fn finish(mut child: Child, timeout: Duration) -> Output {
     fn drain(
         pipe: Option<impl std::io::Read + Send + 'static>,
     ) -> std::thread::JoinHandle<Vec<u8>> {

@@ -7,12 +7,12 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The version every test is written against (`scripts/install-claude-code.sh` pins it).
-pub const VERSION: &str = "2.1.197";
+pub(crate) const VERSION: &str = "2.1.197";
 
 /// The binary `scripts/install-claude-code.sh` installs: `<target>/claude-code/node_modules/
 /// .bin/claude`, where `<target>` is the folder holding the costtop binary under test's
 /// profile folder. `COSTTOP_CLAUDE_BIN` names another one.
-pub fn expected_path() -> PathBuf {
+pub(crate) fn expected_path() -> PathBuf {
     if let Some(bin) = std::env::var_os("COSTTOP_CLAUDE_BIN") {
         return PathBuf::from(bin);
     }
@@ -26,7 +26,7 @@ pub fn expected_path() -> PathBuf {
 
 /// The pinned Claude Code, or `None` after printing why the calling test is skipped.
 /// Panics instead when `COSTTOP_REQUIRE_TOOLS=1`: CI must run these tests, not skip them.
-pub fn claude_or_skip() -> Option<PathBuf> {
+pub(crate) fn claude_or_skip() -> Option<PathBuf> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     // The test harness names each test's thread after the test.
     let current = std::thread::current();

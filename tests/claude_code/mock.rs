@@ -25,14 +25,14 @@ use super::script::{self, Answer, Purpose};
 
 /// How the mock behaves.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MockOptions {
+pub(crate) struct MockOptions {
     /// Hold every conversation request (main or sub-agent) until [`MockApi::release`].
     pub hold: bool,
 }
 
 /// One `POST /v1/messages` the mock answered (or, in hold mode, is about to answer).
 #[derive(Debug, Clone)]
-pub struct Served {
+pub(crate) struct Served {
     /// 1-based order of arrival.
     pub seq: u32,
     /// The `request-id` header sent back (Claude Code's `requestId`).
@@ -66,7 +66,7 @@ struct Shared {
 }
 
 /// The running mock; it stops when dropped.
-pub struct MockApi {
+pub(crate) struct MockApi {
     base_url: String,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
@@ -74,7 +74,7 @@ pub struct MockApi {
 
 impl MockApi {
     /// Starts the mock on a free port of 127.0.0.1.
-    pub fn start(opts: MockOptions) -> MockApi {
+    pub(crate) fn start(opts: MockOptions) -> MockApi {
         static INSTANCE: AtomicU32 = AtomicU32::new(0);
         let shared = Arc::new(Shared {
             served: Mutex::new(Vec::new()),
@@ -123,22 +123,22 @@ impl MockApi {
     }
 
     /// The base URL for `ANTHROPIC_BASE_URL`.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// Every `POST /v1/messages` so far, in order of arrival.
-    pub fn served(&self) -> Vec<Served> {
+    pub(crate) fn served(&self) -> Vec<Served> {
         self.shared.served.lock().expect("served").clone()
     }
 
     /// Every other request (`METHOD path`), e.g. Claude Code's start-up `GET /`.
-    pub fn other_requests(&self) -> Vec<String> {
+    pub(crate) fn other_requests(&self) -> Vec<String> {
         self.shared.other.lock().expect("other").clone()
     }
 
     /// In hold mode, lets `n` more conversation requests be answered.
-    pub fn release(&self, n: usize) {
+    pub(crate) fn release(&self, n: usize) {
         if let Some(gate) = &self.shared.gate {
             gate.add_permits(n);
         }
@@ -146,7 +146,7 @@ impl MockApi {
 
     /// Waits until `done` holds for the requests served so far; returns whether it did
     /// before `timeout`.
-    pub fn wait_for(&self, timeout: Duration, done: impl Fn(&[Served]) -> bool) -> bool {
+    pub(crate) fn wait_for(&self, timeout: Duration, done: impl Fn(&[Served]) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             if done(&self.shared.served.lock().expect("served")) {

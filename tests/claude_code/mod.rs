@@ -17,10 +17,10 @@
 // Each test crate uses a part of the harness.
 #![allow(dead_code, unused_imports)]
 
-pub mod home;
-pub mod install;
-pub mod mock;
-pub mod script;
+pub(crate) mod home;
+pub(crate) mod install;
+pub(crate) mod mock;
+pub(crate) mod script;
 
 use std::path::Path;
 use std::process::Command;
@@ -29,13 +29,13 @@ use costtop::pricing::{Money, PriceTable, price};
 use costtop::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent};
 use serde_json::{Value, json};
 
-pub use home::{ClaudeHome, MODEL};
-pub use mock::{MockApi, MockOptions, Served};
-pub use script::{Purpose, START_SUBAGENT};
+pub(crate) use home::{ClaudeHome, MODEL};
+pub(crate) use mock::{MockApi, MockOptions, Served};
+pub(crate) use script::{Purpose, START_SUBAGENT};
 
 /// The costtop binary under test with an empty config (every default, the embedded prices)
 /// and no admin key or listener address from the environment.
-pub fn costtop() -> Command {
+pub(crate) fn costtop() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/empty.toml");
     cmd.env("COSTTOP_CONFIG", config)
@@ -45,7 +45,7 @@ pub fn costtop() -> Command {
 }
 
 /// `costtop report DIR --format json` (extra `args` appended), parsed.
-pub fn report_json(dir: &Path, args: &[&str]) -> Value {
+pub(crate) fn report_json(dir: &Path, args: &[&str]) -> Value {
     let out = costtop()
         .arg("report")
         .arg(dir)
@@ -62,13 +62,13 @@ pub fn report_json(dir: &Path, args: &[&str]) -> Value {
 }
 
 /// The `totals` of `costtop report DIR --format json`.
-pub fn report_totals(dir: &Path) -> Value {
+pub(crate) fn report_totals(dir: &Path) -> Value {
     report_json(dir, &[])["totals"].clone()
 }
 
 /// `costtop statusline --url off` for a session of `home` (its `HOME`, `CLAUDE_CONFIG_DIR`
 /// and a cache dir of its own), with `status` on stdin; returns the line.
-pub fn statusline(home: &ClaudeHome, status: &str, args: &[&str]) -> String {
+pub(crate) fn statusline(home: &ClaudeHome, status: &str, args: &[&str]) -> String {
     use std::io::Write;
     let mut child = costtop()
         .arg("statusline")
@@ -93,7 +93,7 @@ pub fn statusline(home: &ClaudeHome, status: &str, args: &[&str]) -> String {
 
 /// What costtop's price table says `served` costs: each request priced by
 /// `costtop::pricing` on the usage the mock served, at the time it was served.
-pub fn expected_cost(served: &[Served]) -> Money {
+pub(crate) fn expected_cost(served: &[Served]) -> Money {
     let table = PriceTable::embedded();
     served
         .iter()
@@ -106,7 +106,7 @@ pub fn expected_cost(served: &[Served]) -> Money {
 }
 
 /// The snapshot `totals` (DESIGN.md §6) that counting each of `served` once gives.
-pub fn expected_totals(served: &[Served]) -> Value {
+pub(crate) fn expected_totals(served: &[Served]) -> Value {
     let t = served
         .iter()
         .fold(Tokens::default(), |acc, s| acc + s.usage);
@@ -126,7 +126,7 @@ pub fn expected_totals(served: &[Served]) -> Value {
 }
 
 /// The request ids of `served`, for messages.
-pub fn ids(served: &[Served]) -> Vec<String> {
+pub(crate) fn ids(served: &[Served]) -> Vec<String> {
     served
         .iter()
         .map(|s| format!("#{} {} ({:?})", s.seq, s.request_id, s.purpose))

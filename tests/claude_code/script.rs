@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 
 /// Put this in a prompt to make the main agent start a sub-agent (the `Agent` or `Task` tool
 /// of the request's `tools` list); the sub-agent then answers, and so does the follow-up.
-pub const START_SUBAGENT: &str = "[mock:subagent]";
+pub(crate) const START_SUBAGENT: &str = "[mock:subagent]";
 
 /// The prompt the mock gives the sub-agent it starts.
-pub const SUBAGENT_PROMPT: &str = "List the files of this folder and report back. (mock sub-agent)";
+pub(crate) const SUBAGENT_PROMPT: &str = "List the files of this folder and report back. (mock sub-agent)";
 
 /// Why Claude Code made a request, as far as its body and headers tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
+pub(crate) enum Purpose {
     /// A turn of the main conversation (the prompt, or a follow-up after tool results).
     Main,
     /// A turn of a sub-agent (`x-claude-code-agent-id` header, `cc_is_subagent=true`).
@@ -31,14 +31,14 @@ pub enum Purpose {
 
 impl Purpose {
     /// Main or sub-agent turns: the requests of the conversation itself.
-    pub fn is_conversation(self) -> bool {
+    pub(crate) fn is_conversation(self) -> bool {
         matches!(self, Purpose::Main | Purpose::SubAgent)
     }
 }
 
 /// What the mock answers.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// A text block; `end_turn`.
     Text(String),
     /// One `tool_use` block; `tool_use`.
@@ -53,7 +53,7 @@ pub enum Answer {
 }
 
 /// Reads a request: its purpose, and the answer the mock gives it.
-pub fn decide(body: &Value, headers: &HeaderMap, seq: u32) -> (Purpose, Answer) {
+pub(crate) fn decide(body: &Value, headers: &HeaderMap, seq: u32) -> (Purpose, Answer) {
     let purpose = purpose(body, headers);
     let last = last_user_turn(body);
     let answer = match purpose {
@@ -148,7 +148,7 @@ fn subagent_tool(body: &Value) -> Option<(String, Value)> {
 
 /// Distinct, non-round usage for the `seq`-th request (1-based), with a 5m/1h write split:
 /// no two requests share any count, so a request missed or counted twice shows in every total.
-pub fn usage_for(seq: u32) -> Tokens {
+pub(crate) fn usage_for(seq: u32) -> Tokens {
     let n = u64::from(seq);
     Tokens {
         input: 7 + 5 * n,
@@ -162,7 +162,7 @@ pub fn usage_for(seq: u32) -> Tokens {
 
 /// The API's `usage` object for `t`; `output` is what `output_tokens` says (the placeholder
 /// of `message_start`, or the final count).
-pub fn usage_json(t: &Tokens, output: u64) -> Value {
+pub(crate) fn usage_json(t: &Tokens, output: u64) -> Value {
     json!({
         "input_tokens": t.input,
         "cache_creation_input_tokens": t.cache_write_5m + t.cache_write_1h,
@@ -188,7 +188,7 @@ fn block(answer: &Answer) -> (Value, &'static str) {
 }
 
 /// A non-streaming answer: the whole message as JSON.
-pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
+pub(crate) fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
     let (content, stop) = block(answer);
     json!({
         "id": message_id, "type": "message", "role": "assistant", "model": model,
@@ -201,7 +201,7 @@ pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Toke
 /// A streamed answer: `message_start` (usage with a placeholder `output_tokens`),
 /// `content_block_start`/`_delta`/`_stop`, `message_delta` (final `output_tokens`,
 /// `stop_reason`), `message_stop`.
-pub fn message_sse(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
+pub(crate) fn message_sse(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
     let (content, stop) = block(answer);
     let (start, delta) = match answer {
         Answer::Text(text) => (

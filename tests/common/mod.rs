@@ -11,14 +11,14 @@ use tokio::sync::mpsc::Receiver;
 
 /// A real Claude Code assistant line (v2.1.126 shape) whose `message.id`, `requestId` and
 /// `output_tokens` are derived from `n`, so every line has its own key.
-pub fn line(n: u64) -> String {
+pub(crate) fn line(n: u64) -> String {
     format!(
         r#"{{"parentUuid":"1ff742f9-960a-4061-a7d1-b5daa8a30591","isSidechain":false,"message":{{"model":"claude-sonnet-4-6","id":"msg_{n:024}","type":"message","role":"assistant","content":[{{"type":"tool_use","id":"toolu_01G67VDs2nmkqzpTD72GihFS","name":"Bash","input":{{"command":"cargo test"}},"caller":{{"type":"direct"}}}}],"stop_reason":"tool_use","stop_sequence":null,"stop_details":null,"usage":{{"input_tokens":3,"cache_creation_input_tokens":2849,"cache_read_input_tokens":9493,"output_tokens":{n},"server_tool_use":{{"web_search_requests":0,"web_fetch_requests":0}},"service_tier":"standard","cache_creation":{{"ephemeral_1h_input_tokens":2849,"ephemeral_5m_input_tokens":0}},"inference_geo":"","iterations":[],"speed":"standard"}},"diagnostics":null}},"requestId":"req_{n:024}","type":"assistant","uuid":"a6a9cbc3-6456-43fd-85e8-b1d3e1a08361","timestamp":"2026-05-04T01:50:18.499Z","userType":"external","entrypoint":"sdk-cli","cwd":"/home/me/dev/app","sessionId":"dac472d2-1379-4e28-be38-cf9abf4ac4f0","version":"2.1.126","gitBranch":"main"}}"#
     )
 }
 
 /// Appends `text` to `path` (created if missing).
-pub fn append(path: &std::path::Path, text: &str) {
+pub(crate) fn append(path: &std::path::Path, text: &str) {
     use std::io::Write;
     let mut f = std::fs::OpenOptions::new()
         .create(true)
@@ -29,13 +29,13 @@ pub fn append(path: &std::path::Path, text: &str) {
 }
 
 /// Lines `range` joined, each with its newline.
-pub fn lines(range: std::ops::Range<u64>) -> String {
+pub(crate) fn lines(range: std::ops::Range<u64>) -> String {
     range.map(|n| line(n) + "\n").collect()
 }
 
 /// Everything a source sent, in order.
 #[derive(Debug, Default)]
-pub struct Received {
+pub(crate) struct Received {
     /// (dedupe key, output tokens) per event.
     pub events: Vec<(Option<u64>, u64)>,
     /// Latest health per source name.
@@ -47,14 +47,14 @@ pub struct Received {
 impl Received {
     /// Output-token values received, sorted: with one unique value per line, this is the
     /// exact multiset of lines read.
-    pub fn outputs(&self) -> Vec<u64> {
+    pub(crate) fn outputs(&self) -> Vec<u64> {
         let mut out: Vec<u64> = self.events.iter().map(|e| e.1).collect();
         out.sort_unstable();
         out
     }
 
     /// Panics unless every event has its own key (no line read twice).
-    pub fn assert_keys_unique(&self) {
+    pub(crate) fn assert_keys_unique(&self) {
         let mut keys: Vec<Option<u64>> = self.events.iter().map(|e| e.0).collect();
         assert!(keys.iter().all(Option::is_some), "events without key");
         keys.sort_unstable();
@@ -77,7 +77,7 @@ impl Received {
     }
 
     /// Receives until `done` holds or `timeout` passes; returns whether `done` held.
-    pub async fn until(
+    pub(crate) async fn until(
         &mut self,
         rx: &mut Receiver<SourceMsg>,
         timeout: Duration,
@@ -95,14 +95,14 @@ impl Received {
     }
 
     /// Receives whatever arrives within `quiet` (to prove nothing more comes).
-    pub async fn settle(&mut self, rx: &mut Receiver<SourceMsg>, quiet: Duration) {
+    pub(crate) async fn settle(&mut self, rx: &mut Receiver<SourceMsg>, quiet: Duration) {
         while let Ok(Some(msg)) = tokio::time::timeout(quiet, rx.recv()).await {
             self.take(msg);
         }
     }
 
     /// Receives everything until the channel closes.
-    pub async fn all(rx: &mut Receiver<SourceMsg>) -> Received {
+    pub(crate) async fn all(rx: &mut Receiver<SourceMsg>) -> Received {
         let mut got = Received::default();
         while let Some(msg) = rx.recv().await {
             got.take(msg);
@@ -112,7 +112,7 @@ impl Received {
 }
 
 /// `a..b` as a sorted vector, for comparing with [`Received::outputs`].
-pub fn expect(ranges: &[std::ops::Range<u64>]) -> Vec<u64> {
+pub(crate) fn expect(ranges: &[std::ops::Range<u64>]) -> Vec<u64> {
     let mut v: Vec<u64> = ranges.iter().flat_map(Clone::clone).collect();
     v.sort_unstable();
     v

@@ -13,7 +13,7 @@ use costtop::time::{SystemClock, Window};
 use costtop::usage::{Tokens, UsageEvent};
 
 /// One request of `model` with these input and output tokens at `at`.
-pub fn usage(
+pub(crate) fn usage(
     model: &str,
     input: u64,
     output: u64,
@@ -33,7 +33,7 @@ pub fn usage(
 }
 
 /// A live aggregator on the wall clock showing every record (window `all`).
-pub fn aggregator() -> AggregatorHandle {
+pub(crate) fn aggregator() -> AggregatorHandle {
     let settings = Settings {
         window: Window::All,
         ..Settings::default()
@@ -42,7 +42,7 @@ pub fn aggregator() -> AggregatorHandle {
 }
 
 /// Waits (10 s at most) for a source whose name starts with `prefix` to satisfy `done`.
-pub async fn wait_for_source(
+pub(crate) async fn wait_for_source(
     handle: &AggregatorHandle,
     prefix: &str,
     done: impl Fn(&SourceStatus) -> bool,

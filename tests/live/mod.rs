@@ -16,7 +16,7 @@ use costtop::sources::{ReadOptions, TailOptions, discover, read_all, spawn_tail}
 use costtop::time::{SystemClock, Window, Zone};
 
 /// How long any condition may take to become true.
-pub const DEADLINE: Duration = Duration::from_secs(15);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(15);
 
 const MODELS: [&str; 4] = [
     "claude-sonnet-4-6",
@@ -27,7 +27,7 @@ const MODELS: [&str; 4] = [
 
 /// One streamed chunk of API response `n`: its output so far, and whether it is the last.
 #[derive(Debug, Clone, Copy)]
-pub struct Chunk {
+pub(crate) struct Chunk {
     /// Response number: key, model, tier, cache split and time derive from it.
     pub n: u64,
     /// Output tokens on this line.
@@ -37,7 +37,7 @@ pub struct Chunk {
 }
 
 /// The complete record of response `n` (its output derives from `n`).
-pub fn record(n: u64) -> Chunk {
+pub(crate) fn record(n: u64) -> Chunk {
     Chunk {
         n,
         output: output_of(n),
@@ -46,13 +46,13 @@ pub fn record(n: u64) -> Chunk {
 }
 
 /// The output tokens of response `n`'s complete record.
-pub fn output_of(n: u64) -> u64 {
+pub(crate) fn output_of(n: u64) -> u64 {
     10 + (n * 37) % 5000
 }
 
 /// A Claude Code assistant line (v2.1.126 shape) for `c`, newline included. Models, tiers,
 /// cache TTLs, stop reasons and minutes vary with `n` so every pane has something to show.
-pub fn cc_line(c: Chunk) -> String {
+pub(crate) fn cc_line(c: Chunk) -> String {
     let n = c.n;
     let model = MODELS[(n % 4) as usize];
     let tier = if n.is_multiple_of(5) {
@@ -102,12 +102,12 @@ pub fn cc_line(c: Chunk) -> String {
 }
 
 /// Complete records for every `n` in `range`, one line each.
-pub fn records(range: std::ops::Range<u64>) -> String {
+pub(crate) fn records(range: std::ops::Range<u64>) -> String {
     range.map(|n| cc_line(record(n))).collect()
 }
 
 /// Appends `text` to `path` (creating it).
-pub fn append(path: &Path, text: &str) {
+pub(crate) fn append(path: &Path, text: &str) {
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
@@ -119,7 +119,7 @@ pub fn append(path: &Path, text: &str) {
 /// What the test wrote, as the aggregator should count it: the largest output per response,
 /// and every line that went through a followed file.
 #[derive(Debug, Default)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     outputs: BTreeMap<u64, u64>,
     /// Lines written into followed files (each must be read exactly once).
     pub lines: u64,
@@ -127,7 +127,7 @@ pub struct Ledger {
 
 impl Ledger {
     /// Notes chunks written into a followed file.
-    pub fn wrote(&mut self, chunks: impl IntoIterator<Item = Chunk>) {
+    pub(crate) fn wrote(&mut self, chunks: impl IntoIterator<Item = Chunk>) {
         for c in chunks {
             self.lines += 1;
             let o = self.outputs.entry(c.n).or_default();
@@ -136,18 +136,18 @@ impl Ledger {
     }
 
     /// Notes complete records `range` written into a followed file.
-    pub fn wrote_records(&mut self, range: std::ops::Range<u64>) {
+    pub(crate) fn wrote_records(&mut self, range: std::ops::Range<u64>) {
         self.wrote(range.map(record));
     }
 
     /// (distinct requests, output tokens) the snapshot must show.
-    pub fn expected(&self) -> (u64, u64) {
+    pub(crate) fn expected(&self) -> (u64, u64) {
         (self.outputs.len() as u64, self.outputs.values().sum())
     }
 }
 
 /// Aggregator settings for these tests: every record, window `all`, UTC.
-pub fn settings() -> Settings {
+pub(crate) fn settings() -> Settings {
     Settings {
         zone: "UTC".parse::<Zone>().expect("zone"),
         window: Window::All,
@@ -157,7 +157,7 @@ pub fn settings() -> Settings {
 }
 
 /// A real tail over `dir` feeding a real actor on the system clock.
-pub struct Pipeline {
+pub(crate) struct Pipeline {
     /// The aggregator.
     pub handle: AggregatorHandle,
     _tail: tokio::task::JoinHandle<()>,
@@ -165,7 +165,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Starts following `dir` and waits until its history is read.
-    pub async fn follow(dir: &Path) -> Pipeline {
+    pub(crate) async fn follow(dir: &Path) -> Pipeline {
         let found = discover(&[dir.display().to_string()]);
         assert!(found.errors.is_empty(), "{:?}", found.errors);
         let handle = AggregatorHandle::spawn(settings(), Arc::new(SystemClock));
@@ -185,7 +185,7 @@ impl Pipeline {
     }
 
     /// A fresh snapshot.
-    pub async fn now(&self) -> Arc<Snapshot> {
+    pub(crate) async fn now(&self) -> Arc<Snapshot> {
         self.handle
             .snapshot_now(None)
             .await
@@ -193,7 +193,7 @@ impl Pipeline {
     }
 
     /// Waits until `ok` holds for a fresh snapshot; panics with `what` and the last figures.
-    pub async fn wait_for(&self, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+    pub(crate) async fn wait_for(&self, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let snap = self.now().await;
@@ -212,7 +212,7 @@ impl Pipeline {
     }
 
     /// Waits until the snapshot counts exactly what `ledger` says was written.
-    pub async fn wait_counted(&self, ledger: &Ledger, what: &str) -> Arc<Snapshot> {
+    pub(crate) async fn wait_counted(&self, ledger: &Ledger, what: &str) -> Arc<Snapshot> {
         let want = ledger.expected();
         self.wait_for(what, |s| {
             (s.totals.requests, s.totals.output_tokens) == want
@@ -222,7 +222,7 @@ impl Pipeline {
 
     /// Waits until the source health says every written line was read (health is sent at
     /// most once a second), with no parse error.
-    pub async fn wait_lines(&self, ledger: &Ledger) -> Arc<Snapshot> {
+    pub(crate) async fn wait_lines(&self, ledger: &Ledger) -> Arc<Snapshot> {
         let snap = self
             .wait_for("source health to count every line", |s| {
                 s.sources.iter().map(|h| h.lines).sum::<u64>() >= ledger.lines
@@ -241,7 +241,7 @@ impl Pipeline {
 }
 
 /// The one-shot report path over `paths`: `read_all` into a fresh actor.
-pub async fn report(paths: &[PathBuf]) -> Arc<Snapshot> {
+pub(crate) async fn report(paths: &[PathBuf]) -> Arc<Snapshot> {
     let args: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let found = discover(&args);
     assert!(found.errors.is_empty(), "{:?}", found.errors);
@@ -254,7 +254,7 @@ pub async fn report(paths: &[PathBuf]) -> Arc<Snapshot> {
 }
 
 /// The figures the live and one-shot paths must agree on exactly.
-pub fn figures(s: &Snapshot) -> impl PartialEq + std::fmt::Debug + use<> {
+pub(crate) fn figures(s: &Snapshot) -> impl PartialEq + std::fmt::Debug + use<> {
     (
         s.totals,
         s.by_model.clone(),
@@ -266,7 +266,7 @@ pub fn figures(s: &Snapshot) -> impl PartialEq + std::fmt::Debug + use<> {
 
 /// Waits until the live snapshot equals the report over `paths`, then makes sure it stays
 /// equal after the tail's next full pass (nothing counted late or twice).
-pub async fn assert_live_equals_report(live: &Pipeline, ledger: &Ledger, paths: &[PathBuf]) {
+pub(crate) async fn assert_live_equals_report(live: &Pipeline, ledger: &Ledger, paths: &[PathBuf]) {
     let reported = report(paths).await;
     assert_eq!(
         (reported.totals.requests, reported.totals.output_tokens),

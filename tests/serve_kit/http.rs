@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 /// A request body: fixed (with `Content-Length`) or chunked (without).
-pub enum Body {
+pub(crate) enum Body {
     /// Sent whole with its length.
     Fixed(Vec<u8>),
     /// Sent in these chunks with `Transfer-Encoding: chunked`.
@@ -17,7 +17,7 @@ pub enum Body {
 
 /// An HTTP response.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// Status code (0: the connection failed before a status line).
     pub status: u16,
     /// Headers, names lowercased.
@@ -28,12 +28,12 @@ pub struct Reply {
 
 impl Reply {
     /// The body as text.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
     /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -43,7 +43,7 @@ impl Reply {
 
 /// One HTTP/1.1 request on a fresh connection (`Connection: close`); status 0 when the
 /// connection fails.
-pub fn request(
+pub(crate) fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,

@@ -17,22 +17,22 @@ use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use prost::Message;
 use serde_json::Value;
 
-pub use http::{Body, Reply, request};
+pub(crate) use http::{Body, Reply, request};
 
 /// How long any condition may take to become true.
-pub const DEADLINE: Duration = Duration::from_secs(20);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
 
 /// The shared fixture: one `claude_code.api_request` event as Claude Code 2.1.197 sends it.
-pub const FIXTURE: &str = include_str!(concat!(
+pub(crate) const FIXTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/fixtures/otlp-claude-code-api-request.json"
 ));
 
 /// The fixture's request id.
-pub const FIXTURE_REQUEST: &str = "req_011CExampleTelemetry01";
+pub(crate) const FIXTURE_REQUEST: &str = "req_011CExampleTelemetry01";
 
 /// The fixture re-encoded as protobuf (decoded with the same crate costtop uses).
-pub fn fixture_protobuf() -> Vec<u8> {
+pub(crate) fn fixture_protobuf() -> Vec<u8> {
     let req: ExportLogsServiceRequest = serde_json::from_str(FIXTURE).expect("fixture decodes");
     req.encode_to_vec()
 }
@@ -40,7 +40,7 @@ pub fn fixture_protobuf() -> Vec<u8> {
 /// A Claude Code transcript line for the fixture's request: the same tokens, with the 5m/1h
 /// split the event lacks (all 3,000 writes are 1-hour writes) and `output` output tokens;
 /// `last` gives it a stop reason.
-pub fn transcript_line(output: u64, last: bool, five_minute: u64) -> String {
+pub(crate) fn transcript_line(output: u64, last: bool, five_minute: u64) -> String {
     let stop = if last { "\"end_turn\"" } else { "null" };
     let one_hour = 3000 - five_minute;
     format!(
@@ -59,7 +59,7 @@ pub fn transcript_line(output: u64, last: bool, five_minute: u64) -> String {
 }
 
 /// Appends `text` to `path` (creating it).
-pub fn append(path: &Path, text: &str) {
+pub(crate) fn append(path: &Path, text: &str) {
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -69,7 +69,7 @@ pub fn append(path: &Path, text: &str) {
 }
 
 /// A running costtop with a listener, stopped (SIGTERM) when dropped.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     /// The listener's address.
     pub addr: SocketAddr,
@@ -80,7 +80,7 @@ pub struct Server {
 }
 
 /// `costtop` with an empty config and a home without Claude Code folders.
-pub fn costtop(home: &Path) -> Command {
+pub(crate) fn costtop(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/empty.toml");
     cmd.env("COSTTOP_CONFIG", config)
@@ -94,7 +94,7 @@ pub fn costtop(home: &Path) -> Command {
 
 impl Server {
     /// `costtop serve ARGS --listen 127.0.0.1:0 --window all --since 2000-01-01`.
-    pub fn serve(args: &[&str]) -> Server {
+    pub(crate) fn serve(args: &[&str]) -> Server {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--window", "all", "--since", "2000-01-01"]);
@@ -103,7 +103,7 @@ impl Server {
 
     /// Starts costtop with `args` and waits for its "listening on" line; `Err` carries the
     /// stderr of a run that exited instead.
-    pub fn start(args: &[&str]) -> Result<Server, String> {
+    pub(crate) fn start(args: &[&str]) -> Result<Server, String> {
         let home = tempfile::tempdir().expect("tempdir");
         let mut child = costtop(home.path())
             .args(args)
@@ -170,12 +170,12 @@ impl Server {
     }
 
     /// Everything written to stderr so far.
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().expect("stderr lock").clone()
     }
 
     /// Sends SIGTERM and waits for the exit.
-    pub fn terminate(mut self) -> ExitStatus {
+    pub(crate) fn terminate(mut self) -> ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let deadline = Instant::now() + DEADLINE;
@@ -189,7 +189,7 @@ impl Server {
     }
 
     /// Resident set size high-water mark of the process, in KiB.
-    pub fn peak_rss_kib(&self) -> u64 {
+    pub(crate) fn peak_rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         status
@@ -200,17 +200,17 @@ impl Server {
     }
 
     /// `GET path`.
-    pub fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         request(self.addr, "GET", path, &[], Body::Fixed(Vec::new()))
     }
 
     /// `POST path` with a fixed body and these headers.
-    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    pub(crate) fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
         request(self.addr, "POST", path, headers, Body::Fixed(body.to_vec()))
     }
 
     /// `POST /v1/logs` of a JSON body.
-    pub fn post_json_logs(&self, body: &str) -> Reply {
+    pub(crate) fn post_json_logs(&self, body: &str) -> Reply {
         self.post(
             "/v1/logs",
             &[("Content-Type", "application/json")],
@@ -219,14 +219,14 @@ impl Server {
     }
 
     /// `GET /api/v1/snapshot` as JSON.
-    pub fn snapshot(&self) -> Value {
+    pub(crate) fn snapshot(&self) -> Value {
         let r = self.get("/api/v1/snapshot");
         assert_eq!(r.status, 200, "{}", r.text());
         serde_json::from_slice(&r.body).expect("snapshot JSON")
     }
 
     /// The receiver's entry in the snapshot's sources.
-    pub fn receiver(&self) -> Value {
+    pub(crate) fn receiver(&self) -> Value {
         let snap = self.snapshot();
         snap["sources"]
             .as_array()
@@ -235,7 +235,7 @@ impl Server {
     }
 
     /// Waits until `done` holds for the snapshot; returns it.
-    pub fn wait_snapshot(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_snapshot(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let snap = self.snapshot();
@@ -248,7 +248,7 @@ impl Server {
     }
 
     /// Waits until `/metrics` shows `sample` with a value `done` accepts; returns the text.
-    pub fn wait_metrics(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_metrics(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let text = self.get("/metrics").text();
@@ -269,7 +269,7 @@ impl Drop for Server {
 }
 
 /// The value of the first sample of `/metrics` text whose line starts with `prefix`.
-pub fn sample(text: &str, prefix: &str) -> Option<f64> {
+pub(crate) fn sample(text: &str, prefix: &str) -> Option<f64> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .find(|l| l.starts_with(prefix))
@@ -279,7 +279,7 @@ pub fn sample(text: &str, prefix: &str) -> Option<f64> {
 
 /// Every counter sample (`*_total`, histogram `_bucket`/`_count`/`_sum`) of a text
 /// exposition, by its full series line (name and labels).
-pub fn counter_samples(text: &str) -> Vec<(String, f64)> {
+pub(crate) fn counter_samples(text: &str) -> Vec<(String, f64)> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| {
@@ -298,7 +298,7 @@ pub fn counter_samples(text: &str) -> Vec<(String, f64)> {
 }
 
 /// A folder for transcripts under the system temp dir.
-pub fn transcripts() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn transcripts() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("projects/app");
     std::fs::create_dir_all(&dir).expect("mkdir");
@@ -307,7 +307,7 @@ pub fn transcripts() -> (tempfile::TempDir, PathBuf) {
 
 /// Whether an external tool is on PATH; without it a test skips with a notice, unless
 /// `COSTTOP_REQUIRE_TOOLS=1` (set by `.ci/run`) makes it fail.
-pub fn tool(name: &str) -> bool {
+pub(crate) fn tool(name: &str) -> bool {
     let found = Command::new("sh")
         .args(["-c", &format!("command -v {name}")])
         .stdout(Stdio::null())
@@ -320,7 +320,7 @@ pub fn tool(name: &str) -> bool {
 }
 
 /// Reports a missing tool: a failure under `COSTTOP_REQUIRE_TOOLS=1`, else a skip notice.
-pub fn missing(what: &str) {
+pub(crate) fn missing(what: &str) {
     assert!(
         std::env::var("COSTTOP_REQUIRE_TOOLS").as_deref() != Ok("1"),
         "{what} (COSTTOP_REQUIRE_TOOLS=1: .ci/run installs it)"
@@ -329,7 +329,7 @@ pub fn missing(what: &str) {
 }
 
 /// A free loopback port (bound and released).
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -13,7 +13,7 @@ const LOG_CAPACITY: usize = 200;
 
 /// How bad an alarm is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// Act soon.
     Warning,
     /// Act now.
@@ -49,7 +49,7 @@ struct Active {
 
 /// Active alarms and the log of transitions.
 #[derive(Debug, Default, Clone)]
-pub struct AlarmBook {
+pub(crate) struct AlarmBook {
     active: BTreeMap<String, Active>,
     log: VecDeque<AlarmLogEntry>,
     seq: u64,
@@ -157,7 +157,7 @@ impl AlarmBook {
     }
 
     /// Marks every active alarm acknowledged; returns whether anything changed.
-    pub fn acknowledge_all(&mut self) -> bool {
+    pub(crate) fn acknowledge_all(&mut self) -> bool {
         let mut changed = false;
         for a in self.active.values_mut() {
             changed |= !a.acknowledged;
@@ -167,7 +167,7 @@ impl AlarmBook {
     }
 
     /// Active alarms, most severe first, then oldest first.
-    pub fn active(&self) -> Vec<AlarmStatus> {
+    pub(crate) fn active(&self) -> Vec<AlarmStatus> {
         let mut v: Vec<AlarmStatus> = self
             .active
             .iter()
@@ -189,7 +189,7 @@ impl AlarmBook {
     }
 
     /// The log, oldest first.
-    pub fn log(&self) -> Vec<AlarmLogEntry> {
+    pub(crate) fn log(&self) -> Vec<AlarmLogEntry> {
         self.log.iter().cloned().collect()
     }
 }

@@ -26,17 +26,17 @@ const CLEAR_FRACTION: f64 = 0.9;
 /// What the rules read at "now".
 pub(crate) struct Facts<'a> {
     /// The counted usage.
-    pub store: &'a Store,
+    pub(crate) store: &'a Store,
     /// The time zone budget periods follow.
-    pub zone: &'a Zone,
+    pub(crate) zone: &'a Zone,
     /// The budgets.
-    pub budgets: &'a [Budget],
+    pub(crate) budgets: &'a [Budget],
     /// Interned models seen without a price.
-    pub unpriced: &'a BTreeSet<u32>,
+    pub(crate) unpriced: &'a BTreeSet<u32>,
     /// Each source's health, by name.
-    pub sources: &'a BTreeMap<String, SourceHealth>,
+    pub(crate) sources: &'a BTreeMap<String, SourceHealth>,
     /// The oldest record's time.
-    pub first_event: Option<DateTime<Utc>>,
+    pub(crate) first_event: Option<DateTime<Utc>>,
 }
 
 /// Re-evaluates every alarm rule at `now`; returns how many alarms were newly raised, and

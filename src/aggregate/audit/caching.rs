@@ -71,12 +71,12 @@ pub(super) struct Threads {
 impl Threads {
     /// Threads held.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
 
     /// Writes not yet settled whose TTL is over at `now` (ms): the snapshot books them.
-    pub fn expired(&self, now: i64) -> impl Iterator<Item = &PendingWrite> {
+    pub(crate) fn expired(&self, now: i64) -> impl Iterator<Item = &PendingWrite> {
         self.map
             .values()
             .flat_map(|t| t.pending.iter())
@@ -195,7 +195,7 @@ fn repeat_rule(th: &mut Thread, minutes: &mut AuditMinutes, prices: &Prices, r: 
 impl Threads {
     /// Runs the caching rules on the first copy of a request (`agent`: the value of its
     /// `agent` tag, 0 without one: a sub-agent has its own cache).
-    pub fn count(
+    pub(crate) fn count(
         &mut self,
         minutes: &mut AuditMinutes,
         prices: &Prices,

@@ -18,22 +18,22 @@ const REQUEST_BASE: u8 = 64;
 
 impl Slot {
     /// The slot of a rule's cells.
-    pub fn of(kind: Kind) -> Slot {
+    pub(crate) fn of(kind: Kind) -> Slot {
         Slot(kind as u8)
     }
 
     /// The slot of requests in output bucket `bucket`, simple-looking or not.
-    pub fn requests(bucket: u8, simple: bool) -> Slot {
+    pub(crate) fn requests(bucket: u8, simple: bool) -> Slot {
         Slot(REQUEST_BASE.saturating_add(bucket.saturating_mul(2)) + u8::from(simple))
     }
 
     /// The kind of a rule slot.
-    pub fn kind(self) -> Option<Kind> {
+    pub(crate) fn kind(self) -> Option<Kind> {
         Kind::ALL.get(usize::from(self.0)).copied()
     }
 
     /// The output bucket of a request slot, and whether its requests look simple.
-    pub fn request_cell(self) -> Option<(u8, bool)> {
+    pub(crate) fn request_cell(self) -> Option<(u8, bool)> {
         let i = self.0.checked_sub(REQUEST_BASE)?;
         Some((i / 2, i % 2 == 1))
     }
@@ -48,23 +48,23 @@ pub(super) fn picos(m: Money) -> i64 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Amounts {
     /// What the affected spend costs now.
-    pub current: i64,
+    pub(crate) current: i64,
     /// What the rule would save.
-    pub saved: i64,
+    pub(crate) saved: i64,
     /// What it saves after the levers applied before it (routing first, batch last).
-    pub combined: i64,
+    pub(crate) combined: i64,
     /// Request slots: the output's cost.
-    pub output: i64,
+    pub(crate) output: i64,
     /// Request slots: the sum of each request's output cost per token, in picodollars (the
     /// excess above a p99 is priced with it).
-    pub per_token: i64,
+    pub(crate) per_token: i64,
     /// Requests (or writes) counted.
-    pub requests: u32,
+    pub(crate) requests: u32,
 }
 
 impl Amounts {
     /// An opportunity of one record that saves all it can.
-    pub fn one(current: Money, saved: Money, combined: Money) -> Amounts {
+    pub(crate) fn one(current: Money, saved: Money, combined: Money) -> Amounts {
         Amounts {
             current: picos(current),
             saved: picos(saved),
@@ -94,11 +94,11 @@ impl Amounts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Skipped {
     /// Requests of unpriced models: no opportunity from an unknown price.
-    pub unpriced: u32,
+    pub(crate) unpriced: u32,
     /// Requests on models whose tier is not on the ladder.
-    pub off_ladder: u32,
+    pub(crate) off_ladder: u32,
     /// Requests with cache writes but no session: the write rules cannot follow them.
-    pub writes_without_session: u32,
+    pub(crate) writes_without_session: u32,
 }
 
 impl Skipped {
@@ -121,14 +121,14 @@ impl Skipped {
 #[derive(Debug, Clone, Default)]
 pub(super) struct AuditMinute {
     /// One cell per (dimensions, slot).
-    pub cells: Vec<(Dims, Slot, Amounts)>,
+    pub(crate) cells: Vec<(Dims, Slot, Amounts)>,
     /// Records it could not judge.
-    pub skipped: Skipped,
+    pub(crate) skipped: Skipped,
 }
 
 impl AuditMinute {
     /// Adds (or retracts) amounts in the cell of `dims` and `slot`.
-    pub fn apply(&mut self, dims: Dims, slot: Slot, amounts: &Amounts, add: bool) {
+    pub(crate) fn apply(&mut self, dims: Dims, slot: Slot, amounts: &Amounts, add: bool) {
         match self
             .cells
             .iter_mut()
@@ -141,12 +141,12 @@ impl AuditMinute {
     }
 
     /// Adds (or retracts) skipped records.
-    pub fn skip(&mut self, skipped: &Skipped, add: bool) {
+    pub(crate) fn skip(&mut self, skipped: &Skipped, add: bool) {
         self.skipped.apply(skipped, add);
     }
 
     /// Adds everything `other` counted (an hour taking in its minutes): one pass over each.
-    pub fn merge(&mut self, other: &AuditMinute) {
+    pub(crate) fn merge(&mut self, other: &AuditMinute) {
         let mut at: foldhash::HashMap<(Dims, Slot), usize> = self
             .cells
             .iter()

@@ -62,11 +62,11 @@ struct Gathered {
 /// The window's figures the audit needs from the rest of the snapshot.
 pub(crate) struct WindowFigures {
     /// The first minute in the window.
-    pub from_minute: i64,
+    pub(crate) from_minute: i64,
     /// Priced spend in the window.
-    pub total: Money,
+    pub(crate) total: Money,
     /// The batch tier's share of it.
-    pub batch_share: f64,
+    pub(crate) batch_share: f64,
 }
 
 /// The bucket holding the `q` quantile of `counts`, if any value was counted.

@@ -18,7 +18,7 @@ const UNKNOWN: u32 = u32::MAX;
 
 impl<'s> Grouping<'s> {
     /// The grouping the settings choose, over the names of `store`.
-    pub fn new(group: &'s AuditGroup, store: &'s Store) -> Grouping<'s> {
+    pub(crate) fn new(group: &'s AuditGroup, store: &'s Store) -> Grouping<'s> {
         let key = match group {
             AuditGroup::Feature => store.strings.get("feature"),
             AuditGroup::Tag(k) => store.strings.get(k),
@@ -33,7 +33,7 @@ impl<'s> Grouping<'s> {
     }
 
     /// The group (an interned string; 0: none) of a cell's dimensions.
-    pub fn of(&mut self, dims: &Dims) -> u32 {
+    pub(crate) fn of(&mut self, dims: &Dims) -> u32 {
         let tagged = match self.group {
             AuditGroup::Project => return dims.project,
             AuditGroup::Session => return dims.session,

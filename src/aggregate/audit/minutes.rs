@@ -20,7 +20,7 @@ pub(in crate::aggregate) struct AuditMinutes {
 
 impl AuditMinutes {
     /// Nothing counted yet; hours follow `zone`.
-    pub fn new(zone: Zone) -> AuditMinutes {
+    pub(crate) fn new(zone: Zone) -> AuditMinutes {
         AuditMinutes {
             zone,
             slots: BTreeMap::new(),
@@ -30,7 +30,7 @@ impl AuditMinutes {
 
     /// The slot a record of `minute` counts in: its minute, or its local hour once that is
     /// older than the detail frontier.
-    pub fn at(&mut self, minute: i64) -> &mut AuditMinute {
+    pub(crate) fn at(&mut self, minute: i64) -> &mut AuditMinute {
         let key = if minute >= self.detail_from {
             minute
         } else {
@@ -40,13 +40,13 @@ impl AuditMinutes {
     }
 
     /// Every slot from minute `from` on, oldest first.
-    pub fn from(&self, from: i64) -> impl Iterator<Item = &AuditMinute> {
+    pub(crate) fn from(&self, from: i64) -> impl Iterator<Item = &AuditMinute> {
         self.slots.range(from..).map(|(_, m)| m)
     }
 
     /// Folds the minutes before `frontier` (a local hour's start, never moving back) into
     /// their hours.
-    pub fn compact(&mut self, frontier: i64) {
+    pub(crate) fn compact(&mut self, frontier: i64) {
         if frontier <= self.detail_from {
             return;
         }
@@ -64,7 +64,7 @@ impl AuditMinutes {
 
     /// Slots held (tests: memory stays bounded).
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.slots.len()
     }
 }

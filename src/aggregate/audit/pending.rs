@@ -23,17 +23,17 @@ pub(super) type Prices = [Option<ModelPrice>];
 /// One request as the caching rules see it.
 pub(super) struct Observed<'a> {
     /// When (ms since the epoch).
-    pub at: i64,
+    pub(crate) at: i64,
     /// Its minute.
-    pub minute: i64,
+    pub(crate) minute: i64,
     /// Its dimensions.
-    pub dims: Dims,
+    pub(crate) dims: Dims,
     /// The request.
-    pub event: &'a UsageEvent,
+    pub(crate) event: &'a UsageEvent,
     /// Its cost, when known.
-    pub cost: Option<Money>,
+    pub(crate) cost: Option<Money>,
     /// What routing would cut its cost to, if it is a routing candidate.
-    pub routed: Option<(Money, Money)>,
+    pub(crate) routed: Option<(Money, Money)>,
 }
 
 /// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
@@ -41,21 +41,21 @@ pub(super) struct Observed<'a> {
 #[derive(Debug, Clone)]
 pub(super) struct PendingWrite {
     /// When it was written (ms).
-    pub at: i64,
+    pub(crate) at: i64,
     /// When its TTL is over (ms).
-    pub deadline: i64,
+    pub(crate) deadline: i64,
     /// Where it is booked: the writing request's minute…
-    pub minute: i64,
+    pub(crate) minute: i64,
     /// …and dimensions.
-    pub dims: Dims,
+    pub(crate) dims: Dims,
     /// Cache reads of the writing request: a later read beyond them reached the write.
-    pub read_before: u64,
+    pub(crate) read_before: u64,
     /// Written for an hour (else 5 minutes).
-    pub one_hour: bool,
+    pub(crate) one_hour: bool,
     /// A later request of the thread read it within its TTL.
-    pub read: bool,
+    pub(crate) read: bool,
     /// A read of it came over 5 minutes after the thread's previous request.
-    pub needed_one_hour: bool,
+    pub(crate) needed_one_hour: bool,
     /// The writing request, as pricing reads it.
     model: Arc<str>,
     tokens: Tokens,
@@ -65,7 +65,7 @@ pub(super) struct PendingWrite {
 
 impl PendingWrite {
     /// What the write turned out to be once its TTL is over, if an opportunity.
-    pub fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
+    pub(crate) fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
         let kind = if !self.read {
             Kind::WritesNeverRead
         } else if self.one_hour && !self.needed_one_hour {
@@ -119,7 +119,7 @@ impl PendingWrite {
     }
 
     /// Books the outcome, if an opportunity, into its minute.
-    pub fn book(&self, minutes: &mut AuditMinutes, prices: &Prices) {
+    pub(crate) fn book(&self, minutes: &mut AuditMinutes, prices: &Prices) {
         if let Some((kind, amounts)) = self.outcome(prices) {
             minutes
                 .at(self.minute)

@@ -25,12 +25,12 @@ pub(super) struct Effects {
     skipped: Skipped,
     /// For a routing candidate: (cost now, cost one step down). Later levers' savings on
     /// the same request are scaled by it in the combined potential.
-    pub routed: Option<(Money, Money)>,
+    pub(crate) routed: Option<(Money, Money)>,
 }
 
 impl Effects {
     /// Adds (or retracts) the effects in `minute`.
-    pub fn apply(&self, minutes: &mut AuditMinutes, minute: i64, dims: Dims, add: bool) {
+    pub(crate) fn apply(&self, minutes: &mut AuditMinutes, minute: i64, dims: Dims, add: bool) {
         if self.cells.is_empty() && self.skipped == Skipped::default() {
             return;
         }
@@ -45,15 +45,15 @@ impl Effects {
 /// A record as the per-record rules see it.
 pub(super) struct Record<'a> {
     /// The record.
-    pub event: &'a UsageEvent,
+    pub(crate) event: &'a UsageEvent,
     /// Its cost, when known.
-    pub cost: Option<Money>,
+    pub(crate) cost: Option<Money>,
     /// Its model's price.
-    pub price: Option<&'a ModelPrice>,
+    pub(crate) price: Option<&'a ModelPrice>,
     /// Where its model stands on the ladder.
-    pub route: Route,
+    pub(crate) route: Route,
     /// Whether its group is marked async.
-    pub is_async: bool,
+    pub(crate) is_async: bool,
 }
 
 /// The per-record rules for a record; `is_async` is asked only of standard-tier records.

@@ -23,7 +23,7 @@ pub struct AuditSettings {
 
 impl AuditSettings {
     /// Fails with a sentence naming the first ladder id the price table does not know.
-    pub fn check(&self, prices: &PriceTable) -> Result<(), String> {
+    pub(crate) fn check(&self, prices: &PriceTable) -> Result<(), String> {
         for id in self.ladder.iter().flatten() {
             if prices.lookup(id).is_none() {
                 return Err(format!(
@@ -43,9 +43,9 @@ impl AuditSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AsyncMark {
     /// `project` or a tag key (`feature`, `team`, …).
-    pub key: String,
+    pub(crate) key: String,
     /// The value that marks a record.
-    pub value: String,
+    pub(crate) value: String,
 }
 
 impl FromStr for AsyncMark {

@@ -36,7 +36,7 @@ pub(crate) struct Audit {
 
 impl Audit {
     /// An empty audit for these settings and prices.
-    pub fn new(settings: &AuditSettings, prices: &PriceTable, zone: Zone) -> Audit {
+    pub(crate) fn new(settings: &AuditSettings, prices: &PriceTable, zone: Zone) -> Audit {
         Audit {
             ladder: Ladder::resolve(prices, settings.ladder.as_deref()),
             marks: settings.async_groups.clone(),
@@ -50,13 +50,13 @@ impl Audit {
     }
 
     /// Folds the minutes before `frontier` into their hours (the rollups' detail frontier).
-    pub fn compact(&mut self, frontier: i64) {
+    pub(crate) fn compact(&mut self, frontier: i64) {
         self.minutes.compact(frontier);
     }
 
     /// Minutes and live threads held, for memory accounting in tests.
     #[cfg(test)]
-    pub fn held(&self) -> (usize, usize) {
+    pub(crate) fn held(&self) -> (usize, usize) {
         (self.minutes.len(), self.threads.len())
     }
 }

@@ -20,9 +20,9 @@ pub(super) type Priced = (Money, u64);
 #[derive(Debug, Clone, Default)]
 pub(super) struct SeenSession {
     /// The interned models of its records.
-    pub models: SmallVec<[u32; 4]>,
+    pub(crate) models: SmallVec<[u32; 4]>,
     /// Its latest record's minute.
-    pub last: DateTime<Utc>,
+    pub(crate) last: DateTime<Utc>,
 }
 
 /// The models and latest record of each of `sessions` (interned ids) that costtop has

@@ -23,35 +23,35 @@ pub(super) const BUCKET_SECONDS: i64 = 900;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) struct FigureKey {
     /// Where it came from.
-    pub origin: EstimateOrigin,
+    pub(crate) origin: EstimateOrigin,
     /// The session (Claude Code's session id), when the source names one.
-    pub session: Option<Arc<str>>,
+    pub(crate) session: Option<Arc<str>>,
     /// The user, when the source names one.
-    pub user: Option<Arc<str>>,
+    pub(crate) user: Option<Arc<str>>,
     /// The model; `None`: every model of the session.
-    pub model: Option<Arc<str>>,
+    pub(crate) model: Option<Arc<str>>,
 }
 
 /// A cost figure and what it says it covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Figure {
     /// When it was written (the latest, for running totals).
-    pub at: DateTime<Utc>,
+    pub(crate) at: DateTime<Utc>,
     /// The tool's cost.
-    pub cost: Money,
+    pub(crate) cost: Money,
     /// The tokens it says it counted.
-    pub tokens: Tokens,
+    pub(crate) tokens: Tokens,
 }
 
 /// The estimates of requests in one session and time bucket, and costtop's price of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct RequestSum {
     /// The writing tool's figures.
-    pub estimate: Money,
+    pub(crate) estimate: Money,
     /// costtop's price of the same requests (priced ones).
-    pub costtop: Money,
+    pub(crate) costtop: Money,
     /// Of those requests, the ones costtop cannot price (left out of `costtop`).
-    pub unpriced: u64,
+    pub(crate) unpriced: u64,
 }
 
 impl RequestSum {
@@ -110,13 +110,13 @@ pub(super) fn bucket_start(bucket: i64) -> DateTime<Utc> {
 
 impl Estimates {
     /// Whether there is anything to show.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.totals.is_empty() && self.deltas.is_empty() && self.request_sums.is_empty()
     }
 
     /// Takes another tool's figures: a running total replaces an older one of the same key
     /// (the last written counts); a delta adds to its bucket.
-    pub fn apply(&mut self, estimates: Vec<ToolEstimate>) {
+    pub(crate) fn apply(&mut self, estimates: Vec<ToolEstimate>) {
         for e in estimates {
             let key = FigureKey {
                 origin: e.origin,
@@ -154,7 +154,7 @@ impl Estimates {
     /// Notes the `estimate` of a record costtop counts (or of a copy of one), which costtop
     /// priced at `price` (`None`: unpriced): it counts once per request — the most complete
     /// copy that carries one wins, whichever copy costtop counts.
-    pub fn record(&mut self, event: &UsageEvent, session: u32, price: Option<Money>) {
+    pub(crate) fn record(&mut self, event: &UsageEvent, session: u32, price: Option<Money>) {
         let Some(estimate) = event.estimate else {
             return;
         };

@@ -20,19 +20,19 @@ use crate::usage::{EventKind, Modifiers, StopReason, Tokens};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stored {
     /// Minute it was counted in (minutes since the epoch).
-    pub minute: i64,
+    pub(crate) minute: i64,
     /// Its completeness rank.
-    pub rank: u64,
+    pub(crate) rank: u64,
     /// Where it was counted.
-    pub dims: Dims,
+    pub(crate) dims: Dims,
     /// Its tokens.
-    pub tokens: Tokens,
+    pub(crate) tokens: Tokens,
     /// Its pricing modifiers.
-    pub modifiers: Modifiers,
+    pub(crate) modifiers: Modifiers,
     /// Request, failed request or bucket.
-    pub kind: EventKind,
+    pub(crate) kind: EventKind,
     /// Its stop reason.
-    pub stop_reason: Option<StopReason>,
+    pub(crate) stop_reason: Option<StopReason>,
 }
 
 /// Records a generation holds before the older generation is retired.
@@ -43,10 +43,10 @@ pub(crate) const GENERATION: usize = 1 << 13;
 pub struct Retention {
     /// Records without a session (application logs, batch results): minutes of event time
     /// behind the newest record.
-    pub short_keys: chrono::Duration,
+    pub(crate) short_keys: chrono::Duration,
     /// Admin API buckets: event time behind the newest bucket during which a re-poll may
     /// still replace one.
-    pub buckets: chrono::Duration,
+    pub(crate) buckets: chrono::Duration,
 }
 
 impl Default for Retention {
@@ -90,7 +90,7 @@ pub(crate) struct DedupeIndex {
 
 impl DedupeIndex {
     /// An empty index keeping keys as `retention` says.
-    pub fn new(retention: Retention) -> DedupeIndex {
+    pub(crate) fn new(retention: Retention) -> DedupeIndex {
         DedupeIndex {
             retention,
             newest: i64::MIN,
@@ -100,7 +100,7 @@ impl DedupeIndex {
     }
 
     /// What is known about `key`.
-    pub fn get(&self, key: u64) -> Seen {
+    pub(crate) fn get(&self, key: u64) -> Seen {
         let stored = self.young.get(&key).or_else(|| self.old.get(&key));
         if let Some(s) = stored.or_else(|| self.buckets.get(&key)) {
             return Seen::Stored(*s);
@@ -113,7 +113,7 @@ impl DedupeIndex {
     }
 
     /// Stores (or replaces) the record under `key`.
-    pub fn insert(&mut self, key: u64, stored: Stored) {
+    pub(crate) fn insert(&mut self, key: u64, stored: Stored) {
         self.newest = self.newest.max(stored.minute);
         if stored.kind == EventKind::Bucket {
             self.newest_bucket = self.newest_bucket.max(stored.minute);
@@ -156,7 +156,7 @@ impl DedupeIndex {
     }
 
     /// Forgets one key (replay: after the last copy of a record, nothing can replace it).
-    pub fn remove(&mut self, key: u64) {
+    pub(crate) fn remove(&mut self, key: u64) {
         self.young.remove(&key);
         self.old.remove(&key);
         self.sealed.remove(key);
@@ -165,7 +165,7 @@ impl DedupeIndex {
     }
 
     /// Records held (replaceable or not).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.young.len()
             + self.old.len()
             + self.sealed.len()

@@ -36,12 +36,12 @@ impl KeySet {
     }
 
     /// Whether `key` is in the set.
-    pub fn contains(&self, key: u64) -> bool {
+    pub(crate) fn contains(&self, key: u64) -> bool {
         self.vectors[self.slot(key)].contains(&key)
     }
 
     /// Adds `key`; returns whether it was new.
-    pub fn insert(&mut self, key: u64) -> bool {
+    pub(crate) fn insert(&mut self, key: u64) -> bool {
         let slot = self.slot(key);
         let v = &mut self.vectors[slot];
         if v.contains(&key) {
@@ -59,7 +59,7 @@ impl KeySet {
     }
 
     /// Removes `key`; returns whether it was there.
-    pub fn remove(&mut self, key: u64) -> bool {
+    pub(crate) fn remove(&mut self, key: u64) -> bool {
         let slot = self.slot(key);
         let v = &mut self.vectors[slot];
         match v.iter().position(|&k| k == key) {
@@ -73,13 +73,13 @@ impl KeySet {
     }
 
     /// Keys held.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Bytes the set holds on the heap (vectors' capacity and the table of vectors).
     #[cfg(test)]
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         let keys: usize = self.vectors.iter().map(Vec::capacity).sum();
         keys * size_of::<u64>() + self.vectors.capacity() * size_of::<Vec<u64>>()
     }

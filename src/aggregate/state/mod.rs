@@ -34,9 +34,9 @@ pub struct IngestStats {
     /// Copies dropped because an equal or more complete record was already counted.
     pub duplicates: u64,
     /// Records that replaced a less complete copy (retract + add).
-    pub replaced: u64,
+    pub(crate) replaced: u64,
     /// Records outside `--since` / `--until`.
-    pub outside_range: u64,
+    pub(crate) outside_range: u64,
 }
 
 /// All usage state.
@@ -84,7 +84,7 @@ impl State {
     }
 
     /// The settings in force.
-    pub fn settings(&self) -> &Settings {
+    pub(crate) fn settings(&self) -> &Settings {
         &self.settings
     }
 
@@ -97,12 +97,12 @@ impl State {
     }
 
     /// Increases whenever anything a snapshot shows may have changed.
-    pub fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         self.version
     }
 
     /// Sources that said they finished reading their history.
-    pub fn caught_up(&self) -> usize {
+    pub(crate) fn caught_up(&self) -> usize {
         self.caught_up.len()
     }
 
@@ -230,7 +230,7 @@ impl State {
 
     /// Drops a record's entry from the dedupe index, for a caller that knows no other copy of
     /// it will come (replay, which sees the whole input first): its counted contribution stays.
-    pub fn forget_key(&mut self, key: u64) {
+    pub(crate) fn forget_key(&mut self, key: u64) {
         self.seen.remove(key);
     }
 
@@ -248,12 +248,12 @@ impl State {
 
     /// The active alarms' raises, for acknowledgements that must outlive this state (a
     /// replay seek restores an earlier state).
-    pub fn alarm_raises(&self) -> Vec<(String, DateTime<Utc>)> {
+    pub(crate) fn alarm_raises(&self) -> Vec<(String, DateTime<Utc>)> {
         self.alarms.raises().collect()
     }
 
     /// Acknowledges the active alarms raised as listed (by id and raise time).
-    pub fn acknowledge_raises(&mut self, raises: &BTreeSet<(String, DateTime<Utc>)>) {
+    pub(crate) fn acknowledge_raises(&mut self, raises: &BTreeSet<(String, DateTime<Utc>)>) {
         if self.alarms.acknowledge_raises(raises) {
             self.version += 1;
         }

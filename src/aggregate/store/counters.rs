@@ -19,10 +19,10 @@ use crate::snapshot::{BUCKETS, CounterSeries, CounterSnapshot, ModelCounters};
 use crate::usage::{Tier, Tokens};
 
 /// Series per metric before new label values fold into `other`.
-pub const DEFAULT_MAX_SERIES: usize = 500;
+pub(crate) const DEFAULT_MAX_SERIES: usize = 500;
 
 /// The label value (and model) that series beyond the cap fold into.
-pub const OTHER: &str = "other";
+pub(crate) const OTHER: &str = "other";
 
 /// Series past the cap that may still keep their model (with tag labels folded), before the
 /// model folds into `other` too: bounds the metric at `max_series + OVERFLOW_ROOM + 6`.
@@ -168,7 +168,7 @@ pub(crate) struct Counters {
 
 impl Counters {
     /// Empty counters; the label keys are interned so tag pairs can be matched by id.
-    pub fn new(options: CounterOptions, strings: &mut Interner) -> Counters {
+    pub(crate) fn new(options: CounterOptions, strings: &mut Interner) -> Counters {
         let label_keys = options.labels.iter().map(|k| strings.intern(k)).collect();
         Counters {
             options,
@@ -179,7 +179,7 @@ impl Counters {
     }
 
     /// Counts (`add`) or retracts one contribution. The model map is capped like the series.
-    pub fn apply(&mut self, tags: &TagSets, c: &Contribution, add: bool) {
+    pub(crate) fn apply(&mut self, tags: &TagSets, c: &Contribution, add: bool) {
         let pairs = tags.pairs(c.dims.tags);
         let labels = self
             .label_keys
@@ -222,7 +222,7 @@ impl Counters {
     }
 
     /// The exported figures with names resolved, sorted for stable output.
-    pub fn export(&self, strings: &Interner) -> CounterSnapshot {
+    pub(crate) fn export(&self, strings: &Interner) -> CounterSnapshot {
         let name = |id: u32| -> Arc<str> {
             match id {
                 OTHER_ID => Arc::from(OTHER),

@@ -4,7 +4,7 @@ use crate::snapshot::{BOUNDS, BUCKETS, HistogramBucket};
 
 /// Counts per bucket, plus the largest value seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Histogram {
+pub(crate) struct Histogram {
     counts: [u64; BUCKETS],
     max: u64,
 }
@@ -20,29 +20,29 @@ impl Default for Histogram {
 
 impl Histogram {
     /// Adds `count` values in `bucket`.
-    pub fn add(&mut self, bucket: u8, count: u64) {
+    pub(crate) fn add(&mut self, bucket: u8, count: u64) {
         if let Some(c) = self.counts.get_mut(usize::from(bucket)) {
             *c += count;
         }
     }
 
     /// Notes a maximum candidate.
-    pub fn observe_max(&mut self, value: u64) {
+    pub(crate) fn observe_max(&mut self, value: u64) {
         self.max = self.max.max(value);
     }
 
     /// Values counted.
-    pub fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         self.counts.iter().sum()
     }
 
     /// Largest value seen.
-    pub fn max(&self) -> u64 {
+    pub(crate) fn max(&self) -> u64 {
         self.max
     }
 
     /// The upper bound of the bucket holding the `q` quantile (0–1), capped at the maximum.
-    pub fn quantile(&self, q: f64) -> u64 {
+    pub(crate) fn quantile(&self, q: f64) -> u64 {
         let n = self.count();
         if n == 0 {
             return 0;
@@ -60,7 +60,7 @@ impl Histogram {
     }
 
     /// Non-empty buckets for the snapshot, from the first to the last non-empty one.
-    pub fn buckets(&self) -> Vec<HistogramBucket> {
+    pub(crate) fn buckets(&self) -> Vec<HistogramBucket> {
         let first = self.counts.iter().position(|&c| c > 0);
         let last = self.counts.iter().rposition(|&c| c > 0);
         match (first, last) {

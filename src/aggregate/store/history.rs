@@ -30,15 +30,15 @@ pub(crate) const TREND: Duration = Duration::days(6);
 
 /// One minute's (or, once folded, one hour's) totals for the chart and the burn rates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Trend {
+pub(crate) struct Trend {
     /// Cost.
-    pub cost: Money,
+    pub(crate) cost: Money,
     /// Requests.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Cache-read tokens.
-    pub cache_read: u64,
+    pub(crate) cache_read: u64,
     /// Input tokens of every kind (uncached, cache writes, cache reads).
-    pub input: u64,
+    pub(crate) input: u64,
 }
 
 impl Trend {
@@ -58,7 +58,7 @@ impl Trend {
     }
 
     /// Adds another trend's figures.
-    pub fn add(&mut self, o: &Trend) {
+    pub(crate) fn add(&mut self, o: &Trend) {
         self.cost += o.cost;
         self.requests += o.requests;
         self.cache_read += o.cache_read;
@@ -113,7 +113,7 @@ pub(crate) fn hour_start(zone: Zone, minute: i64) -> i64 {
 impl History {
     /// Empty rollups whose hours follow `zone`; nothing is folded before the first
     /// [`compact`](Self::compact).
-    pub fn new(zone: Zone) -> History {
+    pub(crate) fn new(zone: Zone) -> History {
         History {
             zone,
             minutes: BTreeMap::new(),
@@ -126,28 +126,28 @@ impl History {
     }
 
     /// The minute the local hour of `minute` starts at (`minute` itself out of chrono's range).
-    pub fn hour_of(&self, minute: i64) -> i64 {
+    pub(crate) fn hour_of(&self, minute: i64) -> i64 {
         hour_start(self.zone, minute)
     }
 
     /// Where minute detail begins since the last [`compact`](Self::compact): older data is
     /// kept per local hour.
-    pub fn detail_from(&self) -> i64 {
+    pub(crate) fn detail_from(&self) -> i64 {
         self.detail_from
     }
 
     /// Where per-minute detail by dimensions begins at `now`: older data reads as whole hours.
-    pub fn detail_frontier(&self, now: DateTime<Utc>) -> i64 {
+    pub(crate) fn detail_frontier(&self, now: DateTime<Utc>) -> i64 {
         minute_of(self.zone.start_of_hour(now - DETAIL))
     }
 
     /// Where per-minute totals begin at `now`: older spend reads as whole hours.
-    pub fn trend_frontier(&self, now: DateTime<Utc>) -> i64 {
+    pub(crate) fn trend_frontier(&self, now: DateTime<Utc>) -> i64 {
         minute_of(self.zone.start_of_hour(now - TREND))
     }
 
     /// Adds (`add`) or retracts a contribution counted in `minute`.
-    pub fn apply(&mut self, minute: i64, c: &Contribution, add: bool) {
+    pub(crate) fn apply(&mut self, minute: i64, c: &Contribution, add: bool) {
         if minute >= self.trend_from {
             self.trend.entry(minute).or_default().apply(c, add);
         }
@@ -171,7 +171,7 @@ impl History {
     /// earlier: a clock running ahead of the data folds nothing the data still needs):
     /// minutes by dimensions into their hours, per-minute totals away (their hours hold
     /// them). A frontier never moves back; a record arriving older than it is kept per hour.
-    pub fn compact(&mut self, now: DateTime<Utc>) {
+    pub(crate) fn compact(&mut self, now: DateTime<Utc>) {
         let newest = self
             .newest()
             .and_then(|m| DateTime::from_timestamp((m + 1).saturating_mul(60), 0));
@@ -214,14 +214,14 @@ impl History {
     }
 
     /// The first minute the slots from `from` cover at `now` (see [`slots`](Self::slots)).
-    pub fn covered_from(&self, from: i64, now: DateTime<Utc>) -> i64 {
+    pub(crate) fn covered_from(&self, from: i64, now: DateTime<Utc>) -> i64 {
         self.round(from, self.detail_frontier(now))
     }
 
     /// Every slot with data in minutes `[from, to]`, oldest first, at the resolution `now`
     /// gives them: before the detail frontier whole local hours (an hour `from` falls in
     /// counts whole), after it minutes.
-    pub fn slots(
+    pub(crate) fn slots(
         &self,
         from: i64,
         to: i64,
@@ -237,7 +237,7 @@ impl History {
 
     /// Every slot holding data from the one `from` falls in on, oldest first, at the
     /// resolution it is kept at (whole local hours, then minutes).
-    pub fn slots_from(&self, from: i64) -> impl Iterator<Item = (i64, &Slot)> {
+    pub(crate) fn slots_from(&self, from: i64) -> impl Iterator<Item = (i64, &Slot)> {
         self.hours
             .range(self.hour_of(from)..)
             .chain(self.minutes.range(from..))
@@ -246,7 +246,7 @@ impl History {
 
     /// Cost in minutes `[from, to]` at `now`: per minute within the trend frontier, whole
     /// local hours before it.
-    pub fn cost_between(&self, from: i64, to: i64, now: DateTime<Utc>) -> Money {
+    pub(crate) fn cost_between(&self, from: i64, to: i64, now: DateTime<Utc>) -> Money {
         if from > to {
             return Money::ZERO;
         }
@@ -275,7 +275,7 @@ impl History {
     /// Totals in minutes `[from, to]` for a chart at `now`, each with the minute it is
     /// placed at: minutes within the trend frontier, whole local hours (placed at their start)
     /// before it.
-    pub fn trend(&self, from: i64, to: i64, now: DateTime<Utc>) -> Vec<(i64, Trend)> {
+    pub(crate) fn trend(&self, from: i64, to: i64, now: DateTime<Utc>) -> Vec<(i64, Trend)> {
         let frontier = self.trend_frontier(now);
         let from = self.round(from, frontier);
         let mut out = Vec::new();
@@ -300,7 +300,7 @@ impl History {
     }
 
     /// The newest minute holding data.
-    pub fn newest(&self) -> Option<i64> {
+    pub(crate) fn newest(&self) -> Option<i64> {
         let minute = self.minutes.keys().next_back().copied();
         let hour = self.hours.keys().next_back().copied();
         minute.max(hour)

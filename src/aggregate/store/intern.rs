@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 /// Interned strings: each distinct model, project, session or tag string is stored once.
 #[derive(Debug, Default, Clone)]
-pub struct Interner {
+pub(crate) struct Interner {
     ids: HashMap<Arc<str>, u32>,
     names: Vec<Arc<str>>,
     /// The strings interned last, by allocation: events read from one file share their
@@ -20,14 +20,14 @@ const RECENT: usize = 8;
 
 impl Interner {
     /// A new interner where id 0 is the empty string ("none").
-    pub fn new() -> Interner {
+    pub(crate) fn new() -> Interner {
         let mut i = Interner::default();
         i.intern("");
         i
     }
 
     /// The id of `s`, adding it when new.
-    pub fn intern(&mut self, s: &str) -> u32 {
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
@@ -40,7 +40,7 @@ impl Interner {
 
     /// The id of a shared string: [`intern`](Self::intern), answered from a few recent
     /// allocations first.
-    pub fn intern_shared(&mut self, s: &Arc<str>) -> u32 {
+    pub(crate) fn intern_shared(&mut self, s: &Arc<str>) -> u32 {
         for (arc, id) in self.recent.iter().flatten() {
             if Arc::ptr_eq(arc, s) {
                 return *id;
@@ -53,12 +53,12 @@ impl Interner {
     }
 
     /// The id of `s` if it was ever interned.
-    pub fn get(&self, s: &str) -> Option<u32> {
+    pub(crate) fn get(&self, s: &str) -> Option<u32> {
         self.ids.get(s).copied()
     }
 
     /// The shared string of an id.
-    pub fn arc(&self, id: u32) -> Arc<str> {
+    pub(crate) fn arc(&self, id: u32) -> Arc<str> {
         self.names
             .get(id as usize)
             .cloned()
@@ -66,14 +66,14 @@ impl Interner {
     }
 
     /// The string of an id.
-    pub fn name(&self, id: u32) -> &str {
+    pub(crate) fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", |s| s)
     }
 }
 
 /// Interned tag sets: a sorted list of (key id, value id) pairs per id; id 0 is "no tags".
 #[derive(Debug, Clone)]
-pub struct TagSets {
+pub(crate) struct TagSets {
     ids: HashMap<Vec<(u32, u32)>, u32>,
     sets: Vec<Vec<(u32, u32)>>,
 }
@@ -91,7 +91,7 @@ impl Default for TagSets {
 
 impl TagSets {
     /// The id of a tag set, adding it when new.
-    pub fn intern(&mut self, set: &[(u32, u32)]) -> u32 {
+    pub(crate) fn intern(&mut self, set: &[(u32, u32)]) -> u32 {
         if let Some(&id) = self.ids.get(set) {
             return id;
         }
@@ -102,7 +102,7 @@ impl TagSets {
     }
 
     /// The pairs of a tag set.
-    pub fn pairs(&self, id: u32) -> &[(u32, u32)] {
+    pub(crate) fn pairs(&self, id: u32) -> &[(u32, u32)] {
         self.sets.get(id as usize).map_or(&[], Vec::as_slice)
     }
 }

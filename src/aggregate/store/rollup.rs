@@ -7,66 +7,66 @@ use crate::usage::{Tier, Tokens};
 
 /// The dimensions a cell is keyed by (all interned).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Dims {
+pub(crate) struct Dims {
     /// Model id (interner).
-    pub model: u32,
+    pub(crate) model: u32,
     /// Project (interner; 0 = none).
-    pub project: u32,
+    pub(crate) project: u32,
     /// Session (interner; 0 = none).
-    pub session: u32,
+    pub(crate) session: u32,
     /// Tag set (`TagSets`; 0 = none).
-    pub tags: u32,
+    pub(crate) tags: u32,
     /// Service tier.
-    pub tier: Tier,
+    pub(crate) tier: Tier,
 }
 
 /// What one record adds to (or, when replaced, takes from) the rollups.
 #[derive(Debug, Clone, Copy)]
-pub struct Contribution {
+pub(crate) struct Contribution {
     /// Where it is counted.
-    pub dims: Dims,
+    pub(crate) dims: Dims,
     /// Its tokens.
-    pub tokens: Tokens,
+    pub(crate) tokens: Tokens,
     /// 1 for a request, 0 for an API bucket.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Its price; `None` when the model is unpriced.
-    pub cost: Option<Cost>,
+    pub(crate) cost: Option<Cost>,
     /// Output-histogram bucket, for requests.
-    pub output_bucket: Option<u8>,
+    pub(crate) output_bucket: Option<u8>,
     /// Whether it stopped at `max_tokens`.
-    pub max_tokens: bool,
+    pub(crate) max_tokens: bool,
     /// Fast mode (a label of the `/metrics` counters).
-    pub fast: bool,
+    pub(crate) fast: bool,
 }
 
 /// Summed figures: the wide accumulator the snapshot folds into.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cell {
+pub(crate) struct Cell {
     /// Tokens.
-    pub tokens: Tokens,
+    pub(crate) tokens: Tokens,
     /// Requests (deduplicated responses).
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Billed cost of priced records.
-    pub cost: Money,
+    pub(crate) cost: Money,
     /// What caching saved: cached tokens at the uncached price minus what they cost.
-    pub cache_savings: Money,
+    pub(crate) cache_savings: Money,
     /// Savings from the batch tier.
-    pub batch_savings: Money,
+    pub(crate) batch_savings: Money,
     /// Requests that stopped at `max_tokens`.
-    pub max_tokens_stops: u64,
+    pub(crate) max_tokens_stops: u64,
     /// Requests counted in the output histogram.
-    pub histogram_requests: u64,
+    pub(crate) histogram_requests: u64,
     /// Largest single output.
-    pub max_output: u64,
+    pub(crate) max_output: u64,
     /// Requests whose model has no price.
-    pub unpriced_requests: u64,
+    pub(crate) unpriced_requests: u64,
     /// Tokens of requests whose model has no price.
-    pub unpriced_tokens: u64,
+    pub(crate) unpriced_tokens: u64,
 }
 
 impl Cell {
     /// Adds a stored cell's figures.
-    pub fn merge(&mut self, o: &StoredCell) {
+    pub(crate) fn merge(&mut self, o: &StoredCell) {
         self.tokens += o.tokens;
         self.requests += u64::from(o.requests);
         self.cost += Money(i128::from(o.cost));
@@ -84,27 +84,27 @@ impl Cell {
 /// as `i64` (±$9.2 million per cell and minute) and counters are `u32` (per minute), which
 /// keeps a month of per-request cells small; the snapshot folds them into wide [`Cell`]s.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StoredCell {
+pub(crate) struct StoredCell {
     /// Tokens.
-    pub tokens: Tokens,
+    pub(crate) tokens: Tokens,
     /// Tokens of unpriced requests.
-    pub unpriced_tokens: u64,
+    pub(crate) unpriced_tokens: u64,
     /// Billed cost, picodollars.
-    pub cost: i64,
+    pub(crate) cost: i64,
     /// Cache savings, picodollars.
-    pub cache_savings: i64,
+    pub(crate) cache_savings: i64,
     /// Batch savings, picodollars.
-    pub batch_savings: i64,
+    pub(crate) batch_savings: i64,
     /// Requests.
-    pub requests: u32,
+    pub(crate) requests: u32,
     /// Requests stopped at `max_tokens`.
-    pub max_tokens_stops: u32,
+    pub(crate) max_tokens_stops: u32,
     /// Requests in the output histogram.
-    pub histogram_requests: u32,
+    pub(crate) histogram_requests: u32,
     /// Unpriced requests.
-    pub unpriced_requests: u32,
+    pub(crate) unpriced_requests: u32,
     /// Largest single output (saturating).
-    pub max_output: u32,
+    pub(crate) max_output: u32,
 }
 
 /// Money into a stored cell's `i64`, saturating (a minute's cell never nears the bound).
@@ -169,13 +169,13 @@ impl StoredCell {
 
 /// Everything counted in one slot of time (a minute, or a whole local hour once folded).
 #[derive(Debug, Default, Clone)]
-pub struct Slot {
+pub(crate) struct Slot {
     /// One cell per distinct dimension set, sorted by dimensions.
-    pub cells: Vec<(Dims, StoredCell)>,
+    pub(crate) cells: Vec<(Dims, StoredCell)>,
     /// Output histogram entries: (model, bucket, count).
-    pub histogram: Vec<(u32, u8, u32)>,
+    pub(crate) histogram: Vec<(u32, u8, u32)>,
     /// Total cost of the slot (all cells).
-    pub cost: Money,
+    pub(crate) cost: Money,
 }
 
 /// Makes room for one more item, growing by an eighth (at least one): a month of hour slots
@@ -201,7 +201,7 @@ impl Slot {
     }
 
     /// Adds (`add`) or retracts a contribution.
-    pub fn apply(&mut self, c: &Contribution, add: bool) {
+    pub(crate) fn apply(&mut self, c: &Contribution, add: bool) {
         self.cell(c.dims).apply(c, add);
         let cost = c.cost.map_or(Money::ZERO, |x| x.total);
         if add {
@@ -228,7 +228,7 @@ impl Slot {
     }
 
     /// Adds everything `other` counted (folding minutes into their hour).
-    pub fn merge(&mut self, other: &Slot) {
+    pub(crate) fn merge(&mut self, other: &Slot) {
         for (dims, c) in &other.cells {
             self.cell(*dims).add(c);
         }

@@ -9,20 +9,20 @@ use crate::money::Money;
 
 /// What the line needs from Claude Code's status JSON.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StatusInput {
+pub(crate) struct StatusInput {
     /// `session_id`.
-    pub session_id: Option<String>,
+    pub(crate) session_id: Option<String>,
     /// `transcript_path`: the session's transcript.
-    pub transcript: Option<PathBuf>,
+    pub(crate) transcript: Option<PathBuf>,
     /// `model.display_name`, else `model.id`.
-    pub model: Option<String>,
+    pub(crate) model: Option<String>,
     /// `cost.total_cost_usd`: Claude Code's own estimate of the session.
-    pub claude_estimate: Option<Money>,
+    pub(crate) claude_estimate: Option<Money>,
 }
 
 impl StatusInput {
     /// Reads the status JSON; every field is optional, but it must be a JSON object.
-    pub fn parse(bytes: &[u8]) -> Result<StatusInput> {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<StatusInput> {
         if bytes.trim_ascii().is_empty() {
             return Err(anyhow!("no status JSON on stdin"));
         }

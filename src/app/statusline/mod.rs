@@ -16,10 +16,10 @@ use chrono::Utc;
 use super::setup::{load_config, settings};
 use crate::cli::StatuslineArgs;
 use crate::outputs::statusline::{DEFAULT_TEMPLATE, Figures, Template, nearest_budget};
-pub use input::StatusInput;
+pub(crate) use input::StatusInput;
 
 /// Where a running costtop listens unless `--url`, `COSTTOP_URL` or the config say otherwise.
-pub const DEFAULT_URL: &str = "http://127.0.0.1:9871";
+pub(crate) const DEFAULT_URL: &str = "http://127.0.0.1:9871";
 
 /// Most of stdin read: Claude Code's status JSON is about a kilobyte.
 const MAX_INPUT: u64 = 1024 * 1024;

@@ -51,7 +51,7 @@ impl Default for HookTiming {
 
 impl AlarmActions {
     /// Whether any action is configured.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.webhook.is_none() && self.on_alarm.is_none()
     }
 }

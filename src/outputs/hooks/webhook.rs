@@ -15,26 +15,26 @@ use crate::snapshot::AlarmLogEntry;
 #[derive(Debug, Serialize)]
 pub struct WebhookPayload<'a> {
     /// One line for chat tools (Slack, Mattermost, Teams connectors read `text`).
-    pub text: String,
+    pub(crate) text: String,
     /// Alarm kind, e.g. `budget_exceeded`.
-    pub kind: &'a str,
+    pub(crate) kind: &'a str,
     /// `info`, `warning`, `critical`.
-    pub severity: &'a str,
+    pub(crate) severity: &'a str,
     /// The alarm's sentence.
-    pub message: &'a str,
+    pub(crate) message: &'a str,
     /// When it was raised.
-    pub at: chrono::DateTime<chrono::Utc>,
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
     /// Budget alarms: spend in the period.
-    pub spent_usd: Option<f64>,
+    pub(crate) spent_usd: Option<f64>,
     /// Budget alarms: the limit.
-    pub limit_usd: Option<f64>,
+    pub(crate) limit_usd: Option<f64>,
     /// Always `costtop`.
-    pub source: &'static str,
+    pub(crate) source: &'static str,
 }
 
 impl<'a> WebhookPayload<'a> {
     /// The payload for one raised alarm.
-    pub fn new(e: &'a AlarmLogEntry) -> WebhookPayload<'a> {
+    pub(crate) fn new(e: &'a AlarmLogEntry) -> WebhookPayload<'a> {
         let icon = match e.severity.as_str() {
             "critical" => "🔴",
             "warning" => "🟠",

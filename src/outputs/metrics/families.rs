@@ -15,7 +15,7 @@ use crate::snapshot::{CounterSeries, Snapshot, output_bounds};
 
 /// Encodes one snapshot on each scrape.
 #[derive(Debug)]
-pub(super) struct SnapshotMetrics(pub Arc<Snapshot>);
+pub(super) struct SnapshotMetrics(pub(crate) Arc<Snapshot>);
 
 type Labels<'a> = Vec<(&'a str, &'a str)>;
 

@@ -2,7 +2,7 @@
 
 /// A tag key as a Prometheus label name: characters outside `[a-zA-Z0-9_]` become `_`, and a
 /// leading digit gets a `_` in front (`user.email` → `user_email`).
-pub fn label_name(key: &str) -> String {
+pub(crate) fn label_name(key: &str) -> String {
     let mut name: String = key
         .chars()
         .map(|c| {
@@ -20,10 +20,10 @@ pub fn label_name(key: &str) -> String {
 }
 
 /// Label names every series already has, which a `--metrics-label` may not take.
-pub const RESERVED_LABELS: [&str; 5] = ["model", "tier", "speed", "type", "le"];
+pub(crate) const RESERVED_LABELS: [&str; 5] = ["model", "tier", "speed", "type", "le"];
 
 /// Checks the `--metrics-label` keys: distinct label names, none reserved.
-pub fn check_labels(keys: &[String]) -> Result<(), String> {
+pub(crate) fn check_labels(keys: &[String]) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for key in keys {
         let name = label_name(key);

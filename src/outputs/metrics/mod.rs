@@ -15,7 +15,7 @@ use prometheus_client::registry::Registry;
 
 use crate::snapshot::Snapshot;
 use families::SnapshotMetrics;
-pub use labels::{RESERVED_LABELS, check_labels, label_name};
+pub(crate) use labels::check_labels;
 
 /// Which exposition format to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub enum Exposition {
 
 impl Exposition {
     /// The format a scraper's `Accept` header asks for: OpenMetrics when it names it.
-    pub fn from_accept(accept: Option<&str>) -> Exposition {
+    pub(crate) fn from_accept(accept: Option<&str>) -> Exposition {
         match accept {
             Some(a) if a.contains("application/openmetrics-text") => Exposition::OpenMetrics,
             _ => Exposition::Text,
@@ -36,7 +36,7 @@ impl Exposition {
     }
 
     /// The `Content-Type` of a response in this format.
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Exposition::Text => "text/plain; version=0.0.4; charset=utf-8",
             Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",

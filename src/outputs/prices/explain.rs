@@ -18,33 +18,33 @@ const SYNTHETIC: &str = "<synthetic>";
 
 /// Everything `costtop prices MODEL-ID` says, as text or JSON.
 #[derive(Debug, Clone, Serialize)]
-pub struct Explanation {
+pub(crate) struct Explanation {
     /// The id as given.
-    pub model: String,
+    pub(crate) model: String,
     /// The normalised id the table is keyed by.
-    pub normalised: String,
+    pub(crate) normalised: String,
     /// A Bedrock regional prefix in the id (billed ×1.1 where the model allows it).
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Fast mode spelled in the id.
-    pub fast_in_id: bool,
+    pub(crate) fast_in_id: bool,
     /// The moment asked about.
-    pub at: DateTime<Utc>,
+    pub(crate) at: DateTime<Utc>,
     /// The table's checked date.
-    pub checked: String,
+    pub(crate) checked: String,
     /// Whether a price applies at `at`.
-    pub priced: bool,
+    pub(crate) priced: bool,
     /// The family, when the table has the id.
-    pub family: Option<String>,
+    pub(crate) family: Option<String>,
     /// The period in force at `at`.
-    pub period: Option<PeriodView>,
+    pub(crate) period: Option<PeriodView>,
     /// Every period of the id.
-    pub periods: Vec<PeriodView>,
+    pub(crate) periods: Vec<PeriodView>,
     /// Why it is unpriced, or what the spelling changes.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// Explains `raw` against `table` at `at`.
-pub fn explain(table: &PriceTable, raw: &str, at: DateTime<Utc>) -> Explanation {
+pub(crate) fn explain(table: &PriceTable, raw: &str, at: DateTime<Utc>) -> Explanation {
     let id = parse_model_id(raw);
     let m = table.lookup(raw);
     let period = m.and_then(|m| m.period_at(at));
@@ -113,7 +113,7 @@ pub fn explain(table: &PriceTable, raw: &str, at: DateTime<Utc>) -> Explanation 
 }
 
 /// The explanation as aligned text.
-pub fn render(e: &Explanation) -> String {
+pub(crate) fn render(e: &Explanation) -> String {
     let mut out = String::new();
     let line = |out: &mut String, label: &str, value: &str| {
         for (i, part) in wrap(value, WRAP).into_iter().enumerate() {

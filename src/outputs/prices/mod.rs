@@ -1,10 +1,7 @@
 //! `costtop prices`: the price table in force (`table.rs`), and how one id as logged is priced
 //! ([`explain`]).
 
-pub mod explain;
+pub(crate) mod explain;
 mod table;
 
-pub use table::{
-    BandView, ModelView, PeriodView, TableView, per_million, provenance, render_json, render_table,
-    view,
-};
+pub(crate) use table::{render_json, render_table, view};

@@ -12,80 +12,80 @@ use crate::pricing::{ModelPrice, PricePeriod, PriceTable, Rates, TableSource};
 
 /// The table as shown: one entry per group of ids with the same prices.
 #[derive(Debug, Clone, Serialize)]
-pub struct TableView {
+pub(crate) struct TableView {
     /// When the prices were last checked (`YYYY-MM-DD`).
-    pub checked: String,
+    pub(crate) checked: String,
     /// `built-in` or `maintained`.
-    pub source: &'static str,
+    pub(crate) source: &'static str,
     /// The stored maintained table in use, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub maintained_path: Option<String>,
+    pub(crate) maintained_path: Option<String>,
     /// The built-in table's checked date.
-    pub built_in_checked: String,
+    pub(crate) built_in_checked: String,
     /// Only the prices in force at this moment, when asked (`--at`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<DateTime<Utc>>,
+    pub(crate) at: Option<DateTime<Utc>>,
     /// Anything to say about the table (a stored update that was not used, and why).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// A stored update that is broken, and why.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// The models.
-    pub models: Vec<ModelView>,
+    pub(crate) models: Vec<ModelView>,
 }
 
 /// One model (ids that share every price).
 #[derive(Debug, Clone, Serialize)]
-pub struct ModelView {
+pub(crate) struct ModelView {
     /// Normalised ids.
-    pub ids: Vec<String>,
+    pub(crate) ids: Vec<String>,
     /// Display name.
-    pub family: String,
+    pub(crate) family: String,
     /// Price periods, oldest first.
-    pub periods: Vec<PeriodView>,
+    pub(crate) periods: Vec<PeriodView>,
 }
 
 /// One price period.
 #[derive(Debug, Clone, Serialize)]
-pub struct PeriodView {
+pub(crate) struct PeriodView {
     /// First day (00:00 UTC), none: always.
-    pub from: Option<NaiveDate>,
+    pub(crate) from: Option<NaiveDate>,
     /// First day no longer in force, none: no end.
-    pub until: Option<NaiveDate>,
+    pub(crate) until: Option<NaiveDate>,
     /// `built-in`, `maintained table` or `config`.
-    pub origin: &'static str,
+    pub(crate) origin: &'static str,
     /// The config file, for config entries.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
+    pub(crate) config: Option<String>,
     /// Fast-mode multiplier.
-    pub fast: Option<f64>,
+    pub(crate) fast: Option<f64>,
     /// US-only inference bills ×1.1.
-    pub us_only: bool,
+    pub(crate) us_only: bool,
     /// Partner-cloud regional ids bill ×1.1.
-    pub regional: bool,
+    pub(crate) regional: bool,
     /// Bands by rising prompt size.
-    pub bands: Vec<BandView>,
+    pub(crate) bands: Vec<BandView>,
 }
 
 /// One band's prices, USD per million tokens.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct BandView {
+pub(crate) struct BandView {
     /// Prompt tokens the band starts above (0: the first band).
-    pub above: u64,
+    pub(crate) above: u64,
     /// Uncached input.
-    pub input: f64,
+    pub(crate) input: f64,
     /// Output.
-    pub output: f64,
+    pub(crate) output: f64,
     /// 5-minute cache write.
-    pub write_5m: f64,
+    pub(crate) write_5m: f64,
     /// 1-hour cache write.
-    pub write_1h: f64,
+    pub(crate) write_1h: f64,
     /// Cache read.
-    pub read: f64,
+    pub(crate) read: f64,
 }
 
 impl BandView {
     /// A band's prices in USD per million tokens.
-    pub fn of(above: u64, r: &Rates) -> BandView {
+    pub(crate) fn of(above: u64, r: &Rates) -> BandView {
         BandView {
             above,
             input: r.input.usd_per_million(),
@@ -99,7 +99,7 @@ impl BandView {
 
 impl PeriodView {
     /// A period as shown.
-    pub fn of(p: &PricePeriod) -> PeriodView {
+    pub(crate) fn of(p: &PricePeriod) -> PeriodView {
         let config = match &p.origin {
             crate::pricing::Origin::Config(path) => Some(path.clone()),
             _ => None,
@@ -121,7 +121,7 @@ impl PeriodView {
     }
 
     /// The prompt range of band `i` (`≤ 100,000`, `> 100,000`); `None` with a single band.
-    pub fn band_label(&self, i: usize) -> Option<String> {
+    pub(crate) fn band_label(&self, i: usize) -> Option<String> {
         if self.bands.len() < 2 {
             return None;
         }
@@ -132,7 +132,7 @@ impl PeriodView {
     }
 
     /// `always`, `from 2026-10-07`, `until 2026-10-07`, `2026-01-01 – 2026-10-07`.
-    pub fn dates(&self) -> String {
+    pub(crate) fn dates(&self) -> String {
         match (self.from, self.until) {
             (None, None) => "always".into(),
             (Some(f), None) => format!("from {f}"),
@@ -143,7 +143,7 @@ impl PeriodView {
 }
 
 /// The view of `table`; with `at`, only the periods in force then.
-pub fn view(table: &PriceTable, at: Option<DateTime<Utc>>) -> TableView {
+pub(crate) fn view(table: &PriceTable, at: Option<DateTime<Utc>>) -> TableView {
     let mut groups: Vec<(Vec<String>, &ModelPrice)> = Vec::new();
     for (id, m) in table.entries() {
         match groups.iter_mut().find(|(_, g)| *g == m) {
@@ -197,12 +197,12 @@ fn family_order(family: &str) -> (usize, String, std::cmp::Reverse<Vec<u32>>) {
 }
 
 /// The view as pretty JSON.
-pub fn render_json<T: Serialize>(view: &T) -> String {
+pub(crate) fn render_json<T: Serialize>(view: &T) -> String {
     serde_json::to_string_pretty(view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
 /// USD per million tokens with at least two decimals: `8.00`, `0.125`, `12.50`.
-pub fn per_million(usd: f64) -> String {
+pub(crate) fn per_million(usd: f64) -> String {
     let s = format!("{usd:.6}");
     let s = s.trim_end_matches('0');
     match s.split_once('.') {
@@ -213,7 +213,7 @@ pub fn per_million(usd: f64) -> String {
 }
 
 /// Where the table came from, in one line.
-pub fn provenance(v: &TableView) -> String {
+pub(crate) fn provenance(v: &TableView) -> String {
     match &v.maintained_path {
         Some(path) => format!(
             "the maintained table stored at {path} (it takes precedence over the built-in \
@@ -225,7 +225,7 @@ pub fn provenance(v: &TableView) -> String {
 }
 
 /// The aligned table: a header, one line per band of every period of every model, a legend.
-pub fn render_table(v: &TableView) -> String {
+pub(crate) fn render_table(v: &TableView) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

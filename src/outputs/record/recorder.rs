@@ -22,16 +22,16 @@ use tokio::sync::mpsc;
 use crate::usage::{SOURCE_CHANNEL_CAPACITY, SourceHealth, SourceMsg, SourceState};
 
 /// Bytes of lines kept while the file cannot be written.
-pub const PENDING_LIMIT: usize = 64 << 20;
+pub(crate) const PENDING_LIMIT: usize = 64 << 20;
 /// How often a failing file is tried again.
-pub const RETRY: Duration = Duration::from_secs(5);
+pub(crate) const RETRY: Duration = Duration::from_secs(5);
 /// Batches of lines the tee may hand over before the writer catches up (then they wait as
 /// pending lines of the tee's own, never blocking the tee).
 const HANDOVER: usize = 64;
 
 /// Starts the tee in front of `downstream` and the writer thread behind it, with `lines`
 /// turning each message's records into lines; returns the sender sources should use.
-pub fn spawn(
+pub(crate) fn spawn(
     path: &Path,
     downstream: mpsc::Sender<SourceMsg>,
     retry: Duration,

@@ -41,7 +41,7 @@ pub(super) fn column(snap: &Snapshot, by: &str) -> Option<HashMap<String, Money>
 
 /// The section: totals beside costtop's, the largest sessions, the days, and what Claude Code
 /// accounted for that no transcript line holds. Empty when Claude Code's figures were not read.
-pub fn render(snap: &Snapshot) -> String {
+pub(crate) fn render(snap: &Snapshot) -> String {
     let e = &snap.claude_code_estimates;
     let mut out = String::new();
     if e.is_empty() {

@@ -23,7 +23,7 @@ const COLUMNS: [&str; 9] = [
 ];
 
 /// The snapshot as pretty JSON (DESIGN.md §6).
-pub fn render_json(snap: &Snapshot) -> String {
+pub(crate) fn render_json(snap: &Snapshot) -> String {
     serde_json::to_string_pretty(snap).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
@@ -50,7 +50,7 @@ fn rows(snap: &Snapshot) -> (String, Vec<GroupRow>) {
 }
 
 /// The rows as CSV: a header, one line per row, and a `TOTAL` line.
-pub fn render_csv(snap: &Snapshot, by: &str) -> String {
+pub(crate) fn render_csv(snap: &Snapshot, by: &str) -> String {
     let (default_by, rows) = rows(snap);
     let by = if by.is_empty() {
         default_by
@@ -94,7 +94,7 @@ pub(crate) fn csv_field(s: &str) -> String {
 
 /// The aligned text report: a table of rows with a total, then cache, batch, output-token,
 /// unpriced-model and source-health summaries.
-pub fn render_table(snap: &Snapshot, by: &str) -> String {
+pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
     let (default_by, rows) = rows(snap);
     let by = if by.is_empty() {
         default_by
@@ -239,7 +239,7 @@ pub fn render_table(snap: &Snapshot, by: &str) -> String {
 }
 
 /// Estimated vs billed per UTC day, when the Admin API cost report was read.
-pub fn render_reconciliation(snap: &Snapshot) -> String {
+pub(crate) fn render_reconciliation(snap: &Snapshot) -> String {
     let mut out = String::new();
     if snap.reconciliation.is_empty() {
         return out;
@@ -280,7 +280,7 @@ pub fn render_reconciliation(snap: &Snapshot) -> String {
 }
 
 /// One line per source: files, lines, parse errors (with the first one's place) and state.
-pub fn render_sources(snap: &Snapshot) -> String {
+pub(crate) fn render_sources(snap: &Snapshot) -> String {
     let mut out = String::new();
     for s in &snap.sources {
         // The price table's warnings are no input: said as they are.
@@ -315,7 +315,7 @@ pub fn render_sources(snap: &Snapshot) -> String {
 }
 
 /// Why the total is a lower bound: "5.9% of requests unpriced (1 of 17) …".
-pub fn lower_bound_note(snap: &Snapshot) -> String {
+pub(crate) fn lower_bound_note(snap: &Snapshot) -> String {
     let t = &snap.totals;
     let share = if t.requests == 0 {
         String::new()

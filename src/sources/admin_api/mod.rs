@@ -18,13 +18,12 @@ mod schema;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use client::{AdminClient, ApiError};
 pub use key::{AdminKey, KeyError};
 pub use options::{AdminOptions, SOURCE_NAME};
 pub use plan::{BucketWidth, Segment, plan};
 pub use schema::{CostBucket, CostRow, Page, UsageBucket, UsageRow};
 
-pub use crate::usage::BilledCost;
+pub(crate) use crate::usage::BilledCost;
 use crate::usage::SourceMsg;
 
 /// Starts the Admin API source: backfills from `opts.since`, sends

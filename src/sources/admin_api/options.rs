@@ -54,7 +54,7 @@ impl Default for AdminOptions {
 
 impl AdminOptions {
     /// The poll interval actually used: `poll_interval`, but at least `min_poll_interval`.
-    pub fn effective_poll_interval(&self) -> Duration {
+    pub(crate) fn effective_poll_interval(&self) -> Duration {
         self.poll_interval.max(self.min_poll_interval)
     }
 }

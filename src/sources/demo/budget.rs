@@ -29,7 +29,7 @@ pub struct SpendCurve {
 
 impl SpendCurve {
     /// Prices every record of `scenario` in `[from, until)` (retried copies counted once).
-    pub fn of(
+    pub(crate) fn of(
         scenario: &Scenario,
         prices: &PriceTable,
         from: DateTime<Utc>,
@@ -52,13 +52,13 @@ impl SpendCurve {
     }
 
     /// Spend up to and including `t`.
-    pub fn at(&self, t: DateTime<Utc>) -> Money {
+    pub(crate) fn at(&self, t: DateTime<Utc>) -> Money {
         let i = self.points.partition_point(|(at, _)| *at <= t);
         i.checked_sub(1).map_or(Money::ZERO, |i| self.points[i].1)
     }
 
     /// When the spend first reaches `amount`, if it does.
-    pub fn reaches(&self, amount: Money) -> Option<DateTime<Utc>> {
+    pub(crate) fn reaches(&self, amount: Money) -> Option<DateTime<Utc>> {
         let i = self.points.partition_point(|(_, total)| *total < amount);
         self.points.get(i).map(|(at, _)| *at)
     }
@@ -70,9 +70,11 @@ pub struct BudgetPlan {
     /// The day budget to add.
     pub budget: Budget,
     /// Real time from the start until the spend reaches the warning level.
-    pub warn_after: Option<Duration>,
+    #[cfg_attr(not(test), expect(dead_code, reason = "the planner's test checks where the plan lands"))]
+    pub(crate) warn_after: Option<Duration>,
     /// Real time from the start until the spend reaches the limit.
-    pub exceeded_after: Option<Duration>,
+    #[cfg_attr(not(test), expect(dead_code, reason = "the planner's test checks where the plan lands"))]
+    pub(crate) exceeded_after: Option<Duration>,
 }
 
 /// Sizes the demo's day budget for `speed` simulated seconds per real second: the round

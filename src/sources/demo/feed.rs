@@ -42,7 +42,7 @@ impl DemoFeed {
     }
 
     /// The log text of [`DemoFeed::due`]: one line per record, retried ones twice.
-    pub fn due_text(&mut self, now: DateTime<Utc>) -> String {
+    pub(crate) fn due_text(&mut self, now: DateTime<Utc>) -> String {
         let mut out = String::new();
         for r in self.due(now) {
             push_line(&mut out, &r);

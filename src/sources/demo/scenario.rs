@@ -58,9 +58,9 @@ pub struct Record {
     /// When the request happened (simulated time).
     pub at: DateTime<Utc>,
     /// The message id (unique).
-    pub id: String,
+    pub(crate) id: String,
     /// What was asked and used.
-    pub request: Request,
+    pub(crate) request: Request,
     /// Written twice in a row (a retried log write); counted once after dedupe.
     pub retried: bool,
 }
@@ -91,22 +91,22 @@ impl Scenario {
     }
 
     /// The first minute of history (local midnight before `S`), relative to `S`.
-    pub fn first_minute(&self) -> i64 {
+    pub(crate) fn first_minute(&self) -> i64 {
         -START_HOUR * 60
     }
 
     /// The start of minute `m` (relative to `S`).
-    pub fn minute_start(&self, m: i64) -> DateTime<Utc> {
+    pub(crate) fn minute_start(&self, m: i64) -> DateTime<Utc> {
         self.start + Duration::minutes(m)
     }
 
     /// The minute (relative to `S`) that `t` falls in.
-    pub fn minute_of(&self, t: DateTime<Utc>) -> i64 {
+    pub(crate) fn minute_of(&self, t: DateTime<Utc>) -> i64 {
         (t - self.start).num_seconds().div_euclid(60)
     }
 
     /// Every record of minute `m` (relative to `S`), in time order.
-    pub fn minute(&self, m: i64) -> Vec<Record> {
+    pub(crate) fn minute(&self, m: i64) -> Vec<Record> {
         let base = self.minute_start(m);
         let mut records = Vec::new();
         for (i, service) in Service::ALL.into_iter().enumerate() {
@@ -158,8 +158,12 @@ impl Scenario {
         })
     }
 
+}
+
+#[cfg(test)]
+impl Scenario {
     /// The log text of minutes `range` (relative to `S`), retried lines written twice.
-    pub fn text(&self, range: Range<i64>) -> String {
+    pub(crate) fn text(&self, range: Range<i64>) -> String {
         let mut out = String::new();
         for m in range {
             for r in self.minute(m) {
@@ -171,7 +175,7 @@ impl Scenario {
 }
 
 /// Appends a record's line (twice when retried) to `out`.
-pub fn push_line(out: &mut String, r: &Record) {
+pub(crate) fn push_line(out: &mut String, r: &Record) {
     let line = r.line();
     for _ in 0..if r.retried { 2 } else { 1 } {
         out.push_str(&line);

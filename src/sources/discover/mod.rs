@@ -33,7 +33,7 @@ pub struct Source {
 impl Source {
     /// Lists the files the source stands for now (new files and sub-folders included);
     /// a single file's list is itself, whether it exists or not.
-    pub fn rescan(&self) -> Result<Vec<PathBuf>, DiscoverError> {
+    pub(crate) fn rescan(&self) -> Result<Vec<PathBuf>, DiscoverError> {
         match self.kind {
             SourceKind::File => Ok(vec![PathBuf::from(&self.name)]),
             SourceKind::Stdin => Ok(Vec::new()),
@@ -44,7 +44,7 @@ impl Source {
 
     /// The folder whose changes can bring new data: the directory, the glob's literal
     /// prefix, a file's parent; `None` for stdin.
-    pub fn watch_root(&self) -> Option<PathBuf> {
+    pub(crate) fn watch_root(&self) -> Option<PathBuf> {
         let root = match self.kind {
             SourceKind::Stdin => return None,
             SourceKind::Dir => PathBuf::from(&self.name),
@@ -232,7 +232,7 @@ fn list_dir(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
 }
 
 /// `subagents/**/journal.jsonl` is bookkeeping, not usage (DESIGN.md §2).
-pub fn is_subagent_journal(path: &Path) -> bool {
+pub(crate) fn is_subagent_journal(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "journal.jsonl")
         && path
             .parent()

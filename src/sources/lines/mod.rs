@@ -9,12 +9,12 @@ use memchr::memchr;
 use crate::parse::looks_like_usage;
 
 /// Lines longer than this are not kept: they are skipped on the way to their newline.
-pub const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;
 
 /// How much one read asks for: large enough that a history read costs few system calls,
 /// small enough that the chunk is still in the core's cache when its lines are parsed
 /// (1 MiB measured slower than 128 KiB on the 200k-line report benchmark).
-pub const CHUNK_BYTES: usize = 128 * 1024;
+pub(crate) const CHUNK_BYTES: usize = 128 * 1024;
 
 /// Bytes kept from one chunk of a skipped line when the next arrives, so that a usage marker
 /// split across the chunk border is still seen.
@@ -22,7 +22,7 @@ const OVERLAP_BYTES: usize = 64;
 
 /// One item the reader yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Line<'a> {
+pub(crate) enum Line<'a> {
     /// A complete line, without its `\n` and a trailing `\r`.
     Complete {
         /// 1-based line number, counted from where the reader started.
@@ -36,20 +36,20 @@ pub enum Line<'a> {
 
 /// A line that was skipped for being too long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OversizedLine {
+pub(crate) struct OversizedLine {
     /// 1-based line number.
-    pub number: u64,
+    pub(crate) number: u64,
     /// Length of the line in bytes, without its newline.
-    pub len: u64,
+    pub(crate) len: u64,
     /// The limit it exceeded.
-    pub limit: u64,
+    pub(crate) limit: u64,
     /// Whether the line looked like it carried usage (then it is worth reporting).
-    pub mentions_usage: bool,
+    pub(crate) mentions_usage: bool,
 }
 
 impl OversizedLine {
     /// The reason without the line number, for `path:line: reason` messages.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         let limit = if self.limit.is_multiple_of(1024 * 1024) {
             format!("{} MiB", self.limit / (1024 * 1024))
         } else {
@@ -83,7 +83,7 @@ struct Skip {
 /// the complete lines buffered so far. An incomplete last line stays buffered until a later
 /// `fill` completes it, so a growing file can be followed with one reader.
 #[derive(Debug)]
-pub struct LineReader {
+pub(crate) struct LineReader {
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -106,12 +106,12 @@ impl Default for LineReader {
 
 impl LineReader {
     /// A reader with the standard chunk size and line limit, at offset 0.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with_limits(CHUNK_BYTES, MAX_LINE_BYTES)
     }
 
     /// A reader with a chosen chunk size and line limit (small ones make border cases testable).
-    pub fn with_limits(chunk: usize, max_line: usize) -> Self {
+    pub(crate) fn with_limits(chunk: usize, max_line: usize) -> Self {
         let chunk = chunk.max(1);
         LineReader {
             buf: Vec::new(),
@@ -128,14 +128,14 @@ impl LineReader {
 
     /// Continues a stream whose first `offset` bytes (holding `line_no` lines) were already
     /// consumed; the caller positions the source at `offset`.
-    pub fn resume_at(&mut self, offset: u64, line_no: u64) {
+    pub(crate) fn resume_at(&mut self, offset: u64, line_no: u64) {
         self.reset();
         self.offset = offset;
         self.line_no = line_no;
     }
 
     /// Forgets everything buffered and starts again at offset 0 (keeps the buffer's memory).
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.start = 0;
         self.end = 0;
         self.scan = 0;
@@ -145,22 +145,22 @@ impl LineReader {
     }
 
     /// Byte offset just past the last complete line.
-    pub fn offset(&self) -> u64 {
+    pub(crate) fn offset(&self) -> u64 {
         self.offset
     }
 
     /// Number of complete lines yielded so far (plus the starting count).
-    pub fn line_number(&self) -> u64 {
+    pub(crate) fn line_number(&self) -> u64 {
         self.line_no
     }
 
     /// Bytes of an unfinished line held (buffered or skipped) beyond [`offset`](Self::offset).
-    pub fn pending_bytes(&self) -> u64 {
+    pub(crate) fn pending_bytes(&self) -> u64 {
         self.skip.map_or(0, |s| s.dropped) + (self.end - self.start) as u64
     }
 
     /// Frees the buffer when nothing is held, so an idle followed file costs no memory.
-    pub fn release_idle(&mut self) {
+    pub(crate) fn release_idle(&mut self) {
         if self.start == self.end && self.skip.is_none() {
             self.buf = Vec::new();
             self.start = 0;
@@ -171,7 +171,7 @@ impl LineReader {
 
     /// Reads one more chunk from `src`; returns the number of bytes read, 0 at end of input.
     /// Take the complete lines with [`next_line`](Self::next_line) before calling it again.
-    pub fn fill<R: Read + ?Sized>(&mut self, src: &mut R) -> io::Result<usize> {
+    pub(crate) fn fill<R: Read + ?Sized>(&mut self, src: &mut R) -> io::Result<usize> {
         self.make_room();
         loop {
             match src.read(&mut self.buf[self.end..]) {
@@ -186,7 +186,7 @@ impl LineReader {
     }
 
     /// The next complete line already buffered, if any.
-    pub fn next_line(&mut self) -> Option<Line<'_>> {
+    pub(crate) fn next_line(&mut self) -> Option<Line<'_>> {
         let Some(found) = memchr(b'\n', &self.buf[self.scan..self.end]) else {
             self.scan = self.end;
             self.hold_unfinished();
@@ -230,7 +230,7 @@ impl LineReader {
     }
 
     /// Takes the unfinished last line as a complete one: for one-shot reads at end of input.
-    pub fn finish(&mut self) -> Option<Line<'_>> {
+    pub(crate) fn finish(&mut self) -> Option<Line<'_>> {
         if self.pending_bytes() == 0 {
             return None;
         }

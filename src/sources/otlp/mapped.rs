@@ -11,20 +11,20 @@ pub struct Mapped {
     /// Usage records (`api_request` events, GenAI spans).
     pub events: Vec<UsageEvent>,
     /// Claude Code's own cost figures (`claude_code.cost.usage` data points).
-    pub estimates: Vec<ToolEstimate>,
+    pub(crate) estimates: Vec<ToolEstimate>,
     /// Records costtop reads (usage events, cost data points, GenAI spans), accepted or not;
     /// records of no interest (other Claude Code events, other spans) are not counted.
-    pub records: u64,
+    pub(crate) records: u64,
     /// Records refused: malformed, or of a kind costtop does not read.
-    pub rejected: u64,
+    pub(crate) rejected: u64,
     /// Why the first refused record was refused.
-    pub first_rejection: Option<String>,
+    pub(crate) first_rejection: Option<String>,
     /// Counted records whose cache writes had no 5m/1h split (priced as 5-minute writes).
-    pub ttl_assumed: u64,
+    pub(crate) ttl_assumed: u64,
     /// Identities of the resources that sent records (hashes).
-    pub senders: Vec<u64>,
+    pub(crate) senders: Vec<u64>,
     /// The newest record time.
-    pub last_event: Option<DateTime<Utc>>,
+    pub(crate) last_event: Option<DateTime<Utc>>,
 }
 
 impl Mapped {
@@ -58,7 +58,7 @@ impl Mapped {
     }
 
     /// Records accepted.
-    pub fn accepted(&self) -> u64 {
+    pub(crate) fn accepted(&self) -> u64 {
         self.records - self.rejected
     }
 }

@@ -16,20 +16,20 @@ const FRAME: Duration = Duration::from_millis(100);
 
 /// The ends of a running replay the dashboard holds.
 #[derive(Debug)]
-pub struct ReplayHandles {
+pub(crate) struct ReplayHandles {
     /// Published snapshots.
-    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    pub(crate) snapshots: watch::Receiver<Arc<Snapshot>>,
     /// Window and acknowledge requests.
-    pub controls: mpsc::UnboundedSender<Control>,
+    pub(crate) controls: mpsc::UnboundedSender<Control>,
     /// Replay keys; dropping every sender stops the task.
-    pub commands: mpsc::UnboundedSender<ReplayCommand>,
+    pub(crate) commands: mpsc::UnboundedSender<ReplayCommand>,
     /// The task.
-    pub task: tokio::task::JoinHandle<()>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
 }
 
 /// Starts the replay task on the current runtime (a multi-threaded one: a seek may hold a
 /// worker for up to a couple of hundred milliseconds).
-pub fn spawn_player(player: Player) -> ReplayHandles {
+pub(crate) fn spawn_player(player: Player) -> ReplayHandles {
     let (snap_tx, snapshots) = watch::channel(Arc::new(player.snapshot()));
     let (controls, control_rx) = mpsc::unbounded_channel();
     let (commands, command_rx) = mpsc::unbounded_channel();

@@ -165,7 +165,7 @@ impl Engine {
     }
 
     /// Fraction of the records counted so far, 0–1.
-    pub fn progress(&self) -> f64 {
+    pub(crate) fn progress(&self) -> f64 {
         let n = self.timeline.events().len();
         if n == 0 {
             1.0
@@ -216,7 +216,7 @@ impl Engine {
     }
 
     /// Plays forward to `t` (no-op for a `t` in the past: use [`Engine::seek`]).
-    pub fn advance_to(&mut self, t: DateTime<Utc>) {
+    pub(crate) fn advance_to(&mut self, t: DateTime<Utc>) {
         if t < self.at {
             return;
         }
@@ -269,7 +269,7 @@ impl Engine {
 
     /// The next boundary to evaluate after the last one: normally the next minute; quiet
     /// stretches where evaluating provably changes nothing are skipped (rule in `boundary.rs`).
-    pub fn next_boundary(&self) -> Option<i64> {
+    pub(crate) fn next_boundary(&self) -> Option<i64> {
         boundary::next(
             &self.timeline,
             &self.state,
@@ -290,13 +290,13 @@ impl Engine {
     }
 
     /// The last moment before `t` at which an alarm was raised.
-    pub fn prev_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn prev_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let i = self.raises.partition_point(|r| *r < t);
         i.checked_sub(1).map(|i| self.raises[i])
     }
 
     /// Applies a dashboard control (window, acknowledge).
-    pub fn control(&mut self, control: Control) {
+    pub(crate) fn control(&mut self, control: Control) {
         match control {
             Control::SetWindow(w) => {
                 self.window = w;

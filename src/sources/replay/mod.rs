@@ -11,7 +11,7 @@ mod engine;
 mod player;
 mod timeline;
 
-pub use driver::{ReplayHandles, spawn_player};
+pub(crate) use driver::spawn_player;
 pub use engine::{Engine, EngineOptions};
 pub use player::{Player, Speed};
 pub use timeline::Timeline;

@@ -13,7 +13,7 @@ use crate::snapshot::{AlarmLogEntry, AlarmStatus, BudgetStatus, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws budgets, then alarms, then as much of the log as fits.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
     let mut block = pane_block(
         if st.flash {
             "budgets & alarms · NEW ALARM"

@@ -18,7 +18,7 @@ use crate::ui::theme::Theme;
 const LABEL_W: usize = 10;
 
 /// Draws the title bar on the first row and the spend body below it.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
     if area.is_empty() {
         return;
     }
@@ -98,7 +98,7 @@ fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
 }
 
 /// The window's spend, `≥ $X` when unpriced records are left out of it.
-pub fn spend_label(snap: &Snapshot) -> String {
+pub(crate) fn spend_label(snap: &Snapshot) -> String {
     if snap.totals.cost_is_lower_bound {
         format!("≥{}", snap.totals.cost)
     } else {

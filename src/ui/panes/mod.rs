@@ -1,19 +1,19 @@
 //! The panes: each a small pure `render(frame, area, &Snapshot, &PaneState, &Theme)`.
 
-pub mod batch;
-pub mod bigdigits;
-pub mod budgets;
-pub mod cache;
-pub mod header;
-pub mod models;
-pub mod output;
+pub(crate) mod batch;
+pub(crate) mod bigdigits;
+pub(crate) mod budgets;
+pub(crate) mod cache;
+pub(crate) mod header;
+pub(crate) mod models;
+pub(crate) mod output;
 mod pane_state;
-pub mod savings;
-pub mod spend_chart;
-pub mod status;
-pub mod title_bar;
-pub mod top;
-pub mod widgets;
+pub(crate) mod savings;
+pub(crate) mod spend_chart;
+pub(crate) mod status;
+pub(crate) mod title_bar;
+pub(crate) mod top;
+pub(crate) mod widgets;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,10 +21,10 @@ use ratatui::layout::Rect;
 use super::layout::Pane;
 use super::theme::Theme;
 use crate::snapshot::Snapshot;
-pub use pane_state::{OutputView, PaneState, zone_of};
+pub(crate) use pane_state::{OutputView, PaneState, zone_of};
 
 /// Renders one pane into its area.
-pub fn render(
+pub(crate) fn render(
     frame: &mut Frame,
     pane: Pane,
     area: Rect,

@@ -8,28 +8,28 @@ use crate::time::Zone;
 
 /// What a pane needs besides the snapshot: UI state and the time.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PaneState {
+pub(crate) struct PaneState {
     /// The pane has focus (its border is highlighted).
-    pub focused: bool,
+    pub(crate) focused: bool,
     /// A new alarm is flashing (the budgets pane border).
-    pub flash: bool,
+    pub(crate) flash: bool,
     /// Display updates are frozen.
-    pub frozen: bool,
+    pub(crate) frozen: bool,
     /// "Now": the wall clock live, the snapshot's time when replaying.
-    pub now: DateTime<Utc>,
+    pub(crate) now: DateTime<Utc>,
     /// The time zone for labels.
-    pub zone: Zone,
+    pub(crate) zone: Zone,
     /// Which of `snap.groups` the top pane shows.
-    pub group_index: usize,
+    pub(crate) group_index: usize,
     /// What the output pane shows.
-    pub output_view: OutputView,
+    pub(crate) output_view: OutputView,
     /// The lever the savings pane shows (`None`: all).
-    pub savings_lever: Option<Lever>,
+    pub(crate) savings_lever: Option<Lever>,
 }
 
 /// What the output pane shows (`m` toggles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputView {
+pub(crate) enum OutputView {
     /// One histogram over all models.
     #[default]
     Histogram,
@@ -40,7 +40,7 @@ pub enum OutputView {
 impl OutputView {
     /// The other view.
     #[must_use]
-    pub fn toggled(self) -> OutputView {
+    pub(crate) fn toggled(self) -> OutputView {
         match self {
             OutputView::Histogram => OutputView::PerModel,
             OutputView::PerModel => OutputView::Histogram,
@@ -64,6 +64,6 @@ impl Default for PaneState {
 }
 
 /// The time zone a snapshot's labels follow (`Local` if it does not parse).
-pub fn zone_of(snap: &Snapshot) -> Zone {
+pub(crate) fn zone_of(snap: &Snapshot) -> Zone {
     snap.time_zone.parse().unwrap_or_default()
 }

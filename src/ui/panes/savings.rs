@@ -26,7 +26,7 @@ const HEADING_MIN: usize = 5;
 const LEVER_MIN: usize = 40;
 
 /// The lever shown after `lever` when `l` is pressed (`None`: all levers).
-pub fn next_lever(lever: Option<Lever>) -> Option<Lever> {
+pub(crate) fn next_lever(lever: Option<Lever>) -> Option<Lever> {
     match lever {
         None => Some(Lever::ALL[0]),
         Some(l) => {
@@ -37,7 +37,7 @@ pub fn next_lever(lever: Option<Lever>) -> Option<Lever> {
 }
 
 /// Draws the savings pane.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
     let lever = st.savings_lever;
     // The title says the figures are estimates even where no other line fits.
     let title = format!("savings est. · {} (l)", lever.map_or("all", Lever::as_str));

@@ -12,7 +12,7 @@ use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Draws the chart, or a note when the window has no series yet.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
     let block = pane_block("spend over time", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -12,7 +12,8 @@ use tokio::sync::{mpsc, watch};
 
 use crate::snapshot::{Control, Snapshot};
 use crate::time::Window;
-use crate::ui::{Bell, UiOptions, fixture, run_app};
+use crate::ui::event_loop::run_app;
+use crate::ui::{Bell, UiOptions, fixture};
 
 /// A `TestBackend` that records the screen text at every flush (one flush per drawn frame).
 struct Recording {
