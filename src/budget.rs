@@ -75,7 +75,11 @@ impl Budget {
     }
 
     /// The current period around `now` in `zone`.
-    pub(crate) fn period_bounds(&self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    pub(crate) fn period_bounds(
+        &self,
+        zone: Zone,
+        now: DateTime<Utc>,
+    ) -> (DateTime<Utc>, DateTime<Utc>) {
         self.period.bounds(zone, now)
     }
 

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{TokenStream, TokenTree};
@@ -478,11 +479,11 @@ fn no_import_cycle_between_files() {
     let found = cycles(&nodes, &edges);
     let mut report = String::new();
     for (n, component) in found.iter().enumerate() {
-        report.push_str(&format!("cycle {}: {}\n", n + 1, component.join(", ")));
+        let _ = writeln!(report, "cycle {}: {}", n + 1, component.join(", "));
         for ((from, to), names) in &edges {
             if component.contains(from) && component.contains(to) {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                report.push_str(&format!("  {from} -> {to}: {}\n", names.join(", ")));
+                let _ = writeln!(report, "  {from} -> {to}: {}", names.join(", "));
             }
         }
     }

@@ -47,7 +47,7 @@ impl AggregatorHandle {
 
     /// Starts an actor that publishes nothing by itself and answers only `snapshot_now`:
     /// for one-shot commands, where a snapshot every 100 ms of loading is wasted work.
-    pub fn spawn_quiet(settings: Settings, clock: Arc<dyn Clock>) -> AggregatorHandle {
+    pub(crate) fn spawn_quiet(settings: Settings, clock: Arc<dyn Clock>) -> AggregatorHandle {
         Self::start(settings, clock, false)
     }
 

@@ -18,5 +18,6 @@ mod store;
 pub use actor::AggregatorHandle;
 pub use audit::{AsyncMark, AuditSettings};
 pub use settings::Settings;
-pub use state::{IngestStats, Retention, State};
+pub(crate) use state::Retention;
+pub use state::{IngestStats, State};
 pub use store::CounterOptions;

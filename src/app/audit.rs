@@ -14,8 +14,8 @@ use crate::time::Window;
 pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = time_flag(args.read.since.as_deref(), &zone, "since")?;
-    let until = time_flag(args.read.until.as_deref(), &zone, "until")?;
+    let since = time_flag(args.read.since.as_deref(), zone, "since")?;
+    let until = time_flag(args.read.until.as_deref(), zone, "until")?;
     let mut settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     if let Some(by) = &args.by {
         settings.audit.group = by.clone();

@@ -61,7 +61,7 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
     }
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
+    let since = live_since(args.follow.since.as_deref(), zone)?;
     let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
     let start = story_start(&zone, Utc::now());
     let scenario = Scenario::new(args.seed, start);
@@ -118,7 +118,7 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
 }
 
 /// `costtop demo`: the dashboard over the simulated organisation until the user quits.
-pub async fn run_demo(args: DemoArgs) -> Result<ExitCode> {
+pub(crate) async fn run_demo(args: DemoArgs) -> Result<ExitCode> {
     if list_themes_if_asked(&args.ui) {
         return Ok(ExitCode::SUCCESS);
     }

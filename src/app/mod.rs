@@ -18,7 +18,7 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command, ConfigArgs};
 use crate::config;
-pub use demo::{DemoRun, run_demo, start_demo, story_start};
+pub use demo::{DemoRun, start_demo, story_start};
 use setup::{discover_or_explain, list_themes_if_asked, load_config, settings, ui_options};
 
 /// Runs the command line; returns the process exit code.

@@ -31,7 +31,7 @@ pub(super) async fn run_prices(args: PricesArgs) -> Result<ExitCode> {
     let at = args
         .at
         .as_deref()
-        .map(|s| parse_time(s, Utc::now(), &utc).map_err(|e| anyhow!("--at: {e}")))
+        .map(|s| parse_time(s, Utc::now(), utc).map_err(|e| anyhow!("--at: {e}")))
         .transpose()?;
     let text = match (&args.model, args.format) {
         (None, PricesFormat::Table) => prices::render_table(&prices::view(&table, at)),

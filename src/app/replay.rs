@@ -155,6 +155,6 @@ async fn headless(
 
 fn time(value: Option<&str>, zone: Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
     value
-        .map(|v| parse_time(v, Utc::now(), &zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+        .map(|v| parse_time(v, Utc::now(), zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
         .transpose()
 }

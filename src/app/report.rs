@@ -18,8 +18,8 @@ use crate::time::{SystemClock, Window};
 pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = time_flag(args.read.since.as_deref(), &zone, "since")?;
-    let until = time_flag(args.read.until.as_deref(), &zone, "until")?;
+    let since = time_flag(args.read.since.as_deref(), zone, "since")?;
+    let until = time_flag(args.read.until.as_deref(), zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     let discovery = discover_live(&args.read.sources, args.admin_api)?;
     let (handle, summary) = read_once(&discovery, settings, since).await?;

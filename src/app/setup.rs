@@ -69,7 +69,11 @@ fn config_name(config: &Config) -> String {
 }
 
 /// Parses an optional time flag.
-pub(crate) fn time_flag(value: Option<&str>, zone: &Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn time_flag(
+    value: Option<&str>,
+    zone: Zone,
+    flag: &str,
+) -> Result<Option<DateTime<Utc>>> {
     value
         .map(|v| parse_time(v, Utc::now(), zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
         .transpose()
@@ -112,7 +116,7 @@ pub(crate) fn discover_live(args: &[String], admin_api: bool) -> Result<Discover
 }
 
 /// Default history start of the live commands: the start of the month.
-pub(crate) fn live_since(value: Option<&str>, zone: &Zone) -> Result<DateTime<Utc>> {
+pub(crate) fn live_since(value: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
     Ok(time_flag(value, zone, "since")?.unwrap_or_else(|| zone.start_of_month(Utc::now())))
 }
 

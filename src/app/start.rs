@@ -25,7 +25,7 @@ pub(super) fn live_settings(
 ) -> Result<(Config, DateTime<Utc>, Settings)> {
     let config = load_config(common)?;
     let zone = zone(&config, common)?;
-    let since = live_since(follow.since.as_deref(), &zone)?;
+    let since = live_since(follow.since.as_deref(), zone)?;
     let mut settings = settings(&config, common, follow.window, Some(since), None)?;
     settings.counters = counter_options(listen, always)?;
     Ok((config, since, settings))

@@ -53,7 +53,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Parses a point in time: a date (local midnight in `zone`), RFC 3339, a local date-time
 /// (`2026-11-20 14:03`), or a span back from `now` (`90m`, `1h`, `7d`).
-pub(crate) fn parse_time(s: &str, now: DateTime<Utc>, zone: &Zone) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_time(s: &str, now: DateTime<Utc>, zone: Zone) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.to_utc());
@@ -97,30 +97,30 @@ mod tests {
         let utc: Zone = "UTC".parse().unwrap();
         let paris: Zone = "Europe/Paris".parse().unwrap();
         assert_eq!(
-            parse_time("2026-11-01", now, &utc).unwrap(),
+            parse_time("2026-11-01", now, utc).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
         );
         assert_eq!(
-            parse_time("2026-11-01", now, &paris).unwrap(),
+            parse_time("2026-11-01", now, paris).unwrap(),
             Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
         );
         assert_eq!(
-            parse_time("2026-11-20T14:03:00Z", now, &paris).unwrap(),
+            parse_time("2026-11-20T14:03:00Z", now, paris).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0).unwrap()
         );
         assert_eq!(
-            parse_time("2026-11-20 15:03", now, &paris).unwrap(),
+            parse_time("2026-11-20 15:03", now, paris).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0).unwrap()
         );
         assert_eq!(
-            parse_time("90m", now, &utc).unwrap(),
+            parse_time("90m", now, utc).unwrap(),
             now - chrono::Duration::minutes(90)
         );
         assert_eq!(
-            parse_time("7d", now, &utc).unwrap(),
+            parse_time("7d", now, utc).unwrap(),
             now - chrono::Duration::days(7)
         );
-        assert!(parse_time("yesterday-ish", now, &utc).is_err());
+        assert!(parse_time("yesterday-ish", now, utc).is_err());
     }
 
     #[test]

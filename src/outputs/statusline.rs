@@ -210,7 +210,9 @@ fn budget(b: &BudgetFigure) -> String {
 }
 
 /// The budget nearest its limit (the largest share spent; over the limit counts most).
-pub(crate) fn nearest_budget(budgets: impl IntoIterator<Item = BudgetFigure>) -> Option<BudgetFigure> {
+pub(crate) fn nearest_budget(
+    budgets: impl IntoIterator<Item = BudgetFigure>,
+) -> Option<BudgetFigure> {
     budgets
         .into_iter()
         .max_by(|a, b| a.fraction().total_cmp(&b.fraction()))

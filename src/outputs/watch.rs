@@ -11,7 +11,7 @@ pub fn json_line(snap: &Snapshot) -> String {
 }
 
 /// Prints a fresh snapshot every `interval` until `stop` resolves or stdout closes.
-pub async fn print_every(
+pub(crate) async fn print_every(
     handle: &AggregatorHandle,
     interval: Duration,
     stop: impl std::future::Future<Output = ()>,

@@ -42,7 +42,7 @@ pub fn price(table: &PriceTable, event: &UsageEvent) -> Option<Cost> {
 /// allows them, × ½ in the batch tier. Web searches cost $0.01 each, never multiplied.
 /// Failed batch results cost nothing. `None` also when no period covers the timestamp.
 /// Works in integers only and never allocates: this runs once per record.
-pub fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Cost> {
+pub(crate) fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Cost> {
     if event.kind == EventKind::FailedRequest {
         return Some(Cost::default());
     }

@@ -47,7 +47,11 @@ pub(crate) fn load_stored(path: &Path, builtin: &PriceTable) -> StoredTable {
 /// Validates a maintained table fully: it parses, every entry states every price, no id is
 /// priced twice for one date, it prices at least one model, and its `checked` date is not
 /// older than the built-in table's. `name` is the file or URL, for messages.
-pub(crate) fn check_update(text: &str, name: &str, builtin: &PriceTable) -> Result<PriceTable, String> {
+pub(crate) fn check_update(
+    text: &str,
+    name: &str,
+    builtin: &PriceTable,
+) -> Result<PriceTable, String> {
     let table = parse_table(text, name, &Origin::Maintained).map_err(|e| e.to_string())?;
     if table.entries().is_empty() {
         return Err(format!("{name}: prices no model"));

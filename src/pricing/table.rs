@@ -10,13 +10,13 @@ use super::normalize::parse_model_id;
 use super::{Money, Ratio};
 
 /// The name the embedded table goes by in messages.
-pub const EMBEDDED_NAME: &str = "data/prices.toml (built in)";
+pub(crate) const EMBEDDED_NAME: &str = "data/prices.toml (built in)";
 
 /// One token category's price: `unit × ratio` picodollars per token. Stated prices have
 /// ratio 1; a price derived by a standard multiplier (a 5-minute write at 1.25× input) keeps
 /// the multiplier exact instead of rounding it into the unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
+pub(crate) struct Rate {
     /// Picodollars per token before `ratio`.
     pub(crate) unit: Money,
     /// Exact multiplier of `unit`.
@@ -46,7 +46,7 @@ impl Rate {
 
 /// The five per-token prices of one band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rates {
+pub(crate) struct Rates {
     /// Uncached input.
     pub(crate) input: Rate,
     /// Output.
@@ -62,7 +62,7 @@ pub struct Rates {
 /// Prices for requests whose prompt (input + cache writes + cache reads) is above `above`
 /// tokens; the whole request, output included, bills at the highest band it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Band {
+pub(crate) struct Band {
     /// Prompt tokens this band starts above (0 for the first band).
     pub(crate) above: u64,
     /// Its prices.
@@ -71,7 +71,7 @@ pub struct Band {
 
 /// Where a price period came from; `costtop prices` says it for each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The table built into this binary.
     BuiltIn,
     /// The project's maintained table stored by `costtop prices --update`.
@@ -94,7 +94,7 @@ impl Origin {
 /// A model's prices over a range of dates: from 00:00 UTC of `from` (inclusive) to 00:00
 /// UTC of `until` (exclusive); `None` is open-ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PricePeriod {
+pub(crate) struct PricePeriod {
     /// First day the prices apply.
     pub(crate) from: Option<NaiveDate>,
     /// First day they no longer apply.
@@ -172,7 +172,7 @@ fn day_of(t: i64) -> NaiveDate {
 
 /// What a logged id's spelling adds to its model's prices (PRICES.md §2.4, §2.6).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Spelling {
+pub(crate) struct Spelling {
     /// A Bedrock regional or multi-region prefix: ×1.1 where the period says `regional`.
     pub(crate) regional: bool,
     /// Fast mode written in the id: the fast multiplier applies to every record.
@@ -181,7 +181,7 @@ pub struct Spelling {
 
 /// Prices of one model id: its family and its dated price periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelPrice {
+pub(crate) struct ModelPrice {
     /// Display name of the family, e.g. "Sonnet 4.5".
     pub(crate) family: String,
     /// Price periods by ascending date; they never overlap, and gaps are unpriced.
@@ -200,7 +200,7 @@ impl ModelPrice {
 
 /// Where the table's base prices came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TableSource {
+pub(crate) enum TableSource {
     /// Only the table built into the binary.
     BuiltIn,
     /// The maintained table stored by `costtop prices --update`, at this path.

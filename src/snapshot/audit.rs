@@ -24,7 +24,8 @@ pub enum Lever {
 
 impl Lever {
     /// Every lever, in the order the audit lists them.
-    pub(crate) const ALL: [Lever; 4] = [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
+    pub(crate) const ALL: [Lever; 4] =
+        [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
 
     /// The name used in JSON and on screen.
     pub(crate) fn as_str(self) -> &'static str {
@@ -152,7 +153,7 @@ impl fmt::Display for AuditGroup {
 }
 
 /// Said by every output that shows opportunities.
-pub const ESTIMATE_NOTE: &str = "Estimates from token counts: the quality of answers is not measured, \
+pub(crate) const ESTIMATE_NOTE: &str = "Estimates from token counts: the quality of answers is not measured, \
      and newer models' tokenizers count the same text differently.";
 
 /// Savings opportunities over the window, by lever.
@@ -187,7 +188,7 @@ pub struct AuditSnapshot {
 
 /// The four levers' totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ByLever {
+pub(crate) struct ByLever {
     /// Which model serves each request.
     pub(crate) routing: LeverSummary,
     /// Whether the prompt cache is hit.
@@ -222,7 +223,7 @@ impl ByLever {
 
 /// One lever's total (alternatives such as `whole_group_down` are not in it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct LeverSummary {
+pub(crate) struct LeverSummary {
     /// What the lever would save on its own.
     pub(crate) savings_usd: Money,
     /// What the affected spend costs now.
@@ -264,7 +265,7 @@ pub struct Opportunity {
 
 /// Records the audit could not judge, over the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct SkippedCounts {
+pub(crate) struct SkippedCounts {
     /// Requests of models without a price.
     pub(crate) unpriced_requests: u64,
     /// Requests on models whose tier is not on the ladder.
@@ -275,7 +276,7 @@ pub struct SkippedCounts {
 
 /// `amount` spent over `from`–`to` as a rate per day (`None` under a minute, where a rate
 /// would mean nothing).
-pub fn per_day(
+pub(crate) fn per_day(
     amount: Money,
     from: Option<chrono::DateTime<chrono::Utc>>,
     to: chrono::DateTime<chrono::Utc>,

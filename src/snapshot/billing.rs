@@ -6,7 +6,7 @@ use crate::money::Money;
 
 /// What costtop estimated for a UTC day against what Anthropic billed for it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ReconciliationDay {
+pub(crate) struct ReconciliationDay {
     /// The UTC day.
     pub(crate) day: chrono::NaiveDate,
     /// costtop's estimate from usage records.
@@ -25,7 +25,7 @@ pub struct ReconciliationDay {
 
 /// One billed line item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct BilledItem {
+pub(crate) struct BilledItem {
     /// Model or description.
     pub(crate) item: String,
     /// Amount billed.

@@ -39,7 +39,7 @@ pub struct CounterSeries {
 
 /// Per-model counters.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ModelCounters {
+pub(crate) struct ModelCounters {
     /// Model id (`other` past the series cap).
     pub(crate) model: Arc<str>,
     /// Requests whose model has no price.
@@ -53,6 +53,6 @@ pub struct ModelCounters {
 
 /// Upper bounds of the output-token histogram's buckets, matching
 /// [`ModelCounters::output_cumulative`] (which has one more entry, for `+Inf`).
-pub fn output_bounds() -> &'static [u64] {
+pub(crate) fn output_bounds() -> &'static [u64] {
     &BOUNDS
 }

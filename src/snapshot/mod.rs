@@ -17,21 +17,25 @@ mod status;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use audit::{
-    AuditGroup, AuditSnapshot, ByLever, ESTIMATE_NOTE, Kind, Lever, LeverSummary, Opportunity,
-    SkippedCounts, per_day,
-};
-pub use billing::{BilledItem, ReconciliationDay};
-pub use counters::{CounterSeries, CounterSnapshot, ModelCounters, output_bounds};
-pub use estimates::{
-    ClaudeCodeEstimates, Comparison, DayEstimate, EstimateCoverage, SessionEstimate, UncoveredModel,
-};
+pub use audit::{Kind, Lever};
+
+pub use audit::AuditGroup;
+
+pub use audit::AuditSnapshot;
+
+pub(crate) use audit::{ByLever, ESTIMATE_NOTE, LeverSummary, Opportunity, SkippedCounts, per_day};
+pub(crate) use billing::{BilledItem, ReconciliationDay};
+pub use counters::{CounterSeries, CounterSnapshot};
+pub(crate) use counters::{ModelCounters, output_bounds};
+pub use estimates::ClaudeCodeEstimates;
+pub(crate) use estimates::{Comparison, DayEstimate, SessionEstimate, UncoveredModel};
 pub(crate) use histogram::{BOUNDS, BUCKETS, HistogramBucket, bucket_of};
 pub use request::{Control, GroupBy, ReplayCommand};
 pub(crate) use spend::MAX_GROUP_ROWS;
-pub(crate) use spend::{
-    BatchStats, CacheStats, GroupBreakdown, GroupRow, ModelOutputStats, ModelRow, OutputStats,
-    SeriesPoint, SpendSummary, Totals, UnpricedModel, WindowSpan,
+pub(crate) use spend::ModelOutputStats;
+pub use spend::{
+    BatchStats, CacheStats, GroupBreakdown, GroupRow, ModelRow, OutputStats, SeriesPoint,
+    SpendSummary, Totals, UnpricedModel, WindowSpan,
 };
 pub use status::{AlarmLogEntry, AlarmStatus, BudgetStatus, ReplayStatus, SourceStatus};
 

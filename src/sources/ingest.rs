@@ -8,8 +8,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::lines::{Line, LineReader};
 use crate::parse::{LineContext, Parsed, parse_line};
-use crate::usage::SourceMsg;
-use crate::usage::{ToolEstimate, UsageEvent};
+use crate::usage::{SourceMsg, ToolEstimate, UsageEvent};
 
 /// Events per channel message.
 pub(crate) const BATCH_EVENTS: usize = 1024;

@@ -12,6 +12,7 @@ pub mod read_all;
 pub mod replay;
 pub(crate) mod tail;
 
-pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};
+pub(crate) use discover::default_locations;
+pub use discover::{DiscoverError, Discovery, Source, SourceKind, discover};
 pub use read_all::{ReadOptions, ReadSummary, read_all};
 pub use tail::{TailOptions, spawn_tail};

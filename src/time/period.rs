@@ -32,7 +32,7 @@ impl Period {
     }
 
     /// Start (inclusive) and end (exclusive) of the period around `now` in `zone`.
-    pub(crate) fn bounds(self, zone: &Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    pub(crate) fn bounds(self, zone: Zone, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
         match self {
             Period::Hour => {
                 let s = zone.start_of_hour(now);

@@ -60,7 +60,7 @@ impl Window {
     }
 
     /// Where the window starts at `now`; `None` for `all`.
-    pub(crate) fn start(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+    pub(crate) fn start(self, now: DateTime<Utc>, zone: Zone) -> Option<DateTime<Utc>> {
         match self {
             Window::Last15m => Some(now - Duration::minutes(15)),
             Window::Last1h => Some(now - Duration::hours(1)),
@@ -81,7 +81,7 @@ impl Window {
     /// Where the window ends at `now` (exclusive): a calendar window at its period's end, a
     /// rolling one a few minutes after now; `None` for `all`. Records stamped later (a clock
     /// stepped back) are not in the window until their time comes.
-    pub(crate) fn end(self, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+    pub(crate) fn end(self, now: DateTime<Utc>, zone: Zone) -> Option<DateTime<Utc>> {
         match self {
             Window::Today => Some(zone.end_of_day(now)),
             Window::Month => Some(zone.end_of_month(now)),

@@ -39,40 +39,40 @@ impl fmt::Display for Zone {
 
 impl Zone {
     /// The UTC offset in force at `t`.
-    pub(crate) fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
+    pub(crate) fn offset_at(self, t: DateTime<Utc>) -> FixedOffset {
         match self {
             Zone::Local => *t.with_timezone(&chrono::Local).offset(),
             Zone::Named(tz) => {
                 use chrono::Offset;
-                t.with_timezone(tz).offset().fix()
+                t.with_timezone(&tz).offset().fix()
             }
         }
     }
 
     /// `t` as local wall-clock time in this zone.
-    pub(crate) fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    pub(crate) fn local(self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         t.with_timezone(&self.offset_at(t))
     }
 
     /// Midnight that starts the local day of `t`, as UTC.
-    pub(crate) fn start_of_day(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn start_of_day(self, t: DateTime<Utc>) -> DateTime<Utc> {
         self.midnight(self.local(t).date_naive(), t)
     }
 
     /// Midnight that starts the local day after `t`'s.
-    pub(crate) fn end_of_day(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn end_of_day(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let day = self.local(t).date_naive();
         self.midnight(day.succ_opt().unwrap_or(day), t + Duration::days(1))
     }
 
     /// Midnight of the first of `t`'s local month.
-    pub(crate) fn start_of_month(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn start_of_month(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let d = self.local(t).date_naive();
         self.midnight(d.with_day(1).unwrap_or(d), t)
     }
 
     /// Midnight of the first of the next local month.
-    pub(crate) fn end_of_month(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn end_of_month(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let d = self.local(t).date_naive();
         let (y, m) = if d.month() == 12 {
             (d.year() + 1, 1)
@@ -84,14 +84,14 @@ impl Zone {
     }
 
     /// Midnight of the Monday that starts `t`'s local week.
-    pub(crate) fn start_of_week(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn start_of_week(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let d = self.local(t).date_naive();
         let monday = d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
         self.midnight(monday, t)
     }
 
     /// Start of the local hour of `t`.
-    pub(crate) fn start_of_hour(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn start_of_hour(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let secs = t.timestamp();
         let off = i64::from(self.offset_at(t).local_minus_utc());
         let local = secs + off;

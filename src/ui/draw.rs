@@ -27,7 +27,7 @@ pub struct View {
     /// Index into `snap.groups` for the top pane.
     pub(crate) group_index: usize,
     /// What the output pane shows.
-    pub(crate) output_view: OutputView,
+    pub(crate) output: OutputView,
     /// The budgets border is flashing for a new alarm.
     pub(crate) flash: bool,
     /// The savings pane is shown in the top pane's place (`o`).
@@ -66,7 +66,7 @@ pub fn render_screen(
                 },
                 zone: panes::zone_of(snap),
                 group_index: view.group_index,
-                output_view: view.output_view,
+                output_view: view.output,
                 savings_lever: view.savings_lever,
             };
             for &(pane, rect) in panes {

@@ -210,7 +210,7 @@ impl App {
                 }
             }
             Action::CycleTheme => self.theme_index = (self.theme_index + 1) % self.themes.len(),
-            Action::ToggleModelOutput => v.output_view = v.output_view.toggled(),
+            Action::ToggleModelOutput => v.output = v.output.toggled(),
             Action::ToggleSavings => {
                 v.savings_in_top = !v.savings_in_top;
                 if v.savings_in_top {

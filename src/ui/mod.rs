@@ -16,6 +16,9 @@ pub(crate) mod theme;
 #[cfg(test)]
 mod tests;
 
-pub use options::{Bell, Suspend, UiOptions};
-pub use terminal::{run_terminal, run_terminal_with_clock};
-pub use theme::{Theme, ThemeError, list_themes};
+pub(crate) use options::Bell;
+pub use options::UiOptions;
+pub use terminal::run_terminal;
+pub(crate) use terminal::run_terminal_with_clock;
+pub(crate) use theme::list_themes;
+pub use theme::{Theme, ThemeError};

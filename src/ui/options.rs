@@ -6,12 +6,16 @@ use std::time::Duration;
 use super::theme;
 
 /// How a new alarm makes itself heard.
-pub enum Bell {
+pub(crate) enum Bell {
     /// Silence (`--no-bell`).
     Off,
     /// Write BEL (`\x07`) to standard output, the terminal.
     Terminal,
     /// Call this instead (tests count rings).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the loop's tests count the bells")
+    )]
     Custom(Box<dyn FnMut() + Send>),
 }
 
@@ -44,7 +48,7 @@ impl fmt::Debug for Bell {
 /// What Ctrl-Z (or a SIGTSTP) does: give the terminal back, stop the process, and set the
 /// terminal up again once continued. The real terminal provides it; without one, Ctrl-Z is
 /// ignored.
-pub struct Suspend(pub(crate) Box<dyn FnMut() + Send>);
+pub(crate) struct Suspend(pub(crate) Box<dyn FnMut() + Send>);
 
 impl fmt::Debug for Suspend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -45,7 +45,7 @@ pub async fn run_terminal(
 
 /// [`run_terminal`] with another "now" for the live clock and source lag (the demo's
 /// simulated time).
-pub async fn run_terminal_with_clock(
+pub(crate) async fn run_terminal_with_clock(
     snapshots: watch::Receiver<Arc<Snapshot>>,
     controls: mpsc::UnboundedSender<Control>,
     replay: Option<mpsc::UnboundedSender<ReplayCommand>>,

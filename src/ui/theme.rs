@@ -171,7 +171,7 @@ impl Theme {
     }
 
     /// Loads the theme `name`, looking for an override file in `dir` first.
-    pub fn load_from(dir: Option<&Path>, name: &str) -> Result<Theme, ThemeError> {
+    pub(crate) fn load_from(dir: Option<&Path>, name: &str) -> Result<Theme, ThemeError> {
         if let Some(path) = user_theme_path(dir, name).filter(|p| p.is_file()) {
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|source| ThemeError::Io {
@@ -244,7 +244,7 @@ pub(crate) fn no_color_requested() -> bool {
 }
 
 /// Every theme name: the built-in ones, then extra files in the user's theme dir.
-pub fn list_themes() -> Vec<String> {
+pub(crate) fn list_themes() -> Vec<String> {
     let mut names: Vec<String> = BUILT_IN.iter().map(|(n, _)| (*n).to_owned()).collect();
     if let Some(dir) = user_theme_dir()
         && let Ok(entries) = std::fs::read_dir(dir)

@@ -36,7 +36,7 @@ impl Tokens {
     }
 
     /// Cache writes of either TTL.
-    pub fn cache_writes(&self) -> u64 {
+    pub(crate) fn cache_writes(&self) -> u64 {
         self.cache_write_5m + self.cache_write_1h
     }
 }

@@ -10,7 +10,7 @@ use super::event::{Tokens, UsageEvent};
 use crate::money::Money;
 
 /// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
-pub const SOURCE_CHANNEL_CAPACITY: usize = 16;
+pub(crate) const SOURCE_CHANNEL_CAPACITY: usize = 16;
 
 /// What a source sends to the aggregator.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ pub struct SourceHealth {
 
 /// A receiver's counts: who sent, what was refused whole, what was assumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub struct ReceiverCounts {
+pub(crate) struct ReceiverCounts {
     /// Distinct senders seen (peer address and resource identity).
     pub(crate) senders: u64,
     /// Payloads refused whole: undecodable, too large, wrong type, unauthorised, or with

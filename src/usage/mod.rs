@@ -8,7 +8,5 @@ pub use event::{
     Attribution, BilledIteration, EventKind, IterationKind, Modifiers, StopReason, Tier, Tokens,
     UsageEvent, dedupe_key, request_key,
 };
-pub use feed::{
-    BilledCost, EstimateOrigin, ReceiverCounts, SOURCE_CHANNEL_CAPACITY, SourceHealth, SourceMsg,
-    SourceState, ToolEstimate,
-};
+pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
+pub(crate) use feed::{ReceiverCounts, SOURCE_CHANNEL_CAPACITY};

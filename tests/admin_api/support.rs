@@ -81,7 +81,9 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
-    pub(crate) async fn start(usage: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static) -> Self {
+    pub(crate) async fn start(
+        usage: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         captured_logs();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let state = ServerState {

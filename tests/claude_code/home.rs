@@ -88,7 +88,13 @@ impl ClaudeHome {
     }
 
     /// `claude -p PROMPT --model MODEL ARGS…`, started (not awaited).
-    pub(crate) fn spawn_print(&self, bin: &Path, mock: &MockApi, prompt: &str, args: &[&str]) -> Child {
+    pub(crate) fn spawn_print(
+        &self,
+        bin: &Path,
+        mock: &MockApi,
+        prompt: &str,
+        args: &[&str],
+    ) -> Child {
         self.claude(bin, mock)
             .args(["-p", prompt, "--model", MODEL])
             .args(args)

@@ -193,7 +193,11 @@ impl Pipeline {
     }
 
     /// Waits until `ok` holds for a fresh snapshot; panics with `what` and the last figures.
-    pub(crate) async fn wait_for(&self, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+    pub(crate) async fn wait_for(
+        &self,
+        what: &str,
+        ok: impl Fn(&Snapshot) -> bool,
+    ) -> Arc<Snapshot> {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let snap = self.now().await;

@@ -60,7 +60,7 @@ pub(super) fn spent(
 pub(super) fn spent_and_projected(
     budget: &Budget,
     store: &Store,
-    zone: &Zone,
+    zone: Zone,
     now: DateTime<Utc>,
 ) -> (Money, Money) {
     let (start, end) = budget.period_bounds(zone, now);
@@ -84,7 +84,7 @@ pub(super) fn spent_and_projected(
 pub(crate) fn status(
     budget: &Budget,
     store: &Store,
-    zone: &Zone,
+    zone: Zone,
     now: DateTime<Utc>,
 ) -> BudgetStatus {
     let (start, end) = budget.period_bounds(zone, now);

@@ -49,7 +49,7 @@ pub(crate) fn evaluate(
     let mut raised = 0;
     let mut changed = false;
     for b in facts.budgets {
-        let (spent, projected) = spent_and_projected(b, facts.store, facts.zone, now);
+        let (spent, projected) = spent_and_projected(b, facts.store, *facts.zone, now);
         let warn_level = b.limit.usd() * b.warn_at;
         let limit = b.limit.usd();
         let msg = |what: &str| format!("{}: {} spent of {} ({what})", b.name, spent, b.limit);
@@ -89,7 +89,7 @@ pub(crate) fn evaluate(
         } else if spent.usd() < warn_level * CLEAR_FRACTION {
             changed |= book.clear(&warn, now);
         }
-        let (start, _) = b.period_bounds(facts.zone, now);
+        let (start, _) = b.period_bounds(*facts.zone, now);
         let settled = now - start >= Duration::minutes(10);
         if settled && projected.usd() >= limit {
             let m = format!(

@@ -203,8 +203,8 @@ impl Threads {
         agent: u32,
     ) {
         let (event, dims) = (r.event, r.dims);
-        let priced = prices.get(dims.model as usize).is_some_and(Option::is_some);
-        if event.kind != EventKind::Request || !priced {
+        let has_price = prices.get(dims.model as usize).is_some_and(Option::is_some);
+        if event.kind != EventKind::Request || !has_price {
             return;
         }
         let t = &event.tokens;

@@ -18,7 +18,11 @@ pub(super) struct Pricer<'a> {
 impl<'a> Pricer<'a> {
     /// A pricer for `event` (only what pricing reads is kept: no attribution, no
     /// iterations); `now` is its known cost, priced here when not given.
-    pub(crate) fn new(price: Option<&'a ModelPrice>, event: &UsageEvent, now: Option<Money>) -> Self {
+    pub(crate) fn new(
+        price: Option<&'a ModelPrice>,
+        event: &UsageEvent,
+        now: Option<Money>,
+    ) -> Self {
         let event = UsageEvent {
             key: None,
             rank: event.rank,

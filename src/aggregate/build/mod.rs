@@ -31,13 +31,11 @@ impl State {
         let store = &self.store;
         let zone = self.settings.zone;
         let window = self.settings.window;
-        let start = window.start(now, &zone);
+        let start = window.start(now, zone);
         let from_minute = start.map_or(i64::MIN, minute_of);
         // A window ends with its calendar period, or (rolling) a little after now: records
         // stamped later (a clock stepped back) are not in it.
-        let to_minute = window
-            .end(now, &zone)
-            .map_or(i64::MAX, |e| minute_of(e) - 1);
+        let to_minute = window.end(now, zone).map_or(i64::MAX, |e| minute_of(e) - 1);
         // Hours before the detail frontier count whole: say where the data really starts.
         let covered = start.map(|s| {
             let from = store.history.covered_from(from_minute, now);
@@ -112,7 +110,7 @@ impl State {
                 .settings
                 .budgets
                 .iter()
-                .map(|b| budget_status(b, store, &zone, now))
+                .map(|b| budget_status(b, store, zone, now))
                 .collect(),
             alarms: self.alarms.active(),
             alarm_log: self.alarms.log(),

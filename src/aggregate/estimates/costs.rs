@@ -53,7 +53,7 @@ pub(super) fn sessions_seen(store: &Store, sessions: &HashSet<u32>) -> HashMap<u
 /// session, and per local day.
 pub(super) fn session_costs(
     store: &Store,
-    zone: &Zone,
+    zone: Zone,
     ids: &HashMap<u32, &str>,
     start: Option<DateTime<Utc>>,
 ) -> (HashMap<String, Priced>, BTreeMap<NaiveDate, Priced>) {
@@ -119,6 +119,6 @@ pub(super) fn holds(store: &Store, prices: &PriceTable, seen: &[u32], model: &st
 }
 
 /// The local day of `t`.
-pub(super) fn local_day(zone: &Zone, t: DateTime<Utc>) -> NaiveDate {
+pub(super) fn local_day(zone: Zone, t: DateTime<Utc>) -> NaiveDate {
     zone.local(t).date_naive()
 }

@@ -209,7 +209,7 @@ impl View<'_> {
         }
         chosen.figures.add(estimate, costtop, unpriced);
         chosen.last = chosen.last.max(at);
-        let day = local_day(&self.settings.zone, at);
+        let day = local_day(self.settings.zone, at);
         chosen
             .days
             .entry(day)
@@ -235,7 +235,7 @@ impl View<'_> {
             })
             .collect();
         let (by_session_cost, by_day_cost) =
-            session_costs(self.store, &self.settings.zone, &ids, start);
+            session_costs(self.store, self.settings.zone, &ids, start);
         let mut out = ClaudeCodeEstimates::default();
         let mut days: BTreeMap<NaiveDate, Comparison> = BTreeMap::new();
         for (day, (cost, unpriced)) in by_day_cost {

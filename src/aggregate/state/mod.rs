@@ -13,8 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 
-pub use dedupe::Retention;
-pub(crate) use dedupe::Stored;
+pub(crate) use dedupe::{Retention, Stored};
 
 use super::alarms::{self, AlarmBook, Facts};
 use super::audit::Audit;
@@ -240,7 +239,7 @@ impl State {
     }
 
     /// Acknowledges every active alarm.
-    pub fn acknowledge_alarms(&mut self) {
+    pub(crate) fn acknowledge_alarms(&mut self) {
         if self.alarms.acknowledge_all() {
             self.version += 1;
         }

@@ -107,7 +107,7 @@ pub(super) fn figures(
             .budgets
             .iter()
             .filter(|b| b.filter.is_empty())
-            .map(|b| (b, b.period.bounds(&settings.zone, now)))
+            .map(|b| (b, b.period.bounds(settings.zone, now)))
             .collect();
         let day = (
             settings.zone.start_of_day(now),

@@ -102,7 +102,7 @@ pub fn record_line(e: &UsageEvent) -> String {
 }
 
 /// Another tool's cost figure as a `kind: "estimate"` line (without the newline).
-pub fn estimate_line(e: &ToolEstimate) -> String {
+pub(crate) fn estimate_line(e: &ToolEstimate) -> String {
     let mut line = json!({
         "kind": "estimate",
         "origin": match e.origin {

@@ -14,14 +14,17 @@ use std::path::Path;
 use tokio::sync::mpsc;
 
 use crate::usage::SourceMsg;
+pub use lines::record_line;
 use lines::record_lines;
-pub use lines::{estimate_line, record_line};
 
 /// Starts recording to FILE and returns the sender sources should use: every message is
 /// passed on to `downstream` at once, and its records are appended to FILE by a writer that
 /// never holds monitoring up (a file that cannot be written is an error on screen, retried
 /// until it can; see `recorder.rs`).
-pub fn spawn_recorder(path: &Path, downstream: mpsc::Sender<SourceMsg>) -> mpsc::Sender<SourceMsg> {
+pub(crate) fn spawn_recorder(
+    path: &Path,
+    downstream: mpsc::Sender<SourceMsg>,
+) -> mpsc::Sender<SourceMsg> {
     spawn_recorder_retrying(path, downstream, recorder::RETRY)
 }
 

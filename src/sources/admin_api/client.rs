@@ -150,7 +150,7 @@ impl AdminClient {
             if !body.has_more {
                 return Ok(out);
             }
-            match body.next_page {
+            match body.next {
                 Some(next) if page.as_ref() != Some(&next) => page = Some(next),
                 _ => {
                     return Err(ApiError::Malformed(

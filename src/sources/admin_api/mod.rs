@@ -19,9 +19,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub use key::{AdminKey, KeyError};
-pub use options::{AdminOptions, SOURCE_NAME};
-pub use plan::{BucketWidth, Segment, plan};
-pub use schema::{CostBucket, CostRow, Page, UsageBucket, UsageRow};
+pub use options::AdminOptions;
+pub use plan::{Segment, plan};
 
 pub(crate) use crate::usage::BilledCost;
 use crate::usage::SourceMsg;

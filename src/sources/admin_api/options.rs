@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 /// The source name in health reports.
-pub const SOURCE_NAME: &str = "admin-api";
+pub(crate) const SOURCE_NAME: &str = "admin-api";
 
 /// How the Admin API source polls. Holds no secret, so it may be printed.
 #[derive(Debug, Clone)]

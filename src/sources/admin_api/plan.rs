@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, DurationRound, TimeDelta, Utc};
 
 /// The `bucket_width` of a usage report request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BucketWidth {
+pub(crate) enum BucketWidth {
     /// One-minute buckets (`1m`).
     Minute,
     /// One-hour buckets (`1h`).

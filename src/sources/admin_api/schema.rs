@@ -8,23 +8,27 @@ use serde::Deserialize;
 
 /// One page of a paginated Admin API report.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page<T> {
+pub(crate) struct Page<T> {
     /// The time buckets on this page.
     pub(crate) data: Vec<T>,
     /// Whether another page follows.
     pub(crate) has_more: bool,
     /// The opaque token to pass as `page` for the next page.
     #[serde(default)]
-    pub(crate) next_page: Option<String>,
+    #[serde(rename = "next_page")]
+    pub(crate) next: Option<String>,
 }
 
 /// One time bucket of the messages usage report.
 #[derive(Debug, Clone, Deserialize)]
-pub struct UsageBucket {
+pub(crate) struct UsageBucket {
     /// Start of the bucket (inclusive).
     pub(crate) starting_at: DateTime<Utc>,
     /// End of the bucket (exclusive); part of the report's shape, read by the tests only.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the payload's shape; the tests read it"))]
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the payload's shape; the tests read it")
+    )]
     pub(crate) ending_at: DateTime<Utc>,
     /// One row per combination of the grouping fields.
     pub(crate) results: Vec<UsageRow>,
@@ -32,7 +36,7 @@ pub struct UsageBucket {
 
 /// Token usage of one group within a bucket.
 #[derive(Debug, Clone, Deserialize)]
-pub struct UsageRow {
+pub(crate) struct UsageRow {
     /// Input tokens not read from or written to the cache.
     pub(crate) uncached_input_tokens: u64,
     /// Cache writes by TTL.
@@ -83,11 +87,14 @@ pub(crate) struct ServerToolUse {
 
 /// One daily bucket of the cost report.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CostBucket {
+pub(crate) struct CostBucket {
     /// Start of the day (UTC).
     pub(crate) starting_at: DateTime<Utc>,
     /// End of the day; part of the report's shape.
-    #[expect(dead_code, reason = "the payload's shape: a bucket without it is refused")]
+    #[expect(
+        dead_code,
+        reason = "the payload's shape: a bucket without it is refused"
+    )]
     pub(crate) ending_at: DateTime<Utc>,
     /// One row per description (and model).
     pub(crate) results: Vec<CostRow>,
@@ -95,12 +102,15 @@ pub struct CostBucket {
 
 /// One billed line of the cost report.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CostRow {
+pub(crate) struct CostRow {
     /// Amount in cents, as a decimal string (`"123.45"` is $1.2345).
     pub(crate) amount: String,
     /// Currency; always `USD` today.
     #[serde(default)]
-    #[expect(dead_code, reason = "the payload's shape, kept for when a second currency comes")]
+    #[expect(
+        dead_code,
+        reason = "the payload's shape, kept for when a second currency comes"
+    )]
     pub(crate) currency: Option<String>,
     /// What was billed, e.g. `Claude Sonnet 4.5 Usage - Input Tokens`.
     #[serde(default)]

@@ -11,7 +11,7 @@ use crate::pricing::{Money, PriceTable, price};
 use crate::time::{Period, Zone};
 
 /// Name of the budget the demo adds.
-pub const DEMO_BUDGET_NAME: &str = "demo day budget";
+pub(crate) const DEMO_BUDGET_NAME: &str = "demo day budget";
 /// Real seconds after the start at which the warning should fire.
 const WARN_TARGET: f64 = 20.0;
 /// Real seconds after the start at which the limit should be exceeded.
@@ -23,7 +23,7 @@ const WARN_AT: f64 = 0.8;
 
 /// Cumulative priced spend of the scenario, record by record, from a period start.
 #[derive(Debug, Clone, Default)]
-pub struct SpendCurve {
+pub(crate) struct SpendCurve {
     points: Vec<(DateTime<Utc>, Money)>,
 }
 
@@ -37,7 +37,7 @@ impl SpendCurve {
     ) -> SpendCurve {
         let mut points = Vec::new();
         let mut total = Money::ZERO;
-        let first = scenario.minute_of(from).max(scenario.first_minute());
+        let first = scenario.minute_of(from).max(Scenario::first_minute());
         for m in first..=scenario.minute_of(until) {
             for r in scenario.minute(m) {
                 if r.at < from || r.at >= until {
@@ -70,10 +70,16 @@ pub struct BudgetPlan {
     /// The day budget to add.
     pub budget: Budget,
     /// Real time from the start until the spend reaches the warning level.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the planner's test checks where the plan lands"))]
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the planner's test checks where the plan lands")
+    )]
     pub(crate) warn_after: Option<Duration>,
     /// Real time from the start until the spend reaches the limit.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the planner's test checks where the plan lands"))]
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the planner's test checks where the plan lands")
+    )]
     pub(crate) exceeded_after: Option<Duration>,
 }
 

@@ -48,9 +48,10 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::time::MissedTickBehavior;
 
-pub use budget::{BudgetPlan, DEMO_BUDGET_NAME, SpendCurve, plan_budget};
+pub use budget::{BudgetPlan, plan_budget};
 pub use feed::DemoFeed;
-pub use scenario::{Record, START_HOUR, Scenario};
+pub(crate) use scenario::START_HOUR;
+pub use scenario::{Record, Scenario};
 
 use crate::time::{Clock, ScaledClock};
 
@@ -58,7 +59,7 @@ use crate::time::{Clock, ScaledClock};
 pub const DEMO_ASYNC: &str = "feature=nightly-reports";
 
 /// Default real time between two writes to the demo log.
-pub const WRITE_TICK: Duration = Duration::from_millis(75);
+pub(crate) const WRITE_TICK: Duration = Duration::from_millis(75);
 
 /// Appends to `path` whatever `feed` has due at `clock`'s time, every `tick`, until aborted
 /// or a write fails.

@@ -11,19 +11,19 @@ use super::services::{Conditions, Request, Service, Turn, message_id};
 
 /// Local hour of day at which the live part of the story starts (`S`); everything from
 /// midnight up to `S` is written at once as history.
-pub const START_HOUR: i64 = 13;
+pub(crate) const START_HOUR: i64 = 13;
 /// Minutes after `S` when chat's cache is broken (a timestamp got into its system prompt).
 pub const CACHE_BREAK: Range<i64> = 20..60;
 /// Minutes after `S` when the nightly summaries batch job delivers its results (a re-run:
 /// the night's run, 02:00–02:30 local, only got through part of the backlog).
 pub const BATCH_JOB: Range<i64> = 50..60;
 /// Minutes relative to `S` of the night's batch run (02:00–02:30 local).
-pub const NIGHT_BATCH: Range<i64> = (2 - START_HOUR) * 60..(2 - START_HOUR) * 60 + 30;
+pub(crate) const NIGHT_BATCH: Range<i64> = (2 - START_HOUR) * 60..(2 - START_HOUR) * 60 + 30;
 /// Minutes after `S` when a runaway agent loop burns Opus.
 pub const SPEND_SPIKE: Range<i64> = 70..85;
 /// Minutes relative to `S` of the nightly reports run (03:00–03:40 local), on the standard
 /// tier although nobody waits for it.
-pub const NIGHT_REPORTS: Range<i64> = (3 - START_HOUR) * 60..(3 - START_HOUR) * 60 + 40;
+pub(crate) const NIGHT_REPORTS: Range<i64> = (3 - START_HOUR) * 60..(3 - START_HOUR) * 60 + 40;
 
 /// Requests per minute of each service at the busiest time of day.
 fn peak_rate(service: Service) -> f64 {
@@ -91,7 +91,7 @@ impl Scenario {
     }
 
     /// The first minute of history (local midnight before `S`), relative to `S`.
-    pub(crate) fn first_minute(&self) -> i64 {
+    pub(crate) fn first_minute() -> i64 {
         -START_HOUR * 60
     }
 
@@ -129,7 +129,7 @@ impl Scenario {
                         agent_loop: Some(into),
                         turn: Some(Turn {
                             session: format!("agent-loop-{}", SPEND_SPIKE.start),
-                            turn: (m - SPEND_SPIKE.start) as u64,
+                            number: (m - SPEND_SPIKE.start) as u64,
                             base: 20_000,
                         }),
                     };
@@ -153,11 +153,10 @@ impl Scenario {
         };
         Some(Turn {
             session: format!("{}-{started}-{seat}", service.feature()),
-            turn: m.rem_euclid(length) as u64,
+            number: m.rem_euclid(length) as u64,
             base,
         })
     }
-
 }
 
 #[cfg(test)]

@@ -100,7 +100,7 @@ pub(crate) struct Turn {
     /// The session id.
     pub(crate) session: String,
     /// Turns before this one.
-    pub(crate) turn: u64,
+    pub(crate) number: u64,
     /// Tokens of the prompt before the first turn.
     pub(crate) base: u64,
 }
@@ -212,10 +212,10 @@ impl Request {
         self.input = rng.around(350.0, 0.5);
         self.output = rng.around(320.0, 0.5);
         let Some(t) = &cond.turn else { return };
-        let prefix = t.base + t.turn * CHAT_TURN_TOKENS;
+        let prefix = t.base + t.number * CHAT_TURN_TOKENS;
         // Warm: everything said so far is read back and this turn written. The first turn,
         // or a broken prompt (the system prompt changed): only the tool definitions are.
-        if cond.cache_broken || t.turn == 0 {
+        if cond.cache_broken || t.number == 0 {
             self.read = CHAT_TOOLS_TOKENS;
             self.write_5m = prefix - CHAT_TOOLS_TOKENS + turn_size;
         } else {
@@ -237,7 +237,7 @@ impl Request {
         };
         let context = match (&cond.turn, cond.agent_loop) {
             (_, Some(minutes)) => 20_000 + (2_500.0 * minutes) as u64,
-            (Some(t), None) => t.base + t.turn * AGENT_TURN_TOKENS,
+            (Some(t), None) => t.base + t.number * AGENT_TURN_TOKENS,
             (None, None) => rng.around(14_000.0, 0.5),
         };
         self.read = context;

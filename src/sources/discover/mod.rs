@@ -180,7 +180,7 @@ fn missing_or_unreadable(path: &Path) -> DiscoverError {
 /// Every folder costtop looks in when no SOURCE is given, whether it exists or not:
 /// `<dir>/projects` for each entry of `CLAUDE_CONFIG_DIR` (comma-separated), else
 /// `~/.claude/projects` and `~/.config/claude/projects`.
-pub fn default_locations() -> Vec<PathBuf> {
+pub(crate) fn default_locations() -> Vec<PathBuf> {
     let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
     let config = std::env::var("CLAUDE_CONFIG_DIR").ok();
     locations_from(config.as_deref(), home.as_deref())

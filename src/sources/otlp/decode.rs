@@ -161,7 +161,12 @@ fn camel(key: &str) -> String {
 
 /// The success response: an export response, with partial-success counts when some records
 /// were rejected.
-pub fn success_body(signal: Signal, encoding: Encoding, rejected: u64, message: &str) -> Vec<u8> {
+pub(crate) fn success_body(
+    signal: Signal,
+    encoding: Encoding,
+    rejected: u64,
+    message: &str,
+) -> Vec<u8> {
     let rejected = i64::try_from(rejected).unwrap_or(i64::MAX);
     let message = message.to_string();
     let partial = rejected > 0;
@@ -219,7 +224,7 @@ struct RpcStatus {
 }
 
 /// `google.rpc.Code` values used in refusals.
-pub mod rpc_code {
+pub(crate) mod rpc_code {
     /// The payload is invalid.
     pub(crate) const INVALID_ARGUMENT: i32 = 3;
     /// The server is busy; retry later.
@@ -229,7 +234,7 @@ pub mod rpc_code {
 }
 
 /// The body of a refusal: a `google.rpc.Status` with `message`.
-pub fn status_body(encoding: Encoding, code: i32, message: &str) -> Vec<u8> {
+pub(crate) fn status_body(encoding: Encoding, code: i32, message: &str) -> Vec<u8> {
     let status = RpcStatus {
         code,
         message: message.to_string(),

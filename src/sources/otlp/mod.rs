@@ -16,11 +16,15 @@ mod testing;
 
 use chrono::{DateTime, Utc};
 
-pub use decode::{
-    DecodeError, Encoding, Export, Signal, decode, rpc_code, status_body, success_body,
-};
+pub use decode::{Encoding, Signal, decode};
+
+pub use decode::Export;
+
+pub use decode::DecodeError;
+
+pub(crate) use decode::{rpc_code, status_body, success_body};
 pub use mapped::Mapped;
-pub use receiver::{Receiver, SOURCE_NAME};
+pub use receiver::Receiver;
 
 /// Maps a decoded export request; `now` bounds plausible record times.
 pub fn map_export(export: &Export, now: DateTime<Utc>) -> Mapped {

@@ -13,7 +13,7 @@ use super::mapped::Mapped;
 use crate::usage::{ReceiverCounts, SourceHealth, SourceMsg, SourceState};
 
 /// The receiver's name in the sources pane and JSON.
-pub const SOURCE_NAME: &str = "otlp";
+pub(crate) const SOURCE_NAME: &str = "otlp";
 
 /// Distinct senders remembered; beyond it the count stops growing (memory stays bounded).
 const MAX_SENDERS: usize = 100_000;

@@ -284,7 +284,7 @@ impl Engine {
     }
 
     /// The first moment after `t` at which an alarm was raised.
-    pub fn next_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let i = self.raises.partition_point(|r| *r <= t);
         self.raises.get(i).copied()
     }

@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::sources::{ReadOptions, ReadSummary, Source, read_all};
-use crate::usage::SOURCE_CHANNEL_CAPACITY;
-use crate::usage::{SourceHealth, SourceMsg, ToolEstimate, UsageEvent};
+use crate::usage::{SOURCE_CHANNEL_CAPACITY, SourceHealth, SourceMsg, ToolEstimate, UsageEvent};
 
 /// Every record to replay, sorted by timestamp, and the sources' final health.
 #[derive(Debug, Clone, Default)]
@@ -25,7 +24,10 @@ pub struct Timeline {
     /// Records whose time is their file's modification time (no timestamp of their own).
     pub(crate) undated_records: u64,
     /// Copies dropped because an equal or more complete copy came earlier.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the timeline's tests count the copies dropped"))]
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the timeline's tests count the copies dropped")
+    )]
     pub(crate) duplicates: u64,
     /// What reading did.
     pub(crate) summary: ReadSummary,
@@ -64,7 +66,10 @@ impl Timeline {
 
     /// Builds a timeline from records in any order; `file_times` are the modification times
     /// of the files read (a record stamped with one of them exactly had no time of its own).
-    pub(crate) fn from_events(mut events: Vec<UsageEvent>, file_times: &HashSet<DateTime<Utc>>) -> Self {
+    pub(crate) fn from_events(
+        mut events: Vec<UsageEvent>,
+        file_times: &HashSet<DateTime<Utc>>,
+    ) -> Self {
         let undated = events
             .iter()
             .filter(|e| file_times.contains(&e.timestamp))

@@ -46,7 +46,12 @@ pub(super) struct Follower {
 }
 
 impl Follower {
-    pub(crate) fn new(sources: Vec<Source>, batch: Batch, watches: Watches, opts: TailOptions) -> Self {
+    pub(crate) fn new(
+        sources: Vec<Source>,
+        batch: Batch,
+        watches: Watches,
+        opts: TailOptions,
+    ) -> Self {
         let sources = sources
             .into_iter()
             .map(|source| Tracked {

@@ -16,7 +16,13 @@ use crate::ui::theme::Theme;
 const LABEL_W: usize = 11;
 
 /// Draws the cache pane.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("cache", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -18,7 +18,13 @@ use crate::ui::theme::Theme;
 const LABEL_W: usize = 10;
 
 /// Draws the title bar on the first row and the spend body below it.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     if area.is_empty() {
         return;
     }

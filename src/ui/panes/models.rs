@@ -113,7 +113,13 @@ const BAR_MIN: u16 = 6;
 const TREND: (u16, u16) = (8, 40);
 
 /// Draws the model table.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("spend by model", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -12,7 +12,13 @@ use crate::snapshot::{HistogramBucket, ModelOutputStats, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws the histogram, or the per-model table when toggled.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let title = if st.output_view == OutputView::PerModel {
         "output tokens · per model"
     } else {

@@ -37,7 +37,13 @@ pub(crate) fn next_lever(lever: Option<Lever>) -> Option<Lever> {
 }
 
 /// Draws the savings pane.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let lever = st.savings_lever;
     // The title says the figures are estimates even where no other line fits.
     let title = format!("savings est. · {} (l)", lever.map_or("all", Lever::as_str));

@@ -12,7 +12,13 @@ use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Draws the chart, or a note when the window has no series yet.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("spend over time", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -179,7 +185,7 @@ fn render_axis(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, t
         if multi_day {
             st.zone.local(t).format("%b %d").to_string()
         } else {
-            hhmm(t, &st.zone)
+            hhmm(t, st.zone)
         }
     };
     let start = label(first.start);

@@ -25,7 +25,13 @@ pub(crate) fn lines_wanted(snap: &Snapshot) -> u16 {
 }
 
 /// Draws sources (one line each, or one summary line when short of rows), unpriced models and hints.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let title_style = if st.focused {
         theme.border_focused
     } else {

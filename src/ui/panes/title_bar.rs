@@ -22,7 +22,12 @@ pub(crate) fn clock_label(snap: &Snapshot, now: DateTime<Utc>) -> String {
 }
 
 /// The bar's one line, `width` cells wide; labels drop from the right when narrow.
-pub(crate) fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usize) -> Line<'a> {
+pub(crate) fn title_bar<'a>(
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+    width: usize,
+) -> Line<'a> {
     let bar_style = theme.title_bar;
     let name_style = if st.focused {
         theme.border_focused.add_modifier(Modifier::REVERSED)

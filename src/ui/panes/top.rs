@@ -12,7 +12,13 @@ use crate::snapshot::{GroupRow, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws the selected breakdown.
-pub(crate) fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let group = (!snap.groups.is_empty()).then(|| &snap.groups[st.group_index % snap.groups.len()]);
     let title = match group {
         Some(g) => format!("top by {} (g)", g.by),

@@ -97,7 +97,7 @@ pub(crate) fn token_bound(n: u64) -> String {
 }
 
 /// `HH:MM` in the zone.
-pub(crate) fn hhmm(t: DateTime<Utc>, zone: &Zone) -> String {
+pub(crate) fn hhmm(t: DateTime<Utc>, zone: Zone) -> String {
     zone.local(t).format("%H:%M").to_string()
 }
 
