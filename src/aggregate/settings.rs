@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 
 use super::audit::AuditSettings;
-use super::state::Retention;
 use super::store::CounterOptions;
 use crate::budget::Budget;
 use crate::pricing::PriceTable;
@@ -45,6 +44,26 @@ impl Default for Settings {
             counters: None,
             retention: Retention::default(),
             audit: AuditSettings::default(),
+        }
+    }
+}
+
+/// How long keys are remembered once their records are no longer replaceable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Records without a session (application logs, batch results): minutes of event time
+    /// behind the newest record.
+    pub(crate) short_keys: chrono::Duration,
+    /// Admin API buckets: event time behind the newest bucket during which a re-poll may
+    /// still replace one.
+    pub(crate) buckets: chrono::Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            short_keys: chrono::Duration::minutes(10),
+            buckets: chrono::Duration::days(1),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! `UsageEvent` and token counts: the vocabulary every source, the pricer and the aggregator
-//! share ([`event`]), and what sources send to the aggregator ([`feed`]).
+//! share (`event.rs`), and what sources send to the aggregator (`feed.rs`).
 
 mod event;
 mod feed;

@@ -2,8 +2,8 @@
 //! per-request `costUSD`), kept beside costtop's spend as a check and never added to it, and
 //! the snapshot's `claude_code_estimates` built from them.
 
+mod compare;
 mod costs;
 mod figures;
-mod view;
 
 pub(crate) use figures::Estimates;

@@ -13,6 +13,7 @@
 use foldhash::HashMap;
 
 use super::keyset::KeySet;
+use crate::aggregate::settings::Retention;
 use crate::aggregate::store::Dims;
 use crate::usage::{EventKind, Modifiers, StopReason, Tokens};
 
@@ -37,26 +38,6 @@ pub(crate) struct Stored {
 
 /// Records a generation holds before the older generation is retired.
 pub(crate) const GENERATION: usize = 1 << 13;
-
-/// How long keys are remembered once their records are no longer replaceable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retention {
-    /// Records without a session (application logs, batch results): minutes of event time
-    /// behind the newest record.
-    pub(crate) short_keys: chrono::Duration,
-    /// Admin API buckets: event time behind the newest bucket during which a re-poll may
-    /// still replace one.
-    pub(crate) buckets: chrono::Duration,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Retention {
-            short_keys: chrono::Duration::minutes(10),
-            buckets: chrono::Duration::days(1),
-        }
-    }
-}
 
 /// What the index knows about a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //!
 //! [`State`] takes each record once — dedupe, price, count into the [`Store`] — and hands the
 //! parts that keep state of their own (the audit, other tools' estimates, the alarm book)
-//! their share; the snapshot is built from it by `build/`.
+//! their share; `view/` builds the snapshot from it.
 
 mod dedupe;
 mod iterations;
@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 
-pub(crate) use dedupe::{Retention, Stored};
+pub(crate) use dedupe::Stored;
 
 use super::alarms::{self, AlarmBook, Facts};
 use super::audit::Audit;

@@ -20,7 +20,7 @@ use lines::record_lines;
 /// Starts recording to FILE and returns the sender sources should use: every message is
 /// passed on to `downstream` at once, and its records are appended to FILE by a writer that
 /// never holds monitoring up (a file that cannot be written is an error on screen, retried
-/// until it can; see `recorder.rs`).
+/// until it can; see `recorder.rs` here).
 pub(crate) fn spawn_recorder(
     path: &Path,
     downstream: mpsc::Sender<SourceMsg>,

@@ -3,7 +3,7 @@
 //!
 //! [`Timeline`] loads and merges the records; [`Engine`] is the deterministic core (the state
 //! at any T, however T was reached: see its rules); [`Player`] adds speed, pause and jumps;
-//! [`spawn_player`] runs it as a task for the dashboard; [`run`] is `costtop replay`.
+//! `spawn_player` runs it as a task for the dashboard (`app/replay.rs` is `costtop replay`).
 
 mod boundary;
 mod driver;
