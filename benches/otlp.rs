@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use costtop::aggregate::{CounterOptions, Settings, State, Window};
+use costtop::aggregate::{CounterOptions, Settings, State};
 use costtop::outputs::metrics::{Exposition, render};
 use costtop::sources::otlp::{Encoding, Signal, decode, map_export};
+use costtop::time::Window;
 use costtop::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;

@@ -7,9 +7,11 @@ mod common;
 use std::time::Instant;
 
 use chrono::Duration;
-use costtop::aggregate::{Budget, Period, Settings};
+use costtop::aggregate::Settings;
+use costtop::budget::Budget;
 use costtop::sources::discover;
 use costtop::sources::replay::{Engine, Timeline};
+use costtop::time::Period;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn replay(c: &mut Criterion) {

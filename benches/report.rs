@@ -7,9 +7,10 @@ mod common;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use costtop::aggregate::{Settings, State, Window};
+use costtop::aggregate::{Settings, State};
 use costtop::parse::{LineContext, Parsed, parse_line};
 use costtop::sources::{ReadOptions, discover, read_all};
+use costtop::time::Window;
 use costtop::usage::SourceMsg;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

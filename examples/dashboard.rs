@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use costtop::aggregate::Control;
+use costtop::snapshot::Control;
 use costtop::ui::{UiOptions, fixture, run_terminal};
 use tokio::sync::{mpsc, watch};
 

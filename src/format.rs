@@ -1,7 +1,7 @@
 //! Number formatting shared by money, the report and the screen.
 
 /// `1234567` → `1,234,567`.
-pub fn thousands(n: impl Into<u128>) -> String {
+pub(crate) fn thousands(n: impl Into<u128>) -> String {
     let n: u128 = n.into();
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -15,7 +15,7 @@ pub fn thousands(n: impl Into<u128>) -> String {
 }
 
 /// Token counts in a few characters: `950`, `12.3k`, `456k`, `4.5M`, `1.2G`.
-pub fn compact(n: u64) -> String {
+pub(crate) fn compact(n: u64) -> String {
     const UNITS: [(f64, &str); 4] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
     let v = n as f64;
     for (scale, unit) in UNITS {
@@ -32,7 +32,7 @@ pub fn compact(n: u64) -> String {
 }
 
 /// A 0–1 fraction as a percentage with one decimal.
-pub fn percent(fraction: f64) -> String {
+pub(crate) fn percent(fraction: f64) -> String {
     format!("{:.1}%", fraction * 100.0)
 }
 

@@ -1,20 +1,34 @@
 //! costtop: a live cost monitor for Claude API usage, in the terminal.
 //!
-//! Data flows one way: [`sources`] parse input into [`usage::UsageEvent`]s, the
+//! Data flows one way: [`sources`] parse input ([`parse`]) into [`usage::UsageEvent`]s, the
 //! [`aggregate`] actor dedupes, prices ([`pricing`]) and rolls them up into a
-//! [`aggregate::Snapshot`], and the outputs read snapshots.
+//! [`snapshot::Snapshot`], and the outputs ([`outputs`], [`ui`], the HTTP listener) read
+//! snapshots. [`app`] wires them together for each command of the [`cli`].
+//!
+//! Modules import downwards only, and no two files import each other
+//! (`tests/architecture/` checks it). From the top:
+//!
+//! - entry: [`app`] (the only place an aggregator is started), [`cli`], `config`;
+//! - outputs: `listener`, [`outputs`], [`ui`];
+//! - [`sources`] (tasks) and [`aggregate`] (the one owner of usage state);
+//! - pure layers: [`parse`] (bytes → record), [`pricing`] (price table, cost);
+//! - vocabulary every layer speaks: [`snapshot`] (the contract outputs read), [`time`]
+//!   (windows, zone, periods, the injected clock), [`budget`], [`usage`], [`money`], `format`.
 
 pub mod aggregate;
 pub mod app;
+pub mod budget;
 pub mod cli;
-pub mod config;
-pub mod format;
-pub mod listener;
+pub(crate) mod config;
+pub(crate) mod format;
+pub(crate) mod listener;
 pub mod logging;
 pub mod money;
 pub mod outputs;
 pub mod parse;
 pub mod pricing;
+pub mod snapshot;
 pub mod sources;
+pub mod time;
 pub mod ui;
 pub mod usage;

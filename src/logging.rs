@@ -9,7 +9,7 @@ use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// Where the log file lives.
-pub fn log_dir() -> Option<PathBuf> {
+pub(crate) fn log_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop").map(|d| d.data_local_dir().to_path_buf())
 }
 

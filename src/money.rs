@@ -12,7 +12,7 @@ use serde::{Serialize, Serializer};
 pub struct Money(pub i128);
 
 /// Picodollars in one dollar.
-pub const PICOS_PER_USD: i128 = 1_000_000_000_000;
+pub(crate) const PICOS_PER_USD: i128 = 1_000_000_000_000;
 
 impl Money {
     /// Zero dollars.

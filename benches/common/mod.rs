@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 
 /// Writes a set of about `lines` lines under `out` (seed 7, the 30 days before
 /// 2026-11-20T00:00:00Z); `None` (with a message) when it cannot be written.
-pub fn generate(out: &Path, lines: u32) -> Option<()> {
+pub(crate) fn generate(out: &Path, lines: u32) -> Option<()> {
     let options = generator::Options {
         out: out.to_path_buf(),
         lines: u64::from(lines),
@@ -41,7 +41,7 @@ pub fn generate(out: &Path, lines: u32) -> Option<()> {
 }
 
 /// Every line of every `.jsonl` file under `dir`.
-pub fn load_lines(dir: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn load_lines(dir: &Path) -> Vec<Vec<u8>> {
     let mut lines = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("walk generated dir");

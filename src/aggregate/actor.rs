@@ -8,14 +8,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::clock::Clock;
-use super::groups::GroupBy;
-use super::state::{Settings, State};
-use super::{Control, Snapshot};
-use crate::usage::SourceMsg;
+use super::settings::Settings;
+use super::state::State;
+use crate::snapshot::{Control, GroupBy, Snapshot};
+use crate::time::Clock;
+use crate::usage::{SOURCE_CHANNEL_CAPACITY, SourceMsg};
 
-/// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
-pub const SOURCE_CHANNEL_CAPACITY: usize = 16;
 /// Shortest time between two published snapshots.
 const PUBLISH_INTERVAL: Duration = Duration::from_millis(100);
 /// How often time-dependent figures (windows, burn rates, alarms) are looked at when idle.
@@ -49,7 +47,7 @@ impl AggregatorHandle {
 
     /// Starts an actor that publishes nothing by itself and answers only `snapshot_now`:
     /// for one-shot commands, where a snapshot every 100 ms of loading is wasted work.
-    pub fn spawn_quiet(settings: Settings, clock: Arc<dyn Clock>) -> AggregatorHandle {
+    pub(crate) fn spawn_quiet(settings: Settings, clock: Arc<dyn Clock>) -> AggregatorHandle {
         Self::start(settings, clock, false)
     }
 

@@ -6,16 +6,16 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::report::{fail_if_nothing_read, read_once};
-use super::{discover_or_explain, load_config, settings, time_flag, zone};
-use crate::aggregate::Window;
+use super::setup::{discover_or_explain, load_config, settings, time_flag, zone};
 use crate::cli::{AuditArgs, Format};
 use crate::outputs::audit;
+use crate::time::Window;
 
 pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = time_flag(args.read.since.as_deref(), &zone, "since")?;
-    let until = time_flag(args.read.until.as_deref(), &zone, "until")?;
+    let since = time_flag(args.read.since.as_deref(), zone, "since")?;
+    let until = time_flag(args.read.until.as_deref(), zone, "until")?;
     let mut settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     if let Some(by) = &args.by {
         settings.audit.group = by.clone();

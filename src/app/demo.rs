@@ -10,16 +10,15 @@ use chrono::{DateTime, Duration, Utc};
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
-use super::{
-    Live, list_themes_if_asked, live_since, load_config, settings, start_live, ui_options, zone,
-};
-use crate::aggregate::audit::AsyncMark;
-use crate::aggregate::{AggregatorHandle, Clock, ScaledClock, Zone};
+use super::setup::{list_themes_if_asked, live_since, load_config, settings, ui_options, zone};
+use super::start::{Live, start_live};
+use crate::aggregate::{AggregatorHandle, AsyncMark};
 use crate::cli::DemoArgs;
 use crate::sources::demo::{
-    BudgetPlan, DEMO_ASYNC, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
+    DEMO_ASYNC, DemoFeed, START_HOUR, Scenario, WRITE_TICK, follow_clock, plan_budget,
 };
 use crate::sources::discover;
+use crate::time::{Clock, ScaledClock, Zone};
 
 /// Name of the simulated log inside the demo's temporary directory.
 const LOG_NAME: &str = "demo-usage.jsonl";
@@ -29,13 +28,11 @@ pub struct DemoRun {
     /// The aggregator, on the simulated clock.
     pub handle: AggregatorHandle,
     /// The simulated clock.
-    pub clock: ScaledClock,
-    /// The demo's day budget and when it should warn and be exceeded.
-    pub budget: BudgetPlan,
+    pub(crate) clock: ScaledClock,
     /// The simulated log the tail source follows.
     pub log_path: PathBuf,
     /// The tail source, recorder and alarm actions.
-    pub live: Live,
+    pub(crate) live: Live,
     /// The task writing the simulated log.
     pub writer: JoinHandle<()>,
     /// The temporary directory; removed when the run is dropped.
@@ -64,7 +61,7 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
     }
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = live_since(args.follow.since.as_deref(), &zone)?;
+    let since = live_since(args.follow.since.as_deref(), zone)?;
     let mut settings = settings(&config, &args.common, args.follow.window, Some(since), None)?;
     let start = story_start(&zone, Utc::now());
     let scenario = Scenario::new(args.seed, start);
@@ -93,8 +90,8 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
         .await
         .context("demo writer failed")?
         .with_context(|| format!("cannot write {}", log_path.display()))?;
-    let budget = planner.await.context("budget planner failed")?;
-    settings.budgets.insert(0, budget.budget.clone());
+    let plan = planner.await.context("budget planner failed")?;
+    settings.budgets.insert(0, plan.budget);
     // The organisation's nightly reports can wait: the demo's own settings say so, and the
     // audit prices them through the Batch API.
     let mark: AsyncMark = DEMO_ASYNC.parse().map_err(anyhow::Error::msg)?;
@@ -113,7 +110,6 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
     Ok(DemoRun {
         handle,
         clock,
-        budget,
         log_path,
         live,
         writer,
@@ -122,7 +118,7 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
 }
 
 /// `costtop demo`: the dashboard over the simulated organisation until the user quits.
-pub async fn run_demo(args: DemoArgs) -> Result<ExitCode> {
+pub(crate) async fn run_demo(args: DemoArgs) -> Result<ExitCode> {
     if list_themes_if_asked(&args.ui) {
         return Ok(ExitCode::SUCCESS);
     }

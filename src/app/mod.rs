@@ -9,21 +9,18 @@ mod prices;
 mod replay;
 mod report;
 mod serve;
+mod setup;
+mod start;
 mod statusline;
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
-use chrono::{DateTime, Utc};
+use anyhow::Result;
 
-use crate::aggregate::{Budget, Settings, Window, Zone};
-use crate::cli::{Cli, Command, CommonArgs, ConfigArgs, parse_time};
-use crate::config::{self, Config};
-use crate::sources::{self, Discovery};
-
-pub use demo::{DemoRun, run_demo, start_demo, story_start};
-pub use live::{Live, alarm_actions, shutdown_signal, start_admin_api, start_live, tail_options};
-pub use serve::{counter_options, start_listener};
+use crate::cli::{Cli, Command, ConfigArgs};
+use crate::config;
+pub use demo::{DemoRun, start_demo, story_start};
+use setup::{discover_or_explain, list_themes_if_asked, load_config, settings, ui_options};
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -43,111 +40,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The config file named by the flags (or the default one).
-pub fn load_config(common: &CommonArgs) -> Result<Config> {
-    Ok(Config::load(common.config.as_deref())?)
-}
-
-/// Aggregator settings from the config file and the flags (flags win).
-pub fn settings(
-    config: &Config,
-    common: &CommonArgs,
-    window: Option<Window>,
-    since: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
-) -> Result<Settings> {
-    let fail = |e: String| anyhow::anyhow!("{}: {e}", config_name(config));
-    let mut budgets = config.budgets().map_err(fail)?;
-    budgets.extend(
-        common
-            .budget
-            .iter()
-            .map(|(p, usd)| Budget::simple(*p, *usd)),
-    );
-    // Its errors name the file and line themselves.
-    let prices = config.prices().map_err(anyhow::Error::msg)?;
-    for w in &prices.warnings {
-        eprintln!("costtop: {w}");
-    }
-    Ok(Settings {
-        prices,
-        zone: zone(config, common)?,
-        window: window
-            .or(config.window().map_err(fail)?)
-            .unwrap_or_default(),
-        since,
-        until,
-        budgets,
-        counters: None,
-        retention: config.retention().map_err(fail)?,
-        audit: config.audit().map_err(fail)?,
-    })
-}
-
-/// The time zone: `--tz`, else the config's, else local.
-pub fn zone(config: &Config, common: &CommonArgs) -> Result<Zone> {
-    let fail = |e: String| anyhow::anyhow!("{}: {e}", config_name(config));
-    Ok(common
-        .tz
-        .or(config.zone().map_err(fail)?)
-        .unwrap_or_default())
-}
-
-fn config_name(config: &Config) -> String {
-    config.path.as_ref().map_or_else(
-        || "config".to_string(),
-        |p| format!("config {}", p.display()),
-    )
-}
-
-/// Parses an optional time flag.
-pub fn time_flag(value: Option<&str>, zone: &Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
-    value
-        .map(|v| parse_time(v, Utc::now(), zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
-        .transpose()
-}
-
-/// Resolves SOURCE arguments, printing the ones that failed; fails when none is usable.
-pub fn discover_or_explain(args: &[String]) -> Result<Discovery> {
-    let discovery = sources::discover(args);
-    for e in &discovery.errors {
-        eprintln!("costtop: {e}");
-    }
-    if discovery.sources.is_empty() {
-        if args.is_empty() {
-            bail!(
-                "no usage logs to read. Looked in: {}.\n\
-                 Pass files or folders (costtop PATH...), or try `costtop demo`.",
-                sources::default_locations()
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        bail!("none of the sources could be read");
-    }
-    Ok(discovery)
-}
-
-/// Sources of a live command: with `--admin-api` and no SOURCE, the Claude Code folders are
-/// used only when they exist (the API alone is enough).
-pub fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
-    if admin_api && args.is_empty() {
-        let found = sources::discover(args);
-        return Ok(Discovery {
-            sources: found.sources,
-            errors: Vec::new(),
-        });
-    }
-    discover_or_explain(args)
-}
-
-/// Default history start of the live commands: the start of the month.
-pub fn live_since(value: Option<&str>, zone: &Zone) -> Result<DateTime<Utc>> {
-    Ok(time_flag(value, zone, "since")?.unwrap_or_else(|| zone.start_of_month(Utc::now())))
-}
-
 fn run_config(args: &ConfigArgs) -> ExitCode {
     if args.path || !args.sample {
         match config::default_path() {
@@ -159,29 +51,6 @@ fn run_config(args: &ConfigArgs) -> ExitCode {
         print!("{}", config::SAMPLE);
     }
     ExitCode::SUCCESS
-}
-
-/// Prints the theme names when `--list-themes` was given; returns whether it did.
-pub fn list_themes_if_asked(ui: &crate::cli::UiArgs) -> bool {
-    if ui.list_themes {
-        for name in crate::ui::list_themes() {
-            println!("{name}");
-        }
-    }
-    ui.list_themes
-}
-
-/// Screen options from the flags and the config; fails on a bad theme (naming file and role).
-pub fn ui_options(ui: &crate::cli::UiArgs, config: &Config) -> Result<crate::ui::UiOptions> {
-    let mut opts = crate::ui::UiOptions::default();
-    if let Some(theme) = ui.theme.clone().or_else(|| config.file.theme.clone()) {
-        opts.theme = theme;
-    }
-    crate::ui::Theme::select(&opts.theme, opts.no_color)?;
-    if ui.no_bell || config.file.bell == Some(false) {
-        opts.bell = crate::ui::Bell::Off;
-    }
-    Ok(opts)
 }
 
 /// `costtop replay`: settings and sources from the flags, then the replay run.

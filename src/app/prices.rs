@@ -10,11 +10,12 @@ use chrono::Utc;
 
 use crate::cli::{PricesArgs, PricesFormat, parse_time};
 use crate::config::Config;
-use crate::outputs::{emit, prices, prices_explain};
+use crate::outputs::emit;
+use crate::outputs::prices::{self, explain};
 use crate::pricing::{PriceTable, check_update, store_update, stored_table_path};
 
 /// Where the project publishes its maintained table (the default of `--update`).
-pub const DEFAULT_PRICES_URL: &str =
+pub(crate) const DEFAULT_PRICES_URL: &str =
     "https://raw.githubusercontent.com/costtop/costtop/main/data/prices.toml";
 
 /// The largest table `--update` accepts (the built-in one is ~10 KB).
@@ -26,19 +27,19 @@ pub(super) async fn run_prices(args: PricesArgs) -> Result<ExitCode> {
         return update(&args, &config).await;
     }
     let table = config.prices().map_err(anyhow::Error::msg)?;
-    let utc: crate::aggregate::Zone = "UTC".parse().map_err(anyhow::Error::msg)?;
+    let utc: crate::time::Zone = "UTC".parse().map_err(anyhow::Error::msg)?;
     let at = args
         .at
         .as_deref()
-        .map(|s| parse_time(s, Utc::now(), &utc).map_err(|e| anyhow!("--at: {e}")))
+        .map(|s| parse_time(s, Utc::now(), utc).map_err(|e| anyhow!("--at: {e}")))
         .transpose()?;
     let text = match (&args.model, args.format) {
         (None, PricesFormat::Table) => prices::render_table(&prices::view(&table, at)),
         (None, PricesFormat::Json) => prices::render_json(&prices::view(&table, at)),
         (Some(id), format) => {
-            let e = prices_explain::explain(&table, id, at.unwrap_or_else(Utc::now));
+            let e = explain::explain(&table, id, at.unwrap_or_else(Utc::now));
             match format {
-                PricesFormat::Table => prices_explain::render(&e),
+                PricesFormat::Table => explain::render(&e),
                 PricesFormat::Json => prices::render_json(&e),
             }
         }

@@ -8,15 +8,16 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 
-use crate::aggregate::{Settings, Zone};
+use crate::aggregate::Settings;
 use crate::cli::{Format, ReplayArgs, parse_time};
 use crate::outputs::{report, watch};
 use crate::sources::Discovery;
 use crate::sources::replay::{Engine, Player, Speed, Timeline, spawn_player};
+use crate::time::Zone;
 
 /// Runs `costtop replay` with settings and sources already resolved; `ui` is `None` for the
 /// headless formats.
-pub async fn run(
+pub(crate) async fn run(
     args: &ReplayArgs,
     settings: Settings,
     discovery: &Discovery,
@@ -154,6 +155,6 @@ async fn headless(
 
 fn time(value: Option<&str>, zone: Zone, flag: &str) -> Result<Option<DateTime<Utc>>> {
     value
-        .map(|v| parse_time(v, Utc::now(), &zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+        .map(|v| parse_time(v, Utc::now(), zone).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
         .transpose()
 }

@@ -6,20 +6,20 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 
-use super::{discover_live, load_config, settings, start_admin_api, time_flag, zone};
-use crate::aggregate::{AggregatorHandle, Settings, Snapshot, SystemClock, Window};
+use super::setup::{discover_live, load_config, settings, time_flag, zone};
+use super::start::{ADMIN_BACKFILL_WAIT, start_admin_api};
+use crate::aggregate::{AggregatorHandle, Settings};
 use crate::cli::{Format, ReportArgs};
 use crate::outputs::report;
+use crate::snapshot::Snapshot;
 use crate::sources::{self, Discovery, ReadOptions, ReadSummary};
-
-/// Longest a one-shot command waits for the Admin API backfill.
-pub(super) const ADMIN_BACKFILL_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+use crate::time::{SystemClock, Window};
 
 pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = time_flag(args.read.since.as_deref(), &zone, "since")?;
-    let until = time_flag(args.read.until.as_deref(), &zone, "until")?;
+    let since = time_flag(args.read.since.as_deref(), zone, "since")?;
+    let until = time_flag(args.read.until.as_deref(), zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     let discovery = discover_live(&args.read.sources, args.admin_api)?;
     let (handle, summary) = read_once(&discovery, settings, since).await?;
@@ -111,8 +111,8 @@ pub(super) fn fail_if_nothing_read(summary: &ReadSummary, snap: &Snapshot) -> Re
     Ok(())
 }
 
-fn group_name(g: &crate::aggregate::GroupBy) -> String {
-    use crate::aggregate::GroupBy;
+fn group_name(g: &crate::snapshot::GroupBy) -> String {
+    use crate::snapshot::GroupBy;
     match g {
         GroupBy::Model => "model".into(),
         GroupBy::Tier => "tier".into(),

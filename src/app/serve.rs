@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
-use super::live::{live_settings, shutdown_signal, start_live};
-use super::{Live, discover_live};
-use crate::aggregate::{AggregatorHandle, CounterOptions, SystemClock};
-use crate::cli::{ListenArgs, ServeArgs};
-use crate::listener::{self, ListenOptions, Listening};
+use super::setup::discover_live;
+use super::start::{listen, live_settings, shutdown_signal, start_live};
+use crate::aggregate::AggregatorHandle;
+use crate::cli::ServeArgs;
+use crate::listener;
+use crate::time::SystemClock;
 
 pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, true)?;
@@ -49,49 +50,4 @@ pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         eprintln!("costtop: stopped");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The counters the aggregator keeps when a listener runs (`serve` always listens; the
-/// other commands with `--listen`): `None` without one.
-pub fn counter_options(args: &ListenArgs, always: bool) -> Result<Option<CounterOptions>> {
-    crate::outputs::metrics::check_labels(&args.metrics_label).map_err(anyhow::Error::msg)?;
-    let listening = always || args.listen.is_some();
-    if !listening && !args.metrics_label.is_empty() {
-        anyhow::bail!("--metrics-label needs --listen");
-    }
-    Ok(listening.then(|| CounterOptions {
-        labels: args.metrics_label.clone(),
-        ..CounterOptions::default()
-    }))
-}
-
-/// Starts the listener of a live run when `--listen` was given; it serves until the process
-/// ends.
-pub async fn start_listener(
-    handle: &AggregatorHandle,
-    live: &Live,
-    args: &ListenArgs,
-    default: Option<std::net::SocketAddr>,
-) -> Result<Option<Listening>> {
-    listen(handle, live, args, default, std::future::pending()).await
-}
-
-async fn listen(
-    handle: &AggregatorHandle,
-    live: &Live,
-    args: &ListenArgs,
-    default: Option<std::net::SocketAddr>,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> Result<Option<Listening>> {
-    let Some(addr) = args.listen.or(default) else {
-        return Ok(None);
-    };
-    let opts = ListenOptions {
-        addr,
-        token_file: args.listen_token_file.clone(),
-        insecure: args.insecure_listen,
-    };
-    Ok(Some(
-        listener::start(&opts, handle, live.tx.clone(), stop).await?,
-    ))
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::aggregate::{Period, Window, Zone};
+use crate::time::{Period, Window, Zone};
 
 mod parse;
-pub use parse::{parse_budget, parse_duration, parse_listen, parse_time};
+pub(crate) use parse::{parse_budget, parse_duration, parse_listen, parse_time};
 
 /// Live cost monitor for Claude API usage, in the terminal.
 ///
@@ -24,7 +24,7 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Dashboard options (when no subcommand is given).
     #[command(flatten)]
-    pub live: LiveArgs,
+    pub(crate) live: LiveArgs,
 }
 
 /// The subcommands.
@@ -103,53 +103,53 @@ pub struct FollowArgs {
 pub struct UiArgs {
     /// Colour theme: dark, light, high-contrast, colorblind, or a file name in <config>/themes.
     #[arg(long, value_name = "NAME")]
-    pub theme: Option<String>,
+    pub(crate) theme: Option<String>,
     /// List the available themes and exit.
     #[arg(long)]
-    pub list_themes: bool,
+    pub(crate) list_themes: bool,
     /// Do not ring the terminal bell on new alarms.
     #[arg(long)]
-    pub no_bell: bool,
+    pub(crate) no_bell: bool,
 }
 
 /// `costtop [SOURCE]...`
 #[derive(Debug, Clone, Args, Default)]
-pub struct LiveArgs {
+pub(crate) struct LiveArgs {
     /// Files, folders, globs or `-` (stdin) [default: the Claude Code folders].
     #[arg(value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub follow: FollowArgs,
+    pub(crate) follow: FollowArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub listen: ListenArgs,
+    pub(crate) listen: ListenArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub ui: UiArgs,
+    pub(crate) ui: UiArgs,
 }
 
 /// Options of the HTTP listener (dashboard, watch, serve).
 #[derive(Debug, Clone, Args, Default)]
-pub struct ListenArgs {
+pub(crate) struct ListenArgs {
     /// Serve /metrics, the JSON snapshot and an OTLP/HTTP receiver on ADDR (127.0.0.1:9871;
     /// PORT alone is on loopback; port 0 picks a free one) [serve: 127.0.0.1:9871].
     #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
-    pub listen: Option<SocketAddr>,
+    pub(crate) listen: Option<SocketAddr>,
     /// File holding the bearer token requests must send (`Authorization: Bearer …`);
     /// required for a non-loopback --listen.
     #[arg(long, value_name = "FILE")]
-    pub listen_token_file: Option<PathBuf>,
+    pub(crate) listen_token_file: Option<PathBuf>,
     /// Allow a non-loopback --listen without a token (anyone who can reach it may read and send).
     #[arg(long)]
-    pub insecure_listen: bool,
+    pub(crate) insecure_listen: bool,
     /// Add this tag as a label to the /metrics counters (repeatable; 500 series per metric,
     /// the rest fold into `other`).
     #[arg(long, value_name = "KEY")]
-    pub metrics_label: Vec<String>,
+    pub(crate) metrics_label: Vec<String>,
 }
 
 /// `costtop demo`
@@ -174,7 +174,7 @@ pub struct DemoArgs {
 
 /// Output formats of `report` and `replay`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// Aligned text.
     #[default]
     Table,
@@ -186,16 +186,16 @@ pub enum Format {
 
 /// What a one-shot command reads: its sources and the records' time range.
 #[derive(Debug, Clone, Args)]
-pub struct ReadArgs {
+pub(crate) struct ReadArgs {
     /// Files, folders, globs [default: the Claude Code folders].
     #[arg(value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
     /// Only records at or after TIME (date, RFC 3339, or span back from now: 90m, 1h, 7d).
     #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
+    pub(crate) since: Option<String>,
     /// Only records before TIME.
     #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    pub(crate) until: Option<String>,
 }
 
 /// `costtop report`
@@ -203,22 +203,22 @@ pub struct ReadArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub read: ReadArgs,
+    pub(crate) read: ReadArgs,
     /// Add rows by model, tier, project, session, tag:KEY, day or hour.
     #[arg(long, value_name = "GROUPING")]
-    pub by: Option<crate::aggregate::GroupBy>,
+    pub(crate) by: Option<crate::snapshot::GroupBy>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Also read Anthropic's Admin Usage API and reconcile with its cost report.
     #[arg(long)]
-    pub admin_api: bool,
+    pub(crate) admin_api: bool,
     /// Admin API base URL.
     #[arg(long, value_name = "URL")]
-    pub api_base: Option<String>,
+    pub(crate) api_base: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
 }
 
 /// `costtop audit`
@@ -226,17 +226,17 @@ pub struct ReportArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub read: ReadArgs,
+    pub(crate) read: ReadArgs,
     /// Group opportunities by feature (tag, else project), project, session, model or
     /// tag:KEY [default: feature, or the config's `[audit] by`].
     #[arg(long, value_name = "GROUPING")]
-    pub by: Option<crate::aggregate::audit::AuditGroup>,
+    pub(crate) by: Option<crate::snapshot::AuditGroup>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    pub(crate) format: Format,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
 }
 
 /// `costtop watch`
@@ -244,22 +244,22 @@ pub struct AuditArgs {
 pub struct WatchArgs {
     /// Files, folders, globs or `-` [default: the Claude Code folders].
     #[arg(value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
     /// Time between snapshots (200ms, 1s, 5s, 1m).
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
-    pub interval: Duration,
+    pub(crate) interval: Duration,
     /// Print the state once the history is read, then exit.
     #[arg(long)]
-    pub once: bool,
+    pub(crate) once: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub follow: FollowArgs,
+    pub(crate) follow: FollowArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub listen: ListenArgs,
+    pub(crate) listen: ListenArgs,
 }
 
 /// `costtop serve`
@@ -267,16 +267,16 @@ pub struct WatchArgs {
 pub struct ServeArgs {
     /// Files, folders, globs or `-` [default: the Claude Code folders, when they exist].
     #[arg(value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub follow: FollowArgs,
+    pub(crate) follow: FollowArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub listen: ListenArgs,
+    pub(crate) listen: ListenArgs,
 }
 
 /// `costtop replay`
@@ -284,34 +284,34 @@ pub struct ServeArgs {
 pub struct ReplayArgs {
     /// Recorded logs: files, folders, globs.
     #[arg(value_name = "SOURCE", required = true)]
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
     /// Playback speed: a factor (60 = one minute per second) or `max`.
     #[arg(long, default_value = "60")]
-    pub speed: String,
+    pub(crate) speed: String,
     /// Start of the replay (default: the first record).
     #[arg(long, value_name = "TIME")]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// End of the replay (default: the last record).
     #[arg(long, value_name = "TIME")]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     /// Open paused at this moment (or, with --format json, print the snapshot at it).
     #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
+    pub(crate) at: Option<String>,
     /// With --format json: print one snapshot per step from --from to --to.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub every: Option<Duration>,
+    pub(crate) every: Option<Duration>,
     /// Headless output instead of the screen.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     /// Window the totals and panes show.
     #[arg(long, value_name = "WINDOW")]
-    pub window: Option<Window>,
+    pub(crate) window: Option<Window>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub ui: UiArgs,
+    pub(crate) ui: UiArgs,
 }
 
 /// `costtop statusline`
@@ -320,14 +320,14 @@ pub struct StatuslineArgs {
     /// The line's template; placeholders {model} {session} {today} {burn} {budget} {cc}
     /// [default: "{model} · session {session} · today {today} · {burn} · {budget}"].
     #[arg(long, value_name = "TEMPLATE")]
-    pub format: Option<String>,
+    pub(crate) format: Option<String>,
     /// Listener of a running costtop, asked first; `off` reads the transcripts only
     /// [default: http://127.0.0.1:9871].
     #[arg(long, env = "COSTTOP_URL", value_name = "URL")]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub common: CommonArgs,
+    pub(crate) common: CommonArgs,
 }
 
 /// `costtop config`
@@ -335,15 +335,15 @@ pub struct StatuslineArgs {
 pub struct ConfigArgs {
     /// Print a fully commented example config.
     #[arg(long)]
-    pub sample: bool,
+    pub(crate) sample: bool,
     /// Print where the config file is looked for.
     #[arg(long)]
-    pub path: bool,
+    pub(crate) path: bool,
 }
 
 /// Output formats of `prices`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum PricesFormat {
+pub(crate) enum PricesFormat {
     /// Aligned text.
     #[default]
     Table,
@@ -356,23 +356,23 @@ pub enum PricesFormat {
 pub struct PricesArgs {
     /// A model id as logged: how it normalises, and which prices it gets or why none.
     #[arg(value_name = "MODEL-ID")]
-    pub model: Option<String>,
+    pub(crate) model: Option<String>,
     /// Prices in force at TIME: a date (00:00 UTC) or RFC 3339 [default: now].
     #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
+    pub(crate) at: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PricesFormat::Table)]
-    pub format: PricesFormat,
+    pub(crate) format: PricesFormat,
     /// Fetch the project's maintained price table, check it, and store it for later runs.
     #[arg(long, conflicts_with_all = ["model", "at"])]
-    pub update: bool,
+    pub(crate) update: bool,
     /// Where --update fetches from: an https:// URL or a file [default: the config's
     /// prices_url, else the project's published table].
     #[arg(long, value_name = "URL|FILE", requires = "update")]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// Config file [default: <config dir>/costtop/config.toml].
     #[arg(long, env = "COSTTOP_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 }
 
 /// `costtop completions`

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::aggregate::{Period, Zone};
+use crate::time::{Period, Zone};
 
 /// Parses `PERIOD=USD`.
-pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {
+pub(crate) fn parse_budget(s: &str) -> Result<(Period, f64), String> {
     let (p, usd) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?} is not PERIOD=USD (e.g. day=200)"))?;
@@ -26,7 +26,7 @@ pub fn parse_budget(s: &str) -> Result<(Period, f64), String> {
 
 /// Parses a listen address: `HOST:PORT` with an IP address (`[::1]:9871`), `localhost:PORT`,
 /// or a bare `PORT` / `:PORT` on loopback.
-pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     let s = s.trim();
     let loopback = |port: &str| {
         port.parse::<u16>()
@@ -47,13 +47,13 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
 }
 
 /// Parses a duration: `200ms`, `1s`, `5m`, `1h`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e}"))
 }
 
 /// Parses a point in time: a date (local midnight in `zone`), RFC 3339, a local date-time
 /// (`2026-11-20 14:03`), or a span back from `now` (`90m`, `1h`, `7d`).
-pub fn parse_time(s: &str, now: DateTime<Utc>, zone: &Zone) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_time(s: &str, now: DateTime<Utc>, zone: Zone) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.to_utc());
@@ -97,30 +97,30 @@ mod tests {
         let utc: Zone = "UTC".parse().unwrap();
         let paris: Zone = "Europe/Paris".parse().unwrap();
         assert_eq!(
-            parse_time("2026-11-01", now, &utc).unwrap(),
+            parse_time("2026-11-01", now, utc).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
         );
         assert_eq!(
-            parse_time("2026-11-01", now, &paris).unwrap(),
+            parse_time("2026-11-01", now, paris).unwrap(),
             Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
         );
         assert_eq!(
-            parse_time("2026-11-20T14:03:00Z", now, &paris).unwrap(),
+            parse_time("2026-11-20T14:03:00Z", now, paris).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0).unwrap()
         );
         assert_eq!(
-            parse_time("2026-11-20 15:03", now, &paris).unwrap(),
+            parse_time("2026-11-20 15:03", now, paris).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 20, 14, 3, 0).unwrap()
         );
         assert_eq!(
-            parse_time("90m", now, &utc).unwrap(),
+            parse_time("90m", now, utc).unwrap(),
             now - chrono::Duration::minutes(90)
         );
         assert_eq!(
-            parse_time("7d", now, &utc).unwrap(),
+            parse_time("7d", now, utc).unwrap(),
             now - chrono::Duration::days(7)
         );
-        assert!(parse_time("yesterday-ish", now, &utc).is_err());
+        assert!(parse_time("yesterday-ish", now, utc).is_err());
     }
 
     #[test]

@@ -9,104 +9,105 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::aggregate::audit::{AsyncMark, AuditSettings};
-use crate::aggregate::{Budget, BudgetFilter, Period, Retention, Window, Zone};
+use crate::aggregate::{AsyncMark, AuditSettings, Retention};
+use crate::budget::{Budget, BudgetFilter};
 use crate::pricing::{Money, PriceOverride, PriceTable};
+use crate::time::{Period, Window, Zone};
 use crate::usage::Tier;
 
 /// A fully commented example config; `costtop config --sample` prints it.
-pub const SAMPLE: &str = include_str!("../../data/config.sample.toml");
+pub(crate) const SAMPLE: &str = include_str!("../../data/config.sample.toml");
 
 /// The config file as written.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// Default window: 15m, 1h, today, 7d, 30d, month, all.
-    pub window: Option<String>,
+    pub(crate) window: Option<String>,
     /// Time zone for days, hours and budget periods: `local` or an IANA name.
-    pub time_zone: Option<String>,
+    pub(crate) time_zone: Option<String>,
     /// Default theme name.
-    pub theme: Option<String>,
+    pub(crate) theme: Option<String>,
     /// Ring the terminal bell on new alarms (default true).
-    pub bell: Option<bool>,
+    pub(crate) bell: Option<bool>,
     /// URL that receives a JSON POST for every alarm raised.
-    pub webhook: Option<String>,
+    pub(crate) webhook: Option<String>,
     /// Command run (by `sh -c`) for every alarm raised.
-    pub on_alarm: Option<String>,
+    pub(crate) on_alarm: Option<String>,
     /// Command that prints the Anthropic admin key (instead of `ANTHROPIC_ADMIN_KEY`).
-    pub admin_key_command: Option<String>,
+    pub(crate) admin_key_command: Option<String>,
     /// Admin API base URL.
-    pub api_base: Option<String>,
+    pub(crate) api_base: Option<String>,
     /// Admin API poll interval, e.g. `60s`.
-    pub poll_interval: Option<String>,
+    pub(crate) poll_interval: Option<String>,
     /// How long (event time) the id of a record without a session (application logs) is
     /// remembered to drop a repeated copy, e.g. `10m`.
-    pub dedupe_horizon: Option<String>,
+    pub(crate) dedupe_horizon: Option<String>,
     /// Budgets.
     #[serde(default)]
-    pub budgets: Vec<BudgetEntry>,
+    pub(crate) budgets: Vec<BudgetEntry>,
     /// Price overrides and additions, by model id (`[prices."id"]`, or `[[prices."id"]]` for
     /// several dated entries); they win over the built-in and the maintained table.
     #[serde(default)]
-    pub prices: BTreeMap<String, PriceOverride>,
+    pub(crate) prices: BTreeMap<String, PriceOverride>,
     /// Where `costtop prices --update` fetches the maintained table from.
-    pub prices_url: Option<String>,
+    pub(crate) prices_url: Option<String>,
     /// `[statusline]`: what `costtop statusline` prints and whom it asks.
     #[serde(default)]
-    pub statusline: StatuslineConfig,
+    pub(crate) statusline: StatuslineConfig,
     /// The audit: groups marked async, the routing ladder, the grouping.
-    pub audit: Option<AuditEntry>,
+    pub(crate) audit: Option<AuditEntry>,
 }
 
 /// The `[statusline]` table.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StatuslineConfig {
+pub(crate) struct StatuslineConfig {
     /// The line's template (`{model} {session} {today} {burn} {budget} {cc}`).
-    pub format: Option<String>,
+    pub(crate) format: Option<String>,
     /// Base URL of a running costtop's listener, asked first; `off` never asks.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 /// The `[audit]` section.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AuditEntry {
+pub(crate) struct AuditEntry {
     /// Groups that are not latency-sensitive, as `key=value` (`feature=nightly-summaries`,
     /// `project=reports`).
     #[serde(rename = "async", default)]
-    pub async_groups: Vec<String>,
+    pub(crate) async_groups: Vec<String>,
     /// The routing ladder, most capable model first (model ids of the price table).
-    pub ladder: Option<Vec<String>>,
+    pub(crate) ladder: Option<Vec<String>>,
     /// How opportunities are grouped: feature, project, session, model, tag:KEY.
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
 }
 
 /// One `[[budgets]]` entry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BudgetEntry {
+pub(crate) struct BudgetEntry {
     /// Name shown on screen and in alarms.
-    pub name: String,
+    pub(crate) name: String,
     /// `hour`, `day`, `week` or `month`.
-    pub period: String,
+    pub(crate) period: String,
     /// The limit in USD.
-    pub limit_usd: f64,
+    pub(crate) limit_usd: f64,
     /// Fraction of the limit at which to warn (default 0.8).
-    pub warn_at: Option<f64>,
+    pub(crate) warn_at: Option<f64>,
     /// Only models matching this glob.
-    pub model: Option<String>,
+    pub(crate) model: Option<String>,
     /// Only this project.
-    pub project: Option<String>,
+    pub(crate) project: Option<String>,
     /// Only this tier: standard, batch, priority.
-    pub tier: Option<String>,
+    pub(crate) tier: Option<String>,
     /// Only records with this tag, `key=value`.
-    pub tag: Option<String>,
+    pub(crate) tag: Option<String>,
 }
 
 /// A config file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     /// Could not read the file.
     #[error("cannot read config {path}: {source}")]
     Read {
@@ -127,14 +128,14 @@ pub enum ConfigError {
 
 /// The loaded config and where it came from.
 #[derive(Debug, Clone, Default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The parsed file (defaults when there is none).
-    pub file: ConfigFile,
+    pub(crate) file: ConfigFile,
     /// The file it was read from, if any.
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     /// Why the file's `[prices]` overrides are not used (the file, line and field), if they
     /// are refused: every command then bills on the table it had, and says so.
-    pub prices_refused: Option<String>,
+    pub(crate) prices_refused: Option<String>,
 }
 
 /// A TOML error on one line: where, and what (its source excerpt left out).
@@ -159,14 +160,14 @@ fn without_prices(text: &str) -> Option<ConfigFile> {
 }
 
 /// The default config path: `<config dir>/costtop/config.toml`.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop").map(|d| d.config_dir().join("config.toml"))
 }
 
 impl Config {
     /// Loads `explicit` (`--config` or `COSTTOP_CONFIG`; must exist), else the default path if it
     /// exists, else defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    pub(crate) fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
             None => match default_path() {
@@ -183,7 +184,7 @@ impl Config {
     }
 
     /// Parses and validates config text; `path` names the file in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -231,7 +232,7 @@ impl Config {
     }
 
     /// How long dedupe keys are remembered (`dedupe_horizon`, else the defaults).
-    pub fn retention(&self) -> Result<Retention, String> {
+    pub(crate) fn retention(&self) -> Result<Retention, String> {
         let mut r = Retention::default();
         if let Some(h) = &self.file.dedupe_horizon {
             let d = humantime::parse_duration(h).map_err(|e| format!("dedupe_horizon: {e}"))?;
@@ -242,7 +243,7 @@ impl Config {
     }
 
     /// The budgets, validated.
-    pub fn budgets(&self) -> Result<Vec<Budget>, String> {
+    pub(crate) fn budgets(&self) -> Result<Vec<Budget>, String> {
         self.file
             .budgets
             .iter()
@@ -295,7 +296,7 @@ impl Config {
 
     /// The price table every command bills with: built in, then the maintained table stored
     /// by `costtop prices --update`, then this config's `[prices]` overrides.
-    pub fn prices(&self) -> Result<PriceTable, String> {
+    pub(crate) fn prices(&self) -> Result<PriceTable, String> {
         let mut table = crate::pricing::resolve(
             &self.file.prices,
             &self.name(),
@@ -318,7 +319,7 @@ impl Config {
     }
 
     /// The `[audit]` settings, checked against the price table in force.
-    pub fn audit(&self) -> Result<AuditSettings, String> {
+    pub(crate) fn audit(&self) -> Result<AuditSettings, String> {
         let Some(entry) = &self.file.audit else {
             return Ok(AuditSettings::default());
         };
@@ -344,7 +345,7 @@ impl Config {
     }
 
     /// The configured default window.
-    pub fn window(&self) -> Result<Option<Window>, String> {
+    pub(crate) fn window(&self) -> Result<Option<Window>, String> {
         self.file
             .window
             .as_deref()
@@ -353,7 +354,7 @@ impl Config {
     }
 
     /// The configured time zone.
-    pub fn zone(&self) -> Result<Option<Zone>, String> {
+    pub(crate) fn zone(&self) -> Result<Option<Zone>, String> {
         self.file
             .time_zone
             .as_deref()

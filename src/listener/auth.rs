@@ -7,7 +7,7 @@ use axum::http::HeaderValue;
 
 /// A bearer token every request must present (`Authorization: Bearer TOKEN`).
 #[derive(Clone)]
-pub struct Token(String);
+pub(crate) struct Token(String);
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -18,7 +18,7 @@ impl std::fmt::Debug for Token {
 impl Token {
     /// Reads the token from `path`: the file's content without surrounding whitespace.
     /// The error names the file, never its content.
-    pub fn load(path: &Path) -> Result<Token, String> {
+    pub(crate) fn load(path: &Path) -> Result<Token, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("--listen-token-file {}: {e}", path.display()))?;
         let token = text.trim();
@@ -38,7 +38,7 @@ impl Token {
     }
 
     /// Whether an `Authorization` header carries this token.
-    pub fn accepts(&self, header: Option<&HeaderValue>) -> bool {
+    pub(crate) fn accepts(&self, header: Option<&HeaderValue>) -> bool {
         let Some(given) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
             h.strip_prefix("Bearer ")
                 .or_else(|| h.strip_prefix("bearer "))

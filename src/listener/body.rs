@@ -12,15 +12,15 @@ use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http_body_util::{BodyExt, Limited};
 
 /// Largest body accepted as sent (compressed or not).
-pub const MAX_BODY_BYTES: usize = 16 << 20;
+pub(crate) const MAX_BODY_BYTES: usize = 16 << 20;
 /// Largest body accepted once decompressed.
-pub const MAX_INFLATED_BYTES: usize = 64 << 20;
+pub(crate) const MAX_INFLATED_BYTES: usize = 64 << 20;
 /// Time a sender gets to deliver its whole body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why a body was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BodyError {
+pub(crate) enum BodyError {
     /// Over a size limit (HTTP 413).
     #[error("{0}")]
     TooLarge(String),
@@ -36,7 +36,7 @@ pub enum BodyError {
 }
 
 /// Whether the body is gzipped; an unsupported encoding is an error.
-pub fn gzipped(headers: &HeaderMap) -> Result<bool, BodyError> {
+pub(crate) fn gzipped(headers: &HeaderMap) -> Result<bool, BodyError> {
     match headers
         .get(CONTENT_ENCODING)
         .map(|v| v.to_str().unwrap_or("?").trim())
@@ -49,7 +49,7 @@ pub fn gzipped(headers: &HeaderMap) -> Result<bool, BodyError> {
 
 /// Reads the body as sent, refusing it early when `Content-Length` already says it is too
 /// large, and as soon as the bytes received pass the limit otherwise.
-pub async fn read(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, BodyError> {
+pub(crate) async fn read(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, BodyError> {
     let too_large = || BodyError::TooLarge(format!("body over {} MiB", MAX_BODY_BYTES >> 20));
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -74,7 +74,7 @@ pub async fn read(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, BodyE
 
 /// Inflates a gzip body (every member), stopping with an error as soon as the output would
 /// pass [`MAX_INFLATED_BYTES`]. Memory is the output so far plus one small buffer.
-pub fn gunzip(compressed: &[u8]) -> Result<Vec<u8>, BodyError> {
+pub(crate) fn gunzip(compressed: &[u8]) -> Result<Vec<u8>, BodyError> {
     let mut decoder = flate2::read::MultiGzDecoder::new(compressed);
     let mut out: Vec<u8> = Vec::with_capacity((compressed.len() * 4).min(MAX_INFLATED_BYTES));
     let mut chunk = vec![0u8; 16 * 1024];

@@ -8,7 +8,7 @@
 //! scraper that hangs holds a slot for a bounded time and never stalls the others.
 
 mod auth;
-pub mod body;
+pub(crate) mod body;
 mod routes;
 
 use std::future::Future;
@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower_service::Service as _;
 
-pub use auth::Token;
+pub(crate) use auth::Token;
 
 use crate::aggregate::AggregatorHandle;
 use crate::sources::otlp::Receiver;
@@ -32,7 +32,7 @@ use crate::usage::SourceMsg;
 use routes::{App, Peer};
 
 /// The default address: loopback, port 9871 (`costtop statusline` looks there first).
-pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9871);
+pub(crate) const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9871);
 
 /// Connections served at once; more wait in the accept queue.
 const MAX_CONNECTIONS: usize = 256;
@@ -45,18 +45,18 @@ const GRACE: Duration = Duration::from_secs(5);
 
 /// How to listen.
 #[derive(Debug, Clone)]
-pub struct ListenOptions {
+pub(crate) struct ListenOptions {
     /// Address to bind (`--listen`).
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// File holding the bearer token (`--listen-token-file`).
-    pub token_file: Option<PathBuf>,
+    pub(crate) token_file: Option<PathBuf>,
     /// Allow a non-loopback address without a token (`--insecure-listen`).
-    pub insecure: bool,
+    pub(crate) insecure: bool,
 }
 
 /// Why the listener did not start.
 #[derive(Debug, thiserror::Error)]
-pub enum ListenError {
+pub(crate) enum ListenError {
     /// A non-loopback address without a token.
     #[error(
         "--listen {0}: a non-loopback address needs --listen-token-file (or --insecure-listen to serve anyone who can reach it)"
@@ -77,19 +77,19 @@ pub enum ListenError {
 
 /// A running listener.
 #[derive(Debug)]
-pub struct Listening {
+pub(crate) struct Listening {
     /// The bound address (the real port when `:0` was asked for).
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// Whether requests need the bearer token.
-    pub authenticated: bool,
+    pub(crate) authenticated: bool,
     /// The accept loop; it ends after `stop` resolves and open connections finish.
-    pub task: tokio::task::JoinHandle<()>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
 }
 
 /// Binds the listener and starts serving on the current runtime. OTLP records go to `tx`
 /// (usually the aggregator's source sender); snapshots come from `handle`. It serves until
 /// `stop` resolves.
-pub async fn start(
+pub(crate) async fn start(
     opts: &ListenOptions,
     handle: &AggregatorHandle,
     tx: tokio::sync::mpsc::Sender<SourceMsg>,

@@ -17,8 +17,9 @@ use chrono::Utc;
 use tokio::sync::{Semaphore, watch};
 
 use super::body::{self, BodyError};
-use crate::aggregate::{AggregatorHandle, GroupBy, Snapshot};
+use crate::aggregate::AggregatorHandle;
 use crate::outputs::metrics::{Exposition, render};
+use crate::snapshot::{GroupBy, Snapshot};
 use crate::sources::otlp::{
     self, Encoding, Mapped, Receiver, Signal, rpc_code, status_body, success_body,
 };
@@ -32,14 +33,14 @@ const BLOCKING_DECODE_BYTES: usize = 256 << 10;
 
 /// The peer address of a request (set by the accept loop).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Peer(pub SocketAddr);
+pub(super) struct Peer(pub(crate) SocketAddr);
 
 /// What every route reads.
 pub(super) struct App {
-    pub handle: AggregatorHandle,
-    pub snapshots: watch::Receiver<Arc<Snapshot>>,
-    pub receiver: Receiver,
-    pub ingest: Semaphore,
+    pub(crate) handle: AggregatorHandle,
+    pub(crate) snapshots: watch::Receiver<Arc<Snapshot>>,
+    pub(crate) receiver: Receiver,
+    pub(crate) ingest: Semaphore,
 }
 
 /// The router over the shared state.

@@ -6,15 +6,13 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::report::{csv_field, records_span, write_row};
-use crate::aggregate::Snapshot;
-use crate::aggregate::audit::{AuditSnapshot, Lever, per_day};
-use crate::aggregate::snapshot::WindowSpan;
 use crate::format::{percent, thousands};
 use crate::pricing::{Money, round_usd};
+use crate::snapshot::{AuditSnapshot, Lever, Snapshot, WindowSpan, per_day};
 
 /// The audit as pretty JSON: `{as_of, window, time_zone, audit{…}}` (the `audit` object is
 /// the one `watch` and `report --format json` carry).
-pub fn render_json(snap: &Snapshot) -> String {
+pub(crate) fn render_json(snap: &Snapshot) -> String {
     #[derive(Serialize)]
     struct Out<'a> {
         as_of: chrono::DateTime<chrono::Utc>,
@@ -32,7 +30,7 @@ pub fn render_json(snap: &Snapshot) -> String {
 }
 
 /// One CSV row per opportunity, then a `TOTAL` row (spend now, potential saving).
-pub fn render_csv(snap: &Snapshot) -> String {
+pub(crate) fn render_csv(snap: &Snapshot) -> String {
     let a = &snap.audit;
     let mut out = String::from(
         "lever,kind,group,model,requests,current_usd,savings_usd,in_potential,reason\n",
@@ -63,7 +61,7 @@ pub fn render_csv(snap: &Snapshot) -> String {
 }
 
 /// "with all levers: $1,040.20 (−15.7%)".
-pub fn with_all_levers(a: &AuditSnapshot) -> String {
+pub(crate) fn with_all_levers(a: &AuditSnapshot) -> String {
     format!(
         "with all levers: {} (−{})",
         a.with_all_levers_usd,
@@ -73,7 +71,7 @@ pub fn with_all_levers(a: &AuditSnapshot) -> String {
 
 /// The cost review: spend now, each lever's saving with its top groups, the total with all
 /// levers, every opportunity with its reason, and what the figures leave out.
-pub fn render_table(snap: &Snapshot) -> String {
+pub(crate) fn render_table(snap: &Snapshot) -> String {
     let a = &snap.audit;
     let mut out = String::new();
     let _ = writeln!(

@@ -2,23 +2,20 @@
 //! actions, the recorder, the Prometheus exposition — and the `costtop prices` views of the
 //! price table.
 
-pub mod audit;
+pub(crate) mod audit;
 pub mod hooks;
 pub mod metrics;
-pub mod prices;
-pub mod prices_explain;
+pub(crate) mod prices;
 pub mod record;
-mod recorder;
-pub mod report;
-pub mod report_estimates;
-pub mod statusline;
+pub(crate) mod report;
+pub(crate) mod statusline;
 pub mod watch;
 
 use std::io::Write;
 
 /// Writes text to stdout. A closed pipe (`costtop report | head`) is not an error: the reader
 /// has what it wanted, so it returns `Ok(false)` and the caller stops writing.
-pub fn emit(text: &str) -> std::io::Result<bool> {
+pub(crate) fn emit(text: &str) -> std::io::Result<bool> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(true),

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::money::Money;
 
 /// The line when no `--format` is given.
-pub const DEFAULT_TEMPLATE: &str =
+pub(crate) const DEFAULT_TEMPLATE: &str =
     "{model} · session {session} · today {today} · {burn} · {budget}";
 
 /// What goes between the parts of a template; a part left empty (no budget) is dropped with
@@ -15,7 +15,7 @@ pub const DEFAULT_TEMPLATE: &str =
 const SEPARATOR: &str = " · ";
 
 /// The placeholders a template may use, with what each shows (for `--help` and errors).
-pub const PLACEHOLDERS: [(&str, &str); 6] = [
+pub(crate) const PLACEHOLDERS: [(&str, &str); 6] = [
     ("model", "the model's display name (Sonnet 4.6)"),
     ("session", "this session's cost ($0.42)"),
     (
@@ -32,24 +32,24 @@ pub const PLACEHOLDERS: [(&str, &str); 6] = [
 
 /// An amount, and whether it leaves out usage of models that have no price (a lower bound).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Amount {
+pub(crate) struct Amount {
     /// The priced part.
-    pub money: Money,
+    pub(crate) money: Money,
     /// Some usage could not be priced: the true figure is higher.
-    pub lower_bound: bool,
+    pub(crate) lower_bound: bool,
 }
 
 /// Where one budget stands.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BudgetFigure {
+pub(crate) struct BudgetFigure {
     /// The budget's name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its limit.
-    pub limit: Money,
+    pub(crate) limit: Money,
     /// Spent in the current period.
-    pub spent: Money,
+    pub(crate) spent: Money,
     /// `ok`, `warn` or `exceeded`.
-    pub state: String,
+    pub(crate) state: String,
 }
 
 impl BudgetFigure {
@@ -63,34 +63,34 @@ impl BudgetFigure {
 
 /// Everything a line can show; `None` where the figure is unknown (shown as `?`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Figures {
+pub(crate) struct Figures {
     /// Model display name.
-    pub model: String,
+    pub(crate) model: String,
     /// This session's cost.
-    pub session: Option<Amount>,
+    pub(crate) session: Option<Amount>,
     /// Today's cost.
-    pub today: Option<Amount>,
+    pub(crate) today: Option<Amount>,
     /// Spend per hour over the last 15 minutes.
-    pub burn_per_hour: Option<Money>,
+    pub(crate) burn_per_hour: Option<Money>,
     /// The budget nearest its limit.
-    pub budget: Option<BudgetFigure>,
+    pub(crate) budget: Option<BudgetFigure>,
     /// Claude Code's own estimate of the session (from its status JSON).
-    pub claude_estimate: Option<Money>,
+    pub(crate) claude_estimate: Option<Money>,
 }
 
 /// Which figures a template asks for, so that only those are computed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Needs {
+pub(crate) struct Needs {
     /// `{session}`.
-    pub session: bool,
+    pub(crate) session: bool,
     /// `{today}`, `{burn}` or `{budget}`: today's records of every session.
-    pub history: bool,
+    pub(crate) history: bool,
 }
 
 /// A template that failed to parse, naming the placeholder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown placeholder {{{0}}} in the statusline format (use {names})", names = names())]
-pub struct TemplateError(pub String);
+pub(crate) struct TemplateError(pub(crate) String);
 
 fn names() -> String {
     let names: Vec<String> = PLACEHOLDERS
@@ -102,7 +102,7 @@ fn names() -> String {
 
 /// A parsed template: literal text and placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template(Vec<Piece>);
+pub(crate) struct Template(Vec<Piece>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
@@ -112,7 +112,7 @@ enum Piece {
 
 impl Template {
     /// Parses `{name}` placeholders; `{{` and `}}` are literal braces.
-    pub fn parse(text: &str) -> Result<Template, TemplateError> {
+    pub(crate) fn parse(text: &str) -> Result<Template, TemplateError> {
         let mut pieces = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -147,7 +147,7 @@ impl Template {
     }
 
     /// The figures this template shows.
-    pub fn needs(&self) -> Needs {
+    pub(crate) fn needs(&self) -> Needs {
         let uses = |name: &str| {
             self.0
                 .iter()
@@ -161,7 +161,7 @@ impl Template {
 
     /// The line: every placeholder filled in; parts between ` · ` separators that came out
     /// empty (a budget when there is none) are dropped with their separator.
-    pub fn render(&self, f: &Figures) -> String {
+    pub(crate) fn render(&self, f: &Figures) -> String {
         let mut line = String::new();
         for piece in &self.0 {
             match piece {
@@ -210,7 +210,9 @@ fn budget(b: &BudgetFigure) -> String {
 }
 
 /// The budget nearest its limit (the largest share spent; over the limit counts most).
-pub fn nearest_budget(budgets: impl IntoIterator<Item = BudgetFigure>) -> Option<BudgetFigure> {
+pub(crate) fn nearest_budget(
+    budgets: impl IntoIterator<Item = BudgetFigure>,
+) -> Option<BudgetFigure> {
     budgets
         .into_iter()
         .max_by(|a, b| a.fraction().total_cmp(&b.fraction()))

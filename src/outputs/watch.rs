@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::aggregate::{AggregatorHandle, Snapshot};
+use crate::aggregate::AggregatorHandle;
+use crate::snapshot::Snapshot;
 
 /// One snapshot as a single line of JSON (the DESIGN.md §6 contract).
 pub fn json_line(snap: &Snapshot) -> String {
@@ -10,7 +11,7 @@ pub fn json_line(snap: &Snapshot) -> String {
 }
 
 /// Prints a fresh snapshot every `interval` until `stop` resolves or stdout closes.
-pub async fn print_every(
+pub(crate) async fn print_every(
     handle: &AggregatorHandle,
     interval: Duration,
     stop: impl std::future::Future<Output = ()>,

@@ -46,8 +46,8 @@ use std::sync::Arc;
 
 use super::fields::{self, schema};
 use super::lenient::{Entries, Obj, Scalar};
+use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawUsage};
-use super::{LineContext, ParseError, Parsed};
 use crate::usage::{Attribution, EstimateOrigin, EventKind, ToolEstimate, UsageEvent, dedupe_key};
 
 /// Whether a line has the shape of an application log record (top-level `usage`, or

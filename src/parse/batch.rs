@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
+use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawResult, text};
-use super::{LineContext, ParseError, Parsed};
 use crate::usage::{Attribution, EventKind, Tier, Tokens, UsageEvent, dedupe_key};
 
 /// Reads one result line. Results carry no time, so the event takes `ctx.fallback_time`.

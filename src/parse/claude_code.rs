@@ -7,8 +7,8 @@ use std::sync::{Arc, LazyLock};
 
 use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
+use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawProgress, RawUsage, text};
-use super::{LineContext, ParseError, Parsed};
 use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key, request_key};
 
 /// Tag keys, shared by every event instead of allocated per line.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::fields::{self, schema};
 use super::lenient::{Entries, Obj, Scalar};
+use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawModelUsage};
-use super::{LineContext, ParseError, Parsed};
 use crate::money::Money;
 use crate::usage::{EstimateOrigin, Tokens, ToolEstimate};
 

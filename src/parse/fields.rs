@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::ParseError;
 use super::lenient::{Obj, Scalar};
+use super::parsed::ParseError;
 use super::raw::{RawUsage, text};
 use crate::money::Money;
 use crate::usage::{BilledIteration, IterationKind, Modifiers, StopReason, Tier, Tokens};

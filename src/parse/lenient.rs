@@ -9,8 +9,6 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::raw::RawUsage;
-
 /// One JSON value read loosely: scalars are kept (strings borrowed when unescaped), objects
 /// and arrays are skipped. JSON `null` never reaches this type (`Option` turns it into `None`).
 #[derive(Debug, Clone, PartialEq)]
@@ -199,89 +197,5 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<'a, V> {
             }
         }
         Ok(Entries(entries))
-    }
-}
-
-/// `usage.iterations`: the entries billed on top of the top-level usage. Entries of type
-/// `message` (already in the top-level numbers) are read and dropped, so the common list of
-/// one `message` entry allocates nothing.
-#[derive(Debug, Default)]
-pub(crate) struct Iterations<'a> {
-    /// Entries of any type but `message`, in order.
-    pub(crate) kept: Vec<RawUsage<'a>>,
-    /// The value was not a list of objects.
-    pub(crate) malformed: bool,
-}
-
-impl<'a> Iterations<'a> {
-    /// Keeps `entry` unless it is a `message` iteration.
-    pub(crate) fn offer(&mut self, entry: RawUsage<'a>) {
-        if entry.kind.as_ref().and_then(Scalar::as_str) != Some("message") {
-            self.kept.push(entry);
-        }
-    }
-
-    /// A value that is not a list of objects.
-    fn malformed() -> Self {
-        Iterations {
-            kept: Vec::new(),
-            malformed: true,
-        }
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Iterations<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(IterationsVisitor(PhantomData))
-    }
-}
-
-struct IterationsVisitor<'a>(PhantomData<&'a ()>);
-
-impl<'de: 'a, 'a> Visitor<'de> for IterationsVisitor<'a> {
-    type Value = Iterations<'a>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of iterations")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Iterations::default();
-        while let Some(entry) = seq.next_element::<Obj<RawUsage<'a>>>()? {
-            match entry {
-                Obj::Map(entry) => out.offer(entry),
-                Obj::NotMap => out.malformed = true,
-            }
-        }
-        Ok(out)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Iterations::malformed())
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Iterations::malformed())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Iterations::malformed())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Iterations::malformed())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Iterations::malformed())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Iterations::malformed())
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Iterations::malformed())
     }
 }

@@ -12,6 +12,7 @@ mod cost_state;
 mod cursor;
 mod fields;
 mod lenient;
+mod parsed;
 mod raw;
 mod scan;
 mod search;
@@ -19,11 +20,11 @@ mod skip;
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Utc};
 use memchr::memmem::Finder;
 use serde::de::IgnoredAny;
 
-use crate::usage::{ToolEstimate, UsageEvent};
+pub use parsed::{LineContext, ParseError, Parsed};
+
 use lenient::Obj;
 use raw::{RawLine, text};
 
@@ -159,43 +160,6 @@ fn short(error: &serde_json::Error) -> String {
         message.push('…');
     }
     message
-}
-
-/// What one line turned out to be.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Parsed {
-    /// A usage record.
-    Usage(UsageEvent),
-    /// Another tool's own cost figures (Claude Code's `cost-state` lines, the `result` line
-    /// of its stream-json output, recorded estimates): a check, never spend.
-    Estimates(Vec<ToolEstimate>),
-    /// A well-formed line that carries no usage (user turns, summaries, tool results, …).
-    NotUsage,
-    /// A line that should have carried usage but could not be read.
-    Invalid(ParseError),
-}
-
-/// Why a line could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
-    /// Not JSON, truncated JSON, or binary.
-    #[error("malformed JSON: {0}")]
-    Json(String),
-    /// JSON, but not an object.
-    #[error("not a JSON object")]
-    NotObject,
-    /// An object that mentions usage but lacks a required field or has one of the wrong type.
-    #[error("{0}")]
-    Schema(String),
-}
-
-/// What the parser may need to know about where a line came from.
-#[derive(Debug, Clone, Copy)]
-pub struct LineContext<'a> {
-    /// Time to use for records that carry none (Batch results): the file's modification time.
-    pub fallback_time: DateTime<Utc>,
-    /// The file's path, for attribution of records that carry none (may be empty).
-    pub path: &'a str,
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! `data.agentId` only, never the large `normalizedMessages` and `prompt` beside them.
 
 use super::cursor::Cursor;
-use super::lenient::Iterations;
+use super::raw::Iterations;
 use super::raw::{
     RawCacheCreation, RawEnvelope, RawLine, RawMessage, RawProgress, RawServerToolUse, RawUsage,
 };

@@ -2,7 +2,7 @@
 //! shapes it reads (assistant lines, embedded sub-agent calls, billed iterations).
 
 use super::*;
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 
 fn ctx() -> LineContext<'static> {
     LineContext {

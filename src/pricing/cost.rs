@@ -18,14 +18,14 @@ pub struct Cost {
     /// What the record is billed.
     pub total: Money,
     /// Part of `total` paid for cache writes and reads.
-    pub cache: Money,
+    pub(crate) cache: Money,
     /// What the cached tokens (writes and reads) would have cost as uncached input.
-    pub cache_uncached_equivalent: Money,
+    pub(crate) cache_uncached_equivalent: Money,
     /// What the batch tier saved (standard price minus batch price); zero for other tiers.
-    pub batch_savings: Money,
+    pub(crate) batch_savings: Money,
     /// Whether the whole request was billed at an upper prompt-length band (Sonnet 4/4.5
     /// long context, Haiku 5.5 over 100,000 prompt tokens).
-    pub long_context: bool,
+    pub(crate) long_context: bool,
 }
 
 /// Prices one record; `None` when its model is not in the table (counted, never $0 silently).
@@ -42,7 +42,7 @@ pub fn price(table: &PriceTable, event: &UsageEvent) -> Option<Cost> {
 /// allows them, × ½ in the batch tier. Web searches cost $0.01 each, never multiplied.
 /// Failed batch results cost nothing. `None` also when no period covers the timestamp.
 /// Works in integers only and never allocates: this runs once per record.
-pub fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Cost> {
+pub(crate) fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Cost> {
     if event.kind == EventKind::FailedRequest {
         return Some(Cost::default());
     }

@@ -9,12 +9,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::table::{Band, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, TableSource};
+use super::table::{
+    Band, EMBEDDED_NAME, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, TableSource,
+};
 use super::{Money, Ratio, normalize_model};
 
 /// A price file, override or download that cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum TableError {
+pub(crate) enum TableError {
     /// The TOML did not parse or has an unknown key (the message names line and key).
     #[error("{file}: {source}")]
     Parse {
@@ -39,7 +41,7 @@ pub enum TableError {
 
 impl TableError {
     /// The message without the file's name, for callers that name it already.
-    pub fn detail(&self) -> String {
+    pub(crate) fn detail(&self) -> String {
         match self {
             TableError::Parse { source, .. } => source.to_string(),
             TableError::Invalid {
@@ -66,54 +68,79 @@ struct TableFile {
 /// multipliers.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct PriceEntry {
+pub(crate) struct PriceEntry {
     /// Display name, e.g. "Sonnet 5.5".
-    pub family: Option<String>,
+    pub(crate) family: Option<String>,
     /// Model ids (normalised on reading); table files only.
-    pub ids: Option<Vec<String>>,
+    pub(crate) ids: Option<Vec<String>>,
     /// First day (`YYYY-MM-DD`, 00:00 UTC) the prices apply.
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// First day they no longer apply.
-    pub until: Option<String>,
+    pub(crate) until: Option<String>,
     /// Uncached input.
-    pub input: f64,
+    pub(crate) input: f64,
     /// Output.
-    pub output: f64,
+    pub(crate) output: f64,
     /// 5-minute cache write (default 1.25 × input).
-    pub write_5m: Option<f64>,
+    pub(crate) write_5m: Option<f64>,
     /// 1-hour cache write (default 2 × input).
-    pub write_1h: Option<f64>,
+    pub(crate) write_1h: Option<f64>,
     /// Cache read (default 0.1 × input).
-    pub read: Option<f64>,
+    pub(crate) read: Option<f64>,
     /// Fast-mode multiplier.
-    pub fast: Option<f64>,
+    pub(crate) fast: Option<f64>,
     /// US-only inference bills ×1.1.
     #[serde(default)]
-    pub us_only: bool,
+    pub(crate) us_only: bool,
     /// Partner-cloud regional ids bill ×1.1.
     #[serde(default)]
-    pub regional: bool,
+    pub(crate) regional: bool,
     /// Upper prompt-length bands.
     #[serde(default)]
-    pub band: Vec<BandEntry>,
+    pub(crate) band: Vec<BandEntry>,
 }
 
 /// One upper band as written: above `above` prompt tokens, these prices for the whole request.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct BandEntry {
+pub(crate) struct BandEntry {
     /// Prompt tokens (input + cache writes + cache reads) the band starts above.
-    pub above: u64,
+    pub(crate) above: u64,
     /// Uncached input.
-    pub input: f64,
+    pub(crate) input: f64,
     /// Output.
-    pub output: f64,
+    pub(crate) output: f64,
     /// 5-minute cache write (default 1.25 × input).
-    pub write_5m: Option<f64>,
+    pub(crate) write_5m: Option<f64>,
     /// 1-hour cache write (default 2 × input).
-    pub write_1h: Option<f64>,
+    pub(crate) write_1h: Option<f64>,
     /// Cache read (default 0.1 × input).
-    pub read: Option<f64>,
+    pub(crate) read: Option<f64>,
+}
+
+/// The price table built into the binary, in this file format.
+const EMBEDDED: &str = include_str!("../../data/prices.toml");
+
+impl PriceTable {
+    /// The table built into the binary (parsed once per process).
+    pub fn embedded() -> PriceTable {
+        static TABLE: std::sync::OnceLock<PriceTable> = std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                // The embedded file is tested; failing here would be a build defect, not input.
+                #[allow(clippy::expect_used)]
+                parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
+                    .expect("embedded data/prices.toml is valid")
+            })
+            .clone()
+    }
+
+    /// Parses a table file in `data/prices.toml`'s format, leniently: categories not stated
+    /// are derived by the standard multipliers.
+    #[cfg(test)]
+    pub(crate) fn parse(text: &str) -> Result<PriceTable, TableError> {
+        parse_table_with(text, "prices.toml", &Origin::BuiltIn, false)
+    }
 }
 
 /// Parses a table file, stating-every-category required when `origin` is not built in.

@@ -16,24 +16,20 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use cost::{Cost, price, price_with};
-pub use file::{BandEntry, PriceEntry, TableError};
-pub use normalize::{ModelId, normalize_model, parse_model_id};
-pub use overrides::PriceOverride;
-pub use ratio::Ratio;
-pub use resolve::{
-    StoredTable, check_update, load_stored, resolve, store_update, stored_table_path,
-};
-pub use table::{
-    Band, EMBEDDED_NAME, ModelPrice, Origin, PricePeriod, PriceTable, Rate, Rates, Spelling,
-    TableSource,
-};
+pub(crate) use cost::price_with;
+pub use cost::{Cost, price};
+pub(crate) use normalize::{normalize_model, parse_model_id};
+pub(crate) use overrides::PriceOverride;
+pub(crate) use ratio::Ratio;
+pub(crate) use resolve::{check_update, resolve, store_update, stored_table_path};
+pub use table::PriceTable;
+pub(crate) use table::{ModelPrice, Origin, PricePeriod, Rates, TableSource};
 
-pub use crate::money::{Money, PICOS_PER_USD, round_usd};
+pub use crate::money::{Money, round_usd};
 
 /// How a service tier is labelled where tiers are shown: the priority tier has no public
 /// per-token price, so costtop bills it at list price and says so (PRICES.md §2.10).
-pub fn tier_label(tier: &str) -> &str {
+pub(crate) fn tier_label(tier: &str) -> &str {
     if tier == "priority" {
         "priority (list-price estimate)"
     } else {

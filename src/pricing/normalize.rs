@@ -4,13 +4,13 @@
 
 /// A model id as logged, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelId {
+pub(crate) struct ModelId {
     /// The normalised id the price table is keyed by (matched whole, never by prefix).
-    pub id: String,
+    pub(crate) id: String,
     /// A Bedrock cross-region prefix that bills ×1.1 (`us`, `eu`, `apac`, `au`, `jp`).
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Fast mode spelled in the id (`anthropic/claude-opus-5-fast`).
-    pub fast: bool,
+    pub(crate) fast: bool,
 }
 
 /// Bedrock inference-profile prefixes that are regional or multi-region (PRICES.md §2.6);
@@ -21,12 +21,12 @@ const REGIONAL_PREFIXES: [&str; 5] = ["us", "eu", "apac", "au", "jp"];
 /// (`anthropic/`, `bedrock/`, Bedrock `anthropic.` and its region prefixes), version suffixes
 /// (`-v1:0`), Vertex `@date` / `@default`, the `[1m]` context marker, `-latest`, a date
 /// suffix (`-20250929`) or a `-fast` suffix, with dots in versions written as dashes.
-pub fn normalize_model(raw: &str) -> String {
+pub(crate) fn normalize_model(raw: &str) -> String {
     parse_model_id(raw).id
 }
 
 /// Normalises `raw` (see [`normalize_model`]) and reports what its spelling says.
-pub fn parse_model_id(raw: &str) -> ModelId {
+pub(crate) fn parse_model_id(raw: &str) -> ModelId {
     let mut id = raw.trim().to_ascii_lowercase();
     if let Some(pos) = id.find("[1m]") {
         id.replace_range(pos..pos + 4, "");

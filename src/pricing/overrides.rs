@@ -14,9 +14,9 @@ use super::table::{ModelPrice, Origin, PricePeriod, PriceTable, Spelling};
 /// A config override of one model id (`[prices."id"]`, or `[[prices."id"]]` for several
 /// dated entries): wins over the built-in and maintained tables for the dates it covers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PriceOverride {
+pub(crate) struct PriceOverride {
     /// The entries, in file order.
-    pub entries: Vec<PriceEntry>,
+    pub(crate) entries: Vec<PriceEntry>,
     /// Byte range in the config text, for line numbers.
     #[serde(skip)]
     span: Range<usize>,
@@ -26,17 +26,8 @@ pub struct PriceOverride {
 }
 
 impl PriceOverride {
-    /// An override from entries (tests and programmatic use).
-    pub fn new(entries: Vec<PriceEntry>) -> PriceOverride {
-        PriceOverride {
-            entries,
-            span: 0..0,
-            line: 0,
-        }
-    }
-
     /// Records the override's line in `text`, the file it was read from.
-    pub fn locate(&mut self, text: &str) {
+    pub(crate) fn locate(&mut self, text: &str) {
         self.line = line_of(text, self.span.start);
     }
 }
@@ -80,7 +71,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
 impl PriceTable {
     /// Applies config overrides (`file` names the config in errors): for the dates an
     /// override covers (all dates when it gives none) its prices replace the table's.
-    pub fn apply_overrides<'a>(
+    pub(crate) fn apply_overrides<'a>(
         &mut self,
         overrides: impl IntoIterator<Item = (&'a String, &'a PriceOverride)>,
         file: &str,

@@ -5,29 +5,29 @@ use super::Money;
 
 /// A non-negative rational number `num / den`, exact for every multiplier of the price table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Ratio {
+pub(crate) struct Ratio {
     /// Numerator.
-    pub num: i128,
+    pub(crate) num: i128,
     /// Denominator, always positive.
-    pub den: i128,
+    pub(crate) den: i128,
 }
 
 impl Ratio {
     /// Exactly one.
-    pub const ONE: Ratio = Ratio { num: 1, den: 1 };
+    pub(crate) const ONE: Ratio = Ratio { num: 1, den: 1 };
     /// Exactly one half (the batch tier).
-    pub const HALF: Ratio = Ratio { num: 1, den: 2 };
+    pub(crate) const HALF: Ratio = Ratio { num: 1, den: 2 };
     /// Exactly 1.1 (US-only inference, partner-cloud regional endpoints).
-    pub const TEN_PERCENT_MORE: Ratio = Ratio { num: 11, den: 10 };
+    pub(crate) const TEN_PERCENT_MORE: Ratio = Ratio { num: 11, den: 10 };
 
     /// `num / den`; `den` must be positive.
-    pub const fn new(num: i128, den: i128) -> Ratio {
+    pub(crate) const fn new(num: i128, den: i128) -> Ratio {
         Ratio { num, den }
     }
 
     /// The product of two ratios.
     #[must_use]
-    pub fn times(self, other: Ratio) -> Ratio {
+    pub(crate) fn times(self, other: Ratio) -> Ratio {
         Ratio {
             num: self.num * other.num,
             den: self.den * other.den,
@@ -36,7 +36,7 @@ impl Ratio {
 
     /// `tokens × unit × self`, rounded half up to a picodollar: the one rounding of a token
     /// category's cost.
-    pub fn apply(self, tokens: u64, unit: Money) -> Money {
+    pub(crate) fn apply(self, tokens: u64, unit: Money) -> Money {
         let num = i128::from(tokens) * unit.0 * self.num;
         // The usual case (stated prices, no multiplier) needs no 128-bit division.
         if self.den == 1 {
@@ -47,13 +47,13 @@ impl Ratio {
     }
 
     /// The value as a float, for display only.
-    pub fn as_f64(self) -> f64 {
+    pub(crate) fn as_f64(self) -> f64 {
         self.num as f64 / self.den as f64
     }
 
     /// Reads a decimal figure (`2`, `1.5`, `0.125`) exactly, with at most `max_decimals`
     /// decimal places; `None` when it is negative, not finite, or finer than that.
-    pub fn from_decimal(x: f64, max_decimals: u32) -> Option<Ratio> {
+    pub(crate) fn from_decimal(x: f64, max_decimals: u32) -> Option<Ratio> {
         if !x.is_finite() || x < 0.0 {
             return None;
         }

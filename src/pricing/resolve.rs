@@ -11,7 +11,7 @@ use super::overrides::PriceOverride;
 use super::table::{Origin, PriceTable, TableSource};
 
 /// Where `costtop prices --update` stores the maintained table: `<data dir>/costtop/prices.toml`.
-pub fn stored_table_path() -> Option<PathBuf> {
+pub(crate) fn stored_table_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop").map(|d| d.data_dir().join("prices.toml"))
 }
 
@@ -19,7 +19,7 @@ const OLDER: &str = "older than the built-in table";
 
 /// What was found at the stored table's path.
 #[derive(Debug, Clone)]
-pub enum StoredTable {
+pub(crate) enum StoredTable {
     /// Nothing stored.
     Absent,
     /// A valid table, not older than the built-in one.
@@ -32,7 +32,7 @@ pub enum StoredTable {
 }
 
 /// Reads and checks the stored table at `path` against the built-in one.
-pub fn load_stored(path: &Path, builtin: &PriceTable) -> StoredTable {
+pub(crate) fn load_stored(path: &Path, builtin: &PriceTable) -> StoredTable {
     match std::fs::read_to_string(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => StoredTable::Absent,
         Err(e) => StoredTable::Ignored(format!("cannot read {}: {e}", path.display())),
@@ -47,7 +47,11 @@ pub fn load_stored(path: &Path, builtin: &PriceTable) -> StoredTable {
 /// Validates a maintained table fully: it parses, every entry states every price, no id is
 /// priced twice for one date, it prices at least one model, and its `checked` date is not
 /// older than the built-in table's. `name` is the file or URL, for messages.
-pub fn check_update(text: &str, name: &str, builtin: &PriceTable) -> Result<PriceTable, String> {
+pub(crate) fn check_update(
+    text: &str,
+    name: &str,
+    builtin: &PriceTable,
+) -> Result<PriceTable, String> {
     let table = parse_table(text, name, &Origin::Maintained).map_err(|e| e.to_string())?;
     if table.entries().is_empty() {
         return Err(format!("{name}: prices no model"));
@@ -63,7 +67,7 @@ pub fn check_update(text: &str, name: &str, builtin: &PriceTable) -> Result<Pric
 }
 
 /// Writes a validated table to `path` atomically (a reader never sees half a file).
-pub fn store_update(text: &str, path: &Path) -> std::io::Result<()> {
+pub(crate) fn store_update(text: &str, path: &Path) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
@@ -77,7 +81,7 @@ pub fn store_update(text: &str, path: &Path) -> std::io::Result<()> {
 /// replace the built-in ones of the same id), then `overrides` from the config named
 /// `config_name`. An unusable stored table changes nothing: an older one is said in `notes`,
 /// a broken one in `warnings`.
-pub fn resolve(
+pub(crate) fn resolve(
     overrides: &BTreeMap<String, PriceOverride>,
     config_name: &str,
     stored: Option<&Path>,

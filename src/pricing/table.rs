@@ -9,25 +9,23 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::normalize::parse_model_id;
 use super::{Money, Ratio};
 
-const EMBEDDED: &str = include_str!("../../data/prices.toml");
-
 /// The name the embedded table goes by in messages.
-pub const EMBEDDED_NAME: &str = "data/prices.toml (built in)";
+pub(crate) const EMBEDDED_NAME: &str = "data/prices.toml (built in)";
 
 /// One token category's price: `unit × ratio` picodollars per token. Stated prices have
 /// ratio 1; a price derived by a standard multiplier (a 5-minute write at 1.25× input) keeps
 /// the multiplier exact instead of rounding it into the unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
+pub(crate) struct Rate {
     /// Picodollars per token before `ratio`.
-    pub unit: Money,
+    pub(crate) unit: Money,
     /// Exact multiplier of `unit`.
-    pub ratio: Ratio,
+    pub(crate) ratio: Ratio,
 }
 
 impl Rate {
     /// A stated price in picodollars per token.
-    pub const fn stated(unit: Money) -> Rate {
+    pub(crate) const fn stated(unit: Money) -> Rate {
         Rate {
             unit,
             ratio: Ratio::ONE,
@@ -35,44 +33,45 @@ impl Rate {
     }
 
     /// USD per million tokens, for display only.
-    pub fn usd_per_million(self) -> f64 {
+    pub(crate) fn usd_per_million(self) -> f64 {
         self.unit.0 as f64 * self.ratio.as_f64() / 1e6
     }
 
     /// Whether the price was stated (not derived from the input price).
-    pub fn is_stated(self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_stated(self) -> bool {
         self.ratio == Ratio::ONE
     }
 }
 
 /// The five per-token prices of one band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rates {
+pub(crate) struct Rates {
     /// Uncached input.
-    pub input: Rate,
+    pub(crate) input: Rate,
     /// Output.
-    pub output: Rate,
+    pub(crate) output: Rate,
     /// Cache writes with the 5-minute TTL.
-    pub write_5m: Rate,
+    pub(crate) write_5m: Rate,
     /// Cache writes with the 1-hour TTL.
-    pub write_1h: Rate,
+    pub(crate) write_1h: Rate,
     /// Cache reads.
-    pub read: Rate,
+    pub(crate) read: Rate,
 }
 
 /// Prices for requests whose prompt (input + cache writes + cache reads) is above `above`
 /// tokens; the whole request, output included, bills at the highest band it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Band {
+pub(crate) struct Band {
     /// Prompt tokens this band starts above (0 for the first band).
-    pub above: u64,
+    pub(crate) above: u64,
     /// Its prices.
-    pub rates: Rates,
+    pub(crate) rates: Rates,
 }
 
 /// Where a price period came from; `costtop prices` says it for each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The table built into this binary.
     BuiltIn,
     /// The project's maintained table stored by `costtop prices --update`.
@@ -83,7 +82,7 @@ pub enum Origin {
 
 impl Origin {
     /// A short label: `built-in`, `maintained table`, `config`.
-    pub fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self {
             Origin::BuiltIn => "built-in",
             Origin::Maintained => "maintained table",
@@ -95,28 +94,28 @@ impl Origin {
 /// A model's prices over a range of dates: from 00:00 UTC of `from` (inclusive) to 00:00
 /// UTC of `until` (exclusive); `None` is open-ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PricePeriod {
+pub(crate) struct PricePeriod {
     /// First day the prices apply.
-    pub from: Option<NaiveDate>,
+    pub(crate) from: Option<NaiveDate>,
     /// First day they no longer apply.
-    pub until: Option<NaiveDate>,
+    pub(crate) until: Option<NaiveDate>,
     /// Prompt-length bands, by ascending `above`; the first starts at 0.
-    pub bands: Vec<Band>,
+    pub(crate) bands: Vec<Band>,
     /// Fast-mode multiplier, when the model has a fast mode.
-    pub fast: Option<Ratio>,
+    pub(crate) fast: Option<Ratio>,
     /// Whether US-only inference (`inference_geo: "us"`) bills ×1.1 (Claude 4.6 and later).
-    pub us_only: bool,
+    pub(crate) us_only: bool,
     /// Whether partner-cloud regional ids (`us.anthropic.…`) bill ×1.1 (Claude 4.5 and later).
-    pub regional: bool,
+    pub(crate) regional: bool,
     /// Where these prices came from.
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     pub(super) start: i64,
     pub(super) end: i64,
 }
 
 impl PricePeriod {
     /// A period over `[from, until)` (dates at 00:00 UTC).
-    pub fn new(from: Option<NaiveDate>, until: Option<NaiveDate>, bands: Vec<Band>) -> Self {
+    pub(crate) fn new(from: Option<NaiveDate>, until: Option<NaiveDate>, bands: Vec<Band>) -> Self {
         PricePeriod {
             from,
             until,
@@ -142,13 +141,13 @@ impl PricePeriod {
     }
 
     /// Whether the period covers a moment (seconds since the epoch).
-    pub fn covers(&self, t: i64) -> bool {
+    pub(crate) fn covers(&self, t: i64) -> bool {
         self.start <= t && t < self.end
     }
 
     /// The band a prompt of `prompt` tokens bills at, and its index (0: the first band).
     /// A prompt exactly at a band's threshold stays below it.
-    pub fn band_for(&self, prompt: u64) -> Option<(usize, &Band)> {
+    pub(crate) fn band_for(&self, prompt: u64) -> Option<(usize, &Band)> {
         let i = self
             .bands
             .iter()
@@ -173,27 +172,27 @@ fn day_of(t: i64) -> NaiveDate {
 
 /// What a logged id's spelling adds to its model's prices (PRICES.md §2.4, §2.6).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Spelling {
+pub(crate) struct Spelling {
     /// A Bedrock regional or multi-region prefix: ×1.1 where the period says `regional`.
-    pub regional: bool,
+    pub(crate) regional: bool,
     /// Fast mode written in the id: the fast multiplier applies to every record.
-    pub fast: bool,
+    pub(crate) fast: bool,
 }
 
 /// Prices of one model id: its family and its dated price periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelPrice {
+pub(crate) struct ModelPrice {
     /// Display name of the family, e.g. "Sonnet 4.5".
-    pub family: String,
+    pub(crate) family: String,
     /// Price periods by ascending date; they never overlap, and gaps are unpriced.
-    pub periods: Vec<PricePeriod>,
+    pub(crate) periods: Vec<PricePeriod>,
     /// What the id as logged says beyond the normalised id.
-    pub spelling: Spelling,
+    pub(crate) spelling: Spelling,
 }
 
 impl ModelPrice {
     /// The period in force at `t`, if any (no allocation: this runs per record).
-    pub fn period_at(&self, t: DateTime<Utc>) -> Option<&PricePeriod> {
+    pub(crate) fn period_at(&self, t: DateTime<Utc>) -> Option<&PricePeriod> {
         let s = t.timestamp();
         self.periods.iter().find(|p| p.covers(s))
     }
@@ -201,7 +200,7 @@ impl ModelPrice {
 
 /// Where the table's base prices came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TableSource {
+pub(crate) enum TableSource {
     /// Only the table built into the binary.
     BuiltIn,
     /// The maintained table stored by `costtop prices --update`, at this path.
@@ -215,45 +214,26 @@ pub struct PriceTable {
     /// id → prices as [plain, regional, fast, regional + fast] spellings.
     pub(super) models: Arc<HashMap<String, [ModelPrice; 4]>>,
     /// When the prices were last checked against Anthropic's pricing pages (`YYYY-MM-DD`).
-    pub checked: String,
+    pub(crate) checked: String,
     /// Built-in, or the stored maintained table.
-    pub source: TableSource,
+    pub(crate) source: TableSource,
     /// Anything `costtop prices` should say (a stored table older than the built-in one).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// What every command should warn about: a stored table that is broken, and why.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl PriceTable {
-    /// The table built into the binary (parsed once per process).
-    pub fn embedded() -> PriceTable {
-        static TABLE: std::sync::OnceLock<PriceTable> = std::sync::OnceLock::new();
-        TABLE
-            .get_or_init(|| {
-                // The embedded file is tested; failing here would be a build defect, not input.
-                #[allow(clippy::expect_used)]
-                super::file::parse_table(EMBEDDED, EMBEDDED_NAME, &Origin::BuiltIn)
-                    .expect("embedded data/prices.toml is valid")
-            })
-            .clone()
-    }
-
-    /// Parses a table file in `data/prices.toml`'s format, leniently: categories not stated
-    /// are derived by the standard multipliers.
-    pub fn parse(text: &str) -> Result<PriceTable, super::TableError> {
-        super::file::parse_table_with(text, "prices.toml", &Origin::BuiltIn, false)
-    }
-
     /// Prices of a model id in any provider spelling; `None` when the table does not have the
     /// whole normalised id.
-    pub fn lookup(&self, raw_model: &str) -> Option<&ModelPrice> {
+    pub(crate) fn lookup(&self, raw_model: &str) -> Option<&ModelPrice> {
         let m = parse_model_id(raw_model);
         let variants = self.models.get(&m.id)?;
         Some(&variants[usize::from(m.region.is_some()) | usize::from(m.fast) << 1])
     }
 
     /// Every (normalised id, price) pair, sorted by id.
-    pub fn entries(&self) -> Vec<(&str, &ModelPrice)> {
+    pub(crate) fn entries(&self) -> Vec<(&str, &ModelPrice)> {
         let mut v: Vec<_> = self
             .models
             .iter()

@@ -8,8 +8,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::lines::{Line, LineReader};
 use crate::parse::{LineContext, Parsed, parse_line};
-use crate::usage::SourceMsg;
-use crate::usage::{ToolEstimate, UsageEvent};
+use crate::usage::{SourceMsg, ToolEstimate, UsageEvent};
 
 /// Events per channel message.
 pub(crate) const BATCH_EVENTS: usize = 1024;
@@ -36,15 +35,15 @@ impl From<Closed> for ReadStop {
 /// Line and error counts of one file or one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
-    pub lines: u64,
-    pub parse_errors: u64,
-    pub first_error: Option<String>,
-    pub last_event: Option<DateTime<Utc>>,
+    pub(crate) lines: u64,
+    pub(crate) parse_errors: u64,
+    pub(crate) first_error: Option<String>,
+    pub(crate) last_event: Option<DateTime<Utc>>,
 }
 
 impl Tally {
     /// Counts an error; the message is only built for the first.
-    pub fn error(&mut self, message: impl FnOnce() -> String) {
+    pub(crate) fn error(&mut self, message: impl FnOnce() -> String) {
         self.parse_errors += 1;
         if self.first_error.is_none() {
             self.first_error = Some(message());
@@ -52,7 +51,7 @@ impl Tally {
     }
 
     /// Adds another tally; its first error counts only if this one has none.
-    pub fn merge(&mut self, other: Tally) {
+    pub(crate) fn merge(&mut self, other: Tally) {
         self.lines += other.lines;
         self.parse_errors += other.parse_errors;
         if self.first_error.is_none() {
@@ -75,7 +74,7 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    pub fn new(tx: Sender<SourceMsg>) -> Self {
+    pub(crate) fn new(tx: Sender<SourceMsg>) -> Self {
         Batch {
             events: Vec::with_capacity(BATCH_EVENTS),
             estimates: Vec::new(),
@@ -85,11 +84,11 @@ impl Batch {
     }
 
     /// A new, empty batch sending to the same channel (for another reader thread).
-    pub fn sibling(&self) -> Batch {
+    pub(crate) fn sibling(&self) -> Batch {
         Batch::new(self.tx.clone())
     }
 
-    pub fn push(&mut self, event: UsageEvent) -> Result<(), Closed> {
+    pub(crate) fn push(&mut self, event: UsageEvent) -> Result<(), Closed> {
         if let (Some(key), Some((last_key, last_rank))) = (event.key, self.last)
             && key == last_key
             && event.rank <= last_rank
@@ -105,7 +104,7 @@ impl Batch {
     }
 
     /// Queues another tool's cost figures; they go out with the next flush.
-    pub fn push_estimates(&mut self, estimates: Vec<ToolEstimate>) -> Result<(), Closed> {
+    pub(crate) fn push_estimates(&mut self, estimates: Vec<ToolEstimate>) -> Result<(), Closed> {
         self.estimates.extend(estimates);
         if self.estimates.len() >= BATCH_EVENTS {
             self.flush()?;
@@ -115,7 +114,7 @@ impl Batch {
 
     /// Sends what is waiting, blocking while the channel is full (a slow aggregator slows
     /// the reader; nothing is dropped).
-    pub fn flush(&mut self) -> Result<(), Closed> {
+    pub(crate) fn flush(&mut self) -> Result<(), Closed> {
         if !self.events.is_empty() {
             let events = std::mem::replace(&mut self.events, Vec::with_capacity(BATCH_EVENTS));
             self.tx
@@ -132,12 +131,12 @@ impl Batch {
     }
 
     /// Sends any other message, after the events and estimates waiting.
-    pub fn send(&mut self, msg: SourceMsg) -> Result<(), Closed> {
+    pub(crate) fn send(&mut self, msg: SourceMsg) -> Result<(), Closed> {
         self.flush()?;
         self.tx.blocking_send(msg).map_err(|_| Closed)
     }
 
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.tx.is_closed()
     }
 }
@@ -145,10 +144,10 @@ impl Batch {
 /// Where lines come from, for the parser and for error messages.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Origin<'a> {
-    pub path: &'a str,
-    pub fallback_time: DateTime<Utc>,
+    pub(crate) path: &'a str,
+    pub(crate) fallback_time: DateTime<Utc>,
     /// Line numbers count from the file's start (false when history was skipped).
-    pub lines_from_start: bool,
+    pub(crate) lines_from_start: bool,
 }
 
 impl Origin<'_> {

@@ -24,22 +24,22 @@ const FORMAT: u32 = 1;
 
 /// One usage record, reduced to what a short summary needs: its dedupe identity, time, cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PricedRecord {
+pub(crate) struct PricedRecord {
     /// The record's dedupe key (`None`: it cannot repeat).
-    pub key: Option<u64>,
+    pub(crate) key: Option<u64>,
     /// How complete it is among records with the same key (the highest is kept).
-    pub rank: u64,
+    pub(crate) rank: u64,
     /// Event time, seconds since the epoch.
-    pub at: i64,
+    pub(crate) at: i64,
     /// Its cost, billed iterations included, in picodollars (0 when unpriced).
-    pub cost: i64,
+    pub(crate) cost: i64,
     /// Whether every part of it was priced.
-    pub priced: bool,
+    pub(crate) priced: bool,
 }
 
 impl PricedRecord {
     /// Prices an event with `table`: its own tokens plus any iterations billed on top.
-    pub fn of(event: &UsageEvent, table: &PriceTable) -> PricedRecord {
+    pub(crate) fn of(event: &UsageEvent, table: &PriceTable) -> PricedRecord {
         let mut cost = Money::ZERO;
         let mut priced = true;
         let own = price(table, event);
@@ -57,11 +57,6 @@ impl PricedRecord {
             cost: i64::try_from(cost.0).unwrap_or(i64::MAX),
             priced,
         }
-    }
-
-    /// The event time.
-    pub fn time(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.at, 0).unwrap_or_default()
     }
 }
 
@@ -87,7 +82,7 @@ impl FileEntry {
 /// The cache: per file (by UTF-8 path), what was read and found. Anything it cannot trust (a
 /// missing, unreadable or older ledger, another price table) starts it empty.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     format: u32,
     prices: u64,
     files: HashMap<String, FileEntry>,
@@ -98,7 +93,7 @@ pub struct Ledger {
 impl Ledger {
     /// Loads the ledger at `path`, or an empty one for the price table `prices` (a
     /// [`fingerprint`]) when the file is missing, unreadable or was made for other prices.
-    pub fn load(path: &Path, prices: u64) -> Ledger {
+    pub(crate) fn load(path: &Path, prices: u64) -> Ledger {
         let stored = std::fs::read(path)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<Ledger>(&bytes).ok())
@@ -113,7 +108,7 @@ impl Ledger {
 
     /// Writes the ledger to `path` if anything changed (a temporary file renamed over the
     /// old one, so a concurrent reader sees either whole).
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn save(&self, path: &Path) -> std::io::Result<()> {
         if !self.changed {
             return Ok(());
         }
@@ -129,7 +124,7 @@ impl Ledger {
     /// The records of `path` (whose metadata is `meta`): the cached ones, plus those of the
     /// lines appended since. A file that shrank or was replaced is read again from its start;
     /// one that cannot be read has none.
-    pub fn records(
+    pub(crate) fn records(
         &mut self,
         path: &Path,
         meta: &Metadata,
@@ -154,7 +149,7 @@ impl Ledger {
 
     /// Forgets every file but those `keep` names, so the ledger holds only what is still asked
     /// for.
-    pub fn retain(&mut self, keep: impl Fn(&Path) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl Fn(&Path) -> bool) {
         let before = self.files.len();
         self.files.retain(|name, _| keep(Path::new(name)));
         self.changed |= self.files.len() != before;
@@ -219,7 +214,7 @@ fn identity(_meta: &Metadata) -> u64 {
 }
 
 /// A fingerprint of a price table: a ledger priced with other prices is not reused.
-pub fn fingerprint(table: &PriceTable) -> u64 {
+pub(crate) fn fingerprint(table: &PriceTable) -> u64 {
     let mut entries = table.entries();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let text = format!("{entries:?}");
@@ -227,7 +222,7 @@ pub fn fingerprint(table: &PriceTable) -> u64 {
 }
 
 /// Where the ledger of `costtop statusline` lives: `<cache dir>/costtop/statusline.ledger`.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop")
         .map(|d| d.cache_dir().join("statusline.ledger"))
 }

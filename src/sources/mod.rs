@@ -4,15 +4,15 @@
 pub mod admin_api;
 pub mod demo;
 pub mod discover;
-pub mod files;
 mod ingest;
-pub mod ledger;
-pub mod lines;
+pub(crate) mod ledger;
+pub(crate) mod lines;
 pub mod otlp;
+pub mod read_all;
 pub mod replay;
-pub mod tail;
+pub(crate) mod tail;
 
-pub use discover::{DiscoverError, Discovery, Source, SourceKind, default_locations, discover};
-pub use files::{ReadOptions, ReadSummary, read_all};
-pub use lines::{LineReader, MAX_LINE_BYTES};
+pub(crate) use discover::default_locations;
+pub use discover::{DiscoverError, Discovery, Source, SourceKind, discover};
+pub use read_all::{ReadOptions, ReadSummary, read_all};
 pub use tail::{TailOptions, spawn_tail};

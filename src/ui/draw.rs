@@ -11,7 +11,7 @@ use super::keymap;
 use super::layout::{self, MIN_SIZE, Overlay, Pane, Screen};
 use super::panes::{self, OutputView, PaneState};
 use super::theme::Theme;
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 
 /// What the user has chosen to see: focus, zoom, overlay and toggles.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -19,21 +19,21 @@ pub struct View {
     /// The focused pane.
     pub focus: Pane,
     /// The zoomed pane, if any.
-    pub zoom: Option<Pane>,
+    pub(crate) zoom: Option<Pane>,
     /// The overlay on top.
-    pub overlay: Overlay,
+    pub(crate) overlay: Overlay,
     /// Display updates are frozen.
-    pub frozen: bool,
+    pub(crate) frozen: bool,
     /// Index into `snap.groups` for the top pane.
-    pub group_index: usize,
+    pub(crate) group_index: usize,
     /// What the output pane shows.
-    pub output_view: OutputView,
+    pub(crate) output: OutputView,
     /// The budgets border is flashing for a new alarm.
-    pub flash: bool,
+    pub(crate) flash: bool,
     /// The savings pane is shown in the top pane's place (`o`).
-    pub savings_in_top: bool,
+    pub(crate) savings_in_top: bool,
     /// The lever the savings pane shows (`l`; `None`: all).
-    pub savings_lever: Option<crate::aggregate::audit::Lever>,
+    pub(crate) savings_lever: Option<crate::snapshot::Lever>,
 }
 
 /// Draws the whole screen and returns where each pane went (for mouse clicks).
@@ -66,7 +66,7 @@ pub fn render_screen(
                 },
                 zone: panes::zone_of(snap),
                 group_index: view.group_index,
-                output_view: view.output_view,
+                output_view: view.output,
                 savings_lever: view.savings_lever,
             };
             for &(pane, rect) in panes {

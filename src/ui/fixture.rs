@@ -3,13 +3,12 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{
+use crate::pricing::Money;
+use crate::snapshot::{
     AlarmLogEntry, AlarmStatus, BatchStats, BudgetStatus, CacheStats, GroupBreakdown, GroupRow,
-    HistogramBucket, ModelOutputStats, ModelRow, OutputStats, ReplayStatus, SeriesPoint,
+    HistogramBucket, ModelOutputStats, ModelRow, OutputStats, ReplayStatus, SeriesPoint, Snapshot,
     SourceStatus, SpendSummary, Totals, UnpricedModel, WindowSpan,
 };
-use crate::pricing::Money;
 
 mod audit;
 
@@ -349,7 +348,7 @@ pub fn snapshot() -> Snapshot {
         rows: Vec::new(),
         time_zone: "UTC".into(),
         reconciliation: Vec::new(),
-        claude_code_estimates: crate::aggregate::snapshot::ClaudeCodeEstimates::default(),
+        claude_code_estimates: crate::snapshot::ClaudeCodeEstimates::default(),
         replay: None,
         counters: None,
     }

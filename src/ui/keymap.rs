@@ -2,11 +2,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::ReplayCommand;
+use crate::snapshot::ReplayCommand;
 
 /// What a key asks the dashboard to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Leave costtop.
     Quit,
     /// Focus the next pane.
@@ -43,7 +43,7 @@ pub enum Action {
 
 /// When a binding is live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Always.
     Always,
     /// Only while replaying.
@@ -52,7 +52,7 @@ pub enum Mode {
 
 /// A heading in the help overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
+pub(crate) enum Group {
     /// Moving around the screen.
     Navigate,
     /// What the panes show.
@@ -65,7 +65,7 @@ pub enum Group {
 
 impl Group {
     /// The heading text.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Group::Navigate => "Navigate",
             Group::View => "View",
@@ -77,11 +77,11 @@ impl Group {
 
 /// One key press: a code plus the modifiers that must be held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
+pub(crate) struct Key {
     /// The key.
-    pub code: KeyCode,
+    pub(crate) code: KeyCode,
     /// Required modifiers (Shift is ignored for characters: `N` carries it already).
-    pub mods: KeyModifiers,
+    pub(crate) mods: KeyModifiers,
 }
 
 const fn key(c: char) -> Key {
@@ -97,21 +97,21 @@ const fn special(code: KeyCode, mods: KeyModifiers) -> Key {
 
 /// One row of the key table.
 #[derive(Debug, Clone, Copy)]
-pub struct Binding {
+pub(crate) struct Binding {
     /// Keys that trigger it.
-    pub keys: &'static [Key],
+    pub(crate) keys: &'static [Key],
     /// How the keys are written on screen.
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     /// What it does.
-    pub action: Action,
+    pub(crate) action: Action,
     /// Help text.
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// Footer hint text; `None` keeps it out of the footer.
-    pub hint: Option<&'static str>,
+    pub(crate) hint: Option<&'static str>,
     /// Help heading.
-    pub group: Group,
+    pub(crate) group: Group,
     /// When it is live.
-    pub mode: Mode,
+    pub(crate) mode: Mode,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -119,7 +119,7 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// The one key table.
 #[rustfmt::skip]
-pub const BINDINGS: &[Binding] = &[
+pub(crate) const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('q'), special(KeyCode::Char('c'), KeyModifiers::CONTROL)], label: "q", action: Action::Quit, description: "quit", hint: Some("quit"), group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[special(KeyCode::Tab, NONE)], label: "Tab", action: Action::FocusNext, description: "focus next pane", hint: Some("focus"), group: Group::Navigate, mode: Mode::Always },
     Binding { keys: &[special(KeyCode::BackTab, SHIFT), special(KeyCode::BackTab, NONE)], label: "S-Tab", action: Action::FocusPrev, description: "focus previous pane", hint: None, group: Group::Navigate, mode: Mode::Always },
@@ -150,7 +150,7 @@ pub const BINDINGS: &[Binding] = &[
 
 impl Binding {
     /// Whether the binding is live; replay keys only when replaying.
-    pub fn is_live(&self, replaying: bool) -> bool {
+    pub(crate) fn is_live(&self, replaying: bool) -> bool {
         self.mode == Mode::Always || replaying
     }
 
@@ -171,7 +171,7 @@ impl Key {
 }
 
 /// The action bound to a key press, if any (releases and repeats of releases are ignored).
-pub fn action_for(event: &KeyEvent, replaying: bool) -> Option<Action> {
+pub(crate) fn action_for(event: &KeyEvent, replaying: bool) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
@@ -183,7 +183,7 @@ pub fn action_for(event: &KeyEvent, replaying: bool) -> Option<Action> {
 }
 
 /// Footer hints, `(key label, hint)`, in table order.
-pub fn hints(replaying: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
+pub(crate) fn hints(replaying: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
     BINDINGS
         .iter()
         .filter(move |b| b.is_live(replaying))
@@ -191,7 +191,7 @@ pub fn hints(replaying: bool) -> impl Iterator<Item = (&'static str, &'static st
 }
 
 /// Help overlay rows grouped under headings, in table order.
-pub fn help_groups(replaying: bool) -> Vec<(Group, Vec<&'static Binding>)> {
+pub(crate) fn help_groups(replaying: bool) -> Vec<(Group, Vec<&'static Binding>)> {
     let mut groups: Vec<(Group, Vec<&'static Binding>)> = Vec::new();
     for b in BINDINGS.iter().filter(|b| b.is_live(replaying)) {
         match groups.iter_mut().find(|(g, _)| *g == b.group) {

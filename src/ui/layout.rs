@@ -30,7 +30,7 @@ pub enum Pane {
 
 impl Pane {
     /// Panes in focus order (Tab).
-    pub const ALL: [Pane; 10] = [
+    pub(crate) const ALL: [Pane; 10] = [
         Pane::Header,
         Pane::Models,
         Pane::SpendChart,
@@ -45,14 +45,14 @@ impl Pane {
 
     /// The pane after this one in focus order.
     #[must_use]
-    pub fn next(self) -> Pane {
+    pub(crate) fn next(self) -> Pane {
         let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
         Pane::ALL[(i + 1) % Pane::ALL.len()]
     }
 
     /// The pane before this one in focus order.
     #[must_use]
-    pub fn prev(self) -> Pane {
+    pub(crate) fn prev(self) -> Pane {
         let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
         Pane::ALL[(i + Pane::ALL.len() - 1) % Pane::ALL.len()]
     }
@@ -60,7 +60,7 @@ impl Pane {
 
 /// What covers the panes, if anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Overlay {
+pub(crate) enum Overlay {
     /// Nothing: the panes are visible.
     #[default]
     None,
@@ -69,27 +69,27 @@ pub enum Overlay {
 }
 
 /// The smallest screen that shows panes; below it a message asks for more room.
-pub const MIN_SIZE: (u16, u16) = (60, 16);
+pub(crate) const MIN_SIZE: (u16, u16) = (60, 16);
 
 /// From this size up the full arrangement is used.
-pub const FULL_SIZE: (u16, u16) = (120, 40);
+pub(crate) const FULL_SIZE: (u16, u16) = (120, 40);
 
 /// From this size up the savings pane has a column of its own and the models row is as tall
 /// as its rows.
-pub const WIDE_SIZE: (u16, u16) = (160, 40);
+pub(crate) const WIDE_SIZE: (u16, u16) = (160, 40);
 
 /// The models row on wide screens is never shorter than this (the chart beside it must read).
 const WIDE_MODELS_MIN: u16 = 9;
 
 /// What the arrangement needs to know about the content and the user's choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Fit {
+pub(crate) struct Fit {
     /// The savings pane takes the top pane's place (`o`) where it has none of its own.
-    pub savings_in_top: bool,
+    pub(crate) savings_in_top: bool,
     /// Rows of the model table (models plus its heading).
-    pub model_rows: u16,
+    pub(crate) model_rows: u16,
     /// Lines the status bar has to show (sources, notices, key hints).
-    pub status_lines: u16,
+    pub(crate) status_lines: u16,
 }
 
 impl Fit {
@@ -204,7 +204,7 @@ pub enum Screen {
 ///
 /// `FULL_ROWS` from [`FULL_SIZE`] up, `COMPACT_ROWS` below it, [`Screen::TooSmall`] below
 /// [`MIN_SIZE`]; a zoomed pane takes the whole area. The status bar is as tall as its lines.
-pub fn layout(area: Rect, zoom: Option<Pane>, fit: Fit) -> Screen {
+pub(crate) fn layout(area: Rect, zoom: Option<Pane>, fit: Fit) -> Screen {
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         return Screen::TooSmall;
     }
@@ -284,12 +284,12 @@ fn wide(area: Rect, fit: Fit) -> Screen {
 }
 
 /// Whether a pane is on the screen.
-pub fn shows(screen: &Screen, pane: Pane) -> bool {
+pub(crate) fn shows(screen: &Screen, pane: Pane) -> bool {
     matches!(screen, Screen::Panes(panes) if panes.iter().any(|(p, _)| *p == pane))
 }
 
 /// The pane under a screen position, for mouse clicks.
-pub fn pane_at(screen: &Screen, x: u16, y: u16) -> Option<Pane> {
+pub(crate) fn pane_at(screen: &Screen, x: u16, y: u16) -> Option<Pane> {
     match screen {
         Screen::TooSmall => None,
         Screen::Panes(panes) => panes
@@ -300,7 +300,7 @@ pub fn pane_at(screen: &Screen, x: u16, y: u16) -> Option<Pane> {
 }
 
 /// A rectangle of `width`×`height` centred in `area`, clipped to it.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect {

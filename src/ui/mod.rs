@@ -1,103 +1,24 @@
 //! The dashboard: reads `Arc<Snapshot>`s, draws the panes, turns keys into `Control`s.
 //!
-//! Entry points: [`run_terminal`] owns a real terminal; [`run_app`] is the loop itself,
+//! Entry points: [`run_terminal`] owns a real terminal; `event_loop::run_app` is the loop itself,
 //! generic over the backend and its inputs so tests can drive it.
 
-pub mod app;
 pub mod draw;
+mod event_loop;
 pub mod fixture;
-pub mod keymap;
-pub mod layout;
-pub mod panes;
-pub mod terminal;
-pub mod theme;
+pub(crate) mod keymap;
+pub(crate) mod layout;
+mod options;
+pub(crate) mod panes;
+pub(crate) mod terminal;
+pub(crate) mod theme;
 
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
-use std::time::Duration;
-
-pub use app::run_app;
-pub use terminal::{run_terminal, run_terminal_with_clock};
-pub use theme::{Theme, ThemeError, list_themes};
-
-pub use crate::aggregate::ReplayCommand;
-
-/// How a new alarm makes itself heard.
-pub enum Bell {
-    /// Silence (`--no-bell`).
-    Off,
-    /// Write BEL (`\x07`) to standard output, the terminal.
-    Terminal,
-    /// Call this instead (tests count rings).
-    Custom(Box<dyn FnMut() + Send>),
-}
-
-impl Bell {
-    /// Rings once.
-    pub fn ring(&mut self) {
-        match self {
-            Bell::Off => {}
-            Bell::Terminal => {
-                use std::io::Write;
-                let mut out = std::io::stdout();
-                // A failed bell is not worth stopping the dashboard for.
-                let _ = out.write_all(b"\x07").and_then(|()| out.flush());
-            }
-            Bell::Custom(f) => f(),
-        }
-    }
-}
-
-impl fmt::Debug for Bell {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Bell::Off => "Bell::Off",
-            Bell::Terminal => "Bell::Terminal",
-            Bell::Custom(_) => "Bell::Custom",
-        })
-    }
-}
-
-/// What Ctrl-Z (or a SIGTSTP) does: give the terminal back, stop the process, and set the
-/// terminal up again once continued. The real terminal provides it; without one, Ctrl-Z is
-/// ignored.
-pub struct Suspend(pub Box<dyn FnMut() + Send>);
-
-impl fmt::Debug for Suspend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Suspend")
-    }
-}
-
-/// Choices the command line makes for the dashboard.
-#[derive(Debug)]
-pub struct UiOptions {
-    /// Theme name (`--theme`); ignored when `no_color`.
-    pub theme: String,
-    /// Use the colourless theme (`NO_COLOR`).
-    pub no_color: bool,
-    /// What a new alarm does (`--no-bell` → [`Bell::Off`]).
-    pub bell: Bell,
-    /// How long the budgets pane border flashes for a new alarm.
-    pub flash: Duration,
-    /// Stops the dashboard when it fires or its sender is dropped (signals, the app's shutdown).
-    pub shutdown: Option<tokio::sync::oneshot::Receiver<()>>,
-    /// What Ctrl-Z does (`None`: nothing).
-    pub suspend: Option<Suspend>,
-}
-
-impl Default for UiOptions {
-    /// The dark theme (monochrome under `NO_COLOR`), the terminal bell, a 2 s flash.
-    fn default() -> UiOptions {
-        UiOptions {
-            theme: theme::DEFAULT_THEME.to_owned(),
-            no_color: theme::no_color_requested(),
-            bell: Bell::Terminal,
-            flash: Duration::from_secs(2),
-            shutdown: None,
-            suspend: None,
-        }
-    }
-}
+pub(crate) use options::Bell;
+pub use options::UiOptions;
+pub use terminal::run_terminal;
+pub(crate) use terminal::run_terminal_with_clock;
+pub(crate) use theme::list_themes;
+pub use theme::{Theme, ThemeError};

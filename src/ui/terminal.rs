@@ -25,8 +25,9 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::{ReplayCommand, UiOptions, app::run_app};
-use crate::aggregate::{Control, Snapshot};
+use super::event_loop::run_app;
+use super::options::{Suspend, UiOptions};
+use crate::snapshot::{Control, ReplayCommand, Snapshot};
 
 /// Set while the terminal is in dashboard mode, so the panic hook knows to restore it.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -44,7 +45,7 @@ pub async fn run_terminal(
 
 /// [`run_terminal`] with another "now" for the live clock and source lag (the demo's
 /// simulated time).
-pub async fn run_terminal_with_clock(
+pub(crate) async fn run_terminal_with_clock(
     snapshots: watch::Receiver<Arc<Snapshot>>,
     controls: mpsc::UnboundedSender<Control>,
     replay: Option<mpsc::UnboundedSender<ReplayCommand>>,
@@ -62,7 +63,7 @@ pub async fn run_terminal_with_clock(
     let stop_reader = spawn_event_reader(tx.clone());
     let job_control = tokio::spawn(forward_job_control(tx.downgrade()));
     drop(tx);
-    opts.suspend = Some(super::Suspend(Box::new(suspend)));
+    opts.suspend = Some(Suspend(Box::new(suspend)));
     let result = run_app(&mut term, events, snapshots, controls, replay, clock, opts).await;
     stop_reader.store(true, Ordering::Relaxed);
     signals.abort();

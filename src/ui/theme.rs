@@ -21,10 +21,10 @@ const BUILT_IN: [(&str, &str); 4] = [
 ];
 
 /// The theme used when none is named.
-pub const DEFAULT_THEME: &str = "dark";
+pub(crate) const DEFAULT_THEME: &str = "dark";
 
 /// Name of the colourless theme used when `NO_COLOR` is set.
-pub const MONOCHROME: &str = "monochrome";
+pub(crate) const MONOCHROME: &str = "monochrome";
 
 /// Why a theme could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -73,24 +73,25 @@ macro_rules! roles {
         /// A theme file as written: every role, as text. Unknown keys are errors.
         #[derive(Debug, Deserialize)]
         #[serde(deny_unknown_fields)]
-        pub struct ThemeFile {
-            $($(#[doc = $doc])* pub $role: String,)+
+        pub(crate) struct ThemeFile {
+            $($(#[doc = $doc])* pub(crate) $role: String,)+
         }
 
         /// A loaded theme: the style of every screen role.
         #[derive(Debug, Clone, PartialEq)]
         pub struct Theme {
             /// The theme's name.
-            pub name: String,
-            $($(#[doc = $doc])* pub $role: Style,)+
+            pub(crate) name: String,
+            $($(#[doc = $doc])* pub(crate) $role: Style,)+
         }
 
         /// Every role a theme file must set, in file order.
-        pub const ROLES: &[&str] = &[$(stringify!($role)),+];
+        #[cfg(test)]
+        pub(crate) const ROLES: &[&str] = &[$(stringify!($role)),+];
 
         impl Theme {
             /// Builds a theme from a parsed file, rejecting values that are not colours.
-            pub fn from_file(name: &str, file: &str, f: &ThemeFile) -> Result<Theme, ThemeError> {
+            pub(crate) fn from_file(name: &str, file: &str, f: &ThemeFile) -> Result<Theme, ThemeError> {
                 Ok(Theme {
                     name: name.to_owned(),
                     $($role: parse_style(&f.$role).ok_or_else(|| ThemeError::Colour {
@@ -102,7 +103,7 @@ macro_rules! roles {
             }
 
             /// A theme without colours: plain text, emphasis by bold, dim and reverse (`NO_COLOR`).
-            pub fn monochrome() -> Theme {
+            pub(crate) fn monochrome() -> Theme {
                 let plain = Style::new();
                 let mut t = Theme { name: MONOCHROME.to_owned(), $($role: plain,)+ };
                 t.monochrome_emphasis();
@@ -170,7 +171,7 @@ impl Theme {
     }
 
     /// Loads the theme `name`, looking for an override file in `dir` first.
-    pub fn load_from(dir: Option<&Path>, name: &str) -> Result<Theme, ThemeError> {
+    pub(crate) fn load_from(dir: Option<&Path>, name: &str) -> Result<Theme, ThemeError> {
         if let Some(path) = user_theme_path(dir, name).filter(|p| p.is_file()) {
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|source| ThemeError::Io {
@@ -189,7 +190,7 @@ impl Theme {
     }
 
     /// Parses theme file text; `file` names it in errors.
-    pub fn parse(name: &str, file: &str, text: &str) -> Result<Theme, ThemeError> {
+    pub(crate) fn parse(name: &str, file: &str, text: &str) -> Result<Theme, ThemeError> {
         let parsed: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Format {
             file: file.to_owned(),
             message: e.message().to_owned(),
@@ -198,7 +199,7 @@ impl Theme {
     }
 
     /// The theme to use: monochrome when `no_color`, else `name` loaded.
-    pub fn select(name: &str, no_color: bool) -> Result<Theme, ThemeError> {
+    pub(crate) fn select(name: &str, no_color: bool) -> Result<Theme, ThemeError> {
         if no_color || name == MONOCHROME {
             Ok(Theme::monochrome())
         } else {
@@ -207,7 +208,7 @@ impl Theme {
     }
 
     /// The block style of a pane: focused panes use `border_focused`.
-    pub fn border_for(&self, focused: bool) -> Style {
+    pub(crate) fn border_for(&self, focused: bool) -> Style {
         if focused {
             self.border_focused
         } else {
@@ -238,12 +239,12 @@ impl Theme {
 }
 
 /// True when the `NO_COLOR` convention asks for no colours (set and not empty).
-pub fn no_color_requested() -> bool {
+pub(crate) fn no_color_requested() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// Every theme name: the built-in ones, then extra files in the user's theme dir.
-pub fn list_themes() -> Vec<String> {
+pub(crate) fn list_themes() -> Vec<String> {
     let mut names: Vec<String> = BUILT_IN.iter().map(|(n, _)| (*n).to_owned()).collect();
     if let Some(dir) = user_theme_dir()
         && let Ok(entries) = std::fs::read_dir(dir)
@@ -265,7 +266,8 @@ pub fn list_themes() -> Vec<String> {
 }
 
 /// The built-in theme files, as (name, text), for tests and docs.
-pub fn built_in_files() -> &'static [(&'static str, &'static str)] {
+#[cfg(test)]
+pub(crate) fn built_in_files() -> &'static [(&'static str, &'static str)] {
     &BUILT_IN
 }
 

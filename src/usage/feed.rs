@@ -6,8 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use std::sync::Arc;
 
-use super::{Tokens, UsageEvent};
+use super::event::{Tokens, UsageEvent};
 use crate::money::Money;
+
+/// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
+pub(crate) const SOURCE_CHANNEL_CAPACITY: usize = 16;
 
 /// What a source sends to the aggregator.
 #[derive(Debug, Clone)]
@@ -44,7 +47,7 @@ pub enum SourceState {
 
 impl SourceState {
     /// The state word used in JSON and on screen.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             SourceState::Ok => "ok",
             SourceState::Stale => "stale",
@@ -73,20 +76,20 @@ pub struct SourceHealth {
     pub files: u64,
     /// What a receiver (the OTLP listener) counts beyond records and errors; `None` for
     /// every other source.
-    pub receiver: Option<ReceiverCounts>,
+    pub(crate) receiver: Option<ReceiverCounts>,
 }
 
 /// A receiver's counts: who sent, what was refused whole, what was assumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub struct ReceiverCounts {
+pub(crate) struct ReceiverCounts {
     /// Distinct senders seen (peer address and resource identity).
-    pub senders: u64,
+    pub(crate) senders: u64,
     /// Payloads refused whole: undecodable, too large, wrong type, unauthorised, or with
     /// nothing usable in them.
-    pub rejected_payloads: u64,
+    pub(crate) rejected_payloads: u64,
     /// Records counted whose cache writes carried no 5m/1h split and were priced as
     /// 5-minute writes (an estimate until a transcript line of the same request replaces it).
-    pub cache_ttl_assumed: u64,
+    pub(crate) cache_ttl_assumed: u64,
 }
 
 /// What Anthropic billed for one day, one model and one line item (cost report).
@@ -99,7 +102,7 @@ pub struct BilledCost {
     /// The model, for token costs.
     pub model: Option<String>,
     /// The line item, e.g. `Claude Sonnet 4.5 Usage - Input Tokens`.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The amount billed.
     pub amount: Money,
 }

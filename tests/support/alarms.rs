@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use costtop::aggregate::{
-    AggregatorHandle, Budget, Clock, Period, Settings, Snapshot, TokioClock, Window, Zone,
-};
+use costtop::aggregate::{AggregatorHandle, Settings};
+use costtop::budget::Budget;
+use costtop::snapshot::Snapshot;
+use costtop::time::{Clock, Period, TokioClock, Window, Zone};
 use costtop::usage::SourceMsg;
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use costtop::aggregate::snapshot::SourceStatus;
-use costtop::aggregate::{AggregatorHandle, Settings, SystemClock, Window};
+use costtop::aggregate::{AggregatorHandle, Settings};
+use costtop::snapshot::SourceStatus;
+use costtop::time::{SystemClock, Window};
 use costtop::usage::{Tokens, UsageEvent};
 
 /// One request of `model` with these input and output tokens at `at`.

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use costtop::aggregate::{AggregatorHandle, Settings, Snapshot, SystemClock, Window, Zone};
+use costtop::aggregate::{AggregatorHandle, Settings};
+use costtop::snapshot::Snapshot;
+use costtop::time::{SystemClock, Window, Zone};
 use costtop::sources::{ReadOptions, TailOptions, discover, read_all, spawn_tail};
 
 use super::lines::{Chunk, record};

@@ -18,27 +18,18 @@
 use foldhash::HashMap;
 use smallvec::SmallVec;
 
-use super::super::rollup::Dims;
-use super::super::state::State;
-use super::cells::{Amounts, Kind, Skipped};
-use super::pending::{PendingWrite, writes_of};
-use super::pricer::Pricer;
-use super::rules::Effects;
-use super::store::AuditMinutes;
-use crate::pricing::{ModelPrice, Money};
-use crate::usage::{EventKind, UsageEvent};
+use super::cells::{Amounts, Skipped, Slot};
+use super::minutes::AuditMinutes;
+use super::pending::{FIVE_MINUTES, ONE_HOUR, Observed, PendingWrite, Prices, writes_of};
+use super::pricer::{Pricer, after_routing};
+use crate::pricing::Money;
+use crate::snapshot::Kind;
+use crate::usage::EventKind;
 
 /// The smallest prefix the API caches.
 pub(super) const MIN_CACHEABLE: u64 = 1_024;
-/// The 5-minute TTL (and the repeat horizon of rule (a)), in milliseconds.
-pub(super) const FIVE_MINUTES: i64 = 5 * 60_000;
-/// The 1-hour TTL, in milliseconds.
-pub(super) const ONE_HOUR: i64 = 60 * 60_000;
 /// Requests between two sweeps for idle threads.
 const SWEEP_EVERY: u32 = 4_096;
-
-/// Prices of the interned models, by model id.
-pub(super) type Prices = [Option<ModelPrice>];
 
 /// Which thread a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,31 +68,15 @@ pub(super) struct Threads {
     generation: u32,
 }
 
-/// One request as the caching rules see it.
-pub(super) struct Observed<'a> {
-    /// When (ms since the epoch).
-    pub at: i64,
-    /// Its minute.
-    pub minute: i64,
-    /// Its dimensions.
-    pub dims: Dims,
-    /// The request.
-    pub event: &'a UsageEvent,
-    /// Its cost, when known.
-    pub cost: Option<Money>,
-    /// What routing would cut its cost to, if it is a routing candidate.
-    pub routed: Option<(Money, Money)>,
-}
-
 impl Threads {
     /// Threads held.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
 
     /// Writes not yet settled whose TTL is over at `now` (ms): the snapshot books them.
-    pub fn expired(&self, now: i64) -> impl Iterator<Item = &PendingWrite> {
+    pub(crate) fn expired(&self, now: i64) -> impl Iterator<Item = &PendingWrite> {
         self.map
             .values()
             .flat_map(|t| t.pending.iter())
@@ -207,41 +182,39 @@ fn repeat_rule(th: &mut Thread, minutes: &mut AuditMinutes, prices: &Prices, r: 
     }
     if saved > Money::ZERO {
         let current = p.now - p.with(|e| e.tokens.input -= shared);
-        let combined = Effects::after_routing(r.routed, saved);
+        let combined = after_routing(r.routed, saved);
         minutes.at(r.minute).apply(
             r.dims,
-            Kind::UncachedRepeats.slot(),
+            Slot::of(Kind::UncachedRepeats),
             &Amounts::one(current, saved, combined),
             true,
         );
     }
 }
 
-impl State {
-    /// Runs the caching rules on the first copy of a request.
-    pub(super) fn audit_caching(
+impl Threads {
+    /// Runs the caching rules on the first copy of a request (`agent`: the value of its
+    /// `agent` tag, 0 without one: a sub-agent has its own cache).
+    pub(crate) fn count(
         &mut self,
-        event: &UsageEvent,
-        dims: Dims,
-        cost: Option<Money>,
-        routed: Option<(Money, Money)>,
+        minutes: &mut AuditMinutes,
+        prices: &Prices,
+        r: &Observed<'_>,
+        agent: u32,
     ) {
-        let priced = self
-            .model_prices
-            .get(dims.model as usize)
-            .is_some_and(Option::is_some);
-        if event.kind != EventKind::Request || !priced {
+        let (event, dims) = (r.event, r.dims);
+        let has_price = prices.get(dims.model as usize).is_some_and(Option::is_some);
+        if event.kind != EventKind::Request || !has_price {
             return;
         }
         let t = &event.tokens;
-        let minute = event.timestamp.timestamp().div_euclid(60);
         let key = if dims.session == 0 {
             if t.cache_writes() > 0 {
                 let skipped = Skipped {
                     writes_without_session: 1,
                     ..Skipped::default()
                 };
-                self.audit.minutes.at(minute).skip(&skipped, true);
+                minutes.at(r.minute).skip(&skipped, true);
             }
             let uncached = t.input >= MIN_CACHEABLE && t.cache_writes() == 0 && t.cache_read == 0;
             if !uncached {
@@ -257,39 +230,12 @@ impl State {
         } else {
             ThreadKey {
                 session: dims.session,
-                agent: self.audit_agent(dims.tags),
+                agent,
                 project: 0,
                 tags: 0,
                 model: dims.model,
             }
         };
-        let observed = Observed {
-            at: event.timestamp.timestamp_millis(),
-            minute,
-            dims,
-            event,
-            cost,
-            routed,
-        };
-        self.audit
-            .threads
-            .observe(&mut self.audit.minutes, &self.model_prices, key, &observed);
-    }
-
-    /// The `agent` tag's value in a tag set (0: none): a sub-agent has its own cache.
-    fn audit_agent(&mut self, tags: u32) -> u32 {
-        if self.audit.agent_key.is_none() {
-            self.audit.agent_key = self.strings.get("agent");
-        }
-        self.audit
-            .agent_key
-            .and_then(|k| {
-                self.tag_sets
-                    .pairs(tags)
-                    .iter()
-                    .find(|(key, _)| *key == k)
-                    .map(|(_, v)| *v)
-            })
-            .unwrap_or(0)
+        self.observe(minutes, prices, key, r);
     }
 }

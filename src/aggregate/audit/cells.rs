@@ -2,110 +2,9 @@
 //! way the rollups keep theirs, so opportunities follow any window and memory grows with
 //! minutes × groups, not with records.
 
-use serde::Serialize;
-
-use super::super::rollup::Dims;
-use crate::pricing::Money;
-
-/// The four levers of a Claude bill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lever {
-    /// Which model serves each request.
-    Routing,
-    /// Whether the prompt cache is hit.
-    Caching,
-    /// Whether async work goes through the Batch API.
-    Batch,
-    /// How long outputs run.
-    Output,
-}
-
-impl Lever {
-    /// Every lever, in the order the audit lists them.
-    pub const ALL: [Lever; 4] = [Lever::Routing, Lever::Caching, Lever::Batch, Lever::Output];
-
-    /// The name used in JSON and on screen.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lever::Routing => "routing",
-            Lever::Caching => "caching",
-            Lever::Batch => "batch",
-            Lever::Output => "output",
-        }
-    }
-}
-
-/// One rule of the audit (DESIGN.md §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Short-output, short-prompt requests on a model above the cheapest tier.
-    SimpleRequests,
-    /// Every request of a group one step down the ladder (an alternative to
-    /// [`Kind::SimpleRequests`], so not added to the potential).
-    WholeGroupDown,
-    /// Uncached input of at least 1,024 tokens sent again within 5 minutes.
-    UncachedRepeats,
-    /// Cache writes no later request of the session read within their TTL.
-    WritesNeverRead,
-    /// 1-hour writes whose reads all came within 5 minutes of the previous request.
-    OneHourWrites,
-    /// Standard-tier spend of groups marked async.
-    AsyncStandardTier,
-    /// Responses cut off at `max_tokens`.
-    MaxTokensStops,
-    /// Output tokens above the model's p99.
-    AboveP99,
-}
-
-impl Kind {
-    /// Every kind, in the order the audit lists them.
-    pub const ALL: [Kind; 8] = [
-        Kind::SimpleRequests,
-        Kind::WholeGroupDown,
-        Kind::UncachedRepeats,
-        Kind::WritesNeverRead,
-        Kind::OneHourWrites,
-        Kind::AsyncStandardTier,
-        Kind::MaxTokensStops,
-        Kind::AboveP99,
-    ];
-
-    /// The lever it pulls.
-    pub fn lever(self) -> Lever {
-        match self {
-            Kind::SimpleRequests | Kind::WholeGroupDown => Lever::Routing,
-            Kind::UncachedRepeats | Kind::WritesNeverRead | Kind::OneHourWrites => Lever::Caching,
-            Kind::AsyncStandardTier => Lever::Batch,
-            Kind::MaxTokensStops | Kind::AboveP99 => Lever::Output,
-        }
-    }
-
-    /// Whether its savings add up with the others' into "with all levers".
-    pub fn in_potential(self) -> bool {
-        self != Kind::WholeGroupDown
-    }
-
-    /// The name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::SimpleRequests => "simple_requests",
-            Kind::WholeGroupDown => "whole_group_down",
-            Kind::UncachedRepeats => "uncached_repeats",
-            Kind::WritesNeverRead => "writes_never_read",
-            Kind::OneHourWrites => "one_hour_writes",
-            Kind::AsyncStandardTier => "async_standard_tier",
-            Kind::MaxTokensStops => "max_tokens_stops",
-            Kind::AboveP99 => "above_p99",
-        }
-    }
-
-    /// The slot of a cell of this kind.
-    pub(super) fn slot(self) -> Slot {
-        Slot(self as u8)
-    }
-}
+use crate::aggregate::store::Dims;
+use crate::money::Money;
+use crate::snapshot::Kind;
 
 /// What a cell counts: a [`Kind`], or requests by output-histogram bucket and whether they
 /// look simple. Request cells carry what every request adds (its cost, its saving one step
@@ -118,18 +17,23 @@ pub(super) struct Slot(u8);
 const REQUEST_BASE: u8 = 64;
 
 impl Slot {
+    /// The slot of a rule's cells.
+    pub(crate) fn of(kind: Kind) -> Slot {
+        Slot(kind as u8)
+    }
+
     /// The slot of requests in output bucket `bucket`, simple-looking or not.
-    pub fn requests(bucket: u8, simple: bool) -> Slot {
+    pub(crate) fn requests(bucket: u8, simple: bool) -> Slot {
         Slot(REQUEST_BASE.saturating_add(bucket.saturating_mul(2)) + u8::from(simple))
     }
 
     /// The kind of a rule slot.
-    pub fn kind(self) -> Option<Kind> {
+    pub(crate) fn kind(self) -> Option<Kind> {
         Kind::ALL.get(usize::from(self.0)).copied()
     }
 
     /// The output bucket of a request slot, and whether its requests look simple.
-    pub fn request_cell(self) -> Option<(u8, bool)> {
+    pub(crate) fn request_cell(self) -> Option<(u8, bool)> {
         let i = self.0.checked_sub(REQUEST_BASE)?;
         Some((i / 2, i % 2 == 1))
     }
@@ -144,23 +48,23 @@ pub(super) fn picos(m: Money) -> i64 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Amounts {
     /// What the affected spend costs now.
-    pub current: i64,
+    pub(crate) current: i64,
     /// What the rule would save.
-    pub saved: i64,
+    pub(crate) saved: i64,
     /// What it saves after the levers applied before it (routing first, batch last).
-    pub combined: i64,
+    pub(crate) combined: i64,
     /// Request slots: the output's cost.
-    pub output: i64,
+    pub(crate) output: i64,
     /// Request slots: the sum of each request's output cost per token, in picodollars (the
     /// excess above a p99 is priced with it).
-    pub per_token: i64,
+    pub(crate) per_token: i64,
     /// Requests (or writes) counted.
-    pub requests: u32,
+    pub(crate) requests: u32,
 }
 
 impl Amounts {
     /// An opportunity of one record that saves all it can.
-    pub fn one(current: Money, saved: Money, combined: Money) -> Amounts {
+    pub(crate) fn one(current: Money, saved: Money, combined: Money) -> Amounts {
         Amounts {
             current: picos(current),
             saved: picos(saved),
@@ -190,11 +94,11 @@ impl Amounts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Skipped {
     /// Requests of unpriced models: no opportunity from an unknown price.
-    pub unpriced: u32,
+    pub(crate) unpriced: u32,
     /// Requests on models whose tier is not on the ladder.
-    pub off_ladder: u32,
+    pub(crate) off_ladder: u32,
     /// Requests with cache writes but no session: the write rules cannot follow them.
-    pub writes_without_session: u32,
+    pub(crate) writes_without_session: u32,
 }
 
 impl Skipped {
@@ -217,14 +121,14 @@ impl Skipped {
 #[derive(Debug, Clone, Default)]
 pub(super) struct AuditMinute {
     /// One cell per (dimensions, slot).
-    pub cells: Vec<(Dims, Slot, Amounts)>,
+    pub(crate) cells: Vec<(Dims, Slot, Amounts)>,
     /// Records it could not judge.
-    pub skipped: Skipped,
+    pub(crate) skipped: Skipped,
 }
 
 impl AuditMinute {
     /// Adds (or retracts) amounts in the cell of `dims` and `slot`.
-    pub fn apply(&mut self, dims: Dims, slot: Slot, amounts: &Amounts, add: bool) {
+    pub(crate) fn apply(&mut self, dims: Dims, slot: Slot, amounts: &Amounts, add: bool) {
         match self
             .cells
             .iter_mut()
@@ -237,12 +141,12 @@ impl AuditMinute {
     }
 
     /// Adds (or retracts) skipped records.
-    pub fn skip(&mut self, skipped: &Skipped, add: bool) {
+    pub(crate) fn skip(&mut self, skipped: &Skipped, add: bool) {
         self.skipped.apply(skipped, add);
     }
 
     /// Adds everything `other` counted (an hour taking in its minutes): one pass over each.
-    pub fn merge(&mut self, other: &AuditMinute) {
+    pub(crate) fn merge(&mut self, other: &AuditMinute) {
         let mut at: foldhash::HashMap<(Dims, Slot), usize> = self
             .cells
             .iter()
@@ -268,10 +172,10 @@ mod tests {
     #[test]
     fn slots_keep_kinds_and_buckets_apart() {
         for kind in Kind::ALL {
-            assert_eq!(kind.slot().kind(), Some(kind));
+            assert_eq!(Slot::of(kind).kind(), Some(kind));
         }
         for kind in Kind::ALL {
-            assert_eq!(kind.slot().request_cell(), None);
+            assert_eq!(Slot::of(kind).request_cell(), None);
         }
         assert_eq!(Slot::requests(34, true).request_cell(), Some((34, true)));
         assert_eq!(Slot::requests(7, false).request_cell(), Some((7, false)));

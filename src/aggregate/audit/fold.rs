@@ -7,16 +7,17 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 
-use super::super::histogram::{BOUNDS, BUCKETS};
-use super::super::rollup::Dims;
-use super::super::state::State;
-use super::cells::{Amounts, Kind, Lever, Skipped};
+use super::cells::{Amounts, Skipped};
 use super::grouping::Grouping;
 use super::ladder::Route;
 use super::reason::{Subject, sentence};
-use super::snapshot::{AuditSnapshot, ESTIMATE_NOTE, Opportunity, SkippedCounts};
+use super::state::Audit;
+use crate::aggregate::store::{Dims, Store};
 use crate::format::{percent, thousands};
 use crate::pricing::Money;
+use crate::snapshot::{
+    AuditSnapshot, BOUNDS, BUCKETS, ESTIMATE_NOTE, Kind, Lever, Opportunity, SkippedCounts,
+};
 use crate::usage::Tier;
 
 /// Opportunities saving less than this fraction (1/2,000 = 0.05%) of the window's spend are
@@ -59,13 +60,13 @@ struct Gathered {
 }
 
 /// The window's figures the audit needs from the rest of the snapshot.
-pub(in crate::aggregate) struct WindowFigures {
+pub(crate) struct WindowFigures {
     /// The first minute in the window.
-    pub from_minute: i64,
+    pub(crate) from_minute: i64,
     /// Priced spend in the window.
-    pub total: Money,
+    pub(crate) total: Money,
     /// The batch tier's share of it.
-    pub batch_share: f64,
+    pub(crate) batch_share: f64,
 }
 
 /// The bucket holding the `q` quantile of `counts`, if any value was counted.
@@ -82,27 +83,28 @@ fn quantile_bucket(counts: &[u64; BUCKETS], q: f64) -> Option<usize> {
     })
 }
 
-impl State {
-    /// The audit over the window at `now`.
-    pub(in crate::aggregate) fn audit_snapshot(
+impl Audit {
+    /// The audit over the window at `now`, over the records counted in `store`.
+    pub(crate) fn snapshot(
         &self,
+        store: &Store,
         now: DateTime<Utc>,
         w: &WindowFigures,
     ) -> AuditSnapshot {
-        let mut g = self.audit_gather(now, w.from_minute);
+        let mut g = self.gather(store, now, w.from_minute);
         let p99: Vec<Option<usize>> = g
             .histograms
             .iter()
             .map(|counts| quantile_bucket(counts, 0.99))
             .collect();
-        self.audit_tail(&mut g, now, w.from_minute, &p99);
+        self.tail(store, &mut g, now, w.from_minute, &p99);
         let p99 = |model: u32| p99.get(model as usize).copied().flatten();
         let mut snap = AuditSnapshot {
             total_usd: w.total,
-            group_by: self.audit.group.to_string(),
+            group_by: self.group.to_string(),
             skipped: g.skipped,
-            ladder: self.audit.ladder.families(),
-            async_groups: self.audit.marks.iter().map(ToString::to_string).collect(),
+            ladder: self.ladder.families(),
+            async_groups: self.marks.iter().map(ToString::to_string).collect(),
             estimate_note: ESTIMATE_NOTE.to_string(),
             ..AuditSnapshot::default()
         };
@@ -135,18 +137,21 @@ impl State {
             0.0
         };
         // What adds up to the potential first; alternatives after.
+        let names = &store.strings;
         ranked.sort_by(|(ka, a), (kb, b)| {
             kb.0.in_potential()
                 .cmp(&ka.0.in_potential())
                 .then(b.saved.cmp(&a.saved))
                 .then(ka.0.cmp(&kb.0))
-                .then_with(|| self.strings.name(ka.1).cmp(self.strings.name(kb.1)))
-                .then_with(|| self.strings.name(ka.2).cmp(self.strings.name(kb.2)))
+                .then_with(|| names.name(ka.1).cmp(names.name(kb.1)))
+                .then_with(|| names.name(ka.2).cmp(names.name(kb.2)))
         });
         snap.opportunities = ranked
             .into_iter()
             .take(MAX_OPPORTUNITIES)
-            .map(|(&(kind, group, model), a)| self.opportunity(kind, group, model, a, p99(model)))
+            .map(|(&(kind, group, model), a)| {
+                self.opportunity(store, kind, group, model, a, p99(model))
+            })
             .collect();
         self.lever_notes(&mut snap, w.batch_share);
         snap
@@ -154,28 +159,27 @@ impl State {
 
     /// Whether savings on these dimensions would be halved again by the Batch API (records
     /// of groups marked async on the standard tier).
-    fn audit_halves(&self, dims: &Dims) -> bool {
-        !self.audit.marks.is_empty()
+    fn halves(&self, dims: &Dims) -> bool {
+        !self.marks.is_empty()
             && dims.tier == Tier::Standard
-            && self.audit.async_of.get(&(dims.project, dims.tags)) == Some(&true)
+            && self.async_of.get(&(dims.project, dims.tags)) == Some(&true)
     }
 
     /// One fold over the window's audit cells and the writes that expired unsettled.
-    fn audit_gather(&self, now: DateTime<Utc>, from_minute: i64) -> Gathered {
+    fn gather(&self, store: &Store, now: DateTime<Utc>, from_minute: i64) -> Gathered {
         let mut g = Gathered::default();
-        let mut groups = Grouping::new(self);
+        let mut groups = Grouping::new(&self.group, store);
         let mut skipped = Skipped::default();
         for m in self
-            .audit
             .minutes
-            .from(self.history.covered_from(from_minute, now))
+            .from(store.history.covered_from(from_minute, now))
         {
             skipped.unpriced += m.skipped.unpriced;
             skipped.off_ladder += m.skipped.off_ladder;
             skipped.writes_without_session += m.skipped.writes_without_session;
             for (dims, slot, a) in &m.cells {
                 if let Some(kind) = slot.kind() {
-                    let halve = kind.lever() != Lever::Batch && self.audit_halves(dims);
+                    let halve = kind.lever() != Lever::Batch && self.halves(dims);
                     g.by_rule
                         .entry((kind, groups.of(dims), dims.model))
                         .or_default()
@@ -209,19 +213,19 @@ impl State {
                     g.by_rule
                         .entry((Kind::SimpleRequests, group, dims.model))
                         .or_default()
-                        .add(&candidates, self.audit_halves(dims));
+                        .add(&candidates, self.halves(dims));
                 }
             }
         }
-        for w in self.audit.threads.expired(now.timestamp_millis()) {
+        for w in self.threads.expired(now.timestamp_millis()) {
             if w.minute < from_minute {
                 continue;
             }
-            if let Some((kind, a)) = w.outcome(&self.model_prices) {
+            if let Some((kind, a)) = w.outcome(&store.model_prices) {
                 g.by_rule
                     .entry((kind, groups.of(&w.dims), w.dims.model))
                     .or_default()
-                    .add(&a, self.audit_halves(&w.dims));
+                    .add(&a, self.halves(&w.dims));
             }
         }
         g.skipped = SkippedCounts {
@@ -234,18 +238,18 @@ impl State {
 
     /// The p99 rule, once each model's p99 bucket is known: the output of requests in the
     /// buckets above it, priced per token above the bucket's bound.
-    fn audit_tail(
+    fn tail(
         &self,
+        store: &Store,
         g: &mut Gathered,
         now: DateTime<Utc>,
         from_minute: i64,
         p99: &[Option<usize>],
     ) {
-        let mut groups = Grouping::new(self);
+        let mut groups = Grouping::new(&self.group, store);
         for m in self
-            .audit
             .minutes
-            .from(self.history.covered_from(from_minute, now))
+            .from(store.history.covered_from(from_minute, now))
         {
             for (dims, slot, a) in &m.cells {
                 let Some((bucket, _)) = slot.request_cell() else {
@@ -268,13 +272,14 @@ impl State {
                 g.by_rule
                     .entry((Kind::AboveP99, groups.of(dims), dims.model))
                     .or_default()
-                    .add(&tail, self.audit_halves(dims));
+                    .add(&tail, self.halves(dims));
             }
         }
     }
 
     fn opportunity(
         &self,
+        store: &Store,
         kind: Kind,
         group: u32,
         model: u32,
@@ -282,20 +287,17 @@ impl State {
         p99: Option<usize>,
     ) -> Opportunity {
         let family = |id: u32| {
-            self.model_prices
-                .get(id as usize)
-                .and_then(Option::as_ref)
-                .map_or_else(|| self.strings.name(id).to_string(), |p| p.family.clone())
+            store
+                .price(id)
+                .map_or_else(|| store.strings.name(id).to_string(), |p| p.family.clone())
         };
-        let to = match self.audit.routes.get(model as usize) {
-            Some(Some(Route::Down(rung))) => self
-                .audit
-                .ladder
-                .rung(*rung)
-                .map(|r| r.price.family.clone()),
+        let to = match self.routes.get(model as usize) {
+            Some(Some(Route::Down(rung))) => {
+                self.ladder.rung(*rung).map(|r| r.price.family.clone())
+            }
             _ => None,
         };
-        let group = match self.strings.name(group) {
+        let group = match store.strings.name(group) {
             "" => "(none)".to_string(),
             name => name.to_string(),
         };
@@ -344,7 +346,7 @@ impl State {
         }
         let batch = &mut snap.by_lever.batch;
         batch.share_of_cost = Some(batch_share);
-        batch.note = Some(if self.audit.marks.is_empty() {
+        batch.note = Some(if self.marks.is_empty() {
             format!(
                 "no group is marked async (the Batch API carries {} of spend): list groups that can wait in the config, e.g. [audit] async = [\"feature=nightly-summaries\", \"project=reports\"]",
                 percent(batch_share)

@@ -1,14 +1,14 @@
 //! Which group a cell's dimensions belong to, as `[audit] by` / `--by` chooses: the tag
 //! `feature` (else the project), the project, the session, the model or one tag's value.
 
-use super::super::rollup::Dims;
-use super::super::state::State;
-use super::settings::AuditGroup;
+use crate::aggregate::store::{Dims, Store};
+use crate::snapshot::AuditGroup;
 
 /// How cells are grouped, with the group of each tag set remembered (the fold meets the
 /// same few tag sets over and over).
 pub(super) struct Grouping<'s> {
-    state: &'s State,
+    group: &'s AuditGroup,
+    store: &'s Store,
     key: Option<u32>,
     by_tags: Vec<u32>,
 }
@@ -16,30 +16,31 @@ pub(super) struct Grouping<'s> {
 /// Not looked up yet.
 const UNKNOWN: u32 = u32::MAX;
 
-impl Grouping<'_> {
-    /// The grouping the settings choose.
-    pub fn new(state: &State) -> Grouping<'_> {
-        let key = match &state.audit.group {
-            AuditGroup::Feature => state.strings.get("feature"),
-            AuditGroup::Tag(k) => state.strings.get(k),
+impl<'s> Grouping<'s> {
+    /// The grouping the settings choose, over the names of `store`.
+    pub(crate) fn new(group: &'s AuditGroup, store: &'s Store) -> Grouping<'s> {
+        let key = match group {
+            AuditGroup::Feature => store.strings.get("feature"),
+            AuditGroup::Tag(k) => store.strings.get(k),
             _ => None,
         };
         Grouping {
-            state,
+            group,
+            store,
             key,
             by_tags: Vec::new(),
         }
     }
 
     /// The group (an interned string; 0: none) of a cell's dimensions.
-    pub fn of(&mut self, dims: &Dims) -> u32 {
-        let tagged = match &self.state.audit.group {
+    pub(crate) fn of(&mut self, dims: &Dims) -> u32 {
+        let tagged = match self.group {
             AuditGroup::Project => return dims.project,
             AuditGroup::Session => return dims.session,
             AuditGroup::Model => return dims.model,
             AuditGroup::Feature | AuditGroup::Tag(_) => self.tag(dims.tags),
         };
-        match (&self.state.audit.group, tagged) {
+        match (self.group, tagged) {
             (AuditGroup::Feature, 0) => dims.project,
             _ => tagged,
         }
@@ -53,7 +54,7 @@ impl Grouping<'_> {
             return known;
         }
         let value = self.key.map_or(0, |key| {
-            self.state
+            self.store
                 .tag_sets
                 .pairs(tags)
                 .iter()

@@ -14,7 +14,7 @@ pub(super) struct Rung {
     /// The normalised id of its model.
     id: String,
     /// That model's prices (the counterfactual is priced with them).
-    pub price: ModelPrice,
+    pub(crate) price: ModelPrice,
 }
 
 /// The ladder, most capable first.
@@ -57,7 +57,7 @@ fn version_of(family: &str) -> Vec<u32> {
 impl Ladder {
     /// The ladder `ids` name (every id known to `table`: the config checks it), or by
     /// default the newest model of each tier the table has.
-    pub fn resolve(table: &PriceTable, ids: Option<&[String]>) -> Ladder {
+    pub(crate) fn resolve(table: &PriceTable, ids: Option<&[String]>) -> Ladder {
         let rungs = match ids {
             Some(ids) => ids
                 .iter()
@@ -79,7 +79,7 @@ impl Ladder {
     }
 
     /// Where a model (as logged, with its prices when known) stands.
-    pub fn route(&self, model: &str, price: Option<&ModelPrice>) -> Route {
+    pub(crate) fn route(&self, model: &str, price: Option<&ModelPrice>) -> Route {
         let Some(price) = price else {
             return Route::Unpriced;
         };
@@ -96,12 +96,12 @@ impl Ladder {
     }
 
     /// The rung at `i`.
-    pub fn rung(&self, i: usize) -> Option<&Rung> {
+    pub(crate) fn rung(&self, i: usize) -> Option<&Rung> {
         self.rungs.get(i)
     }
 
     /// Display names of the rungs, most capable first.
-    pub fn families(&self) -> Vec<String> {
+    pub(crate) fn families(&self) -> Vec<String> {
         self.rungs.iter().map(|r| r.price.family.clone()).collect()
     }
 }

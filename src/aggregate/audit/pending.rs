@@ -5,35 +5,57 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 
-use super::super::rollup::Dims;
-use super::caching::{FIVE_MINUTES, ONE_HOUR, Observed, Prices};
-use super::cells::{Amounts, Kind};
-use super::pricer::Pricer;
-use super::rules::Effects;
-use super::store::AuditMinutes;
-use crate::pricing::Money;
+use super::cells::{Amounts, Slot};
+use super::minutes::AuditMinutes;
+use super::pricer::{Pricer, after_routing};
+use crate::aggregate::store::Dims;
+use crate::pricing::{ModelPrice, Money};
+use crate::snapshot::Kind;
 use crate::usage::{Attribution, EventKind, Modifiers, StopReason, Tokens, UsageEvent};
+
+/// The 5-minute TTL (and the repeat horizon of rule (a)), in milliseconds.
+pub(super) const FIVE_MINUTES: i64 = 5 * 60_000;
+/// The 1-hour TTL, in milliseconds.
+pub(super) const ONE_HOUR: i64 = 60 * 60_000;
+/// Prices of the interned models, by model id.
+pub(super) type Prices = [Option<ModelPrice>];
+
+/// One request as the caching rules see it.
+pub(super) struct Observed<'a> {
+    /// When (ms since the epoch).
+    pub(crate) at: i64,
+    /// Its minute.
+    pub(crate) minute: i64,
+    /// Its dimensions.
+    pub(crate) dims: Dims,
+    /// The request.
+    pub(crate) event: &'a UsageEvent,
+    /// Its cost, when known.
+    pub(crate) cost: Option<Money>,
+    /// What routing would cut its cost to, if it is a routing candidate.
+    pub(crate) routed: Option<(Money, Money)>,
+}
 
 /// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
 /// out only if it turns out an opportunity (most writes are read).
 #[derive(Debug, Clone)]
 pub(super) struct PendingWrite {
     /// When it was written (ms).
-    pub at: i64,
+    pub(crate) at: i64,
     /// When its TTL is over (ms).
-    pub deadline: i64,
+    pub(crate) deadline: i64,
     /// Where it is booked: the writing request's minute…
-    pub minute: i64,
+    pub(crate) minute: i64,
     /// …and dimensions.
-    pub dims: Dims,
+    pub(crate) dims: Dims,
     /// Cache reads of the writing request: a later read beyond them reached the write.
-    pub read_before: u64,
+    pub(crate) read_before: u64,
     /// Written for an hour (else 5 minutes).
-    pub one_hour: bool,
+    pub(crate) one_hour: bool,
     /// A later request of the thread read it within its TTL.
-    pub read: bool,
+    pub(crate) read: bool,
     /// A read of it came over 5 minutes after the thread's previous request.
-    pub needed_one_hour: bool,
+    pub(crate) needed_one_hour: bool,
     /// The writing request, as pricing reads it.
     model: Arc<str>,
     tokens: Tokens,
@@ -43,7 +65,7 @@ pub(super) struct PendingWrite {
 
 impl PendingWrite {
     /// What the write turned out to be once its TTL is over, if an opportunity.
-    pub fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
+    pub(crate) fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
         let kind = if !self.read {
             Kind::WritesNeverRead
         } else if self.one_hour && !self.needed_one_hour {
@@ -92,16 +114,16 @@ impl PendingWrite {
             }),
         };
         let saved = p.now - instead;
-        let combined = Effects::after_routing(self.routed, saved);
+        let combined = after_routing(self.routed, saved);
         Some((kind, Amounts::one(current, saved, combined)))
     }
 
     /// Books the outcome, if an opportunity, into its minute.
-    pub fn book(&self, minutes: &mut AuditMinutes, prices: &Prices) {
+    pub(crate) fn book(&self, minutes: &mut AuditMinutes, prices: &Prices) {
         if let Some((kind, amounts)) = self.outcome(prices) {
             minutes
                 .at(self.minute)
-                .apply(self.dims, kind.slot(), &amounts, true);
+                .apply(self.dims, Slot::of(kind), &amounts, true);
         }
     }
 }

@@ -12,13 +12,17 @@ pub(super) struct Pricer<'a> {
     price: Option<&'a ModelPrice>,
     event: UsageEvent,
     /// What the record costs as it is.
-    pub now: Money,
+    pub(crate) now: Money,
 }
 
 impl<'a> Pricer<'a> {
     /// A pricer for `event` (only what pricing reads is kept: no attribution, no
     /// iterations); `now` is its known cost, priced here when not given.
-    pub fn new(price: Option<&'a ModelPrice>, event: &UsageEvent, now: Option<Money>) -> Self {
+    pub(crate) fn new(
+        price: Option<&'a ModelPrice>,
+        event: &UsageEvent,
+        now: Option<Money>,
+    ) -> Self {
         let event = UsageEvent {
             key: None,
             rank: event.rank,
@@ -39,7 +43,7 @@ impl<'a> Pricer<'a> {
 
     /// The cost of the record with its tokens or tier changed by `change`, at its own
     /// model's prices (the record is put back as it was).
-    pub fn with(&mut self, change: impl FnOnce(&mut UsageEvent)) -> Money {
+    pub(crate) fn with(&mut self, change: impl FnOnce(&mut UsageEvent)) -> Money {
         let (tokens, tier) = (self.event.tokens, self.event.tier);
         change(&mut self.event);
         let cost = price_with(self.price, &self.event).map_or(Money::ZERO, |c| c.total);
@@ -49,12 +53,12 @@ impl<'a> Pricer<'a> {
     }
 
     /// The cost of the same record at another model's prices.
-    pub fn on(&self, price: &ModelPrice) -> Money {
+    pub(crate) fn on(&self, price: &ModelPrice) -> Money {
         price_with(Some(price), &self.event).map_or(Money::ZERO, |c| c.total)
     }
 
     /// What part of the cost the output tokens are (the record minus its output).
-    pub fn output_cost(&mut self) -> Money {
+    pub(crate) fn output_cost(&mut self) -> Money {
         self.now - self.with(|e| e.tokens.output = 0)
     }
 }
@@ -66,4 +70,10 @@ pub(super) fn scale(x: Money, num: Money, den: Money) -> Money {
     } else {
         Money(x.0 * num.0 / den.0)
     }
+}
+
+/// Scales a saving on a record by what routing already cut (`routed`: the record's cost now
+/// and one step down the ladder, for a routing candidate).
+pub(super) fn after_routing(routed: Option<(Money, Money)>, saved: Money) -> Money {
+    routed.map_or(saved, |(now, down)| scale(saved, down, now))
 }

@@ -2,29 +2,29 @@
 //! output tokens: $38.10 → $9.52 on Sonnet 5.5").
 
 use super::caching::MIN_CACHEABLE;
-use super::cells::Kind;
 use super::rules::{SIMPLE_OUTPUT, SIMPLE_PROMPT};
 use crate::format::thousands;
 use crate::pricing::Money;
+use crate::snapshot::Kind;
 
 /// What a sentence is about.
 pub(super) struct Subject<'a> {
     /// The rule.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// The group's name (`(none)` is left out of sentences).
-    pub group: &'a str,
+    pub(crate) group: &'a str,
     /// The model's family name.
-    pub model: &'a str,
+    pub(crate) model: &'a str,
     /// Routing: the family one step down.
-    pub to: Option<&'a str>,
+    pub(crate) to: Option<&'a str>,
     /// Output: the model's p99 in the window.
-    pub p99: Option<u64>,
+    pub(crate) p99: Option<u64>,
     /// Requests (or writes) affected.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// What they cost now.
-    pub current: Money,
+    pub(crate) current: Money,
     /// What the rule saves.
-    pub saved: Money,
+    pub(crate) saved: Money,
 }
 
 /// "412 classify requests" (or "3 requests in /home/dev/api" for a path): a count, the

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::pricing::PriceTable;
+use crate::snapshot::AuditGroup;
 
 /// How the audit's settings are given (validated against the price table by
 /// [`AuditSettings::check`]).
@@ -22,7 +23,7 @@ pub struct AuditSettings {
 
 impl AuditSettings {
     /// Fails with a sentence naming the first ladder id the price table does not know.
-    pub fn check(&self, prices: &PriceTable) -> Result<(), String> {
+    pub(crate) fn check(&self, prices: &PriceTable) -> Result<(), String> {
         for id in self.ladder.iter().flatten() {
             if prices.lookup(id).is_none() {
                 return Err(format!(
@@ -42,9 +43,9 @@ impl AuditSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AsyncMark {
     /// `project` or a tag key (`feature`, `team`, …).
-    pub key: String,
+    pub(crate) key: String,
     /// The value that marks a record.
-    pub value: String,
+    pub(crate) value: String,
 }
 
 impl FromStr for AsyncMark {
@@ -65,54 +66,6 @@ impl FromStr for AsyncMark {
 impl fmt::Display for AsyncMark {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}={}", self.key, self.value)
-    }
-}
-
-/// What one opportunity's `group` is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum AuditGroup {
-    /// Tag `feature` when the record carries it, else the project.
-    #[default]
-    Feature,
-    /// The project.
-    Project,
-    /// The session.
-    Session,
-    /// The value of one tag key.
-    Tag(String),
-    /// The model.
-    Model,
-}
-
-impl FromStr for AuditGroup {
-    type Err = String;
-    fn from_str(s: &str) -> Result<AuditGroup, String> {
-        Ok(match s {
-            "feature" => AuditGroup::Feature,
-            "project" => AuditGroup::Project,
-            "session" => AuditGroup::Session,
-            "model" => AuditGroup::Model,
-            _ => match s.strip_prefix("tag:") {
-                Some(key) if !key.is_empty() => AuditGroup::Tag(key.to_string()),
-                _ => {
-                    return Err(format!(
-                        "unknown audit grouping {s:?} (use feature, project, session, model, tag:KEY)"
-                    ));
-                }
-            },
-        })
-    }
-}
-
-impl fmt::Display for AuditGroup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuditGroup::Feature => f.write_str("feature"),
-            AuditGroup::Project => f.write_str("project"),
-            AuditGroup::Session => f.write_str("session"),
-            AuditGroup::Model => f.write_str("model"),
-            AuditGroup::Tag(k) => write!(f, "tag:{k}"),
-        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, Duration, Utc};
 use walkdir::WalkDir;
 
-use super::StatusInput;
+use super::input::StatusInput;
 use crate::aggregate::Settings;
 use crate::money::Money;
 use crate::outputs::statusline::{Amount, BudgetFigure, Needs};
@@ -24,13 +24,13 @@ use crate::sources::ledger::{self, Ledger, PricedRecord};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Local {
     /// This session, when asked for and known.
-    pub session: Option<Amount>,
+    pub(crate) session: Option<Amount>,
     /// Today, when asked for.
-    pub today: Option<Amount>,
+    pub(crate) today: Option<Amount>,
     /// Spend per hour over the last 15 minutes, when asked for.
-    pub burn_per_hour: Option<Money>,
+    pub(crate) burn_per_hour: Option<Money>,
     /// The budgets that count all usage (a filtered budget needs a running costtop).
-    pub budgets: Vec<BudgetFigure>,
+    pub(crate) budgets: Vec<BudgetFigure>,
 }
 
 /// Records with the same key counted once, the most complete copy winning.
@@ -107,7 +107,7 @@ pub(super) fn figures(
             .budgets
             .iter()
             .filter(|b| b.filter.is_empty())
-            .map(|b| (b, b.period.bounds(&settings.zone, now)))
+            .map(|b| (b, b.period.bounds(settings.zone, now)))
             .collect();
         let day = (
             settings.zone.start_of_day(now),

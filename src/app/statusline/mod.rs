@@ -3,68 +3,29 @@
 //! needs, through the ledger ([`local`]). Whatever goes wrong, it prints a short line and
 //! exits 0, so Claude Code's screen stays clean.
 
+mod input;
 mod local;
 mod remote;
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow};
 use chrono::Utc;
-use serde_json::Value;
 
+use super::setup::{load_config, settings};
 use crate::cli::StatuslineArgs;
-use crate::money::Money;
 use crate::outputs::statusline::{DEFAULT_TEMPLATE, Figures, Template, nearest_budget};
+pub(crate) use input::StatusInput;
 
 /// Where a running costtop listens unless `--url`, `COSTTOP_URL` or the config say otherwise.
-pub const DEFAULT_URL: &str = "http://127.0.0.1:9871";
+pub(crate) const DEFAULT_URL: &str = "http://127.0.0.1:9871";
 
 /// Most of stdin read: Claude Code's status JSON is about a kilobyte.
 const MAX_INPUT: u64 = 1024 * 1024;
 
 /// Longest fallback message shown.
 const MAX_MESSAGE: usize = 100;
-
-/// What the line needs from Claude Code's status JSON.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StatusInput {
-    /// `session_id`.
-    pub session_id: Option<String>,
-    /// `transcript_path`: the session's transcript.
-    pub transcript: Option<PathBuf>,
-    /// `model.display_name`, else `model.id`.
-    pub model: Option<String>,
-    /// `cost.total_cost_usd`: Claude Code's own estimate of the session.
-    pub claude_estimate: Option<Money>,
-}
-
-impl StatusInput {
-    /// Reads the status JSON; every field is optional, but it must be a JSON object.
-    pub fn parse(bytes: &[u8]) -> Result<StatusInput> {
-        if bytes.trim_ascii().is_empty() {
-            return Err(anyhow!("no status JSON on stdin"));
-        }
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|_| anyhow!("the status input is not JSON"))?;
-        if !value.is_object() {
-            return Err(anyhow!("the status input is not a JSON object"));
-        }
-        let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
-        Ok(StatusInput {
-            session_id: text(&value["session_id"]),
-            transcript: text(&value["transcript_path"]).map(PathBuf::from),
-            model: text(&value["model"]["display_name"])
-                .or_else(|| text(&value["model"]["id"]))
-                .or_else(|| text(&value["model"])),
-            claude_estimate: value["cost"]["total_cost_usd"]
-                .as_f64()
-                .filter(|usd| usd.is_finite() && *usd >= 0.0)
-                .map(Money::from_usd),
-        })
-    }
-}
 
 /// Prints the line (or a short fallback) and succeeds, whatever happened.
 pub(super) async fn run_statusline(args: StatuslineArgs) -> Result<ExitCode> {
@@ -78,7 +39,7 @@ pub(super) async fn run_statusline(args: StatuslineArgs) -> Result<ExitCode> {
 }
 
 async fn line(args: &StatuslineArgs) -> Result<String> {
-    let config = super::load_config(&args.common)?;
+    let config = load_config(&args.common)?;
     let format = args
         .format
         .clone()
@@ -86,7 +47,7 @@ async fn line(args: &StatuslineArgs) -> Result<String> {
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
     let template = Template::parse(&format)?;
     let input = StatusInput::parse(&read_stdin()?)?;
-    let settings = super::settings(&config, &args.common, None, None, None)?;
+    let settings = settings(&config, &args.common, None, None, None)?;
     let needs = template.needs();
     let mut figures = Figures {
         model: input.model.clone().unwrap_or_else(|| "Claude".to_owned()),
@@ -158,21 +119,6 @@ fn fallback(error: &anyhow::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn status_input_reads_the_fields_the_line_needs() {
-        let input = StatusInput::parse(include_bytes!(
-            "../../../tests/fixtures/statusline/claude-code-input.json"
-        ))
-        .unwrap();
-        assert_eq!(input.model.as_deref(), Some("Sonnet 4.6"));
-        assert_eq!(
-            input.session_id.as_deref(),
-            Some("dee7d7ec-a736-462b-8549-f637a99a3fd7")
-        );
-        assert!(input.transcript.is_some());
-        assert_eq!(input.claude_estimate, Some(Money::from_usd(0.021_094_05)));
-    }
 
     #[test]
     fn bad_status_input_is_a_short_reason_never_a_panic() {

@@ -18,13 +18,13 @@ const ANSWER_TIMEOUT: Duration = Duration::from_millis(400);
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Remote {
     /// Spend today.
-    pub today: Amount,
+    pub(crate) today: Amount,
     /// Spend per hour over the last 15 minutes.
-    pub burn_per_hour: Money,
+    pub(crate) burn_per_hour: Money,
     /// Every budget.
-    pub budgets: Vec<BudgetFigure>,
+    pub(crate) budgets: Vec<BudgetFigure>,
     /// This session's row, when the snapshot has one.
-    pub session: Option<Amount>,
+    pub(crate) session: Option<Amount>,
 }
 
 /// The parts of the snapshot JSON (DESIGN.md §6) the line uses. `spend` is required: an

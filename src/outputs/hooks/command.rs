@@ -8,8 +8,8 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::sync::mpsc;
 
-use super::{HookTiming, Outcome};
-use crate::aggregate::snapshot::AlarmLogEntry;
+use super::actions::{HookTiming, Outcome};
+use crate::snapshot::AlarmLogEntry;
 
 /// Runs the command for each alarm from `queue` until the queue closes, reporting outcomes.
 pub(super) async fn run_all(

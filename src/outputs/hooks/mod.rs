@@ -4,123 +4,21 @@
 //! aggregator as a source's health (`webhook HOST`, `on-alarm`), so failures, timeouts and
 //! alarms dropped from a full queue show in the status bar, the JSON and the alarm log.
 
+mod actions;
 mod command;
 mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::AlarmLogEntry;
+use crate::snapshot::{AlarmLogEntry, Snapshot};
 use crate::usage::{SourceHealth, SourceMsg, SourceState};
+pub use actions::{AlarmActions, HookTiming};
+pub use webhook::WebhookPayload;
 
-/// Where alarms go.
-#[derive(Debug, Clone, Default)]
-pub struct AlarmActions {
-    /// URL that receives a JSON POST per alarm raised.
-    pub webhook: Option<String>,
-    /// Command (`sh -c`) run per alarm raised.
-    pub on_alarm: Option<String>,
-    /// Retries, time limits and queue sizes.
-    pub timing: HookTiming,
-}
-
-/// How hard the actions try, and how long they may take.
-#[derive(Debug, Clone, Copy)]
-pub struct HookTiming {
-    /// Attempts per webhook delivery.
-    pub attempts: u32,
-    /// First retry delay; doubles each attempt.
-    pub backoff: Duration,
-    /// Time limit to connect to the webhook.
-    pub connect_timeout: Duration,
-    /// Time limit of one webhook request, connection included.
-    pub request_timeout: Duration,
-    /// Time limit of one `--on-alarm` run; past it the command (its whole process group) is
-    /// killed.
-    pub command_timeout: Duration,
-    /// Alarms each action may have waiting; more are dropped (and counted).
-    pub queue: usize,
-    /// Webhook deliveries under way at once (one hanging request does not hold up the next
-    /// alarm).
-    pub in_flight: usize,
-}
-
-impl Default for HookTiming {
-    fn default() -> Self {
-        HookTiming {
-            attempts: 4,
-            backoff: Duration::from_secs(1),
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(10),
-            command_timeout: Duration::from_secs(30),
-            queue: 32,
-            in_flight: 4,
-        }
-    }
-}
-
-impl AlarmActions {
-    /// Whether any action is configured.
-    pub fn is_empty(&self) -> bool {
-        self.webhook.is_none() && self.on_alarm.is_none()
-    }
-}
-
-/// The JSON a webhook receives.
-#[derive(Debug, Serialize)]
-pub struct WebhookPayload<'a> {
-    /// One line for chat tools (Slack, Mattermost, Teams connectors read `text`).
-    pub text: String,
-    /// Alarm kind, e.g. `budget_exceeded`.
-    pub kind: &'a str,
-    /// `info`, `warning`, `critical`.
-    pub severity: &'a str,
-    /// The alarm's sentence.
-    pub message: &'a str,
-    /// When it was raised.
-    pub at: chrono::DateTime<chrono::Utc>,
-    /// Budget alarms: spend in the period.
-    pub spent_usd: Option<f64>,
-    /// Budget alarms: the limit.
-    pub limit_usd: Option<f64>,
-    /// Always `costtop`.
-    pub source: &'static str,
-}
-
-impl<'a> WebhookPayload<'a> {
-    /// The payload for one raised alarm.
-    pub fn new(e: &'a AlarmLogEntry) -> WebhookPayload<'a> {
-        let icon = match e.severity.as_str() {
-            "critical" => "🔴",
-            "warning" => "🟠",
-            _ => "🔵",
-        };
-        WebhookPayload {
-            text: format!("{icon} costtop {}: {}", e.severity, e.message),
-            kind: &e.kind,
-            severity: &e.severity,
-            message: &e.message,
-            at: e.at,
-            spent_usd: e.spent_usd,
-            limit_usd: e.limit_usd,
-            source: "costtop",
-        }
-    }
-}
-
-/// How one delivery ended.
-#[derive(Debug)]
-struct Outcome {
-    /// Which action: 0 webhook, 1 command.
-    action: usize,
-    /// `Err(why)` when it failed for good (after its retries, or killed at its time limit).
-    result: Result<(), String>,
-}
+use actions::Outcome;
 
 /// What one action has done, shown as its health.
 #[derive(Debug)]

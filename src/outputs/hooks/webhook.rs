@@ -4,11 +4,54 @@
 
 use std::sync::Arc;
 
+use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::{HookTiming, Outcome, WebhookPayload};
-use crate::aggregate::snapshot::AlarmLogEntry;
+use super::actions::{HookTiming, Outcome};
+use crate::snapshot::AlarmLogEntry;
+
+/// The JSON a webhook receives.
+#[derive(Debug, Serialize)]
+pub struct WebhookPayload<'a> {
+    /// One line for chat tools (Slack, Mattermost, Teams connectors read `text`).
+    pub(crate) text: String,
+    /// Alarm kind, e.g. `budget_exceeded`.
+    pub(crate) kind: &'a str,
+    /// `info`, `warning`, `critical`.
+    pub(crate) severity: &'a str,
+    /// The alarm's sentence.
+    pub(crate) message: &'a str,
+    /// When it was raised.
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
+    /// Budget alarms: spend in the period.
+    pub(crate) spent_usd: Option<f64>,
+    /// Budget alarms: the limit.
+    pub(crate) limit_usd: Option<f64>,
+    /// Always `costtop`.
+    pub(crate) source: &'static str,
+}
+
+impl<'a> WebhookPayload<'a> {
+    /// The payload for one raised alarm.
+    pub(crate) fn new(e: &'a AlarmLogEntry) -> WebhookPayload<'a> {
+        let icon = match e.severity.as_str() {
+            "critical" => "🔴",
+            "warning" => "🟠",
+            _ => "🔵",
+        };
+        WebhookPayload {
+            text: format!("{icon} costtop {}: {}", e.severity, e.message),
+            kind: &e.kind,
+            severity: &e.severity,
+            message: &e.message,
+            at: e.at,
+            spent_usd: e.spent_usd,
+            limit_usd: e.limit_usd,
+            source: "costtop",
+        }
+    }
+}
 
 /// The webhook as a source name: `webhook HOST[:PORT]`.
 pub(super) fn health_name(url: &str) -> String {

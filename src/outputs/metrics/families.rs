@@ -10,13 +10,12 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeCounterValue, NoLabel
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Unit;
 
-use super::label_name;
-use crate::aggregate::Snapshot;
-use crate::aggregate::counters::{CounterSeries, output_bounds};
+use super::labels::label_name;
+use crate::snapshot::{CounterSeries, Snapshot, output_bounds};
 
 /// Encodes one snapshot on each scrape.
 #[derive(Debug)]
-pub(super) struct SnapshotMetrics(pub Arc<Snapshot>);
+pub(super) struct SnapshotMetrics(pub(crate) Arc<Snapshot>);
 
 type Labels<'a> = Vec<(&'a str, &'a str)>;
 
@@ -108,7 +107,7 @@ impl Collector for SnapshotMetrics {
 
 fn encode_counters(
     e: &mut DescriptorEncoder,
-    c: &crate::aggregate::CounterSnapshot,
+    c: &crate::snapshot::CounterSnapshot,
 ) -> std::fmt::Result {
     let keys: Vec<String> = c.label_keys.iter().map(|k| label_name(k)).collect();
     let keys = &keys[..];
@@ -188,8 +187,8 @@ fn encode_counters(
 }
 
 fn encode_budgets(e: &mut DescriptorEncoder, snap: &Snapshot) -> std::fmt::Result {
-    type Field = fn(&crate::aggregate::snapshot::BudgetStatus) -> f64;
-    fn labels(b: &crate::aggregate::snapshot::BudgetStatus) -> Labels<'_> {
+    type Field = fn(&crate::snapshot::BudgetStatus) -> f64;
+    fn labels(b: &crate::snapshot::BudgetStatus) -> Labels<'_> {
         vec![("budget", b.name.as_str()), ("period", b.period.as_str())]
     }
     let b = &snap.budgets;
@@ -301,7 +300,7 @@ fn encode_window(e: &mut DescriptorEncoder, snap: &Snapshot) -> std::fmt::Result
 }
 
 fn encode_sources(e: &mut DescriptorEncoder, snap: &Snapshot) -> std::fmt::Result {
-    fn name(s: &crate::aggregate::snapshot::SourceStatus) -> Labels<'_> {
+    fn name(s: &crate::snapshot::SourceStatus) -> Labels<'_> {
         vec![("source", s.name.as_str())]
     }
     let src = &snap.sources;

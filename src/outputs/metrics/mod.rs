@@ -6,14 +6,16 @@
 //! window's cache and batch figures, source health).
 
 mod families;
+mod labels;
 
 use std::sync::Arc;
 
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use families::SnapshotMetrics;
+pub(crate) use labels::check_labels;
 
 /// Which exposition format to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +28,7 @@ pub enum Exposition {
 
 impl Exposition {
     /// The format a scraper's `Accept` header asks for: OpenMetrics when it names it.
-    pub fn from_accept(accept: Option<&str>) -> Exposition {
+    pub(crate) fn from_accept(accept: Option<&str>) -> Exposition {
         match accept {
             Some(a) if a.contains("application/openmetrics-text") => Exposition::OpenMetrics,
             _ => Exposition::Text,
@@ -34,7 +36,7 @@ impl Exposition {
     }
 
     /// The `Content-Type` of a response in this format.
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Exposition::Text => "text/plain; version=0.0.4; charset=utf-8",
             Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
@@ -64,47 +66,6 @@ pub fn render(snap: &Arc<Snapshot>, format: Exposition) -> String {
     out
 }
 
-/// A tag key as a Prometheus label name: characters outside `[a-zA-Z0-9_]` become `_`, and a
-/// leading digit gets a `_` in front (`user.email` → `user_email`).
-pub fn label_name(key: &str) -> String {
-    let mut name: String = key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    name
-}
-
-/// Label names every series already has, which a `--metrics-label` may not take.
-pub const RESERVED_LABELS: [&str; 5] = ["model", "tier", "speed", "type", "le"];
-
-/// Checks the `--metrics-label` keys: distinct label names, none reserved.
-pub fn check_labels(keys: &[String]) -> Result<(), String> {
-    let mut seen = std::collections::BTreeSet::new();
-    for key in keys {
-        let name = label_name(key);
-        if RESERVED_LABELS.contains(&name.as_str()) || name.starts_with("__") {
-            return Err(format!(
-                "--metrics-label {key}: the label name {name:?} is reserved"
-            ));
-        }
-        if !seen.insert(name.clone()) {
-            return Err(format!(
-                "--metrics-label {key}: two tag keys map to the label {name:?}"
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,15 +79,6 @@ mod tests {
         );
         assert_eq!(Exposition::from_accept(Some("*/*")), Exposition::Text);
         assert_eq!(Exposition::from_accept(None), Exposition::Text);
-    }
-
-    #[test]
-    fn tag_keys_become_valid_label_names() {
-        assert_eq!(label_name("user.email"), "user_email");
-        assert_eq!(label_name("9lives"), "_9lives");
-        assert!(check_labels(&["feature".into(), "team".into()]).is_ok());
-        assert!(check_labels(&["model".into()]).is_err());
-        assert!(check_labels(&["a.b".into(), "a-b".into()]).is_err());
     }
 
     #[test]

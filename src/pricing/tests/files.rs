@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::pricing::{
-    Origin, PriceOverride, StoredTable, TableSource, check_update, load_stored, resolve,
-};
+use crate::pricing::resolve::{StoredTable, load_stored};
+use crate::pricing::{Origin, PriceOverride, TableSource, check_update, resolve};
 
 const ONE_MODEL: &str = r#"checked = "2026-12-01"
 

@@ -32,7 +32,7 @@ const COST_PAGE_LIMIT: u32 = 31;
 
 /// Why an Admin API request failed. Messages never contain the key or a response body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// 401 or 403: the key is wrong, revoked, or not an admin key.
     #[error("admin key rejected (HTTP {0})")]
     Rejected(u16),
@@ -65,16 +65,9 @@ pub enum ApiError {
     Setup(String),
 }
 
-impl ApiError {
-    /// Whether this failure means the key itself is not accepted.
-    pub fn is_rejected_key(&self) -> bool {
-        matches!(self, ApiError::Rejected(_))
-    }
-}
-
 /// A client for the Admin API's report endpoints, holding the key in its default headers.
 #[derive(Debug, Clone)]
-pub struct AdminClient {
+pub(crate) struct AdminClient {
     http: reqwest::Client,
     base: String,
 }
@@ -82,7 +75,7 @@ pub struct AdminClient {
 impl AdminClient {
     /// Builds a client for `api_base` (e.g. `https://api.anthropic.com`) with the given
     /// connect timeout and total per-request timeout.
-    pub fn new(
+    pub(crate) fn new(
         api_base: &str,
         key: &AdminKey,
         connect_timeout: Duration,
@@ -109,7 +102,7 @@ impl AdminClient {
 
     /// Every usage bucket in `[start, end)` at `width`, grouped by model, service tier,
     /// context window, inference geo, workspace and API key, with all pages joined.
-    pub async fn usage_report(
+    pub(crate) async fn usage_report(
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
@@ -126,7 +119,7 @@ impl AdminClient {
     }
 
     /// Every daily cost bucket in `[start, end)`, grouped by description, all pages joined.
-    pub async fn cost_report(
+    pub(crate) async fn cost_report(
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
@@ -157,7 +150,7 @@ impl AdminClient {
             if !body.has_more {
                 return Ok(out);
             }
-            match body.next_page {
+            match body.next {
                 Some(next) if page.as_ref() != Some(&next) => page = Some(next),
                 _ => {
                     return Err(ApiError::Malformed(

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, DurationRound, TimeDelta, Utc};
 
 /// The `bucket_width` of a usage report request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BucketWidth {
+pub(crate) enum BucketWidth {
     /// One-minute buckets (`1m`).
     Minute,
     /// One-hour buckets (`1h`).
@@ -20,7 +20,7 @@ pub enum BucketWidth {
 
 impl BucketWidth {
     /// The API's spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BucketWidth::Minute => "1m",
             BucketWidth::Hour => "1h",
@@ -29,7 +29,7 @@ impl BucketWidth {
     }
 
     /// The largest `limit` (buckets per page) the API accepts for this width.
-    pub fn page_limit(self) -> u32 {
+    pub(crate) fn page_limit(self) -> u32 {
         match self {
             BucketWidth::Minute => 1440,
             BucketWidth::Hour => 168,
@@ -46,12 +46,12 @@ impl BucketWidth {
     }
 
     /// `t` rounded down to a bucket boundary.
-    pub fn floor(self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn floor(self, t: DateTime<Utc>) -> DateTime<Utc> {
         t.duration_trunc(self.span()).unwrap_or(t)
     }
 
     /// `t` rounded up to a bucket boundary.
-    pub fn ceil(self, t: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn ceil(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let floor = self.floor(t);
         if floor == t { t } else { floor + self.span() }
     }
@@ -61,11 +61,11 @@ impl BucketWidth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment {
     /// First bucket start (aligned to `width`).
-    pub start: DateTime<Utc>,
+    pub(crate) start: DateTime<Utc>,
     /// End of the range (exclusive).
-    pub end: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
     /// Bucket width.
-    pub width: BucketWidth,
+    pub(crate) width: BucketWidth,
 }
 
 /// Splits `[from, now)` into segments of the finest width the API allows for each part.

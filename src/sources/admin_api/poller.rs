@@ -11,10 +11,9 @@ use super::backoff::Backoff;
 use super::client::{AdminClient, ApiError};
 use super::events::{Revisions, billed_costs, bucket_events};
 use super::key::AdminKey;
+use super::options::{AdminOptions, SOURCE_NAME};
 use super::plan::{BucketWidth, plan};
-use super::{AdminOptions, SOURCE_NAME};
-use crate::usage::UsageEvent;
-use crate::usage::{SourceHealth, SourceMsg, SourceState};
+use crate::usage::{SourceHealth, SourceMsg, SourceState, UsageEvent};
 
 /// Events per `SourceMsg::Events` message.
 const BATCH: usize = 1024;

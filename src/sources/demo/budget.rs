@@ -6,11 +6,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::scenario::Scenario;
-use crate::aggregate::{Budget, BudgetFilter, Period, Zone};
+use crate::budget::{Budget, BudgetFilter};
 use crate::pricing::{Money, PriceTable, price};
+use crate::time::{Period, Zone};
 
 /// Name of the budget the demo adds.
-pub const DEMO_BUDGET_NAME: &str = "demo day budget";
+pub(crate) const DEMO_BUDGET_NAME: &str = "demo day budget";
 /// Real seconds after the start at which the warning should fire.
 const WARN_TARGET: f64 = 20.0;
 /// Real seconds after the start at which the limit should be exceeded.
@@ -22,13 +23,13 @@ const WARN_AT: f64 = 0.8;
 
 /// Cumulative priced spend of the scenario, record by record, from a period start.
 #[derive(Debug, Clone, Default)]
-pub struct SpendCurve {
+pub(crate) struct SpendCurve {
     points: Vec<(DateTime<Utc>, Money)>,
 }
 
 impl SpendCurve {
     /// Prices every record of `scenario` in `[from, until)` (retried copies counted once).
-    pub fn of(
+    pub(crate) fn of(
         scenario: &Scenario,
         prices: &PriceTable,
         from: DateTime<Utc>,
@@ -36,7 +37,7 @@ impl SpendCurve {
     ) -> SpendCurve {
         let mut points = Vec::new();
         let mut total = Money::ZERO;
-        let first = scenario.minute_of(from).max(scenario.first_minute());
+        let first = scenario.minute_of(from).max(Scenario::first_minute());
         for m in first..=scenario.minute_of(until) {
             for r in scenario.minute(m) {
                 if r.at < from || r.at >= until {
@@ -51,13 +52,13 @@ impl SpendCurve {
     }
 
     /// Spend up to and including `t`.
-    pub fn at(&self, t: DateTime<Utc>) -> Money {
+    pub(crate) fn at(&self, t: DateTime<Utc>) -> Money {
         let i = self.points.partition_point(|(at, _)| *at <= t);
         i.checked_sub(1).map_or(Money::ZERO, |i| self.points[i].1)
     }
 
     /// When the spend first reaches `amount`, if it does.
-    pub fn reaches(&self, amount: Money) -> Option<DateTime<Utc>> {
+    pub(crate) fn reaches(&self, amount: Money) -> Option<DateTime<Utc>> {
         let i = self.points.partition_point(|(_, total)| *total < amount);
         self.points.get(i).map(|(at, _)| *at)
     }
@@ -69,9 +70,17 @@ pub struct BudgetPlan {
     /// The day budget to add.
     pub budget: Budget,
     /// Real time from the start until the spend reaches the warning level.
-    pub warn_after: Option<Duration>,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the planner's test checks where the plan lands")
+    )]
+    pub(crate) warn_after: Option<Duration>,
     /// Real time from the start until the spend reaches the limit.
-    pub exceeded_after: Option<Duration>,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the planner's test checks where the plan lands")
+    )]
+    pub(crate) exceeded_after: Option<Duration>,
 }
 
 /// Sizes the demo's day budget for `speed` simulated seconds per real second: the round

@@ -18,7 +18,7 @@ pub struct DemoFeed {
 impl DemoFeed {
     /// A feed starting at the scenario's first minute of history.
     pub fn new(scenario: Scenario) -> DemoFeed {
-        let next_minute = scenario.first_minute();
+        let next_minute = Scenario::first_minute();
         DemoFeed {
             scenario,
             next_minute,
@@ -42,7 +42,7 @@ impl DemoFeed {
     }
 
     /// The log text of [`DemoFeed::due`]: one line per record, retried ones twice.
-    pub fn due_text(&mut self, now: DateTime<Utc>) -> String {
+    pub(crate) fn due_text(&mut self, now: DateTime<Utc>) -> String {
         let mut out = String::new();
         for r in self.due(now) {
             push_line(&mut out, &r);
@@ -72,6 +72,6 @@ mod tests {
         let whole = DemoFeed::new(s.clone()).due_text(end);
         assert_eq!(text, whole);
         // Minute 29 ends before `end`; minute 30 starts at it and is not yet complete.
-        assert!(whole.starts_with(&s.text(s.first_minute()..30)));
+        assert!(whole.starts_with(&s.text(Scenario::first_minute()..30)));
     }
 }

@@ -36,63 +36,34 @@
 //! speed (see [`budget::plan_budget`]), so the warning and the alarm land in the first
 //! minute at any `--speed`.
 
-pub mod budget;
-pub mod feed;
+pub(crate) mod budget;
+pub(crate) mod feed;
 mod rng;
 pub mod scenario;
 pub mod services;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tokio::time::MissedTickBehavior;
 
-pub use budget::{BudgetPlan, DEMO_BUDGET_NAME, SpendCurve, plan_budget};
+pub use budget::{BudgetPlan, plan_budget};
 pub use feed::DemoFeed;
-pub use scenario::{Record, START_HOUR, Scenario};
+pub(crate) use scenario::START_HOUR;
+pub use scenario::{Record, Scenario};
 
-use crate::aggregate::{Clock, ScaledClock};
+use crate::time::{Clock, ScaledClock};
 
 /// The group the demo marks async (`[audit] async`): its nightly reports can wait.
 pub const DEMO_ASYNC: &str = "feature=nightly-reports";
 
 /// Default real time between two writes to the demo log.
-pub const WRITE_TICK: Duration = Duration::from_millis(75);
-
-/// What the demo writer simulates.
-#[derive(Debug, Clone, Copy)]
-pub struct DemoOptions {
-    /// Seed of the simulation: the same seed tells the same story, byte for byte.
-    pub seed: u64,
-    /// Real time between two writes.
-    pub tick: Duration,
-}
-
-impl Default for DemoOptions {
-    fn default() -> Self {
-        DemoOptions {
-            seed: 7,
-            tick: WRITE_TICK,
-        }
-    }
-}
-
-/// Writes the simulated organisation's usage log to `path`: the day so far at once, then
-/// each record once `clock` reaches its time, flushed every tick. Runs until aborted or a
-/// write fails; prints nothing.
-pub async fn run_demo_source(
-    opts: DemoOptions,
-    path: PathBuf,
-    clock: ScaledClock,
-) -> std::io::Result<()> {
-    let feed = DemoFeed::new(Scenario::new(opts.seed, clock.start()));
-    follow_clock(feed, &path, clock, opts.tick).await
-}
+pub(crate) const WRITE_TICK: Duration = Duration::from_millis(75);
 
 /// Appends to `path` whatever `feed` has due at `clock`'s time, every `tick`, until aborted
 /// or a write fails.
-pub async fn follow_clock(
+pub(crate) async fn follow_clock(
     mut feed: DemoFeed,
     path: &Path,
     clock: ScaledClock,

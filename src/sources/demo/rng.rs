@@ -4,12 +4,12 @@
 /// SplitMix64: a 64-bit state advanced by a constant, then mixed. Fast, and good enough
 /// for a simulation (not for anything secret).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Mixes a 64-bit value into a well-spread one (SplitMix64's finaliser).
-pub fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -18,7 +18,7 @@ pub fn mix(mut z: u64) -> u64 {
 impl Rng {
     /// A generator for one stream: the seed and any number of labels (minute, service…),
     /// so each stream is independent of how many numbers other streams drew.
-    pub fn for_stream(seed: u64, labels: &[u64]) -> Rng {
+    pub(crate) fn for_stream(seed: u64, labels: &[u64]) -> Rng {
         let state = labels
             .iter()
             .fold(mix(seed), |acc, l| mix(acc ^ mix(l.wrapping_add(GAMMA))));
@@ -26,34 +26,34 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(GAMMA);
         mix(self.0)
     }
 
     /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform in `[lo, hi)`.
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
     }
 
     /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
     /// Uniform integer in `[0, n)` (`n` > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
 
     /// A positive value around `median`, spread log-normally (`spread` 0.5 ≈ ×/÷ 1.6 at one
     /// sigma), as token counts are: most requests near the median, a long tail above.
-    pub fn around(&mut self, median: f64, spread: f64) -> u64 {
+    pub(crate) fn around(&mut self, median: f64, spread: f64) -> u64 {
         // Sum of three uniforms: a cheap bell curve with unit variance after scaling.
         let bell = (self.unit() + self.unit() + self.unit() - 1.5) * 2.0;
         (median * (spread * bell).exp()).round().max(1.0) as u64
@@ -61,7 +61,7 @@ impl Rng {
 
     /// How many events happen in an interval where `mean` are expected: the integer part,
     /// plus one more with the fractional part's probability, jittered ±25%.
-    pub fn count(&mut self, mean: f64) -> u64 {
+    pub(crate) fn count(&mut self, mean: f64) -> u64 {
         let jittered = (mean * self.range(0.75, 1.25)).max(0.0);
         let whole = jittered.floor();
         whole as u64 + u64::from(self.chance(jittered - whole))

@@ -11,19 +11,19 @@ use super::services::{Conditions, Request, Service, Turn, message_id};
 
 /// Local hour of day at which the live part of the story starts (`S`); everything from
 /// midnight up to `S` is written at once as history.
-pub const START_HOUR: i64 = 13;
+pub(crate) const START_HOUR: i64 = 13;
 /// Minutes after `S` when chat's cache is broken (a timestamp got into its system prompt).
 pub const CACHE_BREAK: Range<i64> = 20..60;
 /// Minutes after `S` when the nightly summaries batch job delivers its results (a re-run:
 /// the night's run, 02:00–02:30 local, only got through part of the backlog).
 pub const BATCH_JOB: Range<i64> = 50..60;
 /// Minutes relative to `S` of the night's batch run (02:00–02:30 local).
-pub const NIGHT_BATCH: Range<i64> = (2 - START_HOUR) * 60..(2 - START_HOUR) * 60 + 30;
+pub(crate) const NIGHT_BATCH: Range<i64> = (2 - START_HOUR) * 60..(2 - START_HOUR) * 60 + 30;
 /// Minutes after `S` when a runaway agent loop burns Opus.
 pub const SPEND_SPIKE: Range<i64> = 70..85;
 /// Minutes relative to `S` of the nightly reports run (03:00–03:40 local), on the standard
 /// tier although nobody waits for it.
-pub const NIGHT_REPORTS: Range<i64> = (3 - START_HOUR) * 60..(3 - START_HOUR) * 60 + 40;
+pub(crate) const NIGHT_REPORTS: Range<i64> = (3 - START_HOUR) * 60..(3 - START_HOUR) * 60 + 40;
 
 /// Requests per minute of each service at the busiest time of day.
 fn peak_rate(service: Service) -> f64 {
@@ -58,9 +58,9 @@ pub struct Record {
     /// When the request happened (simulated time).
     pub at: DateTime<Utc>,
     /// The message id (unique).
-    pub id: String,
+    pub(crate) id: String,
     /// What was asked and used.
-    pub request: Request,
+    pub(crate) request: Request,
     /// Written twice in a row (a retried log write); counted once after dedupe.
     pub retried: bool,
 }
@@ -91,22 +91,22 @@ impl Scenario {
     }
 
     /// The first minute of history (local midnight before `S`), relative to `S`.
-    pub fn first_minute(&self) -> i64 {
+    pub(crate) fn first_minute() -> i64 {
         -START_HOUR * 60
     }
 
     /// The start of minute `m` (relative to `S`).
-    pub fn minute_start(&self, m: i64) -> DateTime<Utc> {
+    pub(crate) fn minute_start(&self, m: i64) -> DateTime<Utc> {
         self.start + Duration::minutes(m)
     }
 
     /// The minute (relative to `S`) that `t` falls in.
-    pub fn minute_of(&self, t: DateTime<Utc>) -> i64 {
+    pub(crate) fn minute_of(&self, t: DateTime<Utc>) -> i64 {
         (t - self.start).num_seconds().div_euclid(60)
     }
 
     /// Every record of minute `m` (relative to `S`), in time order.
-    pub fn minute(&self, m: i64) -> Vec<Record> {
+    pub(crate) fn minute(&self, m: i64) -> Vec<Record> {
         let base = self.minute_start(m);
         let mut records = Vec::new();
         for (i, service) in Service::ALL.into_iter().enumerate() {
@@ -129,7 +129,7 @@ impl Scenario {
                         agent_loop: Some(into),
                         turn: Some(Turn {
                             session: format!("agent-loop-{}", SPEND_SPIKE.start),
-                            turn: (m - SPEND_SPIKE.start) as u64,
+                            number: (m - SPEND_SPIKE.start) as u64,
                             base: 20_000,
                         }),
                     };
@@ -153,13 +153,16 @@ impl Scenario {
         };
         Some(Turn {
             session: format!("{}-{started}-{seat}", service.feature()),
-            turn: m.rem_euclid(length) as u64,
+            number: m.rem_euclid(length) as u64,
             base,
         })
     }
+}
 
+#[cfg(test)]
+impl Scenario {
     /// The log text of minutes `range` (relative to `S`), retried lines written twice.
-    pub fn text(&self, range: Range<i64>) -> String {
+    pub(crate) fn text(&self, range: Range<i64>) -> String {
         let mut out = String::new();
         for m in range {
             for r in self.minute(m) {
@@ -171,7 +174,7 @@ impl Scenario {
 }
 
 /// Appends a record's line (twice when retried) to `out`.
-pub fn push_line(out: &mut String, r: &Record) {
+pub(crate) fn push_line(out: &mut String, r: &Record) {
     let line = r.line();
     for _ in 0..if r.retried { 2 } else { 1 } {
         out.push_str(&line);

@@ -12,7 +12,7 @@ use crate::usage::{StopReason, Tier, Tokens, UsageEvent};
 
 /// A service of the simulated organisation, tagged by the feature it serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
+pub(crate) enum Service {
     /// Customer chat on Sonnet 5.5: conversations with prompt caching (5-minute writes).
     Chat,
     /// Ticket classification on Haiku 5.5: many small requests.
@@ -38,7 +38,7 @@ pub enum Service {
 
 impl Service {
     /// Every service, in the order their records are generated.
-    pub const ALL: [Service; 8] = [
+    pub(crate) const ALL: [Service; 8] = [
         Service::Chat,
         Service::Classify,
         Service::Triage,
@@ -50,7 +50,7 @@ impl Service {
     ];
 
     /// The `feature` tag.
-    pub fn feature(self) -> &'static str {
+    pub(crate) fn feature(self) -> &'static str {
         match self {
             Service::Chat => "chat",
             Service::Classify => "classify",
@@ -84,7 +84,7 @@ impl Service {
     }
 
     /// How many minutes a conversation of this service lasts (`None`: no sessions).
-    pub fn conversation_minutes(self) -> Option<i64> {
+    pub(crate) fn conversation_minutes(self) -> Option<i64> {
         match self {
             Service::Chat => Some(4),
             Service::Agent => Some(8),
@@ -96,24 +96,24 @@ impl Service {
 /// One turn of a conversation: which session, which turn, and the size of what was said
 /// before the conversation began (system prompt, documents).
 #[derive(Debug, Clone)]
-pub struct Turn {
+pub(crate) struct Turn {
     /// The session id.
-    pub session: String,
+    pub(crate) session: String,
     /// Turns before this one.
-    pub turn: u64,
+    pub(crate) number: u64,
     /// Tokens of the prompt before the first turn.
-    pub base: u64,
+    pub(crate) base: u64,
 }
 
 /// How a request's situation bends its shape.
 #[derive(Debug, Clone, Default)]
-pub struct Conditions {
+pub(crate) struct Conditions {
     /// Chat's system prompt changes every request (a timestamp in it): no cache hits.
-    pub cache_broken: bool,
+    pub(crate) cache_broken: bool,
     /// Minutes into a runaway agent loop (`None`: not a loop request).
-    pub agent_loop: Option<f64>,
+    pub(crate) agent_loop: Option<f64>,
     /// The conversation turn, for services with sessions.
-    pub turn: Option<Turn>,
+    pub(crate) turn: Option<Turn>,
 }
 
 const SONNET_5_5: &str = "claude-sonnet-5-5";
@@ -133,7 +133,7 @@ const AGENT_MAX_TOKENS: u64 = 8_192;
 
 /// One simulated API response.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     service: Service,
     model: &'static str,
     batch: bool,
@@ -148,7 +148,7 @@ pub struct Request {
 
 impl Request {
     /// Draws one request of `service` under `cond`.
-    pub fn draw(service: Service, cond: &Conditions, rng: &mut Rng) -> Request {
+    pub(crate) fn draw(service: Service, cond: &Conditions, rng: &mut Rng) -> Request {
         let mut r = Request {
             service,
             model: SONNET_5_5,
@@ -212,10 +212,10 @@ impl Request {
         self.input = rng.around(350.0, 0.5);
         self.output = rng.around(320.0, 0.5);
         let Some(t) = &cond.turn else { return };
-        let prefix = t.base + t.turn * CHAT_TURN_TOKENS;
+        let prefix = t.base + t.number * CHAT_TURN_TOKENS;
         // Warm: everything said so far is read back and this turn written. The first turn,
         // or a broken prompt (the system prompt changed): only the tool definitions are.
-        if cond.cache_broken || t.turn == 0 {
+        if cond.cache_broken || t.number == 0 {
             self.read = CHAT_TOOLS_TOKENS;
             self.write_5m = prefix - CHAT_TOOLS_TOKENS + turn_size;
         } else {
@@ -237,7 +237,7 @@ impl Request {
         };
         let context = match (&cond.turn, cond.agent_loop) {
             (_, Some(minutes)) => 20_000 + (2_500.0 * minutes) as u64,
-            (Some(t), None) => t.base + t.turn * AGENT_TURN_TOKENS,
+            (Some(t), None) => t.base + t.number * AGENT_TURN_TOKENS,
             (None, None) => rng.around(14_000.0, 0.5),
         };
         self.read = context;
@@ -256,15 +256,10 @@ impl Request {
         }
     }
 
-    /// The service that made the request.
-    pub fn service(&self) -> Service {
-        self.service
-    }
-
     /// What pricing reads of this request (model, tokens, tier, stop reason), as an event
     /// without key or attribution: cheaper than writing and parsing the line, and priced the
     /// same (a test checks it).
-    pub fn billing_event(&self, at: DateTime<Utc>) -> UsageEvent {
+    pub(crate) fn billing_event(&self, at: DateTime<Utc>) -> UsageEvent {
         UsageEvent {
             key: None,
             rank: 0,
@@ -297,7 +292,7 @@ impl Request {
     }
 
     /// The application usage-log line (see `parse::app_log`), without a line terminator.
-    pub fn to_line(&self, at: DateTime<Utc>, id: &str) -> String {
+    pub(crate) fn to_line(&self, at: DateTime<Utc>, id: &str) -> String {
         let line = Line {
             timestamp: at.to_rfc3339_opts(SecondsFormat::Millis, true),
             id,
@@ -362,7 +357,7 @@ struct Tags<'a> {
 }
 
 /// A message id in the API's shape (`msg_01` and 22 base-62 characters).
-pub fn message_id(rng: &mut Rng) -> String {
+pub(crate) fn message_id(rng: &mut Rng) -> String {
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut n = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
     let mut id = String::with_capacity(28);

@@ -29,7 +29,7 @@ pub(super) struct Attrs<'a>(pub &'a [KeyValue]);
 
 impl<'a> Attrs<'a> {
     /// The value of `key`, if present and set.
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
         self.0
             .iter()
             .find(|kv| kv.key == key)
@@ -38,7 +38,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// The non-empty string value of `key`.
-    pub fn text(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn text(&self, key: &str) -> Option<&'a str> {
         match self.get(key) {
             Some(Value::StringValue(s)) if !s.is_empty() => Some(s),
             _ => None,
@@ -47,7 +47,7 @@ impl<'a> Attrs<'a> {
 
     /// `key` as a token count: absent is `Ok(None)`; anything but a plausible non-negative
     /// integer is an error naming the attribute.
-    pub fn count(&self, key: &str) -> Result<Option<u64>, String> {
+    pub(crate) fn count(&self, key: &str) -> Result<Option<u64>, String> {
         let Some(value) = self.get(key) else {
             return Ok(None);
         };
@@ -71,12 +71,12 @@ impl<'a> Attrs<'a> {
     }
 
     /// `key` as a required token count.
-    pub fn required_count(&self, key: &str) -> Result<u64, String> {
+    pub(crate) fn required_count(&self, key: &str) -> Result<u64, String> {
         self.count(key)?.ok_or_else(|| format!("{key}: missing"))
     }
 
     /// `key` as an amount of dollars (a non-negative finite number).
-    pub fn dollars(&self, key: &str) -> Option<f64> {
+    pub(crate) fn dollars(&self, key: &str) -> Option<f64> {
         match self.get(key) {
             Some(Value::DoubleValue(f)) if f.is_finite() && *f >= 0.0 => Some(*f),
             Some(Value::IntValue(n)) if *n >= 0 => Some(*n as f64),

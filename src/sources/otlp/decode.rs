@@ -34,7 +34,7 @@ pub enum Signal {
 
 impl Signal {
     /// The signal's name, as in its URL path.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Signal::Logs => "logs",
             Signal::Metrics => "metrics",
@@ -54,7 +54,7 @@ pub enum Encoding {
 
 impl Encoding {
     /// The encoding a `Content-Type` names (parameters such as `charset` are ignored).
-    pub fn from_content_type(content_type: &str) -> Option<Encoding> {
+    pub(crate) fn from_content_type(content_type: &str) -> Option<Encoding> {
         let essence = content_type.split(';').next().unwrap_or("").trim();
         match essence.to_ascii_lowercase().as_str() {
             "application/x-protobuf" | "application/protobuf" => Some(Encoding::Protobuf),
@@ -64,7 +64,7 @@ impl Encoding {
     }
 
     /// The `Content-Type` of a response in this encoding.
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Encoding::Protobuf => "application/x-protobuf",
             Encoding::Json => "application/json",
@@ -161,7 +161,12 @@ fn camel(key: &str) -> String {
 
 /// The success response: an export response, with partial-success counts when some records
 /// were rejected.
-pub fn success_body(signal: Signal, encoding: Encoding, rejected: u64, message: &str) -> Vec<u8> {
+pub(crate) fn success_body(
+    signal: Signal,
+    encoding: Encoding,
+    rejected: u64,
+    message: &str,
+) -> Vec<u8> {
     let rejected = i64::try_from(rejected).unwrap_or(i64::MAX);
     let message = message.to_string();
     let partial = rejected > 0;
@@ -219,19 +224,17 @@ struct RpcStatus {
 }
 
 /// `google.rpc.Code` values used in refusals.
-pub mod rpc_code {
+pub(crate) mod rpc_code {
     /// The payload is invalid.
-    pub const INVALID_ARGUMENT: i32 = 3;
+    pub(crate) const INVALID_ARGUMENT: i32 = 3;
     /// The server is busy; retry later.
-    pub const UNAVAILABLE: i32 = 14;
-    /// No valid bearer token.
-    pub const UNAUTHENTICATED: i32 = 16;
+    pub(crate) const UNAVAILABLE: i32 = 14;
     /// Too large or too many.
-    pub const RESOURCE_EXHAUSTED: i32 = 8;
+    pub(crate) const RESOURCE_EXHAUSTED: i32 = 8;
 }
 
 /// The body of a refusal: a `google.rpc.Status` with `message`.
-pub fn status_body(encoding: Encoding, code: i32, message: &str) -> Vec<u8> {
+pub(crate) fn status_body(encoding: Encoding, code: i32, message: &str) -> Vec<u8> {
     let status = RpcStatus {
         code,
         message: message.to_string(),

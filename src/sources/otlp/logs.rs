@@ -10,8 +10,8 @@ use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
 
-use super::Mapped;
 use super::attrs::{self, Attrs};
+use super::mapped::Mapped;
 use crate::money::Money;
 use crate::usage::{
     Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent, dedupe_key, request_key,
@@ -167,8 +167,8 @@ fn api_request(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::otlp::testing::{self, now};
-    use crate::sources::otlp::{Encoding, Export, Signal, decode, map_export};
+    use crate::sources::otlp::decode::{Encoding, Export, Signal, decode};
+    use crate::sources::otlp::testing::{decoded, now};
 
     const FIXTURE: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -176,7 +176,12 @@ mod tests {
     ));
 
     fn mapped(json: &str) -> Mapped {
-        testing::mapped(Signal::Logs, json)
+        let Export::Logs(req) = decoded(Signal::Logs, json) else {
+            panic!("a logs export")
+        };
+        let mut out = Mapped::default();
+        map(&req, now(), &mut out);
+        out
     }
 
     #[test]
@@ -219,7 +224,9 @@ mod tests {
             panic!()
         };
         edit(&mut req.resource_logs[0].scope_logs[0].log_records[0]);
-        map_export(&Export::Logs(req), now())
+        let mut out = Mapped::default();
+        map(&req, now(), &mut out);
+        out
     }
 
     fn set(record: &mut LogRecord, key: &str, value: Option<Value>) {

@@ -11,8 +11,8 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::metrics::v1::number_data_point::Value;
 use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, NumberDataPoint, metric};
 
-use super::Mapped;
 use super::attrs::{self, Attrs};
+use super::mapped::Mapped;
 use crate::money::Money;
 use crate::usage::{EstimateOrigin, Tokens, ToolEstimate};
 
@@ -107,7 +107,8 @@ fn estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::otlp::{Signal, testing};
+    use crate::sources::otlp::decode::{Export, Signal};
+    use crate::sources::otlp::testing::{decoded, now};
 
     /// A `claude_code.cost.usage` sum with one point, shaped as Claude Code exports it.
     fn cost_usage(temporality: u8, value: &str) -> String {
@@ -125,7 +126,12 @@ mod tests {
     }
 
     fn mapped(json: &str) -> Mapped {
-        testing::mapped(Signal::Metrics, json)
+        let Export::Metrics(req) = decoded(Signal::Metrics, json) else {
+            panic!("a metrics export")
+        };
+        let mut out = Mapped::default();
+        map(&req, now(), &mut out);
+        out
     }
 
     #[test]

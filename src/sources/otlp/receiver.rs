@@ -9,18 +9,18 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
-use super::Mapped;
+use super::mapped::Mapped;
 use crate::usage::{ReceiverCounts, SourceHealth, SourceMsg, SourceState};
 
 /// The receiver's name in the sources pane and JSON.
-pub const SOURCE_NAME: &str = "otlp";
+pub(crate) const SOURCE_NAME: &str = "otlp";
 
 /// Distinct senders remembered; beyond it the count stops growing (memory stays bounded).
 const MAX_SENDERS: usize = 100_000;
 
 /// The aggregator is gone: the process is stopping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Closed;
+pub(crate) struct Closed;
 
 #[derive(Debug, Default)]
 struct Tally {
@@ -41,7 +41,7 @@ pub struct Receiver {
 
 impl Receiver {
     /// A receiver sending to `tx`.
-    pub fn new(tx: Sender<SourceMsg>) -> Receiver {
+    pub(crate) fn new(tx: Sender<SourceMsg>) -> Receiver {
         Receiver {
             tx,
             tally: Mutex::new(Tally::default()),
@@ -49,13 +49,13 @@ impl Receiver {
     }
 
     /// Reports the receiver's health, so it is listed before anything arrives.
-    pub async fn announce(&self) -> Result<(), Closed> {
+    pub(crate) async fn announce(&self) -> Result<(), Closed> {
         self.send_health().await
     }
 
     /// Sends a payload's records and estimates and counts them; `peer` identifies the sender
     /// together with each resource's identity.
-    pub async fn ingest(&self, mapped: Mapped, peer: IpAddr) -> Result<(), Closed> {
+    pub(crate) async fn ingest(&self, mapped: Mapped, peer: IpAddr) -> Result<(), Closed> {
         let Mapped {
             events,
             estimates,
@@ -100,7 +100,7 @@ impl Receiver {
     }
 
     /// Counts a payload refused whole, with the records it held that were refused too.
-    pub async fn refuse(&self, reason: &str, records: u64) -> Result<(), Closed> {
+    pub(crate) async fn refuse(&self, reason: &str, records: u64) -> Result<(), Closed> {
         {
             let mut t = self.lock();
             t.counts.rejected_payloads += 1;

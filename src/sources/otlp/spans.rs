@@ -10,8 +10,8 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::trace::v1::{Span, status::StatusCode};
 
-use super::Mapped;
 use super::attrs::{self, Attrs};
+use super::mapped::Mapped;
 use crate::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
 };
@@ -149,7 +149,8 @@ fn usage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::otlp::{Signal, testing};
+    use crate::sources::otlp::decode::{Export, Signal};
+    use crate::sources::otlp::testing::{decoded, now};
 
     fn span(provider: &str, extra: &str) -> String {
         format!(
@@ -170,7 +171,12 @@ mod tests {
     }
 
     fn mapped(json: &str) -> Mapped {
-        testing::mapped(Signal::Traces, json)
+        let Export::Traces(req) = decoded(Signal::Traces, json) else {
+            panic!("a traces export")
+        };
+        let mut out = Mapped::default();
+        map(&req, now(), &mut out);
+        out
     }
 
     #[test]

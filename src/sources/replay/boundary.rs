@@ -51,7 +51,7 @@ pub(super) fn next(
         .settings()
         .budgets
         .iter()
-        .map(|b| ceil_minute(b.period_bounds(state, p_time).1.timestamp()))
+        .map(|b| ceil_minute(b.period_bounds(state.settings().zone, p_time).1.timestamp()))
         .min();
     let target = match (next_record, next_period) {
         (Some(a), Some(b)) => a.min(b),

@@ -9,28 +9,27 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::player::Player;
-use crate::aggregate::ReplayCommand;
-use crate::aggregate::{Control, Snapshot};
+use crate::snapshot::{Control, ReplayCommand, Snapshot};
 
 /// Time between two frames while playing.
 const FRAME: Duration = Duration::from_millis(100);
 
 /// The ends of a running replay the dashboard holds.
 #[derive(Debug)]
-pub struct ReplayHandles {
+pub(crate) struct ReplayHandles {
     /// Published snapshots.
-    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    pub(crate) snapshots: watch::Receiver<Arc<Snapshot>>,
     /// Window and acknowledge requests.
-    pub controls: mpsc::UnboundedSender<Control>,
+    pub(crate) controls: mpsc::UnboundedSender<Control>,
     /// Replay keys; dropping every sender stops the task.
-    pub commands: mpsc::UnboundedSender<ReplayCommand>,
+    pub(crate) commands: mpsc::UnboundedSender<ReplayCommand>,
     /// The task.
-    pub task: tokio::task::JoinHandle<()>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
 }
 
 /// Starts the replay task on the current runtime (a multi-threaded one: a seek may hold a
 /// worker for up to a couple of hundred milliseconds).
-pub fn spawn_player(player: Player) -> ReplayHandles {
+pub(crate) fn spawn_player(player: Player) -> ReplayHandles {
     let (snap_tx, snapshots) = watch::channel(Arc::new(player.snapshot()));
     let (controls, control_rx) = mpsc::unbounded_channel();
     let (commands, command_rx) = mpsc::unbounded_channel();

@@ -21,7 +21,9 @@ use chrono::{DateTime, Utc};
 
 use super::boundary::{self, minute_time};
 use super::timeline::Timeline;
-use crate::aggregate::{Control, Settings, Snapshot, State, Window};
+use crate::aggregate::{Settings, State};
+use crate::snapshot::{Control, Snapshot};
+use crate::time::Window;
 
 /// Most checkpoints kept: when full, every other one is dropped and the spacing doubles, so
 /// memory stays bounded on long inputs (at the cost of slower seeks there).
@@ -163,7 +165,7 @@ impl Engine {
     }
 
     /// Fraction of the records counted so far, 0–1.
-    pub fn progress(&self) -> f64 {
+    pub(crate) fn progress(&self) -> f64 {
         let n = self.timeline.events().len();
         if n == 0 {
             1.0
@@ -214,7 +216,7 @@ impl Engine {
     }
 
     /// Plays forward to `t` (no-op for a `t` in the past: use [`Engine::seek`]).
-    pub fn advance_to(&mut self, t: DateTime<Utc>) {
+    pub(crate) fn advance_to(&mut self, t: DateTime<Utc>) {
         if t < self.at {
             return;
         }
@@ -267,7 +269,7 @@ impl Engine {
 
     /// The next boundary to evaluate after the last one: normally the next minute; quiet
     /// stretches where evaluating provably changes nothing are skipped (rule in `boundary.rs`).
-    pub fn next_boundary(&self) -> Option<i64> {
+    pub(crate) fn next_boundary(&self) -> Option<i64> {
         boundary::next(
             &self.timeline,
             &self.state,
@@ -282,19 +284,19 @@ impl Engine {
     }
 
     /// The first moment after `t` at which an alarm was raised.
-    pub fn next_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let i = self.raises.partition_point(|r| *r <= t);
         self.raises.get(i).copied()
     }
 
     /// The last moment before `t` at which an alarm was raised.
-    pub fn prev_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn prev_alarm(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let i = self.raises.partition_point(|r| *r < t);
         i.checked_sub(1).map(|i| self.raises[i])
     }
 
     /// Applies a dashboard control (window, acknowledge).
-    pub fn control(&mut self, control: Control) {
+    pub(crate) fn control(&mut self, control: Control) {
         match control {
             Control::SetWindow(w) => {
                 self.window = w;

@@ -3,7 +3,7 @@
 //!
 //! [`Timeline`] loads and merges the records; [`Engine`] is the deterministic core (the state
 //! at any T, however T was reached: see its rules); [`Player`] adds speed, pause and jumps;
-//! [`spawn_player`] runs it as a task for the dashboard; [`run`] is `costtop replay`.
+//! `spawn_player` runs it as a task for the dashboard (`app/replay.rs` is `costtop replay`).
 
 mod boundary;
 mod driver;
@@ -11,7 +11,7 @@ mod engine;
 mod player;
 mod timeline;
 
-pub use driver::{ReplayHandles, spawn_player};
+pub(crate) use driver::spawn_player;
 pub use engine::{Engine, EngineOptions};
 pub use player::{Player, Speed};
 pub use timeline::Timeline;

@@ -7,9 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::engine::Engine;
-use crate::aggregate::Control;
-use crate::aggregate::ReplayCommand;
-use crate::aggregate::snapshot::{ReplayStatus, Snapshot};
+use crate::snapshot::{Control, ReplayCommand, ReplayStatus, Snapshot};
 
 /// Slowest speed `-` reaches.
 const MIN_SPEED: f64 = 0.25;
@@ -60,7 +58,7 @@ impl Speed {
     }
 
     /// The factor shown in the header (`inf` for full speed).
-    pub fn factor(self) -> f64 {
+    pub(crate) fn factor(self) -> f64 {
         match self {
             Speed::Factor(f) => f,
             Speed::Max => f64::INFINITY,
@@ -97,11 +95,6 @@ impl Player {
             speed,
             paused: at.is_some() || first >= end,
         }
-    }
-
-    /// The engine (for tests and benches).
-    pub fn engine(&self) -> &Engine {
-        &self.engine
     }
 
     /// Event time now.

@@ -6,9 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::aggregate::SOURCE_CHANNEL_CAPACITY;
 use crate::sources::{ReadOptions, ReadSummary, Source, read_all};
-use crate::usage::{SourceHealth, SourceMsg, ToolEstimate, UsageEvent};
+use crate::usage::{SOURCE_CHANNEL_CAPACITY, SourceHealth, SourceMsg, ToolEstimate, UsageEvent};
 
 /// Every record to replay, sorted by timestamp, and the sources' final health.
 #[derive(Debug, Clone, Default)]
@@ -21,13 +20,17 @@ pub struct Timeline {
     /// written: shown beside costtop's figures as the replay reaches them.
     estimates: Vec<ToolEstimate>,
     /// Each source's health after reading.
-    pub health: Vec<SourceHealth>,
+    pub(crate) health: Vec<SourceHealth>,
     /// Records whose time is their file's modification time (no timestamp of their own).
-    pub undated_records: u64,
+    pub(crate) undated_records: u64,
     /// Copies dropped because an equal or more complete copy came earlier.
-    pub duplicates: u64,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the timeline's tests count the copies dropped")
+    )]
+    pub(crate) duplicates: u64,
     /// What reading did.
-    pub summary: ReadSummary,
+    pub(crate) summary: ReadSummary,
 }
 
 impl Timeline {
@@ -63,7 +66,10 @@ impl Timeline {
 
     /// Builds a timeline from records in any order; `file_times` are the modification times
     /// of the files read (a record stamped with one of them exactly had no time of its own).
-    pub fn from_events(mut events: Vec<UsageEvent>, file_times: &HashSet<DateTime<Utc>>) -> Self {
+    pub(crate) fn from_events(
+        mut events: Vec<UsageEvent>,
+        file_times: &HashSet<DateTime<Utc>>,
+    ) -> Self {
         let undated = events
             .iter()
             .filter(|e| file_times.contains(&e.timestamp))
@@ -88,12 +94,12 @@ impl Timeline {
     }
 
     /// Other tools' cost figures, by the time they were written.
-    pub fn estimates(&self) -> &[ToolEstimate] {
+    pub(crate) fn estimates(&self) -> &[ToolEstimate] {
         &self.estimates
     }
 
     /// Whether record `i` is the last copy of a key the aggregator must remember until then.
-    pub fn is_last_copy(&self, i: usize) -> bool {
+    pub(crate) fn is_last_copy(&self, i: usize) -> bool {
         self.last_copy.get(i).copied().unwrap_or(false)
     }
 
@@ -111,7 +117,7 @@ impl Timeline {
     }
 
     /// How many records have a timestamp at or before `t`.
-    pub fn count_until(&self, t: DateTime<Utc>) -> usize {
+    pub(crate) fn count_until(&self, t: DateTime<Utc>) -> usize {
         self.events.partition_point(|e| e.timestamp <= t)
     }
 }

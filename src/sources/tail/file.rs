@@ -6,9 +6,9 @@ use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use crate::sources::files::open_file;
 use crate::sources::ingest::{Batch, Closed, Origin, Tally, take_lines, to_utc};
 use crate::sources::lines::LineReader;
+use crate::sources::read_all::open_file;
 
 /// Bytes just before the read position remembered to tell an append from a rewrite.
 const MARK_LEN: u64 = 32;
@@ -34,28 +34,28 @@ pub(super) fn file_id(_meta: &Metadata) -> Option<FileId> {
 /// A file being followed.
 #[derive(Debug)]
 pub(super) struct Followed {
-    pub path: PathBuf,
-    pub path_text: String,
+    pub(crate) path: PathBuf,
+    pub(crate) path_text: String,
     /// Index of the source it belongs to.
-    pub source: usize,
-    pub handle: Option<File>,
-    pub id: Option<FileId>,
-    pub reader: LineReader,
+    pub(crate) source: usize,
+    pub(crate) handle: Option<File>,
+    pub(crate) id: Option<FileId>,
+    pub(crate) reader: LineReader,
     /// Why the file cannot be read right now (retried every pass).
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// History before the start position was skipped: line numbers are relative.
-    pub lines_from_start: bool,
+    pub(crate) lines_from_start: bool,
     /// The first line read starts mid-line (after skipped history) and is dropped.
-    pub drop_first_line: bool,
-    pub mtime: Option<SystemTime>,
+    pub(crate) drop_first_line: bool,
+    pub(crate) mtime: Option<SystemTime>,
     /// The last bytes consumed (up to [`MARK_LEN`]), as read: if they change, the file was
     /// truncated and written again past the old position (copytruncate racing a writer).
-    pub mark: Vec<u8>,
+    pub(crate) mark: Vec<u8>,
 }
 
 impl Followed {
     /// A file not opened yet.
-    pub fn new(path: PathBuf, source: usize) -> Self {
+    pub(crate) fn new(path: PathBuf, source: usize) -> Self {
         Followed {
             path_text: path.display().to_string(),
             path,
@@ -72,14 +72,14 @@ impl Followed {
     }
 
     /// Bytes of the file consumed so far (complete lines plus the held unfinished one).
-    pub fn position(&self) -> u64 {
+    pub(crate) fn position(&self) -> u64 {
         self.reader.offset() + self.reader.pending_bytes()
     }
 
     /// Opens the file: at the start, or at its end when `skip_history` (history older than
     /// the requested start is not wanted, but new lines are). After a read error it reopens
     /// where the last complete line ended.
-    pub fn open(&mut self, skip_history: bool) {
+    pub(crate) fn open(&mut self, skip_history: bool) {
         let mut file = match open_file(&self.path) {
             Ok(file) => file,
             Err(reason) => {
@@ -119,7 +119,7 @@ impl Followed {
     }
 
     /// Starts again at offset 0 of the same file (it was truncated).
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         if let Some(file) = self.handle.as_mut()
             && let Err(e) = file.seek(SeekFrom::Start(0))
         {
@@ -136,7 +136,7 @@ impl Followed {
     /// Whether the bytes before the read position differ from the ones read there: the file
     /// was truncated and rewritten beyond the old position between two passes, so its size
     /// alone does not show the truncation.
-    pub fn rewritten(&self) -> bool {
+    pub(crate) fn rewritten(&self) -> bool {
         let Some(file) = self.handle.as_ref() else {
             return false;
         };
@@ -160,7 +160,7 @@ impl Followed {
 
     /// Reads everything appended since the last read; an unfinished last line stays held.
     /// A read error closes the handle (reopened at the last complete line next pass).
-    pub fn read_new(&mut self, tally: &mut Tally, batch: &mut Batch) -> Result<(), Closed> {
+    pub(crate) fn read_new(&mut self, tally: &mut Tally, batch: &mut Batch) -> Result<(), Closed> {
         let Some(file) = self.handle.as_mut() else {
             return Ok(());
         };

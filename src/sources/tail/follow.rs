@@ -7,8 +7,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::TailOptions;
 use super::file::{FileId, Followed, file_id};
+use super::options::TailOptions;
 use super::wake::Watches;
 use crate::sources::discover::{Source, SourceKind};
 use crate::sources::ingest::{Batch, Closed, Tally};
@@ -46,7 +46,12 @@ pub(super) struct Follower {
 }
 
 impl Follower {
-    pub fn new(sources: Vec<Source>, batch: Batch, watches: Watches, opts: TailOptions) -> Self {
+    pub(crate) fn new(
+        sources: Vec<Source>,
+        batch: Batch,
+        watches: Watches,
+        opts: TailOptions,
+    ) -> Self {
         let sources = sources
             .into_iter()
             .map(|source| Tracked {
@@ -70,13 +75,13 @@ impl Follower {
     }
 
     /// Whether the receiver is gone.
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.batch.is_closed()
     }
 
     /// The first pass: reads all history (every file found, in parallel), reports health and
     /// says `CaughtUp` per source.
-    pub fn catch_up(&mut self) -> Result<(), Closed> {
+    pub(crate) fn catch_up(&mut self) -> Result<(), Closed> {
         self.defer_reads = true;
         let found = self.full_pass();
         self.defer_reads = false;
@@ -94,7 +99,7 @@ impl Follower {
     }
 
     /// Rescans every source, stats every file, and reads whatever changed.
-    pub fn full_pass(&mut self) -> Result<(), Closed> {
+    pub(crate) fn full_pass(&mut self) -> Result<(), Closed> {
         let current = self.scan();
         let stats: HashMap<&PathBuf, io::Result<Metadata>> =
             current.keys().map(|p| (p, std::fs::metadata(p))).collect();
@@ -135,7 +140,7 @@ impl Follower {
 
     /// Reads only the files named by notifications; returns `true` when a full pass is
     /// needed instead (a path is new, gone or replaced).
-    pub fn quick_pass(&mut self, paths: &[PathBuf]) -> Result<bool, Closed> {
+    pub(crate) fn quick_pass(&mut self, paths: &[PathBuf]) -> Result<bool, Closed> {
         for path in paths {
             let Some(f) = self.files.get_mut(path) else {
                 continue;
@@ -161,7 +166,7 @@ impl Follower {
 
     /// Sends the health of every source whose health changed, at most once per
     /// [`HEALTH_INTERVAL`] unless `force`; returns when a change held back is due.
-    pub fn publish_health(&mut self, force: bool) -> Result<Option<Instant>, Closed> {
+    pub(crate) fn publish_health(&mut self, force: bool) -> Result<Option<Instant>, Closed> {
         let mut held = None;
         for i in 0..self.sources.len() {
             let health = self.health(i);

@@ -6,6 +6,7 @@
 
 mod file;
 mod follow;
+mod options;
 mod stdin;
 mod wake;
 
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
@@ -21,29 +22,13 @@ use tokio::task::JoinHandle;
 use super::discover::{Source, SourceKind};
 use super::ingest::{Batch, Closed};
 use crate::usage::SourceMsg;
+pub use options::TailOptions;
+
 use follow::Follower;
 use wake::{Wake, Watches};
 
 /// Notifications arriving within this time of the first are handled in one pass.
 const SETTLE: Duration = Duration::from_millis(50);
-
-/// How the live source follows its files.
-#[derive(Debug, Clone)]
-pub struct TailOptions {
-    /// How often every file is stat-ed even without notifications.
-    pub poll_interval: Duration,
-    /// Files last modified before this are not read for history (new lines still are).
-    pub skip_older_than: Option<SystemTime>,
-}
-
-impl Default for TailOptions {
-    fn default() -> Self {
-        TailOptions {
-            poll_interval: Duration::from_secs(1),
-            skip_older_than: None,
-        }
-    }
-}
 
 /// Sets the stop flag when the task is dropped or aborted.
 struct StopOnDrop(Arc<AtomicBool>);

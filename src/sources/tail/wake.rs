@@ -15,9 +15,9 @@ use super::file::{FileId, file_id};
 #[derive(Debug)]
 pub(super) struct Wake {
     /// The paths it names.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Something was created, removed or renamed: the file set may have changed.
-    pub structural: bool,
+    pub(crate) structural: bool,
 }
 
 /// The watcher and the folders it watches, each with the identity it had when watched: a
@@ -33,7 +33,7 @@ pub(super) struct Watches {
 impl Watches {
     /// Starts a watcher that sends wake-ups to `tx`; without one (inotify limits, unsupported
     /// platform) following still works by polling.
-    pub fn new(tx: mpsc::Sender<Wake>) -> Self {
+    pub(crate) fn new(tx: mpsc::Sender<Wake>) -> Self {
         let handler = move |res: notify::Result<Event>| {
             let Ok(event) = res else { return };
             let structural = match event.kind {
@@ -64,7 +64,7 @@ impl Watches {
     /// Watches `dir` if it exists and is not watched yet, again if it was deleted and
     /// created since; while it does not exist, the nearest folder above it (called every full
     /// pass, so a folder that appears later is picked up).
-    pub fn ensure(&mut self, dir: &Path, recursive: bool) {
+    pub(crate) fn ensure(&mut self, dir: &Path, recursive: bool) {
         let Some(watcher) = self.watcher.as_mut() else {
             return;
         };

@@ -4,17 +4,23 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
 use super::cache::kv;
+use super::pane_state::PaneState;
 use super::widgets::{gauge_line, grouped, pane_block, percent};
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Width of the gauge labels.
 const LABEL_W: usize = 11;
 
 /// Draws the batch pane.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("batch api", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

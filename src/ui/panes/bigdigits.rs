@@ -26,7 +26,7 @@ fn glyph(c: char) -> Option<[&'static str; 3]> {
 
 /// The three rows of `text` in the big font, glyphs one column apart; `None` if a character
 /// has no glyph.
-pub fn big_rows(text: &str) -> Option<[String; 3]> {
+pub(crate) fn big_rows(text: &str) -> Option<[String; 3]> {
     let mut rows = [String::new(), String::new(), String::new()];
     for (i, c) in text.chars().enumerate() {
         let g = glyph(c)?;
@@ -42,7 +42,7 @@ pub fn big_rows(text: &str) -> Option<[String; 3]> {
 }
 
 /// Width in cells of `text` in the big font (0 if it cannot be drawn).
-pub fn big_width(text: &str) -> usize {
+pub(crate) fn big_width(text: &str) -> usize {
     big_rows(text).map_or(0, |r| r[0].chars().count())
 }
 

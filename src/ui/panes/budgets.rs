@@ -6,15 +6,20 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{bar, fit, hhmm, left, pane_block, right, short_usd};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{AlarmLogEntry, AlarmStatus, BudgetStatus};
 use crate::pricing::Money;
+use crate::snapshot::{AlarmLogEntry, AlarmStatus, BudgetStatus, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws budgets, then alarms, then as much of the log as fits.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let mut block = pane_block(
         if st.flash {
             "budgets & alarms · NEW ALARM"
@@ -211,7 +216,7 @@ fn alarm_line<'a>(a: &AlarmStatus, st: &PaneState, w: usize, theme: &Theme) -> L
     };
     let head = format!(
         "{mark} {} {} ",
-        hhmm(a.since, &st.zone),
+        hhmm(a.since, st.zone),
         severity_label(&a.severity)
     );
     let msg_w = w.saturating_sub(head.chars().count());
@@ -227,7 +232,7 @@ fn alarm_line<'a>(a: &AlarmStatus, st: &PaneState, w: usize, theme: &Theme) -> L
 }
 
 fn log_line<'a>(e: &AlarmLogEntry, st: &PaneState, w: usize, theme: &Theme) -> Line<'a> {
-    let head = format!("{} {:<7} ", hhmm(e.at, &st.zone), e.transition);
+    let head = format!("{} {:<7} ", hhmm(e.at, st.zone), e.transition);
     let msg_w = w.saturating_sub(head.chars().count());
     let style = if e.transition == "raised" {
         severity_style(&e.severity, theme)

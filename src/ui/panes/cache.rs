@@ -6,17 +6,23 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{compact, gauge_line, left, pane_block, percent, right};
-use crate::aggregate::Snapshot;
 use crate::pricing::Money;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Width of the labels.
 const LABEL_W: usize = 11;
 
 /// Draws the cache pane.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("cache", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

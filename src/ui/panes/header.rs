@@ -8,16 +8,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::bigdigits::{big_rows, big_width};
+use super::pane_state::PaneState;
+use super::title_bar;
 use super::widgets::{compact, grouped, per_hour, percent};
-use super::{PaneState, title_bar};
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Width of a stat label (`proj month`).
 const LABEL_W: usize = 10;
 
 /// Draws the title bar on the first row and the spend body below it.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     if area.is_empty() {
         return;
     }
@@ -97,7 +104,7 @@ fn render_body(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
 }
 
 /// The window's spend, `≥ $X` when unpriced records are left out of it.
-pub fn spend_label(snap: &Snapshot) -> String {
+pub(crate) fn spend_label(snap: &Snapshot) -> String {
     if snap.totals.cost_is_lower_bound {
         format!("≥{}", snap.totals.cost)
     } else {

@@ -6,10 +6,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{compact, grouped, pane_block, percent, share_bar_cell, sparkline};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::ModelRow;
+use crate::snapshot::{ModelRow, Snapshot};
 use crate::ui::theme::Theme;
 
 /// A numeric column: heading, width, and how to read it from a row.
@@ -114,7 +113,13 @@ const BAR_MIN: u16 = 6;
 const TREND: (u16, u16) = (8, 40);
 
 /// Draws the model table.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("spend by model", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

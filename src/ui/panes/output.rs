@@ -6,14 +6,19 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
+use super::pane_state::{OutputView, PaneState};
 use super::widgets::{columns, compact, grouped, pane_block, percent, token_bound};
-use super::{OutputView, PaneState};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::{HistogramBucket, ModelOutputStats};
+use crate::snapshot::{HistogramBucket, ModelOutputStats, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws the histogram, or the per-model table when toggled.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let title = if st.output_view == OutputView::PerModel {
         "output tokens · per model"
     } else {

@@ -7,11 +7,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{fit, fit_left, pane_block, percent};
-use crate::aggregate::Snapshot;
-use crate::aggregate::audit::{Lever, Opportunity, per_day};
 use crate::pricing::Money;
+use crate::snapshot::{Lever, Opportunity, Snapshot, per_day};
 use crate::ui::theme::Theme;
 
 /// Widths of the lever and money columns.
@@ -27,7 +26,7 @@ const HEADING_MIN: usize = 5;
 const LEVER_MIN: usize = 40;
 
 /// The lever shown after `lever` when `l` is pressed (`None`: all levers).
-pub fn next_lever(lever: Option<Lever>) -> Option<Lever> {
+pub(crate) fn next_lever(lever: Option<Lever>) -> Option<Lever> {
     match lever {
         None => Some(Lever::ALL[0]),
         Some(l) => {
@@ -38,7 +37,13 @@ pub fn next_lever(lever: Option<Lever>) -> Option<Lever> {
 }
 
 /// Draws the savings pane.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let lever = st.savings_lever;
     // The title says the figures are estimates even where no other line fits.
     let title = format!("savings est. · {} (l)", lever.map_or("all", Lever::as_str));

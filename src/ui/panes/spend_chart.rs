@@ -6,13 +6,19 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{columns, hhmm, pane_block, resample, short_duration, short_usd};
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::theme::Theme;
 
 /// Draws the chart, or a note when the window has no series yet.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let block = pane_block("spend over time", st, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -179,7 +185,7 @@ fn render_axis(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, t
         if multi_day {
             st.zone.local(t).format("%b %d").to_string()
         } else {
-            hhmm(t, &st.zone)
+            hhmm(t, st.zone)
         }
     };
     let start = label(first.start);

@@ -6,10 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{compact, fit, grouped, left, short_duration};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::SourceStatus;
+use crate::snapshot::{Snapshot, SourceStatus};
 use crate::ui::keymap;
 use crate::ui::theme::Theme;
 
@@ -18,7 +17,7 @@ const NAME_MIN: usize = 28;
 
 /// Lines the bar would show given room: one per source, the unpriced and reconciliation
 /// notices, the key hints.
-pub fn lines_wanted(snap: &Snapshot) -> u16 {
+pub(crate) fn lines_wanted(snap: &Snapshot) -> u16 {
     let sources = snap.sources.len().max(1);
     let notices = usize::from(!snap.unpriced_models.is_empty())
         + usize::from(!snap.reconciliation.is_empty());
@@ -26,7 +25,13 @@ pub fn lines_wanted(snap: &Snapshot) -> u16 {
 }
 
 /// Draws sources (one line each, or one summary line when short of rows), unpriced models and hints.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let title_style = if st.focused {
         theme.border_focused
     } else {

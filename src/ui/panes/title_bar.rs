@@ -4,15 +4,14 @@ use chrono::{DateTime, Utc};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{bar, percent};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::ReplayStatus;
+use crate::snapshot::{ReplayStatus, Snapshot};
 use crate::ui::theme::Theme;
 
 /// The clock text: the zone's wall time of `now`; changes once a second.
-pub fn clock_label(snap: &Snapshot, now: DateTime<Utc>) -> String {
-    let zone = super::zone_of(snap);
+pub(crate) fn clock_label(snap: &Snapshot, now: DateTime<Utc>) -> String {
+    let zone = super::pane_state::zone_of(snap);
     let local = zone.local(now);
     let name = if snap.time_zone.is_empty() || snap.time_zone.eq_ignore_ascii_case("local") {
         local.format("%:z").to_string()
@@ -23,7 +22,12 @@ pub fn clock_label(snap: &Snapshot, now: DateTime<Utc>) -> String {
 }
 
 /// The bar's one line, `width` cells wide; labels drop from the right when narrow.
-pub fn title_bar<'a>(snap: &Snapshot, st: &PaneState, theme: &Theme, width: usize) -> Line<'a> {
+pub(crate) fn title_bar<'a>(
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+    width: usize,
+) -> Line<'a> {
     let bar_style = theme.title_bar;
     let name_style = if st.focused {
         theme.border_focused.add_modifier(Modifier::REVERSED)

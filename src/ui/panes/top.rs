@@ -6,14 +6,19 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::PaneState;
+use super::pane_state::PaneState;
 use super::widgets::{fit_left, grouped, pane_block, percent, share_bar_cell};
-use crate::aggregate::Snapshot;
-use crate::aggregate::snapshot::GroupRow;
+use crate::snapshot::{GroupRow, Snapshot};
 use crate::ui::theme::Theme;
 
 /// Draws the selected breakdown.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, st: &PaneState, theme: &Theme) {
+pub(crate) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    st: &PaneState,
+    theme: &Theme,
+) {
     let group = (!snap.groups.is_empty()).then(|| &snap.groups[st.group_index % snap.groups.len()]);
     let title = match group {
         Some(g) => format!("top by {} (g)", g.by),

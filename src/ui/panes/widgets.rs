@@ -7,12 +7,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 
-use super::PaneState;
-use crate::aggregate::Zone;
+use super::pane_state::PaneState;
+use crate::time::Zone;
 use crate::ui::theme::Theme;
 
 /// The rounded, titled block every pane sits in; focus highlights its border.
-pub fn pane_block<'a>(title: &'a str, st: &PaneState, theme: &Theme) -> Block<'a> {
+pub(crate) fn pane_block<'a>(title: &'a str, st: &PaneState, theme: &Theme) -> Block<'a> {
     let title_style = if st.focused {
         theme.border_focused
     } else {
@@ -30,10 +30,10 @@ pub fn pane_block<'a>(title: &'a str, st: &PaneState, theme: &Theme) -> Block<'a
         .title(Line::from(Span::styled(format!(" {title} "), title_style)))
 }
 
-pub use crate::format::{compact, thousands as grouped};
+pub(crate) use crate::format::{compact, thousands as grouped};
 
 /// The share-of-spend bar of a table row, alternating fills so adjacent rows stay apart.
-pub fn share_bar_cell<'a>(
+pub(crate) fn share_bar_cell<'a>(
     share: f64,
     row: usize,
     width: u16,
@@ -54,7 +54,7 @@ pub fn share_bar_cell<'a>(
 }
 
 /// A 0–1 fraction as a percentage: `81%`, `4.2%`, `0%`.
-pub fn percent(f: f64) -> String {
+pub(crate) fn percent(f: f64) -> String {
     let p = if f.is_finite() { f * 100.0 } else { 0.0 };
     if p == 0.0 || p >= 9.95 {
         format!("{p:.0}%")
@@ -64,7 +64,7 @@ pub fn percent(f: f64) -> String {
 }
 
 /// Dollars per hour with cents: `$38.20/h`.
-pub fn per_hour(usd: f64) -> String {
+pub(crate) fn per_hour(usd: f64) -> String {
     format!(
         "{}/h",
         crate::pricing::Money::from_usd(if usd.is_finite() { usd } else { 0.0 })
@@ -72,7 +72,7 @@ pub fn per_hour(usd: f64) -> String {
 }
 
 /// Dollars in at most about six characters, for axis labels: `$0.90`, `$42.50`, `$462`, `$8.9k`.
-pub fn short_usd(usd: f64) -> String {
+pub(crate) fn short_usd(usd: f64) -> String {
     let usd = if usd.is_finite() { usd } else { 0.0 };
     let a = usd.abs();
     let sign = if usd < 0.0 { "-" } else { "" };
@@ -88,7 +88,7 @@ pub fn short_usd(usd: f64) -> String {
 }
 
 /// Token bounds that are powers of two read better in binary thousands: `1k`, `16k`, `32k`.
-pub fn token_bound(n: u64) -> String {
+pub(crate) fn token_bound(n: u64) -> String {
     if n >= 1024 && n.is_multiple_of(1024) {
         format!("{}k", n / 1024)
     } else {
@@ -97,17 +97,12 @@ pub fn token_bound(n: u64) -> String {
 }
 
 /// `HH:MM` in the zone.
-pub fn hhmm(t: DateTime<Utc>, zone: &Zone) -> String {
+pub(crate) fn hhmm(t: DateTime<Utc>, zone: Zone) -> String {
     zone.local(t).format("%H:%M").to_string()
 }
 
-/// `HH:MM:SS` in the zone.
-pub fn hhmmss(t: DateTime<Utc>, zone: &Zone) -> String {
-    zone.local(t).format("%H:%M:%S").to_string()
-}
-
 /// A short duration: `42s`, `7m`, `3h`, `2d`.
-pub fn short_duration(secs: i64) -> String {
+pub(crate) fn short_duration(secs: i64) -> String {
     let s = secs.max(0);
     match s {
         0..60 => format!("{s}s"),
@@ -118,7 +113,7 @@ pub fn short_duration(secs: i64) -> String {
 }
 
 /// `s` cut to `width` characters, with `…` when cut.
-pub fn fit(s: &str, width: usize) -> String {
+pub(crate) fn fit(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         return s.to_owned();
     }
@@ -132,7 +127,7 @@ pub fn fit(s: &str, width: usize) -> String {
 
 /// `s` cut to its last `width` characters, with `…` in front when cut: the end of a path
 /// (`…/infra_6/sub.dir`) says more than its start.
-pub fn fit_left(s: &str, width: usize) -> String {
+pub(crate) fn fit_left(s: &str, width: usize) -> String {
     let len = s.chars().count();
     if len <= width {
         return s.to_owned();
@@ -146,13 +141,13 @@ pub fn fit_left(s: &str, width: usize) -> String {
 }
 
 /// `s` right-aligned in `width` characters (cut on the left edge if too long).
-pub fn right(s: &str, width: usize) -> String {
+pub(crate) fn right(s: &str, width: usize) -> String {
     let s = fit(s, width);
     format!("{s:>width$}")
 }
 
 /// `s` left-aligned in `width` characters.
-pub fn left(s: &str, width: usize) -> String {
+pub(crate) fn left(s: &str, width: usize) -> String {
     let s = fit(s, width);
     format!("{s:<width$}")
 }
@@ -162,7 +157,7 @@ const EIGHTHS_V: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '�
 
 /// A horizontal bar `width` cells wide filled to `ratio` (eighth-cell precision), with an
 /// optional mark (`│`) at `mark` in the empty part.
-pub fn bar<'a>(
+pub(crate) fn bar<'a>(
     ratio: f64,
     width: usize,
     filled: Style,
@@ -199,7 +194,7 @@ pub fn bar<'a>(
 }
 
 /// A labelled gauge line: `label ███████░░░ value`, sized to `width`.
-pub fn gauge_line<'a>(
+pub(crate) fn gauge_line<'a>(
     label: &str,
     label_w: usize,
     ratio: f64,
@@ -229,7 +224,7 @@ pub fn gauge_line<'a>(
 
 /// Vertical bars, one per value, scaled to `max`, bottom-aligned in `area` (eighth-cell precision).
 /// `styles` picks each column's style by index.
-pub fn columns(
+pub(crate) fn columns(
     buf: &mut Buffer,
     area: Rect,
     values: &[f64],
@@ -260,7 +255,7 @@ pub fn columns(
 
 /// A one-line sparkline of `values` in `width` cells (resampled), scaled to their maximum;
 /// zero shows as a space.
-pub fn sparkline(values: &[f64], width: usize) -> String {
+pub(crate) fn sparkline(values: &[f64], width: usize) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let v = resample(values, width);
     let max = v.iter().copied().fold(0.0_f64, f64::max);
@@ -276,7 +271,7 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
 }
 
 /// Resamples `values` into `n` buckets by summing neighbours (`n` ≥ 1), or returns them as is.
-pub fn resample(values: &[f64], n: usize) -> Vec<f64> {
+pub(crate) fn resample(values: &[f64], n: usize) -> Vec<f64> {
     if n == 0 || values.len() <= n {
         return values.to_vec();
     }

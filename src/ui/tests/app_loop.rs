@@ -10,9 +10,10 @@ use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use tokio::sync::{mpsc, watch};
 
-use crate::aggregate::{Control, Snapshot, Window};
-use crate::ui::fixture;
-use crate::ui::{Bell, UiOptions, run_app};
+use crate::snapshot::{Control, Snapshot};
+use crate::time::Window;
+use crate::ui::event_loop::run_app;
+use crate::ui::{Bell, UiOptions, fixture};
 
 /// A `TestBackend` that records the screen text at every flush (one flush per drawn frame).
 struct Recording {
@@ -193,7 +194,7 @@ async fn new_alarm_rings_once_and_flashes_budgets() {
     assert_eq!(*h.bells.lock().unwrap(), 1);
     let mut next = fixture::snapshot();
     next.burn_rate_usd_per_hour = 120.0;
-    next.alarms.push(crate::aggregate::snapshot::AlarmStatus {
+    next.alarms.push(crate::snapshot::AlarmStatus {
         id: "spend_spike".into(),
         kind: "spend_spike".into(),
         severity: "critical".into(),
@@ -286,7 +287,7 @@ async fn mouse_click_focuses_the_pane_under_it() {
 
 #[tokio::test(start_paused = true)]
 async fn replay_keys_reach_the_replay_source_only_when_replaying() {
-    use crate::ui::ReplayCommand;
+    use crate::snapshot::ReplayCommand;
     for (snap, expected) in [
         (fixture::replay_snapshot(), true),
         (fixture::snapshot(), false),

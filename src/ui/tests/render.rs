@@ -4,7 +4,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 
-use crate::aggregate::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::draw::{View, render_screen};
 use crate::ui::fixture;
 use crate::ui::layout::{Overlay, Pane};
@@ -298,7 +298,7 @@ fn empty_snapshot_before_any_data_80x24() {
 #[test]
 fn the_status_pane_shows_a_receivers_senders_and_refused_payloads() {
     let mut snap = fixture::snapshot();
-    snap.sources.push(crate::aggregate::snapshot::SourceStatus {
+    snap.sources.push(crate::snapshot::SourceStatus {
         name: "otlp".into(),
         state: "ok".into(),
         lines: 1_204,

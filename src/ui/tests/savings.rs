@@ -4,8 +4,7 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::aggregate::audit::Lever;
-use crate::aggregate::{AuditSnapshot, Snapshot};
+use crate::snapshot::{AuditSnapshot, Lever, Snapshot};
 use crate::ui::draw::{View, render_screen};
 use crate::ui::fixture;
 use crate::ui::layout::Pane;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use costtop::aggregate::{AggregatorHandle, TokioClock};
+use costtop::aggregate::AggregatorHandle;
+use costtop::time::TokioClock;
 
 use crate::support::alarms::{Feed, day_budget, raised, usd_of};
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::Utc;
-use costtop::aggregate::{AggregatorHandle, Settings, SystemClock, Window};
+use costtop::aggregate::{AggregatorHandle, Settings};
+use costtop::time::{SystemClock, Window};
 use costtop::usage::{
     Attribution, EventKind, Modifiers, SourceMsg, StopReason, Tier, Tokens, UsageEvent, request_key,
 };

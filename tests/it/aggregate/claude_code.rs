@@ -2,9 +2,11 @@
 //! exist, and Claude Code's own figures beside costtop's (the last running total counts).
 
 use chrono::{DateTime, TimeZone, Utc};
-use costtop::aggregate::{Settings, Snapshot, State, Window, Zone};
+use costtop::aggregate::{Settings, State};
 use costtop::money::Money;
 use costtop::parse::{LineContext, Parsed, parse_line};
+use costtop::snapshot::Snapshot;
+use costtop::time::{Window, Zone};
 use costtop::usage::SourceMsg;
 use serde_json::{Value, json};
 

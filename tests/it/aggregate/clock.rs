@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use costtop::aggregate::{
-    AggregatorHandle, Budget, GroupBy, ManualClock, Period, Settings, Snapshot, State, Window, Zone,
-};
+use costtop::aggregate::{AggregatorHandle, Settings, State};
+use costtop::budget::Budget;
+use costtop::snapshot::{GroupBy, Snapshot};
+use costtop::time::{ManualClock, Period, Window, Zone};
 use costtop::usage::{SourceMsg, UsageEvent};
 
 use crate::support::faults::usage;
@@ -132,7 +133,7 @@ async fn a_clock_stepping_back_and_forward_keeps_windows_budgets_and_burn_rates_
     // nothing was lost or counted twice on the way.
     clock.set(noon + Duration::days(3));
     controls
-        .send(costtop::aggregate::Control::SetWindow(Window::Month))
+        .send(costtop::snapshot::Control::SetWindow(Window::Month))
         .expect("control");
     let snap = handle.snapshot_now(None).await.expect("alive");
     assert_sane(&snap);
@@ -141,7 +142,7 @@ async fn a_clock_stepping_back_and_forward_keeps_windows_budgets_and_burn_rates_
     assert!(snap.burn_rate_1h_usd_per_hour.abs() < 1e-9);
     clock.set(noon + Duration::minutes(5));
     controls
-        .send(costtop::aggregate::Control::SetWindow(Window::Today))
+        .send(costtop::snapshot::Control::SetWindow(Window::Today))
         .expect("control");
     let snap = handle.snapshot_now(None).await.expect("alive");
     assert_sane(&snap);

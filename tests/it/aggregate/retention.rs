@@ -3,7 +3,10 @@
 //! and dedupe keys last as long as their kind of source can send a copy.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use costtop::aggregate::{Budget, BudgetFilter, GroupBy, Period, Settings, State, Window, Zone};
+use costtop::aggregate::{Settings, State};
+use costtop::budget::{Budget, BudgetFilter};
+use costtop::snapshot::GroupBy;
+use costtop::time::{Period, Window, Zone};
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
 };

@@ -1,8 +1,10 @@
 //! The aggregator's state: dedupe with replacement, pricing into rollups, windows, alarms.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use costtop::aggregate::{Budget, Period, Settings, State, Window, Zone};
+use costtop::aggregate::{Settings, State};
+use costtop::budget::Budget;
 use costtop::pricing::Money;
+use costtop::time::{Period, Window, Zone};
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
 };

@@ -5,16 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use costtop::aggregate::audit::{AuditSettings, Kind, Lever};
-use costtop::aggregate::{
-    AggregatorHandle, Clock, Control, GroupBy, ScaledClock, Settings, Snapshot, State, Window, Zone,
-};
+use costtop::aggregate::AuditSettings;
+use costtop::aggregate::{AggregatorHandle, Settings, State};
 use costtop::app::start_demo;
 use costtop::cli::{CommonArgs, DemoArgs, FollowArgs, UiArgs};
 use costtop::parse::{LineContext, Parsed, parse_line};
 use costtop::pricing::PriceTable;
+use costtop::snapshot::{Control, GroupBy, Snapshot};
+use costtop::snapshot::{Kind, Lever};
 use costtop::sources::demo::scenario::{BATCH_JOB, CACHE_BREAK, SPEND_SPIKE};
 use costtop::sources::demo::{DEMO_ASYNC, DemoFeed, Scenario, plan_budget};
+use costtop::time::{Clock, ScaledClock, Window, Zone};
 use costtop::usage::SourceMsg;
 
 const FEATURES: [&str; 4] = ["chat", "classify", "agent", "nightly-summaries"];

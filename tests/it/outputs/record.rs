@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use costtop::aggregate::AggregatorHandle;
-use costtop::aggregate::snapshot::SourceStatus;
 use costtop::outputs::record::spawn_recorder_retrying;
 use costtop::parse::{LineContext, Parsed, parse_line};
+use costtop::snapshot::SourceStatus;
 use costtop::usage::{SourceMsg, UsageEvent, dedupe_key};
 use tokio::sync::mpsc;
 

@@ -6,10 +6,12 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use costtop::aggregate::{Budget, Control, Period, Settings, Window};
+use costtop::aggregate::Settings;
+use costtop::budget::Budget;
+use costtop::snapshot::{Control, ReplayCommand};
 use costtop::sources::discover;
 use costtop::sources::replay::{Engine, EngineOptions, Player, Speed, Timeline};
-use costtop::ui::ReplayCommand;
+use costtop::time::{Period, Window};
 use serde_json::Value;
 
 use crate::support::files::copy_tree;
@@ -202,7 +204,7 @@ fn played(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     t: DateTime<Utc>,
-) -> costtop::aggregate::Snapshot {
+) -> costtop::snapshot::Snapshot {
     let options = EngineOptions {
         skip_quiet: false,
         checkpoint_every: None,

@@ -2,7 +2,7 @@
 //! 5-minute writes ×1.25, 1-hour ×2, reads ×0.1 of input).
 
 use super::{at, audit_at, find, request, state, tokens, usd};
-use crate::aggregate::audit::Kind;
+use crate::snapshot::Kind;
 
 #[test]
 fn a_5_minute_write_never_read_within_5_minutes_costs_its_premium() {

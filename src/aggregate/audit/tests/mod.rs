@@ -6,9 +6,11 @@ mod caching;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::{AsyncMark, AuditSettings, AuditSnapshot, Kind, Opportunity};
-use crate::aggregate::{Settings, State, Window, Zone};
+use super::{AsyncMark, AuditSettings};
+use crate::aggregate::{Settings, State};
 use crate::pricing::Money;
+use crate::snapshot::{AuditSnapshot, Kind, Opportunity};
+use crate::time::{Window, Zone};
 use crate::usage::{Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent};
 
 pub(super) fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {

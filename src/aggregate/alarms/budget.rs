@@ -1,0 +1,103 @@
+//! Where each budget stands, read from the counted usage: spend in its period, the
+//! projection to the period's end, its status.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::aggregate::store::{Dims, Store, minute_of};
+use crate::budget::{Budget, BudgetFilter};
+use crate::pricing::{Money, round_usd};
+use crate::snapshot::BudgetStatus;
+use crate::time::{Period, Zone};
+
+/// Whether a cell of dimensions `d` counts for `filter`.
+fn matches(filter: &BudgetFilter, store: &Store, d: &Dims) -> bool {
+    let s = &store.strings;
+    filter
+        .model
+        .as_ref()
+        .is_none_or(|g| g.is_match(s.name(d.model)))
+        && filter
+            .project
+            .as_deref()
+            .is_none_or(|p| s.name(d.project) == p)
+        && filter.tier.is_none_or(|t| t == d.tier)
+        && filter.tag.as_ref().is_none_or(|(k, v)| {
+            store
+                .tag_sets
+                .pairs(d.tags)
+                .iter()
+                .any(|(tk, tv)| s.name(*tk) == k && s.name(*tv) == v)
+        })
+}
+
+/// Spend matching the budget's filter in `[from, to]` as seen at `now` (whole local hours
+/// before the detail frontier: periods start on local hours, so they are exact).
+pub(super) fn spent(
+    budget: &Budget,
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Money {
+    if budget.filter.is_empty() {
+        return store.spend_between(from, to, now);
+    }
+    let (a, b) = (minute_of(from), minute_of(to));
+    if a > b {
+        return Money::ZERO;
+    }
+    store
+        .history
+        .slots(a, b, now)
+        .flat_map(|(_, m)| m.cells.iter())
+        .filter(|(d, _)| matches(&budget.filter, store, d))
+        .map(|(_, c)| Money(i128::from(c.cost)))
+        .sum()
+}
+
+/// Spent so far this period and the projection to its end at the recent burn rate
+/// (the last hour; the last 15 minutes for hourly budgets; never longer than the period).
+pub(super) fn spent_and_projected(
+    budget: &Budget,
+    store: &Store,
+    zone: Zone,
+    now: DateTime<Utc>,
+) -> (Money, Money) {
+    let (start, end) = budget.period_bounds(zone, now);
+    // Spend stamped later than now still counts in its period (clocks differ a little);
+    // spend after the period's end does not.
+    let spent_so_far = spent(budget, store, start, end - Duration::seconds(1), now);
+    let lookback = if budget.period == Period::Hour {
+        Duration::minutes(15)
+    } else {
+        Duration::hours(1)
+    };
+    let rate_from = (now - lookback).max(start);
+    let rate_secs = (now - rate_from).num_seconds().max(60) as f64;
+    let recent = spent(budget, store, rate_from, now, now);
+    let remaining = (end - now).num_seconds().max(0) as f64;
+    let projected = spent_so_far + Money::from_usd(recent.usd() / rate_secs * remaining);
+    (spent_so_far, projected)
+}
+
+/// Where a budget stands at `now`.
+pub(crate) fn status(
+    budget: &Budget,
+    store: &Store,
+    zone: Zone,
+    now: DateTime<Utc>,
+) -> BudgetStatus {
+    let (start, end) = budget.period_bounds(zone, now);
+    let (spent, projected) = spent_and_projected(budget, store, zone, now);
+    BudgetStatus {
+        name: budget.name.clone(),
+        period: budget.period.as_str().to_string(),
+        limit_usd: budget.limit.usd(),
+        spent_usd: round_usd(spent.usd()),
+        projected_usd: round_usd(projected.usd()),
+        state: budget.state(spent).to_string(),
+        warn_at: budget.warn_at,
+        period_start: start,
+        period_end: end,
+    }
+}

@@ -1,0 +1,69 @@
+//! What the aggregator is told: prices, time zone, window, the records' time range, budgets,
+//! counters, dedupe retention and the audit's settings.
+
+use chrono::{DateTime, Utc};
+
+use super::audit::AuditSettings;
+use super::store::CounterOptions;
+use crate::budget::Budget;
+use crate::pricing::PriceTable;
+use crate::time::{Window, Zone};
+
+/// How the aggregator counts: prices, time zone, the records' time range, budgets.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The price table (embedded plus config overrides).
+    pub prices: PriceTable,
+    /// Time zone for days, hours and budget periods.
+    pub zone: Zone,
+    /// Window the snapshot's totals and breakdowns cover.
+    pub window: Window,
+    /// Records before this are ignored.
+    pub since: Option<DateTime<Utc>>,
+    /// Records at or after this are ignored.
+    pub until: Option<DateTime<Utc>>,
+    /// Budgets to track.
+    pub budgets: Vec<Budget>,
+    /// Keep monotonic counters for `/metrics` (runs with an HTTP listener).
+    pub counters: Option<CounterOptions>,
+    /// How long dedupe keys are remembered, by kind of source.
+    pub retention: Retention,
+    /// What the audit is told: ladder, async groups, grouping.
+    pub audit: AuditSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            prices: PriceTable::embedded(),
+            zone: Zone::Local,
+            window: Window::Today,
+            since: None,
+            until: None,
+            budgets: Vec::new(),
+            counters: None,
+            retention: Retention::default(),
+            audit: AuditSettings::default(),
+        }
+    }
+}
+
+/// How long keys are remembered once their records are no longer replaceable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Records without a session (application logs, batch results): minutes of event time
+    /// behind the newest record.
+    pub(crate) short_keys: chrono::Duration,
+    /// Admin API buckets: event time behind the newest bucket during which a re-poll may
+    /// still replace one.
+    pub(crate) buckets: chrono::Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            short_keys: chrono::Duration::minutes(10),
+            buckets: chrono::Duration::days(1),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The one pass over the window's slots of time: every cell summed into the totals and the
+//! breakdowns a snapshot shows, and the helpers that put a cell in the snapshot's words.
+
+use chrono::{DateTime, Duration};
+use foldhash::HashMap;
+
+use crate::aggregate::store::{Cell, Dims, Histogram, Store, StoredCell};
+use crate::money::Money;
+use crate::snapshot::{GroupBy, Totals};
+use crate::time::Zone;
+use crate::usage::Tier;
+
+/// Sums of the window, gathered in one pass.
+#[derive(Default)]
+pub(super) struct Fold {
+    pub(super) total: Cell,
+    pub(super) by_model: HashMap<u32, Cell>,
+    pub(super) by_tier: HashMap<Tier, Cell>,
+    pub(super) by_project: HashMap<u32, Cell>,
+    pub(super) by_session: HashMap<u32, Cell>,
+    pub(super) by_tag: HashMap<(u32, u32), Cell>,
+    pub(super) by_row: HashMap<String, Cell>,
+    pub(super) histogram: Histogram,
+    pub(super) histogram_by_model: HashMap<u32, Histogram>,
+    /// Spend per step of the series grid, by model id.
+    pub(super) model_series: Vec<Vec<Money>>,
+}
+
+/// Adds one stored cell (of dimensions `d`) to the sums; `row` is its `--by day|hour` row.
+pub(super) fn fold_cell(
+    store: &Store,
+    f: &mut Fold,
+    d: &Dims,
+    c: &StoredCell,
+    g: Option<&GroupBy>,
+    row: Option<&str>,
+) {
+    f.total.merge(c);
+    f.by_model.entry(d.model).or_default().merge(c);
+    f.by_tier.entry(d.tier).or_default().merge(c);
+    f.by_project.entry(d.project).or_default().merge(c);
+    f.by_session.entry(d.session).or_default().merge(c);
+    for &pair in store.tag_sets.pairs(d.tags) {
+        f.by_tag.entry(pair).or_default().merge(c);
+    }
+    if let Some(GroupBy::Tag(key)) = g {
+        // Records without the tag are grouped under "(none)".
+        let key_id = store.strings.get(key);
+        let has = store
+            .tag_sets
+            .pairs(d.tags)
+            .iter()
+            .any(|(k, _)| Some(*k) == key_id);
+        if !has {
+            f.by_tag
+                .entry((key_id.unwrap_or(u32::MAX), 0))
+                .or_default()
+                .merge(c);
+        }
+    }
+    if let Some(row) = row {
+        f.by_row.entry(row.to_string()).or_default().merge(c);
+    }
+    if let Some(max) = (c.max_output > 0).then_some(u64::from(c.max_output)) {
+        f.histogram.observe_max(max);
+        f.histogram_by_model
+            .entry(d.model)
+            .or_default()
+            .observe_max(max);
+    }
+}
+
+/// The row label of a minute for time groupings (`day`, `hour`). When clocks go back,
+/// the repeated local hour gets its UTC offset (`2026-10-25 02:00 +01:00`), so the two
+/// hours stay two rows (in order) instead of one row counting two hours.
+pub(super) fn time_row_key(zone: Zone, g: &GroupBy, minute: i64) -> Option<String> {
+    let t = DateTime::from_timestamp(minute * 60, 0)?;
+    let local = zone.local(t);
+    match g {
+        GroupBy::Day => Some(local.format("%Y-%m-%d").to_string()),
+        GroupBy::Hour => {
+            let label = local.format("%Y-%m-%d %H:00").to_string();
+            let hour_before = zone.local(t - Duration::hours(1));
+            if hour_before.format("%Y-%m-%d %H:00").to_string() == label {
+                Some(format!("{label} {}", local.format("%:z")))
+            } else {
+                Some(label)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A cell's figures in the snapshot's vocabulary.
+pub(super) fn totals(c: &Cell) -> Totals {
+    Totals {
+        cost: c.cost,
+        requests: c.requests,
+        input_tokens: c.tokens.input,
+        output_tokens: c.tokens.output,
+        cache_write_5m_tokens: c.tokens.cache_write_5m,
+        cache_write_1h_tokens: c.tokens.cache_write_1h,
+        cache_read_tokens: c.tokens.cache_read,
+        web_search_requests: c.tokens.web_search_requests,
+        unpriced_requests: c.unpriced_requests,
+        cost_is_lower_bound: c.unpriced_requests > 0 || c.unpriced_tokens > 0,
+    }
+}
+
+/// `part` as a fraction of `whole` (0 when there is none).
+pub(super) fn share(part: Money, whole: Money) -> f64 {
+    if whole.0 == 0 {
+        0.0
+    } else {
+        part.0 as f64 / whole.0 as f64
+    }
+}
+
+/// `a / b` (0 when `b` is).
+pub(super) fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}

@@ -1,0 +1,154 @@
+//! Breakdowns of a window: the top pane's groups (tier, project, session, each tag) and the
+//! rows of `report --by`.
+
+use foldhash::HashMap;
+
+use super::fold::{Fold, share, totals};
+use crate::aggregate::store::{Cell, Interner};
+use crate::pricing::Money;
+use crate::snapshot::{GroupBreakdown, GroupBy, GroupRow, MAX_GROUP_ROWS};
+
+/// The top pane's breakdowns: project, tier, session, then each tag key.
+pub(super) fn groups(strings: &Interner, f: &Fold, total_cost: Money) -> Vec<GroupBreakdown> {
+    // Projects first: the top pane opens on them ("which project spends?"), `g` cycles.
+    let mut out = vec![
+        GroupBreakdown {
+            by: "project".into(),
+            rows: named_rows(strings, &f.by_project, total_cost),
+        },
+        GroupBreakdown {
+            by: "tier".into(),
+            rows: rank_rows(
+                f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
+                total_cost,
+                MAX_GROUP_ROWS,
+            ),
+        },
+        GroupBreakdown {
+            by: "session".into(),
+            rows: named_rows(strings, &f.by_session, total_cost),
+        },
+    ];
+    let mut keys: Vec<u32> = f
+        .by_tag
+        .keys()
+        .map(|(k, _)| *k)
+        .filter(|k| *k != u32::MAX)
+        .collect();
+    keys.sort_by(|a, b| strings.name(*a).cmp(strings.name(*b)));
+    keys.dedup();
+    for key in keys {
+        let rows = f
+            .by_tag
+            .iter()
+            .filter(|((k, _), _)| *k == key)
+            .map(|((_, v), c)| (strings.name(*v).to_string(), c));
+        out.push(GroupBreakdown {
+            by: format!("tag:{}", strings.name(key)),
+            rows: rank_rows(rows, total_cost, MAX_GROUP_ROWS),
+        });
+    }
+    out
+}
+
+fn named_rows(strings: &Interner, map: &HashMap<u32, Cell>, total_cost: Money) -> Vec<GroupRow> {
+    rank_rows(
+        map.iter()
+            .map(|(id, c)| (none_if_empty(strings.name(*id)), c)),
+        total_cost,
+        MAX_GROUP_ROWS,
+    )
+}
+
+/// The rows of `report --by`: every group, none left out.
+pub(super) fn report_rows(
+    strings: &Interner,
+    g: &GroupBy,
+    f: &Fold,
+    total_cost: Money,
+) -> Vec<GroupRow> {
+    let all = usize::MAX;
+    match g {
+        GroupBy::Model => rank_rows(
+            f.by_model
+                .iter()
+                .map(|(id, c)| (none_if_empty(strings.name(*id)), c)),
+            total_cost,
+            all,
+        ),
+        GroupBy::Tier => rank_rows(
+            f.by_tier.iter().map(|(t, c)| (t.as_str().to_string(), c)),
+            total_cost,
+            all,
+        ),
+        GroupBy::Project => rank_rows(
+            f.by_project
+                .iter()
+                .map(|(id, c)| (none_if_empty(strings.name(*id)), c)),
+            total_cost,
+            all,
+        ),
+        GroupBy::Session => rank_rows(
+            f.by_session
+                .iter()
+                .map(|(id, c)| (none_if_empty(strings.name(*id)), c)),
+            total_cost,
+            all,
+        ),
+        GroupBy::Tag(key) => {
+            let key_id = strings.get(key).unwrap_or(u32::MAX);
+            rank_rows(
+                f.by_tag
+                    .iter()
+                    .filter(|((k, _), _)| *k == key_id)
+                    .map(|((_, v), c)| (none_if_empty(strings.name(*v)), c)),
+                total_cost,
+                all,
+            )
+        }
+        GroupBy::Day | GroupBy::Hour => {
+            let mut rows: Vec<GroupRow> = f
+                .by_row
+                .iter()
+                .map(|(k, c)| GroupRow {
+                    key: k.clone(),
+                    totals: totals(c),
+                    share_of_cost: share(c.cost, total_cost),
+                })
+                .collect();
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
+            rows
+        }
+    }
+}
+
+fn rank_rows<'a>(
+    rows: impl Iterator<Item = (String, &'a Cell)>,
+    total_cost: Money,
+    limit: usize,
+) -> Vec<GroupRow> {
+    let mut v: Vec<GroupRow> = rows
+        .map(|(key, c)| GroupRow {
+            key,
+            totals: totals(c),
+            share_of_cost: share(c.cost, total_cost),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.totals
+            .cost
+            .cmp(&a.totals.cost)
+            .then(b.totals.requests.cmp(&a.totals.requests))
+            .then(a.key.cmp(&b.key))
+    });
+    v.truncate(limit);
+    v
+}
+
+fn none_if_empty(s: &str) -> String {
+    if s.is_empty() {
+        "(none)".to_string()
+    } else {
+        s.to_string()
+    }
+}

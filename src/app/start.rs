@@ -1,0 +1,204 @@
+//! What every live run starts: the sources (tail, Admin API), the recorder, the alarm
+//! actions and, when asked for, the HTTP listener; and the signals that stop it.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use super::setup::{live_since, load_config, settings, zone};
+use crate::aggregate::{AggregatorHandle, CounterOptions, Settings};
+use crate::cli::{CommonArgs, FollowArgs, ListenArgs};
+use crate::config::Config;
+use crate::listener::{self, ListenOptions, Listening};
+use crate::outputs::hooks;
+use crate::sources::{self, Discovery, TailOptions};
+
+/// Longest a one-shot command waits for the Admin API backfill.
+pub(super) const ADMIN_BACKFILL_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The config, the history start and the aggregator settings of a live command; with the
+/// `/metrics` counters when it listens (`always`: `serve`, which listens by default).
+pub(super) fn live_settings(
+    common: &CommonArgs,
+    follow: &FollowArgs,
+    listen: &ListenArgs,
+    always: bool,
+) -> Result<(Config, DateTime<Utc>, Settings)> {
+    let config = load_config(common)?;
+    let zone = zone(&config, common)?;
+    let since = live_since(follow.since.as_deref(), zone)?;
+    let mut settings = settings(&config, common, follow.window, Some(since), None)?;
+    settings.counters = counter_options(listen, always)?;
+    Ok((config, since, settings))
+}
+
+/// Resolves on Ctrl-C, SIGTERM or SIGHUP.
+pub(crate) async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut hup = signal(SignalKind::hangup()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            Some(()) = async { match term.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {}
+            Some(()) = async { match hup.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Alarm actions from the flags, else the config.
+pub(crate) fn alarm_actions(follow: &FollowArgs, config: &Config) -> hooks::AlarmActions {
+    hooks::AlarmActions {
+        webhook: follow
+            .webhook
+            .clone()
+            .or_else(|| config.file.webhook.clone()),
+        on_alarm: follow
+            .on_alarm
+            .clone()
+            .or_else(|| config.file.on_alarm.clone()),
+        timing: hooks::HookTiming::default(),
+    }
+}
+
+/// Tail options for a live run reading history from `since`.
+pub(crate) fn tail_options(since: DateTime<Utc>) -> TailOptions {
+    TailOptions {
+        skip_older_than: Some(std::time::SystemTime::from(since)),
+        ..TailOptions::default()
+    }
+}
+
+/// What a live run started.
+pub(crate) struct Live {
+    /// Sources that will report `CaughtUp`.
+    pub(crate) sources: usize,
+    /// The source and output tasks (they end with the aggregator).
+    pub(crate) tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Where sources send (through the recorder with `--record`), for sources started later.
+    pub(crate) tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
+}
+
+/// Starts the live sources (tail, Admin API), the recorder and the alarm actions for a handle.
+pub(crate) fn start_live(
+    handle: &AggregatorHandle,
+    discovery: &Discovery,
+    follow: &FollowArgs,
+    config: &Config,
+    since: DateTime<Utc>,
+) -> Result<Live> {
+    let mut tx = handle.source_sender();
+    if let Some(path) = &follow.record {
+        tx = crate::outputs::record::spawn_recorder(path, tx);
+    }
+    let mut tasks = Vec::new();
+    let mut count = discovery.sources.len();
+    if !discovery.sources.is_empty() {
+        tasks.push(sources::spawn_tail(
+            discovery.sources.clone(),
+            tx.clone(),
+            tail_options(since),
+        ));
+    }
+    if follow.admin_api {
+        tasks.push(start_admin_api(follow, config, since, tx.clone())?);
+        count += 1;
+    }
+    let actions = alarm_actions(follow, config);
+    if !actions.is_empty() {
+        tasks.push(hooks::spawn_alarm_actions(
+            handle.snapshots(),
+            &actions,
+            Some(handle.source_sender()),
+        ));
+    }
+    Ok(Live {
+        sources: count,
+        tasks,
+        tx,
+    })
+}
+
+/// Starts the Admin API poller with the key from the environment or the config's command.
+pub(crate) fn start_admin_api(
+    follow: &FollowArgs,
+    config: &Config,
+    since: DateTime<Utc>,
+    tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
+) -> Result<tokio::task::JoinHandle<()>> {
+    use crate::sources::admin_api::{AdminKey, AdminOptions, spawn_admin_api};
+    let key = AdminKey::resolve(
+        std::env::var("ANTHROPIC_ADMIN_KEY").ok(),
+        config.file.admin_key_command.as_deref(),
+    )
+    .context("--admin-api needs an admin key: set ANTHROPIC_ADMIN_KEY or admin_key_command in the config")?;
+    let mut opts = AdminOptions {
+        since,
+        ..AdminOptions::default()
+    };
+    if let Some(base) = follow
+        .api_base
+        .clone()
+        .or_else(|| config.file.api_base.clone())
+    {
+        opts.api_base = base;
+    }
+    let configured = config
+        .file
+        .poll_interval
+        .as_deref()
+        .and_then(|p| humantime::parse_duration(p).ok());
+    if let Some(every) = follow.poll_interval.or(configured) {
+        opts.poll_interval = every;
+    }
+    Ok(spawn_admin_api(opts, key, tx))
+}
+
+/// The counters the aggregator keeps when a listener runs (`serve` always listens; the
+/// other commands with `--listen`): `None` without one.
+pub(crate) fn counter_options(args: &ListenArgs, always: bool) -> Result<Option<CounterOptions>> {
+    crate::outputs::metrics::check_labels(&args.metrics_label).map_err(anyhow::Error::msg)?;
+    let listening = always || args.listen.is_some();
+    if !listening && !args.metrics_label.is_empty() {
+        anyhow::bail!("--metrics-label needs --listen");
+    }
+    Ok(listening.then(|| CounterOptions {
+        labels: args.metrics_label.clone(),
+        ..CounterOptions::default()
+    }))
+}
+
+/// Starts the listener of a live run when `--listen` was given; it serves until the process
+/// ends.
+pub(crate) async fn start_listener(
+    handle: &AggregatorHandle,
+    live: &Live,
+    args: &ListenArgs,
+    default: Option<std::net::SocketAddr>,
+) -> Result<Option<Listening>> {
+    listen(handle, live, args, default, std::future::pending()).await
+}
+
+pub(super) async fn listen(
+    handle: &AggregatorHandle,
+    live: &Live,
+    args: &ListenArgs,
+    default: Option<std::net::SocketAddr>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<Option<Listening>> {
+    let Some(addr) = args.listen.or(default) else {
+        return Ok(None);
+    };
+    let opts = ListenOptions {
+        addr,
+        token_file: args.listen_token_file.clone(),
+        insecure: args.insecure_listen,
+    };
+    Ok(Some(
+        listener::start(&opts, handle, live.tx.clone(), stop).await?,
+    ))
+}
