@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use costtop::aggregate::{AggregatorHandle, Settings};
 use costtop::snapshot::Snapshot;
-use costtop::time::{SystemClock, Window, Zone};
 use costtop::sources::{ReadOptions, TailOptions, discover, read_all, spawn_tail};
+use costtop::time::{SystemClock, Window, Zone};
 
 use super::lines::{Chunk, record};
 

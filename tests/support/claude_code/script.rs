@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 pub const START_SUBAGENT: &str = "[mock:subagent]";
 
 /// The prompt the mock gives the sub-agent it starts.
-pub const SUBAGENT_PROMPT: &str =
-    "List the files of this folder and report back. (mock sub-agent)";
+pub const SUBAGENT_PROMPT: &str = "List the files of this folder and report back. (mock sub-agent)";
 
 /// Why Claude Code made a request, as far as its body and headers tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,12 +188,7 @@ fn block(answer: &Answer) -> (Value, &'static str) {
 }
 
 /// A non-streaming answer: the whole message as JSON.
-pub fn message_json(
-    message_id: &str,
-    model: &str,
-    answer: &Answer,
-    usage: &Tokens,
-) -> String {
+pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
     let (content, stop) = block(answer);
     json!({
         "id": message_id, "type": "message", "role": "assistant", "model": model,
@@ -207,12 +201,7 @@ pub fn message_json(
 /// A streamed answer: `message_start` (usage with a placeholder `output_tokens`),
 /// `content_block_start`/`_delta`/`_stop`, `message_delta` (final `output_tokens`,
 /// `stop_reason`), `message_stop`.
-pub fn message_sse(
-    message_id: &str,
-    model: &str,
-    answer: &Answer,
-    usage: &Tokens,
-) -> String {
+pub fn message_sse(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
     let (content, stop) = block(answer);
     let (start, delta) = match answer {
         Answer::Text(text) => (
