@@ -39,12 +39,22 @@ impl Token {
 
     /// Whether an `Authorization` header carries this token.
     pub(crate) fn accepts(&self, header: Option<&HeaderValue>) -> bool {
-        let Some(given) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
+        let given = header.and_then(|h| h.to_str().ok()).and_then(|h| {
             h.strip_prefix("Bearer ")
                 .or_else(|| h.strip_prefix("bearer "))
-        }) else {
-            return false;
-        };
+        });
+        given.is_some_and(|g| self.equals(g))
+    }
+
+    /// Whether a header carries this token as its whole value (the proxy's `costtop-token`:
+    /// `Authorization` there is the client's API key, passed on).
+    pub(crate) fn matches(&self, header: Option<&HeaderValue>) -> bool {
+        header
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|g| self.equals(g))
+    }
+
+    fn equals(&self, given: &str) -> bool {
         let (a, b) = (given.trim().as_bytes(), self.0.as_bytes());
         // Constant time in the token's content (its length is no secret worth keeping).
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -67,6 +77,8 @@ mod tests {
         assert!(!token.accepts(Some(&h("Bearer s3cret"))));
         assert!(!token.accepts(Some(&h("s3cret-token"))));
         assert!(!token.accepts(None));
+        assert!(token.matches(Some(&h("s3cret-token"))));
+        assert!(!token.matches(Some(&h("Bearer s3cret-token"))));
         assert!(!format!("{token:?}").contains("s3cret"));
         std::fs::write(&path, "  \n").unwrap();
         let err = Token::load(&path).unwrap_err();

@@ -19,6 +19,8 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
+use hyper::body::Incoming;
+use hyper::service::Service;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
@@ -119,7 +121,12 @@ pub(crate) async fn start(
         ingest: Semaphore::new(routes::INGEST_PERMITS),
     });
     let authenticated = token.is_some();
-    let task = tokio::spawn(accept_loop(listener, routes::router(app), token, stop));
+    let router = routes::router(app);
+    let policy = ConnectionPolicy {
+        lifetime: Some(CONNECTION_LIFETIME),
+    };
+    let make = move |peer| listener_service(router.clone(), token.clone(), peer);
+    let task = tokio::spawn(accept_loop(listener, policy, make, stop));
     tracing::info!(%addr, authenticated, "listening");
     Ok(Listening {
         addr,
@@ -128,12 +135,31 @@ pub(crate) async fn start(
     })
 }
 
-async fn accept_loop(
+/// How the connections of one socket live: the listener's end after
+/// [`CONNECTION_LIFETIME`]; the proxy's stay open for as long as their streams run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionPolicy {
+    /// Longest life of one connection before it is closed gracefully (`None`: no limit).
+    pub(crate) lifetime: Option<Duration>,
+}
+
+/// Accepts connections until `stop` resolves (at most [`MAX_CONNECTIONS`] served at once),
+/// serving each with the service `make` gives for its peer, over HTTP/1.1 or HTTP/2; then
+/// lets open connections finish their requests (bounded by a grace period). Every socket
+/// costtop serves (the listener, the proxy) is served by this one function.
+pub(crate) async fn accept_loop<S, B>(
     listener: TcpListener,
-    router: axum::Router,
-    token: Option<Token>,
+    policy: ConnectionPolicy,
+    make: impl Fn(SocketAddr) -> S,
     stop: impl Future<Output = ()>,
-) {
+) where
+    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let (closing_tx, closing) = watch::channel(false);
     tokio::pin!(stop);
@@ -156,11 +182,10 @@ async fn accept_loop(
                 continue;
             }
         };
-        let router = router.clone();
-        let token = token.clone();
+        let service = make(peer);
         let closing = closing.clone();
         tokio::spawn(async move {
-            serve_connection(stream, peer, router, token, closing).await;
+            serve_connection(stream, service, policy, closing).await;
             drop(permit);
         });
     }
@@ -169,15 +194,19 @@ async fn accept_loop(
     let _ = tokio::time::timeout(GRACE * 2, slots.acquire_many(MAX_CONNECTIONS as u32)).await;
 }
 
-/// Serves one connection until it ends, its lifetime is over, or the listener closes.
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
+/// The listener's service for one connection: the bearer token, then the routes.
+fn listener_service(
     router: axum::Router,
     token: Option<Token>,
-    mut closing: watch::Receiver<bool>,
-) {
-    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+    peer: SocketAddr,
+) -> impl Service<
+    Request<Incoming>,
+    Response = Response<Body>,
+    Error = std::convert::Infallible,
+    Future = impl Future<Output = Result<Response<Body>, std::convert::Infallible>> + Send,
+> + Send
++ 'static {
+    hyper::service::service_fn(move |req: Request<Incoming>| {
         let mut router = router.clone();
         let mut req = req.map(Body::new);
         req.extensions_mut().insert(Peer(peer));
@@ -191,7 +220,23 @@ async fn serve_connection(
                 Ok(unauthorized())
             }
         }
-    });
+    })
+}
+
+/// Serves one connection until it ends, its lifetime is over, or the socket closes.
+async fn serve_connection<S, B>(
+    stream: tokio::net::TcpStream,
+    service: S,
+    policy: ConnectionPolicy,
+    mut closing: watch::Receiver<bool>,
+) where
+    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -200,13 +245,14 @@ async fn serve_connection(
     builder.http2().timer(TokioTimer::new());
     let conn = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
-    let deadline = tokio::time::sleep(CONNECTION_LIFETIME);
+    let lifetime = policy.lifetime;
+    let deadline = tokio::time::sleep(lifetime.unwrap_or(Duration::MAX / 4));
     tokio::pin!(deadline);
     let mut graceful = false;
     loop {
         tokio::select! {
             _ = conn.as_mut() => return,
-            () = &mut deadline => {
+            () = &mut deadline, if graceful || lifetime.is_some() => {
                 if graceful {
                     return; // In-flight requests had their grace period.
                 }

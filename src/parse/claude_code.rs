@@ -9,7 +9,7 @@ use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawProgress, RawUsage, text};
-use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key, request_key};
+use crate::usage::{Attribution, EventKind, UsageEvent};
 
 /// Tag keys, shared by every event instead of allocated per line.
 static AGENT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("agent"));
@@ -161,15 +161,10 @@ fn build(
     })
 }
 
-/// [`request_key`] of the request id (the identity the transcript, the sub-agent's copies and
+/// [`request_key`](crate::usage::request_key) of the request id (the identity the transcript, the sub-agent's copies and
 /// OTLP events share), else `dedupe_key(message.id)` for lines written without one.
 fn key(message_id: Option<&Scalar<'_>>, request_id: Option<&Scalar<'_>>) -> Option<u64> {
-    if let Some(request) = text(request_id).filter(|s| !s.is_empty()) {
-        return Some(request_key(request));
-    }
-    text(message_id)
-        .filter(|s| !s.is_empty())
-        .map(|id| dedupe_key(&[id.as_bytes()]))
+    fields::call_key(text(request_id), text(message_id))
 }
 
 /// Project (`cwd`), session (`sessionId`, or stream-json's `session_id`), and tags `agent` and

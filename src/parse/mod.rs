@@ -5,18 +5,21 @@
 //! stream-json` output), application usage logs, Message Batches results. Lines that carry no
 //! usage are rejected by a byte search before any JSON parsing.
 
+pub(crate) mod api;
 mod app_log;
 mod batch;
 mod claude_code;
 mod cost_state;
 mod cursor;
 mod fields;
+mod json_paths;
 mod lenient;
 mod parsed;
 mod raw;
 mod scan;
 mod search;
 mod skip;
+mod sse;
 
 use std::sync::LazyLock;
 
