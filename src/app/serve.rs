@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::setup::discover_live;
-use super::start::{listen, live_settings, shutdown_signal, start_live};
+use super::start::{listen, live_settings, shutdown_signal, start_live, start_proxy};
 use crate::aggregate::AggregatorHandle;
 use crate::cli::ServeArgs;
 use crate::listener;
@@ -21,10 +21,17 @@ pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     let (stopped_tx, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let stop = async move {
         shutdown_signal().await;
+        let _ = stopping_tx.send(true);
         let _ = stopped_tx.send(());
     };
+    let proxy_stop = async move {
+        let mut stopping = stopping;
+        let _ = stopping.wait_for(|s| *s).await;
+    };
+    let proxying = start_proxy(&live, &args.proxy, &args.listen, &config, proxy_stop).await?;
     let default = Some(listener::DEFAULT_ADDR);
     let Some(listening) = listen(&handle, &live, &args.listen, default, stop).await? else {
         anyhow::bail!("no address to listen on");
@@ -45,7 +52,13 @@ pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
             ""
         },
     );
+    if let Some(p) = &proxying {
+        eprintln!("{}", super::live::proxying_line(p));
+    }
     let _ = listening.task.await;
+    if let Some(p) = proxying {
+        let _ = p.task.await;
+    }
     if stopped.await.is_ok() {
         eprintln!("costtop: stopped");
     }

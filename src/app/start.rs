@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::setup::{live_since, load_config, settings, zone};
 use crate::aggregate::{AggregatorHandle, CounterOptions, Settings};
-use crate::cli::{CommonArgs, FollowArgs, ListenArgs};
+use crate::cli::{CommonArgs, FollowArgs, ListenArgs, ProxyArgs};
 use crate::config::Config;
 use crate::listener::{self, ListenOptions, Listening};
 use crate::outputs::hooks;
@@ -201,4 +201,38 @@ pub(super) async fn listen(
     Ok(Some(
         listener::start(&opts, handle, live.tx.clone(), stop).await?,
     ))
+}
+
+/// Starts the Anthropic API proxy of a live run when `--proxy` was given; it serves until
+/// `stop` resolves. Its token is the listener's (`--listen-token-file`), sent by clients in
+/// `costtop-token`.
+pub(crate) async fn start_proxy(
+    live: &Live,
+    args: &ProxyArgs,
+    listen: &ListenArgs,
+    config: &Config,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<Option<crate::sources::proxy::Proxying>> {
+    use crate::sources::proxy::{ProxyOptions, start};
+    let Some(addr) = args.proxy else {
+        return Ok(None);
+    };
+    let proxy = &config.file.proxy;
+    let upstream = proxy
+        .upstream(args.upstream.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let token = listen
+        .listen_token_file
+        .as_deref()
+        .map(crate::listener::Token::load)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let opts = ProxyOptions {
+        addr,
+        upstream,
+        token,
+        insecure: listen.insecure_listen,
+        idle: proxy.idle().map_err(anyhow::Error::msg)?,
+    };
+    Ok(Some(start(opts, live.tx.clone(), stop).await?))
 }

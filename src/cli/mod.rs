@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::time::{Period, Window, Zone};
 
 mod parse;
+mod proxy;
 pub(crate) use parse::{parse_budget, parse_duration, parse_listen, parse_time};
+pub(crate) use proxy::ProxyArgs;
 
 /// Live cost monitor for Claude API usage, in the terminal.
 ///
@@ -127,6 +129,9 @@ pub(crate) struct LiveArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) listen: ListenArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub(crate) proxy: ProxyArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) ui: UiArgs,
@@ -260,6 +265,9 @@ pub struct WatchArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) listen: ListenArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub(crate) proxy: ProxyArgs,
 }
 
 /// `costtop serve`
@@ -277,6 +285,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) listen: ListenArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub(crate) proxy: ProxyArgs,
 }
 
 /// `costtop replay`

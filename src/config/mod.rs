@@ -14,6 +14,9 @@ use crate::budget::{Budget, BudgetFilter};
 use crate::pricing::{Money, PriceOverride, PriceTable};
 use crate::time::{Period, Window, Zone};
 use crate::usage::Tier;
+pub(crate) use proxy::ProxyConfig;
+
+mod proxy;
 
 /// A fully commented example config; `costtop config --sample` prints it.
 pub(crate) const SAMPLE: &str = include_str!("../../data/config.sample.toml");
@@ -57,6 +60,9 @@ pub(crate) struct ConfigFile {
     pub(crate) statusline: StatuslineConfig,
     /// The audit: groups marked async, the routing ladder, the grouping.
     pub(crate) audit: Option<AuditEntry>,
+    /// `[proxy]`: where `--proxy` forwards, and its idle timeout.
+    #[serde(default)]
+    pub(crate) proxy: ProxyConfig,
 }
 
 /// The `[statusline]` table.
@@ -228,6 +234,7 @@ impl Config {
             humantime::parse_duration(p).map_err(|e| invalid(format!("poll_interval: {e}")))?;
         }
         config.retention().map_err(invalid)?;
+        config.file.proxy.check().map_err(invalid)?;
         Ok(config)
     }
 

@@ -92,6 +92,10 @@ pub struct SourceStatus {
     /// TTL was assumed; absent for other sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) receiver: Option<crate::usage::ReceiverCounts>,
+    /// The proxy's address and upstream, requests by status, clients, cancellations and
+    /// added latency; absent for other sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) proxy: Option<Box<crate::usage::ProxyCounts>>,
 }
 
 /// Replay position, shown in the header.

@@ -8,6 +8,7 @@ mod ingest;
 pub(crate) mod ledger;
 pub(crate) mod lines;
 pub mod otlp;
+pub(crate) mod proxy;
 pub mod read_all;
 pub mod replay;
 pub(crate) mod tail;

@@ -332,6 +332,7 @@ pub fn snapshot() -> Snapshot {
                 last_event: Some(now() - Duration::seconds(3)),
                 files: 214,
                 receiver: None,
+                proxy: None,
             },
             SourceStatus {
                 name: "admin-api".into(),
@@ -343,6 +344,7 @@ pub fn snapshot() -> Snapshot {
                 last_event: Some(at(13, 40)),
                 files: 0,
                 receiver: None,
+                proxy: None,
             },
         ],
         rows: Vec::new(),

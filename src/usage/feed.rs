@@ -77,6 +77,9 @@ pub struct SourceHealth {
     /// What a receiver (the OTLP listener) counts beyond records and errors; `None` for
     /// every other source.
     pub(crate) receiver: Option<ReceiverCounts>,
+    /// What the proxy counts beyond records and accounting failures; `None` for every other
+    /// source.
+    pub(crate) proxy: Option<Box<super::ProxyCounts>>,
 }
 
 /// A receiver's counts: who sent, what was refused whole, what was assumed.

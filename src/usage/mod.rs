@@ -3,6 +3,7 @@
 
 mod event;
 mod feed;
+mod proxy_counts;
 
 pub use event::{
     Attribution, BilledIteration, EventKind, IterationKind, Modifiers, StopReason, Tier, Tokens,
@@ -10,3 +11,4 @@ pub use event::{
 };
 pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
 pub(crate) use feed::{ReceiverCounts, SOURCE_CHANNEL_CAPACITY};
+pub use proxy_counts::{LatencyHistogram, ProxyCounts, StatusCount};

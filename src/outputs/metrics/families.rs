@@ -17,10 +17,10 @@ use crate::snapshot::{CounterSeries, Snapshot, output_bounds};
 #[derive(Debug)]
 pub(super) struct SnapshotMetrics(pub(crate) Arc<Snapshot>);
 
-type Labels<'a> = Vec<(&'a str, &'a str)>;
+pub(super) type Labels<'a> = Vec<(&'a str, &'a str)>;
 
 /// Writes one metric family: a descriptor, then one sample per label set.
-fn family<'a, V: Copy>(
+pub(super) fn family<'a, V: Copy>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
@@ -40,7 +40,7 @@ fn family<'a, V: Copy>(
     Ok(())
 }
 
-fn counter<'a, V: EncodeCounterValue + Copy>(
+pub(super) fn counter<'a, V: EncodeCounterValue + Copy>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
@@ -58,7 +58,7 @@ fn counter<'a, V: EncodeCounterValue + Copy>(
     )
 }
 
-fn gauge<'a>(
+pub(super) fn gauge<'a>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,

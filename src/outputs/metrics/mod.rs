@@ -7,6 +7,7 @@
 
 mod families;
 mod labels;
+mod proxy;
 
 use std::sync::Arc;
 
@@ -53,6 +54,7 @@ pub fn render(snap: &Arc<Snapshot>, format: Exposition) -> String {
         Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
     );
     registry.register_collector(Box::new(SnapshotMetrics(Arc::clone(snap))));
+    registry.register_collector(Box::new(proxy::ProxyMetrics(Arc::clone(snap))));
     let mut out = String::new();
     let written = match format {
         Exposition::Text => {

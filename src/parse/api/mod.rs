@@ -24,7 +24,7 @@ use super::parsed::ParseError;
 use super::raw::{RawUsage, text};
 use crate::usage::{Attribution, EventKind, UsageEvent};
 
-pub(crate) use batch::{BatchRequestReader, BatchResultsReader};
+pub(crate) use batch::{BatchRequestReader, BatchResult, BatchResultsReader};
 pub(crate) use message::MessageReader;
 pub(crate) use request::RequestReader;
 pub(crate) use stream::StreamReader;

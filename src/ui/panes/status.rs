@@ -145,25 +145,16 @@ fn source_line<'a>(
     } else {
         theme.status_error
     };
-    let lag = s.last_event.map_or_else(
-        || "—".to_owned(),
-        |t| short_duration((st.now - t).num_seconds()),
-    );
     let mut spans = vec![
         state_mark(s, theme),
         Span::styled(format!(" {} ", left(&s.name, name_w)), theme.text),
         Span::styled(format!("{:<5}", s.state), state_style),
-        Span::styled(format!(" {:>6} lines", compact(s.lines)), theme.text_dim),
-        Span::styled(
-            format!(" {:>4} errors", grouped(s.parse_errors)),
-            if s.parse_errors > 0 {
-                theme.warn
-            } else {
-                theme.text_dim
-            },
-        ),
-        Span::styled(format!("  lag {lag:>3}"), theme.text_dim),
     ];
+    if let Some(p) = &s.proxy {
+        spans.extend(proxy_spans(p, s.parse_errors, theme));
+    } else {
+        spans.extend(reader_spans(s, st, theme));
+    }
     if let Some(r) = &s.receiver {
         spans.extend(receiver_spans(r, theme));
     }
@@ -179,6 +170,54 @@ fn source_line<'a>(
         }
     }
     Line::from(spans)
+}
+
+/// A reader's lines, parse errors and lag.
+fn reader_spans<'a>(s: &SourceStatus, st: &PaneState, theme: &Theme) -> [Span<'a>; 3] {
+    let lag = s.last_event.map_or_else(
+        || "—".to_owned(),
+        |t| short_duration((st.now - t).num_seconds()),
+    );
+    [
+        Span::styled(format!(" {:>6} lines", compact(s.lines)), theme.text_dim),
+        Span::styled(
+            format!(" {:>4} errors", grouped(s.parse_errors)),
+            if s.parse_errors > 0 {
+                theme.warn
+            } else {
+                theme.text_dim
+            },
+        ),
+        Span::styled(format!("  lag {lag:>3}"), theme.text_dim),
+    ]
+}
+
+/// The proxy's line: `127.0.0.1:9872 → api.anthropic.com · 1,204 requests · 3 clients ·
+/// 0 errors`, then what it could not account for, when anything.
+fn proxy_spans<'a>(
+    p: &crate::usage::ProxyCounts,
+    unaccounted: u64,
+    theme: &Theme,
+) -> Vec<Span<'a>> {
+    let warn_if = |n: u64| if n > 0 { theme.warn } else { theme.text_dim };
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} → {}", p.listen, p.upstream),
+            theme.text,
+        ),
+        Span::styled(
+            format!(" · {} requests · {} clients", grouped(p.requests), grouped(p.clients)),
+            theme.text_dim,
+        ),
+        Span::styled(format!(" · {} errors", grouped(p.errors)), warn_if(p.errors)),
+    ];
+    if unaccounted > 0 {
+        spans.push(Span::styled(
+            format!(" · {} unaccounted", grouped(unaccounted)),
+            theme.warn,
+        ));
+    }
+    spans
 }
 
 /// A receiver's senders and refused payloads, after its records and errors.

@@ -326,6 +326,40 @@ fn the_status_pane_shows_a_receivers_senders_and_refused_payloads() {
 }
 
 #[test]
+fn the_status_pane_shows_the_proxys_route_requests_clients_and_errors() {
+    let mut snap = fixture::snapshot();
+    let mut counts = crate::usage::ProxyCounts {
+        listen: "127.0.0.1:9872".into(),
+        upstream: "api.anthropic.com".into(),
+        requests: 1_204,
+        clients: 3,
+        ..Default::default()
+    };
+    counts.answered(200, false);
+    snap.sources.push(crate::snapshot::SourceStatus {
+        name: "proxy".into(),
+        state: "ok".into(),
+        lines: 1_200,
+        parse_errors: 2,
+        proxy: Some(Box::new(counts)),
+        ..Default::default()
+    });
+    let t = pane(Pane::Status, 120, 6, &snap, &state(&snap));
+    let buffer = t.backend().buffer();
+    let rows: Vec<String> = (0..6)
+        .map(|y| (0..120).map(|x| buffer[(x, y)].symbol()).collect())
+        .collect();
+    let line = rows
+        .iter()
+        .find(|l| l.contains("proxy"))
+        .expect("the proxy's line");
+    assert!(
+        line.contains("127.0.0.1:9872 → api.anthropic.com · 1,204 requests · 3 clients · 0 errors · 2 unaccounted"),
+        "{rows:#?}"
+    );
+}
+
+#[test]
 fn wide_screen_200x50() {
     insta::assert_snapshot!(screen(200, 50, &fixture::snapshot(), &View::default()).backend());
 }
