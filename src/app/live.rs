@@ -16,13 +16,22 @@ use crate::time::SystemClock;
 
 pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
-    let discovery = discover_live(&args.sources, args.follow.admin_api || args.proxy.proxy.is_some())?;
+    let discovery = discover_live(
+        &args.sources,
+        args.follow.admin_api || args.proxy.proxy.is_some(),
+    )?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     if let Some(listening) = start_listener(&handle, &live, &args.listen, None).await? {
         eprintln!("costtop: listening on http://{}", listening.addr);
     }
-    let proxy = start_proxy(&live, &args.proxy, &args.listen, &config, std::future::pending());
+    let proxy = start_proxy(
+        &live,
+        &args.proxy,
+        &args.listen,
+        &config,
+        std::future::pending(),
+    );
     if let Some(proxying) = proxy.await? {
         eprintln!("{}", proxying_line(&proxying));
     }
@@ -54,12 +63,21 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     }
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
-    let discovery = discover_live(&args.sources, args.follow.admin_api || args.proxy.proxy.is_some())?;
+    let discovery = discover_live(
+        &args.sources,
+        args.follow.admin_api || args.proxy.proxy.is_some(),
+    )?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
     let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
     // On the dashboard the addresses go to the log and the sources pane: the screen is the UI's.
     let _listening = start_listener(&handle, &live, &args.listen, None).await?;
-    let proxy = start_proxy(&live, &args.proxy, &args.listen, &config, std::future::pending());
+    let proxy = start_proxy(
+        &live,
+        &args.proxy,
+        &args.listen,
+        &config,
+        std::future::pending(),
+    );
     let _proxying = proxy.await?;
     crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
     Ok(ExitCode::SUCCESS)

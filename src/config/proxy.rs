@@ -34,7 +34,9 @@ impl ProxyConfig {
         };
         let d = humantime::parse_duration(text).map_err(|e| format!("proxy.idle_timeout: {e}"))?;
         if d < Duration::from_secs(1) {
-            return Err(format!("proxy.idle_timeout: {text} is shorter than a second"));
+            return Err(format!(
+                "proxy.idle_timeout: {text} is shorter than a second"
+            ));
         }
         Ok(d)
     }

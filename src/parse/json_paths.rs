@@ -253,7 +253,13 @@ impl PathScanner {
     }
 
     /// Starts the value whose first byte is `b` at `i`.
-    fn start_value(&mut self, b: u8, i: usize, from: &mut usize, found: &mut impl FnMut(Found<'_>)) {
+    fn start_value(
+        &mut self,
+        b: u8,
+        i: usize,
+        from: &mut usize,
+        found: &mut impl FnMut(Found<'_>),
+    ) {
         let depth = self.stack.len();
         let (here, below) = self.split(self.pending, depth);
         if self.capture.is_none()

@@ -127,8 +127,8 @@ impl SseScanner {
                             continue;
                         }
                     }
-                    let end = i + memchr::memchr2(b'\n', b'\r', &chunk[i..])
-                        .unwrap_or(chunk.len() - i);
+                    let end =
+                        i + memchr::memchr2(b'\n', b'\r', &chunk[i..]).unwrap_or(chunk.len() - i);
                     if self.part == Part::Name {
                         self.push_name(&chunk[i..end]);
                     } else {

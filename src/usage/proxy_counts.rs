@@ -6,8 +6,9 @@
 use serde::Serialize;
 
 /// Upper bounds (microseconds) of the added-latency histogram's buckets; the last is +Inf.
-pub(crate) const LATENCY_BOUNDS_US: [u64; 10] =
-    [50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 250_000];
+pub(crate) const LATENCY_BOUNDS_US: [u64; 10] = [
+    50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 250_000,
+];
 
 /// The proxy's counts (cumulative since it started).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -100,8 +101,7 @@ impl ProxyCounts {
                     from_proxy,
                     count: 1,
                 });
-                self.by_status
-                    .sort_by_key(|s| (s.status, s.from_proxy));
+                self.by_status.sort_by_key(|s| (s.status, s.from_proxy));
             }
         }
     }

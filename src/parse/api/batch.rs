@@ -34,11 +34,19 @@ static RESULT_TARGETS: [Target; 7] = [
         capture: true,
     },
     Target {
-        path: &[Step::Key("result"), Step::Key("message"), Step::Key("model")],
+        path: &[
+            Step::Key("result"),
+            Step::Key("message"),
+            Step::Key("model"),
+        ],
         capture: true,
     },
     Target {
-        path: &[Step::Key("result"), Step::Key("message"), Step::Key("usage")],
+        path: &[
+            Step::Key("result"),
+            Step::Key("message"),
+            Step::Key("usage"),
+        ],
         capture: true,
     },
     Target {
@@ -85,7 +93,12 @@ impl BatchResultsReader {
 
     /// Reads the next chunk; each result line completed is passed to `each`. Results carry
     /// no time: they take `ctx.fallback_time`.
-    pub(crate) fn feed(&mut self, chunk: &[u8], ctx: &LineContext<'_>, each: &mut impl FnMut(BatchResult)) {
+    pub(crate) fn feed(
+        &mut self,
+        chunk: &[u8],
+        ctx: &LineContext<'_>,
+        each: &mut impl FnMut(BatchResult),
+    ) {
         let Self {
             scanner,
             line,
@@ -258,10 +271,16 @@ mod tests {
             for chunk in body.as_bytes().chunks(size) {
                 r.feed(chunk, &ctx, &mut |res| got.push(res));
             }
-            assert!(r.whole(), "a last line without its newline is whole once it closes");
+            assert!(
+                r.whole(),
+                "a last line without its newline is whole once it closes"
+            );
             assert_eq!(got.len(), 4, "chunks of {size}: {got:?}");
             let (id, a) = got[0].clone().unwrap();
-            assert_eq!((id.as_str(), a.tier, a.tokens.output), ("a", Tier::Batch, 7));
+            assert_eq!(
+                (id.as_str(), a.tier, a.tokens.output),
+                ("a", Tier::Batch, 7)
+            );
             let (id, b) = got[1].clone().unwrap();
             assert_eq!((id.as_str(), b.kind), ("b", EventKind::FailedRequest));
             assert_eq!(got[2], Err(Unaccounted::Malformed));
@@ -269,7 +288,9 @@ mod tests {
         }
         let mut cut = BatchResultsReader::new();
         let mut got = Vec::new();
-        cut.feed(&body.as_bytes()[..body.len() - 2], &ctx, &mut |res| got.push(res));
+        cut.feed(&body.as_bytes()[..body.len() - 2], &ctx, &mut |res| {
+            got.push(res)
+        });
         assert!(!cut.whole());
         assert_eq!(got.len(), 3, "the cut last line is not read");
     }
@@ -284,7 +305,10 @@ mod tests {
         let (users, dropped) = r.into_users();
         assert_eq!(
             users,
-            [("a".to_owned(), "u1".to_owned()), ("c".to_owned(), "7".to_owned())]
+            [
+                ("a".to_owned(), "u1".to_owned()),
+                ("c".to_owned(), "7".to_owned())
+            ]
         );
         assert_eq!(dropped, 0);
     }

@@ -95,7 +95,9 @@ impl MessageReader {
             return Err(Unaccounted::Malformed);
         }
         if !self.whole || !self.scanner.at_rest() {
-            return Err(Unaccounted::Incomplete("the body ended before the message did"));
+            return Err(Unaccounted::Incomplete(
+                "the body ended before the message did",
+            ));
         }
         if let Some(field) = self.too_long {
             return Err(Unaccounted::TooLarge(field));
@@ -168,11 +170,17 @@ mod tests {
     #[test]
     fn bodies_that_are_not_whole_messages_say_why() {
         let cut = &BODY.as_bytes()[..BODY.len() - 1];
-        assert!(matches!(read(cut, 64, None), Err(Unaccounted::Incomplete(_))));
+        assert!(matches!(
+            read(cut, 64, None),
+            Err(Unaccounted::Incomplete(_))
+        ));
         assert_eq!(read(b"<html>", 64, None), Err(Unaccounted::Malformed));
         let error = br#"{"type":"error","error":{"type":"overloaded_error","message":"x"}}"#;
         assert!(matches!(read(error, 64, None), Err(Unaccounted::Schema(_))));
         let no_usage = br#"{"type":"message","model":"m"}"#;
-        assert!(matches!(read(no_usage, 64, None), Err(Unaccounted::Schema(_))));
+        assert!(matches!(
+            read(no_usage, 64, None),
+            Err(Unaccounted::Schema(_))
+        ));
     }
 }

@@ -69,7 +69,9 @@ impl From<ParseError> for Unaccounted {
 fn scalar(bytes: Option<&[u8]>) -> Result<Option<Scalar<'_>>, Unaccounted> {
     match bytes {
         None => Ok(None),
-        Some(b) => serde_json::from_slice::<Option<Scalar<'_>>>(b).map_err(|_| Unaccounted::Malformed),
+        Some(b) => {
+            serde_json::from_slice::<Option<Scalar<'_>>>(b).map_err(|_| Unaccounted::Malformed)
+        }
     }
 }
 

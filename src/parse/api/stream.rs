@@ -253,7 +253,10 @@ mod tests {
         let e = read(full.as_bytes(), 64).unwrap();
         assert_eq!((e.tokens.input, e.tokens.cache_read), (11, 2001));
         assert_eq!(e.tokens.web_search_requests, 2);
-        assert_eq!(e.tokens.cache_write_1h, 700, "the TTL split stays the start's");
+        assert_eq!(
+            e.tokens.cache_write_1h, 700,
+            "the TTL split stays the start's"
+        );
     }
 
     #[test]
@@ -275,6 +278,9 @@ mod tests {
             read(padded.as_bytes(), 4096),
             Err(Unaccounted::TooLarge(_))
         ));
-        assert!(matches!(read(b"garbage", 3), Err(Unaccounted::Incomplete(_))));
+        assert!(matches!(
+            read(b"garbage", 3),
+            Err(Unaccounted::Incomplete(_))
+        ));
     }
 }

@@ -155,9 +155,7 @@ impl Exchange {
                 };
                 self.health.record(event);
             }
-            Err(why) => self
-                .health
-                .failure(format!("batch {id} results: {why}")),
+            Err(why) => self.health.failure(format!("batch {id} results: {why}")),
         }
     }
 

@@ -209,9 +209,18 @@ mod tests {
     #[test]
     fn clients_are_named_from_their_user_agent() {
         let name = |ua: &str| client_name(ua);
-        assert_eq!(name("claude-cli/2.1.328 (external, cli)").as_deref(), Some("claude-code"));
-        assert_eq!(name("AsyncAnthropic/Python 2.10.0").as_deref(), Some("anthropic-python"));
-        assert_eq!(name("Anthropic/JS 1.17.0").as_deref(), Some("anthropic-typescript"));
+        assert_eq!(
+            name("claude-cli/2.1.328 (external, cli)").as_deref(),
+            Some("claude-code")
+        );
+        assert_eq!(
+            name("AsyncAnthropic/Python 2.10.0").as_deref(),
+            Some("anthropic-python")
+        );
+        assert_eq!(
+            name("Anthropic/JS 1.17.0").as_deref(),
+            Some("anthropic-typescript")
+        );
         assert_eq!(name("curl/8.5.0").as_deref(), Some("curl"));
         assert_eq!(name("Mozilla/5.0 (X11)").as_deref(), Some("mozilla"));
         assert_eq!(name("   ").as_deref(), None);
@@ -223,7 +232,10 @@ mod tests {
             .map(|i| (format!("costtop-tag-t{i:02}"), "v".to_owned()))
             .collect();
         pairs.push(("costtop-tag-long".into(), "x".repeat(300)));
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let caller = Caller::read(&headers(&refs));
         assert_eq!(caller.tags.len(), MAX_HEADER_TAGS);
         assert_eq!(caller.refused_tags, 5);

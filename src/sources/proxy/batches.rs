@@ -195,10 +195,8 @@ mod tests {
         let body = br#"{"data":[{"id":"msgbatch_1","results_url": "https://api.anthropic.com/v1/messages/batches/msgbatch_1/results","ended_at":"2026-12-07T10:00:00Z"},{"id":"msgbatch_2","results_url":null},{"id":"msgbatch_3","results_url":"https://elsewhere.example/x"}]}"#;
         let out = rewrite_results_urls(body, "https://api.anthropic.com", "http://127.0.0.1:9872")
             .unwrap();
-        let want = String::from_utf8_lossy(body).replace(
-            "https://api.anthropic.com/v1",
-            "http://127.0.0.1:9872/v1",
-        );
+        let want = String::from_utf8_lossy(body)
+            .replace("https://api.anthropic.com/v1", "http://127.0.0.1:9872/v1");
         assert_eq!(String::from_utf8_lossy(&out), want);
         assert!(rewrite_results_urls(b"{\"results_url\":null}", "https://a", "http://b").is_none());
         let seen = objects(body);

@@ -130,6 +130,12 @@ pub(super) async fn handle(proxy: Arc<Proxy>, req: Request<Incoming>) -> Respons
         return local(&proxy, &refusal, started);
     }
     let endpoint = Endpoint::of(req.method(), req.uri().path());
+    let (tap, limit) = endpoint.request_tap();
+    if declared_length(req.headers()).is_some_and(|n| n > limit) {
+        let why = TooLarge(limit).to_string();
+        let refusal = Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", why);
+        return local(&proxy, &refusal, started);
+    }
     let origin = origin(&req, proxy.listen);
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -142,7 +148,6 @@ pub(super) async fn handle(proxy: Arc<Proxy>, req: Request<Incoming>) -> Respons
     parts.uri = uri;
     parts.version = Version::HTTP_11;
     let (facts_tx, facts_rx) = oneshot::channel();
-    let (tap, limit) = endpoint.request_tap();
     let request = Request::from_parts(parts, Outbound::new(body, tap, limit, facts_tx));
     let health = Arc::clone(&proxy.health);
     let mut exchange = Exchange::new(health, Arc::clone(&proxy.batches), at, caller, facts_rx);
@@ -186,7 +191,10 @@ pub(super) async fn handle(proxy: Arc<Proxy>, req: Request<Incoming>) -> Respons
             origin: &origin,
             created: endpoint == Endpoint::BatchCreate,
         };
-        match object.pass(&mut parts.headers, body, exchange, proxy.idle).await {
+        match object
+            .pass(&mut parts.headers, body, exchange, proxy.idle)
+            .await
+        {
             Ok(full) => Either::Left(full),
             Err(refusal) => {
                 guard.0 = None;
@@ -233,6 +241,14 @@ fn refuse(proxy: &Proxy, req: &Request<Incoming>) -> Option<Refusal> {
     None
 }
 
+/// The body length a request declares.
+fn declared_length(headers: &hyper::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
 /// The proxy's own answer, counted.
 fn local(proxy: &Proxy, refusal: &Refusal, started: Instant) -> Response<ProxyBody> {
     proxy
@@ -266,7 +282,11 @@ fn origin(req: &Request<Incoming>, listen: std::net::SocketAddr) -> String {
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .or_else(|| req.uri().authority().map(hyper::http::uri::Authority::as_str))
+        .or_else(|| {
+            req.uri()
+                .authority()
+                .map(hyper::http::uri::Authority::as_str)
+        })
         .filter(|h| {
             !h.is_empty()
                 && h.bytes()
@@ -289,7 +309,11 @@ fn tap_for(
     if !status.is_success() {
         return None;
     }
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let reader = match endpoint {
         Endpoint::Messages => {
             let sse = text(header::CONTENT_TYPE)
@@ -302,7 +326,11 @@ fn tap_for(
         }
         Endpoint::BatchResults(id) => {
             exchange.download(id);
-            Reader::Results(BatchResultsReader::new(), exchange.results_time(), Vec::new())
+            Reader::Results(
+                BatchResultsReader::new(),
+                exchange.results_time(),
+                Vec::new(),
+            )
         }
         _ => return None,
     };
@@ -331,7 +359,11 @@ impl BatchObject<'_> {
         let limited = http_body_util::Limited::new(body, MAX_OBJECT_BYTES);
         let bytes = match tokio::time::timeout(idle, limited.collect()).await {
             Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) => return Err(cut(format!("reading a batch object from the upstream: {e}"))),
+            Ok(Err(e)) => {
+                return Err(cut(format!(
+                    "reading a batch object from the upstream: {e}"
+                )));
+            }
             Err(_) => return Err(cut("the upstream went silent mid-body".to_owned())),
         };
         let gzipped = headers
@@ -380,16 +412,34 @@ mod tests {
     fn endpoints_are_told_by_method_and_path() {
         let e = |m: Method, p: &str| Endpoint::of(&m, p);
         assert_eq!(e(Method::POST, "/v1/messages"), Endpoint::Messages);
-        assert_eq!(e(Method::POST, "/v1/messages/count_tokens"), Endpoint::Other);
-        assert_eq!(e(Method::POST, "/v1/messages/batches"), Endpoint::BatchCreate);
-        assert_eq!(e(Method::GET, "/v1/messages/batches"), Endpoint::BatchObject);
-        assert_eq!(e(Method::GET, "/v1/messages/batches/b1"), Endpoint::BatchObject);
-        assert_eq!(e(Method::POST, "/v1/messages/batches/b1/cancel"), Endpoint::BatchObject);
+        assert_eq!(
+            e(Method::POST, "/v1/messages/count_tokens"),
+            Endpoint::Other
+        );
+        assert_eq!(
+            e(Method::POST, "/v1/messages/batches"),
+            Endpoint::BatchCreate
+        );
+        assert_eq!(
+            e(Method::GET, "/v1/messages/batches"),
+            Endpoint::BatchObject
+        );
+        assert_eq!(
+            e(Method::GET, "/v1/messages/batches/b1"),
+            Endpoint::BatchObject
+        );
+        assert_eq!(
+            e(Method::POST, "/v1/messages/batches/b1/cancel"),
+            Endpoint::BatchObject
+        );
         assert_eq!(
             e(Method::GET, "/v1/messages/batches/b1/results"),
             Endpoint::BatchResults("b1".into())
         );
-        assert_eq!(e(Method::DELETE, "/v1/messages/batches/b1"), Endpoint::Other);
+        assert_eq!(
+            e(Method::DELETE, "/v1/messages/batches/b1"),
+            Endpoint::Other
+        );
         assert_eq!(e(Method::GET, "/v1/models"), Endpoint::Other);
     }
 }

@@ -45,7 +45,11 @@ pub(super) struct Health {
 
 impl Health {
     /// Counts for a proxy on `listen` forwarding to `upstream`; records go to `records`.
-    pub(super) fn new(listen: String, upstream: String, records: mpsc::Sender<UsageEvent>) -> Health {
+    pub(super) fn new(
+        listen: String,
+        upstream: String,
+        records: mpsc::Sender<UsageEvent>,
+    ) -> Health {
         Health {
             tally: Mutex::new(Tally {
                 counts: ProxyCounts {

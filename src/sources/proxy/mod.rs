@@ -109,7 +109,11 @@ pub(crate) async fn start(
     let addr = listener.local_addr().unwrap_or(opts.addr);
     let shown = opts.upstream.display();
     let (records, queued) = health::queue();
-    let health = Arc::new(health::Health::new(addr.to_string(), shown.clone(), records));
+    let health = Arc::new(health::Health::new(
+        addr.to_string(),
+        shown.clone(),
+        records,
+    ));
     // Listed in the sources pane from the start (the reporter's first tick is immediate).
     tokio::spawn(health::report(Arc::downgrade(&health), queued, tx));
     let proxy = Arc::new(Proxy {

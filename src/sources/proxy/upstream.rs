@@ -46,7 +46,11 @@ impl Upstream {
             .map_err(|e| format!("{url:?} is not a URL: {e}"))?;
         let scheme = match uri.scheme() {
             Some(s) if *s == Scheme::HTTPS || *s == Scheme::HTTP => s.clone(),
-            _ => return Err(format!("{url:?}: the upstream must be an http:// or https:// URL")),
+            _ => {
+                return Err(format!(
+                    "{url:?}: the upstream must be an http:// or https:// URL"
+                ));
+            }
         };
         let Some(authority) = uri.authority().cloned() else {
             return Err(format!("{url:?} names no host"));
@@ -124,7 +128,13 @@ mod tests {
             g.uri("/v1/messages").unwrap().to_string(),
             "http://127.0.0.1:4000/anthropic/v1/messages"
         );
-        for bad in ["ftp://x", "api.anthropic.com", "https://u:p@x", "https://x/?a=1", ""] {
+        for bad in [
+            "ftp://x",
+            "api.anthropic.com",
+            "https://u:p@x",
+            "https://x/?a=1",
+            "",
+        ] {
             assert!(Upstream::parse(bad).is_err(), "{bad}");
         }
     }

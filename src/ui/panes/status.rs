@@ -201,15 +201,19 @@ fn proxy_spans<'a>(
 ) -> Vec<Span<'a>> {
     let warn_if = |n: u64| if n > 0 { theme.warn } else { theme.text_dim };
     let mut spans = vec![
+        Span::styled(format!(" {} → {}", p.listen, p.upstream), theme.text),
         Span::styled(
-            format!(" {} → {}", p.listen, p.upstream),
-            theme.text,
-        ),
-        Span::styled(
-            format!(" · {} requests · {} clients", grouped(p.requests), grouped(p.clients)),
+            format!(
+                " · {} requests · {} clients",
+                grouped(p.requests),
+                grouped(p.clients)
+            ),
             theme.text_dim,
         ),
-        Span::styled(format!(" · {} errors", grouped(p.errors)), warn_if(p.errors)),
+        Span::styled(
+            format!(" · {} errors", grouped(p.errors)),
+            warn_if(p.errors),
+        ),
     ];
     if unaccounted > 0 {
         spans.push(Span::styled(

@@ -1,6 +1,9 @@
-//! A mock of the Anthropic Messages API on 127.0.0.1, for a real Claude Code to talk to: it
-//! answers `POST /v1/messages` (SSE or JSON) with distinct usage per request and keeps a record
-//! of everything it served, which is what the tests assert against.
+//! A mock of the Anthropic Messages API on 127.0.0.1, for a real Claude Code (or an SDK, or
+//! costtop's proxy) to talk to: it answers `POST /v1/messages` (SSE or JSON) with distinct
+//! usage per request (capped at the request's `max_tokens`, stopping at `max_tokens` then),
+//! Message Batches ([`super::batches`]), and the faults a request asks for
+//! ([`super::faults`]); and keeps a record of everything it served, which is what the tests
+//! assert against.
 //!
 //! It runs on a thread of its own (with its own runtime), so tests stay plain `#[test]`s that
 //! run processes. In hold mode every conversation request waits until the test releases it,
@@ -11,15 +14,17 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use costtop::usage::Tokens;
 use serde_json::Value;
 use tokio::sync::{Semaphore, oneshot};
 
+use super::batches::{self, BatchRequest};
+use super::faults::{Fault, FaultControl};
 use super::script::{self, Answer, Purpose};
 
 /// How the mock behaves.
@@ -54,13 +59,33 @@ pub struct Served {
     pub agent_id: Option<String>,
     /// When the request arrived.
     pub at: DateTime<Utc>,
+    /// The stop reason served (`max_tokens` when the request's `max_tokens` capped the output).
+    pub stop_reason: String,
+    /// For a Batch result: its `custom_id` (the result is billed at the batch tier).
+    pub custom_id: Option<String>,
+    /// The fault the request asked for (`mock-fault`); only a resumed pause is billed.
+    pub fault: Option<Fault>,
+    /// The `mock-tag` header: what a test tagged the request with, for per-tag truths.
+    pub tag: Option<String>,
+    /// `metadata.user_id` of the request (of the batch request, for a result).
+    pub user: Option<String>,
+    /// The names of any `costtop-*` headers that reached the mock (a proxy must strip them).
+    pub costtop_headers: Vec<String>,
+    /// The body the mock answered with (before any fault), byte for byte.
+    pub sent: String,
 }
 
 struct Shared {
     served: Mutex<Vec<Served>>,
     gate: Option<Semaphore>,
+    /// Paused streams and what became of them.
+    faults: Arc<FaultControl>,
     seq: AtomicU32,
     tag: String,
+    /// The mock's own base URL (for `results_url`).
+    base_url: std::sync::OnceLock<String>,
+    /// Batches created: their requests and results.
+    batches: Mutex<std::collections::HashMap<String, Vec<String>>>,
 }
 
 /// The running mock; it stops when dropped.
@@ -77,7 +102,10 @@ impl MockApi {
         let shared = Arc::new(Shared {
             served: Mutex::new(Vec::new()),
             gate: opts.hold.then(|| Semaphore::new(0)),
+            faults: Arc::default(),
             seq: AtomicU32::new(0),
+            base_url: std::sync::OnceLock::new(),
+            batches: Mutex::default(),
             tag: format!(
                 "{:x}{:x}",
                 std::process::id(),
@@ -102,6 +130,9 @@ impl MockApi {
                 let app = Router::new()
                     .route("/v1/messages", post(messages))
                     .route("/v1/messages/count_tokens", post(count_tokens))
+                    .route("/v1/messages/batches", post(create_batch))
+                    .route("/v1/messages/batches/{id}", get(retrieve_batch))
+                    .route("/v1/messages/batches/{id}/results", get(batch_results))
                     .fallback(other)
                     .with_state(state);
                 // Claude Code keeps connections alive: stop without waiting for them.
@@ -112,6 +143,7 @@ impl MockApi {
             });
         });
         let addr = addr_rx.recv().expect("the mock started");
+        let _ = shared.base_url.set(format!("http://{addr}"));
         MockApi {
             base_url: format!("http://{addr}"),
             shared,
@@ -127,6 +159,16 @@ impl MockApi {
     /// Every `POST /v1/messages` so far, in order of arrival.
     pub fn served(&self) -> Vec<Served> {
         self.shared.served.lock().expect("served").clone()
+    }
+
+    /// Lets `n` paused streams (`mock-fault: pause`) go on.
+    pub fn resume(&self, n: usize) {
+        self.shared.faults.pause.add_permits(n);
+    }
+
+    /// Paused streams whose connection closed before they were resumed.
+    pub fn aborted(&self) -> u32 {
+        self.shared.faults.aborted.load(Ordering::SeqCst)
     }
 
     /// In hold mode, lets `n` more conversation requests be answered.
@@ -151,12 +193,7 @@ async fn messages(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
     };
     let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let (purpose, answer) = script::decide(&body, &headers, seq);
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let (usage, stop) = capped(script::usage_for(seq), body["max_tokens"].as_u64());
     let served = Served {
         seq,
         request_id: format!("req_011Cmock{}x{seq:04}", shared.tag),
@@ -166,17 +203,29 @@ async fn messages(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
             .unwrap_or("claude-sonnet-4-6")
             .to_owned(),
         stream: body["stream"] == true,
-        usage: script::usage_for(seq),
+        usage,
         purpose,
         tool_use: match &answer {
             Answer::ToolUse { name, .. } => Some(name.clone()),
             Answer::Text(_) => None,
         },
-        session_id: header("x-claude-code-session-id"),
-        agent_id: header("x-claude-code-agent-id"),
+        session_id: header(&headers, "x-claude-code-session-id"),
+        agent_id: header(&headers, "x-claude-code-agent-id"),
         at: Utc::now(),
+        stop_reason: stop.unwrap_or(script::stop_of(&answer)).to_owned(),
+        custom_id: None,
+        fault: Fault::of(&headers),
+        tag: header(&headers, "mock-tag"),
+        user: body["metadata"]["user_id"].as_str().map(str::to_owned),
+        costtop_headers: costtop_headers(&headers),
+        sent: String::new(),
     };
-    shared.served.lock().expect("served").push(served.clone());
+    let stream = served.stream;
+    let index = {
+        let mut list = shared.served.lock().expect("served");
+        list.push(served.clone());
+        list.len() - 1
+    };
     if let Some(gate) = &shared.gate
         && purpose.is_conversation()
     {
@@ -185,17 +234,172 @@ async fn messages(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
             Err(_) => return error(StatusCode::SERVICE_UNAVAILABLE, "the mock is closing"),
         }
     }
-    let (kind, text) = if served.stream {
-        let sse = script::message_sse(&served.message_id, &served.model, &answer, &served.usage);
+    let (kind, text) = if stream {
+        let sse = script::message_sse(
+            &served.message_id,
+            &served.model,
+            &answer,
+            &served.usage,
+            stop,
+        );
         ("text/event-stream", sse)
     } else {
-        let json = script::message_json(&served.message_id, &served.model, &answer, &served.usage);
+        let json = script::message_json(
+            &served.message_id,
+            &served.model,
+            &answer,
+            &served.usage,
+            stop,
+        );
         ("application/json", json)
     };
+    if let Some(entry) = shared.served.lock().expect("served").get_mut(index) {
+        entry.sent.clone_from(&text);
+    }
+    if let Some(fault) = &served.fault
+        && let Some(response) = fault
+            .answer(&text, &served.request_id, &shared.faults)
+            .await
+    {
+        return response;
+    }
     Response::builder()
         .header("content-type", kind)
         .header("request-id", &served.request_id)
         .body(Body::from(text))
+        .unwrap_or_default()
+}
+
+/// The usage served for a request of `max_tokens`: output capped at it, and `max_tokens` as
+/// the stop reason when it was.
+fn capped(mut usage: Tokens, max_tokens: Option<u64>) -> (Tokens, Option<&'static str>) {
+    match max_tokens {
+        Some(max) if max < usage.output => {
+            usage.output = max;
+            (usage, Some("max_tokens"))
+        }
+        _ => (usage, None),
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn costtop_headers(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .keys()
+        .map(|k| k.as_str().to_owned())
+        .filter(|k| k.starts_with("costtop-"))
+        .collect()
+}
+
+/// `POST /v1/messages/batches`: every request answered at once (recorded as served), the
+/// batch `in_progress` until retrieved.
+async fn create_batch(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    };
+    let requests = batches::requests(&body);
+    let id = format!(
+        "msgbatch_mock{}x{:04}",
+        shared.tag,
+        shared.seq.load(Ordering::SeqCst) + 1
+    );
+    let mut lines = Vec::new();
+    for request in &requests {
+        let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let (usage, stop) = if request.errored() {
+            (Tokens::default(), None)
+        } else {
+            capped(script::usage_for(seq), request.max_tokens)
+        };
+        let stop = stop.unwrap_or("end_turn");
+        let message_id = format!("msg_01mock{}x{seq:04}", shared.tag);
+        lines.push(batches::result_line(request, &message_id, &usage, stop));
+        shared
+            .served
+            .lock()
+            .expect("served")
+            .push(batch_served(&shared, seq, request, usage, stop, &headers));
+    }
+    shared
+        .batches
+        .lock()
+        .expect("batches")
+        .insert(id.clone(), lines);
+    let base = shared.base_url.get().cloned().unwrap_or_default();
+    json_response(&batches::object(&id, &base, requests.len(), false))
+}
+
+fn batch_served(
+    shared: &Shared,
+    seq: u32,
+    request: &BatchRequest,
+    usage: Tokens,
+    stop: &str,
+    headers: &HeaderMap,
+) -> Served {
+    Served {
+        seq,
+        request_id: String::new(),
+        message_id: format!("msg_01mock{}x{seq:04}", shared.tag),
+        model: if request.errored() {
+            String::new()
+        } else {
+            request.model.clone()
+        },
+        stream: false,
+        usage,
+        purpose: Purpose::Other,
+        tool_use: None,
+        session_id: None,
+        agent_id: None,
+        at: Utc::now(),
+        stop_reason: stop.to_owned(),
+        custom_id: Some(request.custom_id.clone()),
+        fault: None,
+        tag: header(headers, "mock-tag"),
+        user: request.user.clone(),
+        costtop_headers: costtop_headers(headers),
+        sent: String::new(),
+    }
+}
+
+/// `GET /v1/messages/batches/{id}`: ended, with its `results_url`.
+async fn retrieve_batch(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let n = match shared.batches.lock().expect("batches").get(&id) {
+        Some(lines) => lines.len(),
+        None => return error(StatusCode::NOT_FOUND, "no such batch"),
+    };
+    let base = shared.base_url.get().cloned().unwrap_or_default();
+    json_response(&batches::object(&id, &base, n, true))
+}
+
+/// `GET /v1/messages/batches/{id}/results`: JSON Lines.
+async fn batch_results(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let Some(lines) = shared.batches.lock().expect("batches").get(&id).cloned() else {
+        return error(StatusCode::NOT_FOUND, "no such batch");
+    };
+    let mut body = lines.join("\n");
+    body.push('\n');
+    Response::builder()
+        .header("content-type", "application/binary")
+        .body(Body::from(body))
+        .unwrap_or_default()
+}
+
+fn json_response(value: &Value) -> Response {
+    Response::builder()
+        .header("content-type", "application/json")
+        .body(Body::from(value.to_string()))
         .unwrap_or_default()
 }
 

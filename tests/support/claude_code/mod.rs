@@ -14,6 +14,8 @@
 //! assert_eq!(report_totals(&home.projects()), expected_totals(&held));
 //! ```
 
+pub mod batches;
+pub mod faults;
 pub mod home;
 pub mod install;
 pub mod mock;
@@ -79,11 +81,13 @@ pub fn statusline(home: &ClaudeHome, status: &str, args: &[&str]) -> String {
 }
 
 /// What costtop's price table says `served` costs: each request priced by
-/// `costtop::pricing` on the usage the mock served, at the time it was served.
+/// `costtop::pricing` on the usage the mock served, at the time it was served (an errored
+/// Batch result, which names no model, costs nothing).
 pub fn expected_cost(served: &[Served]) -> Money {
     let table = PriceTable::embedded();
     served
         .iter()
+        .filter(|s| !s.model.is_empty())
         .map(|s| {
             price(&table, &event(s))
                 .unwrap_or_else(|| panic!("{} is not in the price table", s.model))
@@ -120,7 +124,11 @@ pub fn ids(served: &[Served]) -> Vec<String> {
         .collect()
 }
 
-/// A served request as the usage record it should become.
+/// A served request as the usage record it should become (a Batch result at the batch tier).
 fn event(s: &Served) -> UsageEvent {
-    UsageEvent::request(s.at, &s.model, s.usage)
+    let mut e = UsageEvent::request(s.at, &s.model, s.usage);
+    if s.custom_id.is_some() {
+        e.tier = costtop::usage::Tier::Batch;
+    }
+    e
 }

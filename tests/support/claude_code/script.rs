@@ -187,9 +187,22 @@ fn block(answer: &Answer) -> (Value, &'static str) {
     }
 }
 
-/// A non-streaming answer: the whole message as JSON.
-pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
-    let (content, stop) = block(answer);
+/// The stop reason of an answer that was not cut off.
+pub fn stop_of(answer: &Answer) -> &'static str {
+    block(answer).1
+}
+
+/// A non-streaming answer: the whole message as JSON (`stop` overrides the answer's own
+/// stop reason).
+pub fn message_json(
+    message_id: &str,
+    model: &str,
+    answer: &Answer,
+    usage: &Tokens,
+    stop: Option<&str>,
+) -> String {
+    let (content, own) = block(answer);
+    let stop = stop.unwrap_or(own);
     json!({
         "id": message_id, "type": "message", "role": "assistant", "model": model,
         "content": [content], "stop_reason": stop, "stop_sequence": null,
@@ -200,9 +213,16 @@ pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Toke
 
 /// A streamed answer: `message_start` (usage with a placeholder `output_tokens`),
 /// `content_block_start`/`_delta`/`_stop`, `message_delta` (final `output_tokens`,
-/// `stop_reason`), `message_stop`.
-pub fn message_sse(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
-    let (content, stop) = block(answer);
+/// `stop_reason`), `message_stop` (`stop` overrides the answer's own stop reason).
+pub fn message_sse(
+    message_id: &str,
+    model: &str,
+    answer: &Answer,
+    usage: &Tokens,
+    stop: Option<&str>,
+) -> String {
+    let (content, own) = block(answer);
+    let stop = stop.unwrap_or(own);
     let (start, delta) = match answer {
         Answer::Text(text) => (
             json!({"type": "text", "text": ""}),

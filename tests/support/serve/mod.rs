@@ -64,6 +64,8 @@ pub struct Server {
     stderr: Arc<Mutex<String>>,
     /// Stdout lines (for `watch`).
     pub stdout: Option<std::sync::mpsc::Receiver<String>>,
+    /// The proxy's address, once it said it is up (`--proxy`).
+    proxy: Arc<Mutex<Option<SocketAddr>>>,
     _home: tempfile::TempDir,
 }
 
@@ -89,25 +91,37 @@ impl Server {
     /// Starts costtop with `args` and waits for its "listening on" line; `Err` carries the
     /// stderr of a run that exited instead.
     pub fn start(args: &[&str]) -> Result<Server, String> {
+        Server::start_with(args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables set too.
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Result<Server, String> {
         let home = tempfile::tempdir().expect("tempdir");
         let mut child = costtop(home.path())
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn costtop");
         let stderr = Arc::new(Mutex::new(String::new()));
+        let proxy = Arc::new(Mutex::new(None));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         {
             let pipe = child.stderr.take().expect("stderr");
             let stderr = Arc::clone(&stderr);
+            let proxy = Arc::clone(&proxy);
             std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines() {
                     let Ok(line) = line else { break };
                     if let Some(rest) = line.split("listening on http://").nth(1) {
                         let addr = rest.split_whitespace().next().unwrap_or("").to_string();
                         let _ = addr_tx.send(addr);
+                    }
+                    if let Some(rest) = line.split("proxying http://").nth(1) {
+                        let addr = rest.split_whitespace().next().and_then(|a| a.parse().ok());
+                        *proxy.lock().expect("proxy lock") = addr;
                     }
                     let mut s = stderr.lock().expect("stderr lock");
                     s.push_str(&line);
@@ -136,6 +150,7 @@ impl Server {
                     addr,
                     stderr,
                     stdout: Some(out_rx),
+                    proxy,
                     _home: home,
                 });
             }
@@ -152,6 +167,23 @@ impl Server {
                 );
             }
         }
+    }
+
+    /// The proxy's address (`--proxy`), once it said it is up.
+    pub fn proxy_addr(&self) -> SocketAddr {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(addr) = *self.proxy.lock().expect("proxy lock") {
+                return addr;
+            }
+            assert!(Instant::now() < deadline, "no proxy: {}", self.stderr());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The home folder costtop runs with (its log file is under it).
+    pub fn home(&self) -> &Path {
+        self._home.path()
     }
 
     /// Everything written to stderr so far.
