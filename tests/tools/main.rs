@@ -1,4 +1,5 @@
-//! Tests that drive installed programs: a real, pinned Claude Code (`claude_code`), Prometheus,
+//! Tests that drive installed programs: a real, pinned Claude Code (`claude_code`), the
+//! Anthropic SDKs and Claude Code through the proxy (`proxy`), Prometheus,
 //! promtool and the OpenTelemetry Python SDK against the listener (`listener`), and the dashboard
 //! in tmux (`terminal`). Without a program its tests skip with a notice, unless
 //! `COSTTOP_REQUIRE_TOOLS=1` (`.ci/run` sets it and installs them all) makes them fail.
@@ -8,6 +9,7 @@
 
 mod claude_code;
 mod listener;
+mod proxy;
 mod terminal;
 // `pub`: the helpers are shared with `tests/it`, and each binary uses a part of them.
 #[path = "../support/mod.rs"]

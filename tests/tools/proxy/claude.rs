@@ -1,0 +1,138 @@
+//! A real, pinned Claude Code through the proxy, interactive in tmux (so it makes a session
+//! title) with a `/compact`, while costtop also follows its transcripts: every request the
+//! mock served is counted once — the conversation's (which the transcript holds too) and the
+//! title and the compaction (which no transcript holds).
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::claude_code::{ClaudeHome, MODEL, MockApi, MockOptions, Purpose, ids, install};
+use crate::support::proxy::{API_KEY, Proxied};
+use crate::support::tools::tool;
+
+/// Longest any step may take.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+/// A tmux server of the test's own, killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str, cwd: &Path) -> Tmux {
+        let t = Tmux {
+            socket: format!("costtop-proxy-{}", std::process::id()),
+        };
+        let cwd = cwd.to_string_lossy();
+        t.run(&["new", "-d", "-x", "160", "-y", "50", "-s", "t", "-c", &cwd, command]);
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-t", "t", "-p"]).stdout).into_owned()
+    }
+
+    /// Waits until `ok` holds, answering the dialogs Claude Code may show on the way.
+    fn wait(&self, what: &str, mut ok: impl FnMut(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "never saw {what}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// Pre-accepts Claude Code's first-run dialogs (onboarding, the API key, the folder's trust).
+fn accept_dialogs(home: &ClaudeHome) {
+    let key_suffix = &API_KEY[API_KEY.len() - 20..];
+    let config = json!({
+        "hasCompletedOnboarding": true,
+        "customApiKeyResponses": {"approved": [key_suffix], "rejected": []},
+        "projects": {home.cwd.to_string_lossy(): {"hasTrustDialogAccepted": true}},
+    })
+    .to_string();
+    for path in [home.home.join(".claude.json"), home.config_dir.join(".claude.json")] {
+        std::fs::write(path, &config).expect("write .claude.json");
+    }
+}
+
+#[test]
+fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included() {
+    let Some(claude) = install::claude_or_skip() else {
+        return;
+    };
+    if !tool("tmux") {
+        return;
+    }
+    let home = ClaudeHome::new();
+    accept_dialogs(&home);
+    let projects = home.projects().to_string_lossy().into_owned();
+    let p = Proxied::with(MockApi::start(MockOptions::default()), &[&projects]);
+    let command = format!(
+        "env -i HOME={} CLAUDE_CONFIG_DIR={} PATH={} TERM=xterm-256color ANTHROPIC_BASE_URL={} ANTHROPIC_API_KEY={API_KEY} DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 {} --model {MODEL}",
+        home.home.display(),
+        home.config_dir.display(),
+        std::env::var("PATH").unwrap_or_default(),
+        p.base_url(),
+        claude.display(),
+    );
+    let tmux = Tmux::start(&command, &home.cwd);
+    let served_of = |purpose: Purpose| p.mock.served().iter().filter(|s| s.purpose == purpose).count();
+
+    tmux.wait("the prompt", |s| s.contains('>') && s.contains("for shortcuts"));
+    tmux.keys(&["Say hello to costtop.", "Enter"]);
+    tmux.wait("the answer", |s| s.contains("Hello from the mock"));
+    let deadline = Instant::now() + PATIENCE;
+    while served_of(Purpose::SessionTitle) == 0 {
+        assert!(Instant::now() < deadline, "no session title: {:?}", ids(&p.mock.served()));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let before = p.mock.served().len();
+    tmux.keys(&["/compact", "Enter"]);
+    tmux.wait("the compaction", |s| {
+        s.to_lowercase().contains("compacted") && p.mock.served().len() > before
+    });
+    tmux.keys(&["/exit", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+
+    let served = p.mock.served();
+    let held = home.held(&served);
+    eprintln!("served {:?}\nheld {:?}", ids(&served), ids(&held));
+    assert!(
+        held.len() < served.len() && !held.is_empty(),
+        "the transcript holds some requests, not all: {:?}",
+        ids(&held)
+    );
+    p.wait_totals(&served);
+    let tail_read = p.server.snapshot()["sources"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|s| s["name"] != "proxy" && s["lines"].as_u64() > Some(0)));
+    assert!(tail_read, "costtop followed the transcripts too");
+}
