@@ -9,7 +9,7 @@ use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawProgress, RawUsage, text};
-use crate::usage::{Attribution, EventKind, UsageEvent, dedupe_key, request_key};
+use crate::usage::{Attribution, EventKind, UsageEvent, request_keys};
 
 /// Tag keys, shared by every event instead of allocated per line.
 static AGENT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("agent"));
@@ -142,8 +142,13 @@ fn build(
     let tokens = fields::tokens(usage, call.paths.usage)?;
     let stop_reason = fields::stop_reason(message.stop_reason.as_ref());
     let iterations = fields::iterations(usage, &model, call.paths.usage)?;
+    let (key, alt_key) = request_keys(
+        text(call.request_id).filter(|s| !s.is_empty()),
+        text(message.id.as_ref()),
+    );
     Ok(UsageEvent {
-        key: key(message.id.as_ref(), call.request_id),
+        key,
+        alt_key,
         rank: fields::rank(&tokens, stop_reason),
         timestamp,
         model,
@@ -159,17 +164,6 @@ fn build(
             .estimate
             .and_then(|value| fields::dollars(value, "costUSD").ok()),
     })
-}
-
-/// [`request_key`] of the request id (the identity the transcript, the sub-agent's copies and
-/// OTLP events share), else `dedupe_key(message.id)` for lines written without one.
-fn key(message_id: Option<&Scalar<'_>>, request_id: Option<&Scalar<'_>>) -> Option<u64> {
-    if let Some(request) = text(request_id).filter(|s| !s.is_empty()) {
-        return Some(request_key(request));
-    }
-    text(message_id)
-        .filter(|s| !s.is_empty())
-        .map(|id| dedupe_key(&[id.as_bytes()]))
 }
 
 /// Project (`cwd`), session (`sessionId`, or stream-json's `session_id`), and tags `agent` and

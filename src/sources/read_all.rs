@@ -12,7 +12,9 @@ use std::time::SystemTime;
 use tokio::sync::mpsc::Sender;
 
 use super::discover::{Source, SourceKind};
-use super::ingest::{Batch, Origin, ReadStop, Tally, read_available, take_line, to_utc};
+use super::ingest::{
+    Batch, Origin, ReadStop, Tally, file_started, read_available, take_line, to_utc,
+};
 use super::lines::LineReader;
 use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
@@ -205,6 +207,7 @@ fn read_job(job: &Job, reader: &mut LineReader, batch: &mut Batch) -> Outcome {
         path: &path_text,
         fallback_time: to_utc(job.mtime),
         lines_from_start: true,
+        started: job.path.as_deref().and_then(file_started),
     };
     let mut src: Box<dyn Read> = match &job.path {
         None => Box::new(std::io::stdin().lock()),

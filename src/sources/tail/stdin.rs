@@ -42,6 +42,7 @@ fn read_stdin(name: &str, input: &mut impl std::io::Read, batch: &mut Batch) -> 
             path: name,
             fallback_time: Utc::now(),
             lines_from_start: true,
+            started: None,
         };
         take_lines(&mut reader, &origin, &mut tally, batch)?;
         // Send what arrived before blocking for more.
@@ -68,6 +69,7 @@ fn read_stdin(name: &str, input: &mut impl std::io::Read, batch: &mut Batch) -> 
             path: name,
             fallback_time: Utc::now(),
             lines_from_start: true,
+            started: None,
         };
         take_line(line, &origin, &mut tally, batch)?;
     }

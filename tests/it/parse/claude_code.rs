@@ -68,6 +68,7 @@ fn embedded_sub_agent_call_is_a_request_of_the_sub_agent_in_the_parent_session()
         web_search_requests: 0,
     };
     let expected = UsageEvent {
+        alt_key: None,
         key: Some(request_key("req_011CSubAgentCallExample01")),
         rank: tokens.total() * 2 + 1,
         timestamp: time("2026-11-20T10:04:12.345Z"),

@@ -55,6 +55,7 @@ fn claude_code_fixture_parses_to_the_exact_record() {
         web_search_requests: 0,
     };
     let expected = UsageEvent {
+        alt_key: None,
         key: Some(request_key("req_011CaggwfaCLxM1JdpaaXsV2")),
         rank: (3 + 2849 + 9493 + 527) * 2 + 1,
         timestamp: "2026-05-04T01:50:18.499Z".parse().unwrap(),
@@ -84,6 +85,7 @@ fn batch_fixture_success_is_batch_tier_with_fallback_time() {
         ..Tokens::default()
     };
     let expected = UsageEvent {
+        alt_key: None,
         key: Some(dedupe_key(&[
             b"batch",
             b"my-first-request",
@@ -108,6 +110,7 @@ fn batch_fixture_success_is_batch_tier_with_fallback_time() {
 fn batch_fixture_error_is_a_failed_request_without_tokens() {
     let line = BATCH.lines().nth(1).unwrap();
     let expected = UsageEvent {
+        alt_key: None,
         key: Some(dedupe_key(&[b"batch", b"my-second-request", b"errored"])),
         rank: 0,
         timestamp: fallback(),
