@@ -49,6 +49,7 @@ use super::fields::{self, schema};
 use super::lenient::{Entries, Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawUsage};
+use super::times;
 use crate::usage::{
     Attribution, EstimateOrigin, EventKind, ToolEstimate, UsageEvent, id_keys, request_keys,
 };
@@ -241,7 +242,7 @@ fn timestamp(
         .iter()
         .find_map(|(v, p)| v.as_ref().map(|v| (v, *p)))
     {
-        Some((value, path)) => fields::time(value, path),
+        Some((value, path)) => times::time(value, path),
         None => Ok(ctx.fallback_time),
     }
 }

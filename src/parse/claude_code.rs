@@ -9,6 +9,7 @@ use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawProgress, RawUsage, text};
+use super::times;
 use crate::usage::{Attribution, EventKind, UsageEvent, request_keys};
 
 /// Tag keys, shared by every event instead of allocated per line.
@@ -134,7 +135,7 @@ fn build(
     let message = call.message;
     let model = fields::model(message.model.as_ref(), call.paths.model)?;
     let timestamp = match call.timestamp {
-        Some(value) => fields::time(value, call.paths.timestamp)?,
+        Some(value) => times::time(value, call.paths.timestamp)?,
         // stream-json events carry no time: the file's, as for the other undated formats.
         None if line.stream_session_id.is_some() => ctx.fallback_time,
         None => return Err(schema(call.paths.timestamp, "missing")),

@@ -17,6 +17,7 @@ mod raw;
 mod scan;
 mod search;
 mod skip;
+mod times;
 
 use std::sync::LazyLock;
 
@@ -24,6 +25,7 @@ use memchr::memmem::Finder;
 use serde::de::IgnoredAny;
 
 pub use parsed::{LineContext, ParseError, Parsed};
+pub use times::{read_naive_times_as_local, take_naive_times};
 
 use lenient::Obj;
 use raw::{RawLine, text};

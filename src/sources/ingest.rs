@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
 use super::lines::{Line, LineReader};
-use crate::parse::{LineContext, Parsed, parse_line};
+use crate::parse::{LineContext, Parsed, parse_line, take_naive_times};
 use crate::usage::{SourceMsg, ToolEstimate, UsageEvent};
 
 /// Events per channel message.
@@ -39,6 +39,8 @@ pub(crate) struct Tally {
     pub(crate) parse_errors: u64,
     pub(crate) first_error: Option<String>,
     pub(crate) last_event: Option<DateTime<Utc>>,
+    /// Records whose time named no zone (read as UTC, or local time as configured).
+    pub(crate) naive_times: u64,
 }
 
 impl Tally {
@@ -58,6 +60,7 @@ impl Tally {
             self.first_error = other.first_error;
         }
         self.last_event = self.last_event.max(other.last_event);
+        self.naive_times += other.naive_times;
     }
 }
 
@@ -211,7 +214,9 @@ pub(crate) fn take_line(
                 fallback_time: origin.fallback_time,
                 path: origin.path,
             };
-            match parse_line(bytes, &ctx) {
+            let parsed = parse_line(bytes, &ctx);
+            tally.naive_times += take_naive_times();
+            match parsed {
                 Parsed::Usage(mut event) => {
                     if event.attribution.session.is_some()
                         && origin.started.is_some_and(|start| event.timestamp < start)

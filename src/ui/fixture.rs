@@ -323,6 +323,7 @@ pub fn snapshot() -> Snapshot {
         prices_checked: "2026-12-01".into(),
         sources: vec![
             SourceStatus {
+                naive_times: 0,
                 name: "~/.claude/projects".into(),
                 state: "ok".into(),
                 reason: None,
@@ -334,6 +335,7 @@ pub fn snapshot() -> Snapshot {
                 receiver: None,
             },
             SourceStatus {
+                naive_times: 0,
                 name: "admin-api".into(),
                 state: "error".into(),
                 reason: Some("HTTP 401: invalid x-api-key".into()),

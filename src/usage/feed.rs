@@ -74,6 +74,9 @@ pub struct SourceHealth {
     pub last_event: Option<DateTime<Utc>>,
     /// Files followed.
     pub files: u64,
+    /// Records whose time named no zone, read as UTC (or local time, as configured): their
+    /// zone was assumed.
+    pub naive_times: u64,
     /// What a receiver (the OTLP listener) counts beyond records and errors; `None` for
     /// every other source.
     pub(crate) receiver: Option<ReceiverCounts>,

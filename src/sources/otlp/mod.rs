@@ -44,10 +44,19 @@ impl Default for MapOptions {
     }
 }
 
-/// Maps a decoded export request with the default options; `now` bounds plausible record
+/// The options of this process's receiver, set once from the config.
+static OPTIONS: std::sync::OnceLock<MapOptions> = std::sync::OnceLock::new();
+
+/// Sets how this process maps payloads (from the config file, before the listener starts);
+/// the first setting stays.
+pub fn set_map_options(options: MapOptions) {
+    let _ = OPTIONS.set(options);
+}
+
+/// Maps a decoded export request with this process's options; `now` bounds plausible record
 /// times.
 pub fn map_export(export: &Export, now: DateTime<Utc>) -> Mapped {
-    map_export_with(export, now, &MapOptions::default())
+    map_export_with(export, now, OPTIONS.get_or_init(MapOptions::default))
 }
 
 /// Maps a decoded export request; `now` bounds plausible record times.

@@ -126,6 +126,7 @@ impl Receiver {
         let health = {
             let t = self.lock();
             SourceHealth {
+                naive_times: 0,
                 name: SOURCE_NAME.to_string(),
                 state: SourceState::Ok,
                 lines: t.records,

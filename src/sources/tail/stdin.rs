@@ -26,6 +26,7 @@ fn health(name: &str, tally: &Tally, state: SourceState) -> SourceMsg {
         lines: tally.lines,
         parse_errors: tally.parse_errors,
         first_error: tally.first_error.clone(),
+        naive_times: tally.naive_times,
         last_event: tally.last_event,
         files: 0,
         ..SourceHealth::default()
