@@ -1,5 +1,6 @@
 //! Tests that drive installed programs: a real, pinned Claude Code (`claude_code`), Prometheus,
-//! promtool and the OpenTelemetry Python SDK against the listener (`listener`), and the dashboard
+//! promtool and the OpenTelemetry Python SDK against the listener (`listener`), the Anthropic
+//! SDK and the OTel instrumentation libraries against a mock API (`instrumentations`), and the dashboard
 //! in tmux (`terminal`). Without a program its tests skip with a notice, unless
 //! `COSTTOP_REQUIRE_TOOLS=1` (`.ci/run` sets it and installs them all) makes them fail.
 
@@ -7,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod claude_code;
+mod instrumentations;
 mod listener;
 mod terminal;
 // `pub`: the helpers are shared with `tests/it`, and each binary uses a part of them.

@@ -48,6 +48,9 @@ pub struct Served {
     pub purpose: Purpose,
     /// The tool the answer used, if it was a `tool_use`.
     pub tool_use: Option<String>,
+    /// The answer stopped at `max_tokens` (asked with a `max_tokens` below
+    /// [`script::CUT_BELOW`]).
+    pub max_tokens_stop: bool,
     /// `X-Claude-Code-Session-Id`.
     pub session_id: Option<String>,
     /// `x-claude-code-agent-id` (sub-agent requests).
@@ -168,6 +171,9 @@ async fn messages(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         stream: body["stream"] == true,
         usage: script::usage_for(seq),
         purpose,
+        max_tokens_stop: body["max_tokens"]
+            .as_u64()
+            .is_some_and(|m| m < script::CUT_BELOW),
         tool_use: match &answer {
             Answer::ToolUse { name, .. } => Some(name.clone()),
             Answer::Text(_) => None,
@@ -186,10 +192,10 @@ async fn messages(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         }
     }
     let (kind, text) = if served.stream {
-        let sse = script::message_sse(&served.message_id, &served.model, &answer, &served.usage);
+        let sse = script::message_sse(&served, &answer);
         ("text/event-stream", sse)
     } else {
-        let json = script::message_json(&served.message_id, &served.model, &answer, &served.usage);
+        let json = script::message_json(&served, &answer);
         ("application/json", json)
     };
     Response::builder()

@@ -6,6 +6,8 @@ use std::fmt::Write;
 
 use axum::http::HeaderMap;
 use costtop::usage::Tokens;
+
+use super::mock::Served;
 use serde_json::{Value, json};
 
 /// Put this in a prompt to make the main agent start a sub-agent (the `Agent` or `Task` tool
@@ -14,6 +16,10 @@ pub const START_SUBAGENT: &str = "[mock:subagent]";
 
 /// The prompt the mock gives the sub-agent it starts.
 pub const SUBAGENT_PROMPT: &str = "List the files of this folder and report back. (mock sub-agent)";
+
+/// A request asking for fewer output tokens than this is answered as cut off
+/// (`stop_reason: "max_tokens"`); Claude Code asks for thousands.
+pub const CUT_BELOW: u64 = 64;
 
 /// Why Claude Code made a request, as far as its body and headers tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,20 +182,22 @@ pub fn usage_json(t: &Tokens, output: u64) -> Value {
     })
 }
 
-/// The answer's content block, and its stop reason.
-fn block(answer: &Answer) -> (Value, &'static str) {
-    match answer {
+/// The answer's content block, and its stop reason (`max_tokens` when `cut`).
+fn block(answer: &Answer, cut: bool) -> (Value, &'static str) {
+    let (content, stop) = match answer {
         Answer::Text(text) => (json!({"type": "text", "text": text}), "end_turn"),
         Answer::ToolUse { id, name, input } => (
             json!({"type": "tool_use", "id": id, "name": name, "input": input}),
             "tool_use",
         ),
-    }
+    };
+    (content, if cut { "max_tokens" } else { stop })
 }
 
 /// A non-streaming answer: the whole message as JSON.
-pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
-    let (content, stop) = block(answer);
+pub fn message_json(served: &Served, answer: &Answer) -> String {
+    let (message_id, model, usage) = (&served.message_id, &served.model, &served.usage);
+    let (content, stop) = block(answer, served.max_tokens_stop);
     json!({
         "id": message_id, "type": "message", "role": "assistant", "model": model,
         "content": [content], "stop_reason": stop, "stop_sequence": null,
@@ -201,8 +209,9 @@ pub fn message_json(message_id: &str, model: &str, answer: &Answer, usage: &Toke
 /// A streamed answer: `message_start` (usage with a placeholder `output_tokens`),
 /// `content_block_start`/`_delta`/`_stop`, `message_delta` (final `output_tokens`,
 /// `stop_reason`), `message_stop`.
-pub fn message_sse(message_id: &str, model: &str, answer: &Answer, usage: &Tokens) -> String {
-    let (content, stop) = block(answer);
+pub fn message_sse(served: &Served, answer: &Answer) -> String {
+    let (message_id, model, usage) = (&served.message_id, &served.model, &served.usage);
+    let (content, stop) = block(answer, served.max_tokens_stop);
     let (start, delta) = match answer {
         Answer::Text(text) => (
             json!({"type": "text", "text": ""}),
