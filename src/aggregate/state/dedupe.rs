@@ -291,6 +291,33 @@ mod tests {
     }
 
     #[test]
+    fn a_record_with_two_ids_is_found_by_either_while_replaceable_and_after() {
+        let mut index = index();
+        // A span named only the message id (7); the transcript line names both (8 and 7).
+        index.insert(7, [Some(7), None], stored(1, 3, 100));
+        assert_eq!(
+            index.lookup(8, Some(7)),
+            (7, Seen::Stored(stored(1, 3, 100)))
+        );
+        index.insert(7, [Some(8), Some(7)], stored(2, 3, 100));
+        // An OTLP event names only the request id (8): it finds the record under 7.
+        assert_eq!(index.lookup(8, None), (7, Seen::Stored(stored(2, 3, 100))));
+        assert_eq!(index.len(), 1);
+        // Two generations later both ids are sealed.
+        for key in 0..2 * GENERATION as u64 {
+            index.insert(1_000 + key, [None, None], stored(1, 3, 100));
+        }
+        assert_eq!(index.get(7), Seen::Sealed);
+        assert_eq!(index.get(8), Seen::Sealed);
+        assert!(index.aliases.is_empty());
+        // Forgetting the record forgets both.
+        let mut index = DedupeIndex::new(Retention::default());
+        index.insert(7, [Some(8), Some(7)], stored(2, 3, 100));
+        index.remove(8);
+        assert_eq!((index.get(7), index.get(8)), (Seen::New, Seen::New));
+    }
+
+    #[test]
     fn buckets_stay_replaceable_whatever_arrives_then_go_after_a_day() {
         let mut index = index();
         let bucket = |minute| Stored {

@@ -312,6 +312,19 @@ mod tests {
     }
 
     #[test]
+    fn claude_code_2_1_328_events_carry_the_ttl_split() {
+        let m = with(|r| {
+            set(r, "cache_creation_5m_tokens", Some(Value::IntValue(1000)));
+            set(r, "cache_creation_1h_tokens", Some(Value::IntValue(2000)));
+        });
+        assert_eq!(m.ttl_assumed, 0);
+        let t = m.events[0].tokens;
+        assert_eq!((t.cache_write_5m, t.cache_write_1h), (1000, 2000));
+        // Ranked above an event without the split, below the transcript line.
+        assert_eq!(m.events[0].rank, 2 * t.total());
+    }
+
+    #[test]
     fn other_claude_code_events_are_passed_over_and_fast_mode_is_read() {
         let m = with(|r| {
             r.body = None;
