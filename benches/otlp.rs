@@ -137,6 +137,7 @@ fn render_metrics(c: &mut Criterion) {
             format!("claude-model-{}", n % 100)
         };
         state.ingest(&UsageEvent {
+            alt_key: None,
             key: Some(n),
             rank: 1,
             timestamp: now() - chrono::Duration::seconds((n % 3600) as i64),

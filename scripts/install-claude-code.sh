@@ -7,7 +7,7 @@
 # The tests find it at target/claude-code/node_modules/.bin/claude (or $COSTTOP_CLAUDE_BIN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version="2.1.197"
+version="2.1.328"
 prefix="target/claude-code"
 bin="$prefix/node_modules/.bin/claude"
 if [[ -x "$bin" ]] && "$bin" --version 2>/dev/null | grep -qx "$version (Claude Code)"; then

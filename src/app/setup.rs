@@ -13,7 +13,10 @@ use crate::time::{Window, Zone};
 
 /// The config file named by the flags (or the default one).
 pub(crate) fn load_config(common: &CommonArgs) -> Result<Config> {
-    Ok(Config::load(common.config.as_deref())?)
+    let config = Config::load(common.config.as_deref())?;
+    crate::parse::read_naive_times_as_local(config.naive_times_local().unwrap_or(false));
+    crate::sources::otlp::set_map_options(config.otlp_mapping());
+    Ok(config)
 }
 
 /// Aggregator settings from the config file and the flags (flags win).

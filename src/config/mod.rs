@@ -63,6 +63,29 @@ pub(crate) struct ConfigFile {
     /// `[proxy]`: where `--proxy` forwards, and its idle timeout.
     #[serde(default)]
     pub(crate) proxy: ProxyConfig,
+    /// `[app_log]`: how application logs are read.
+    #[serde(default)]
+    pub(crate) app_log: AppLogConfig,
+    /// `[otlp]`: how the OTLP receiver maps what it receives.
+    #[serde(default)]
+    pub(crate) otlp: OtlpConfig,
+}
+
+/// The `[app_log]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AppLogConfig {
+    /// How a time written without a zone is read: `utc` (the default) or `local`.
+    pub(crate) naive_time: Option<String>,
+}
+
+/// The `[otlp]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OtlpConfig {
+    /// Span attributes copied to tags (default `feature`, `team`, `user`, `tenant`; every
+    /// `costtop.tag.KEY` is copied as `KEY` besides).
+    pub(crate) span_tags: Option<Vec<String>>,
 }
 
 /// The `[statusline]` table.
@@ -235,7 +258,28 @@ impl Config {
         }
         config.retention().map_err(invalid)?;
         config.file.proxy.check().map_err(invalid)?;
+        config.naive_times_local().map_err(invalid)?;
         Ok(config)
+    }
+
+    /// Whether times without a zone are local time (`[app_log] naive_time`).
+    pub(crate) fn naive_times_local(&self) -> Result<bool, String> {
+        match self.file.app_log.naive_time.as_deref() {
+            None | Some("utc" | "UTC") => Ok(false),
+            Some("local") => Ok(true),
+            Some(other) => Err(format!(
+                "app_log.naive_time: {other:?} is neither \"utc\" nor \"local\""
+            )),
+        }
+    }
+
+    /// How the OTLP receiver maps payloads (`[otlp]`).
+    pub(crate) fn otlp_mapping(&self) -> crate::sources::otlp::MapOptions {
+        let mut options = crate::sources::otlp::MapOptions::default();
+        if let Some(keys) = &self.file.otlp.span_tags {
+            options.span_tags.clone_from(keys);
+        }
+        options
     }
 
     /// How long dedupe keys are remembered (`dedupe_horizon`, else the defaults).

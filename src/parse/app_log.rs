@@ -18,7 +18,8 @@
 //! | `usage` (or `response.usage`) | yes | the API's usage object (below) |
 //! | `model` (or `response.model`) | yes | the model id the request used |
 //! | `timestamp`, `ts` or `created_at` | no | RFC 3339 string, or epoch seconds or milliseconds as a number or numeric string (values above 1e11 are milliseconds); first one present wins; absent: the file's modification time |
-//! | `id` (or `response.id`) | no | request or message id; records with the same id are counted once (the most complete wins) |
+//! | `id` (or `response.id`) | no | the message id (`msg_…`), or a request id (`req_…`); records with the same id are counted once (the most complete wins), whichever source they come from |
+//! | `request_id` (or `requestId`) | no | the request id (`req_…`, the `request-id` response header; the Python SDK's `message._request_id`, the TypeScript SDK's `message._request_id`): with `id`, both ids name the one request |
 //! | `stop_reason` (or `response.stop_reason`) | no | `max_tokens` counts as cut off |
 //! | `service_tier` | no | `standard`, `batch` or `priority`; also read from `usage.service_tier`, which wins |
 //! | `tags`, `metadata` | no | objects whose string, number and boolean values become tags (other values are ignored); on a clash `tags` wins. Tag `project` also sets the project, tag `session` the session |
@@ -48,7 +49,10 @@ use super::fields::{self, schema};
 use super::lenient::{Entries, Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawUsage};
-use crate::usage::{Attribution, EstimateOrigin, EventKind, ToolEstimate, UsageEvent, dedupe_key};
+use super::times;
+use crate::usage::{
+    Attribution, EstimateOrigin, EventKind, ToolEstimate, UsageEvent, id_keys, request_keys,
+};
 
 /// Whether a line has the shape of an application log record (top-level `usage`, or
 /// `response.usage`).
@@ -130,6 +134,16 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         .or(line.id.as_ref())
         .and_then(Scalar::to_text)
         .filter(|id| !id.is_empty());
+    let request_id = line
+        .request_id_snake
+        .as_ref()
+        .or(line.request_id.as_ref())
+        .and_then(Scalar::to_text)
+        .filter(|id| !id.is_empty());
+    let (key, alt_key) = match &id {
+        Some(id) => id_keys(id, request_id.as_deref()),
+        None => request_keys(request_id.as_deref(), None),
+    };
     let rank = match &line.rank {
         None => fields::rank(&tokens, stop_reason),
         Some(Scalar::Unsigned(n)) => *n,
@@ -148,7 +162,8 @@ fn build(line: &RawLine<'_>, ctx: &LineContext<'_>) -> Result<UsageEvent, ParseE
         .and_then(Scalar::as_str)
         .is_some_and(|w| w == "200k-1M");
     Ok(UsageEvent {
-        key: id.map(|id| dedupe_key(&[b"app", id.as_bytes()])),
+        key,
+        alt_key,
         rank,
         timestamp: timestamp(line, ctx)?,
         model,
@@ -227,7 +242,7 @@ fn timestamp(
         .iter()
         .find_map(|(v, p)| v.as_ref().map(|v| (v, *p)))
     {
-        Some((value, path)) => fields::time(value, path),
+        Some((value, path)) => times::time(value, path),
         None => Ok(ctx.fallback_time),
     }
 }

@@ -7,7 +7,7 @@ use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawResult, text};
-use crate::usage::{Attribution, EventKind, Tier, Tokens, UsageEvent, dedupe_key};
+use crate::usage::{Attribution, EventKind, Tier, Tokens, UsageEvent, dedupe_key, message_key};
 
 /// Reads one result line. Results carry no time, so the event takes `ctx.fallback_time`.
 /// `custom_id` is part of the key but never a tag (its values are unbounded).
@@ -39,6 +39,7 @@ fn build(
     match outcome {
         "succeeded" => succeeded(&custom_id, result, ctx),
         "errored" | "canceled" | "expired" => Ok(UsageEvent {
+            alt_key: None,
             key: Some(dedupe_key(&[
                 b"batch",
                 custom_id.as_bytes(),
@@ -82,10 +83,11 @@ fn succeeded(
     let tokens = fields::tokens(usage, "result.message.usage")?;
     let iterations = fields::iterations(usage, &model, "result.message.usage")?;
     let stop_reason = fields::stop_reason(message.stop_reason.as_ref());
-    let message_id = text(message.id.as_ref())
-        .filter(|id| !id.is_empty())
-        .unwrap_or("succeeded");
+    let real_id = text(message.id.as_ref()).filter(|id| !id.is_empty());
+    let message_id = real_id.unwrap_or("succeeded");
     Ok(UsageEvent {
+        // The result's message id, as the proxy or an application log of it would name it.
+        alt_key: real_id.map(message_key),
         key: Some(dedupe_key(&[
             b"batch",
             custom_id.as_bytes(),

@@ -9,7 +9,8 @@ use super::fields::{self, schema};
 use super::lenient::{Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawMessage, RawProgress, RawUsage, text};
-use crate::usage::{Attribution, EventKind, UsageEvent};
+use super::times;
+use crate::usage::{Attribution, EventKind, UsageEvent, request_keys};
 
 /// Tag keys, shared by every event instead of allocated per line.
 static AGENT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("agent"));
@@ -134,7 +135,7 @@ fn build(
     let message = call.message;
     let model = fields::model(message.model.as_ref(), call.paths.model)?;
     let timestamp = match call.timestamp {
-        Some(value) => fields::time(value, call.paths.timestamp)?,
+        Some(value) => times::time(value, call.paths.timestamp)?,
         // stream-json events carry no time: the file's, as for the other undated formats.
         None if line.stream_session_id.is_some() => ctx.fallback_time,
         None => return Err(schema(call.paths.timestamp, "missing")),
@@ -142,8 +143,13 @@ fn build(
     let tokens = fields::tokens(usage, call.paths.usage)?;
     let stop_reason = fields::stop_reason(message.stop_reason.as_ref());
     let iterations = fields::iterations(usage, &model, call.paths.usage)?;
+    let (key, alt_key) = request_keys(
+        text(call.request_id).filter(|s| !s.is_empty()),
+        text(message.id.as_ref()),
+    );
     Ok(UsageEvent {
-        key: key(message.id.as_ref(), call.request_id),
+        key,
+        alt_key,
         rank: fields::rank(&tokens, stop_reason),
         timestamp,
         model,
@@ -159,12 +165,6 @@ fn build(
             .estimate
             .and_then(|value| fields::dollars(value, "costUSD").ok()),
     })
-}
-
-/// [`request_key`](crate::usage::request_key) of the request id (the identity the transcript, the sub-agent's copies and
-/// OTLP events share), else `dedupe_key(message.id)` for lines written without one.
-fn key(message_id: Option<&Scalar<'_>>, request_id: Option<&Scalar<'_>>) -> Option<u64> {
-    fields::call_key(text(request_id), text(message_id))
 }
 
 /// Project (`cwd`), session (`sessionId`, or stream-json's `session_id`), and tags `agent` and

@@ -9,6 +9,7 @@ use super::fields::{self, schema};
 use super::lenient::{Entries, Obj, Scalar};
 use super::parsed::{LineContext, ParseError, Parsed};
 use super::raw::{RawLine, RawModelUsage};
+use super::times;
 use crate::money::Money;
 use crate::usage::{EstimateOrigin, Tokens, ToolEstimate};
 
@@ -55,7 +56,7 @@ fn estimates(
     };
     // Written without a time: the file's, as for the other undated formats.
     let at = match &line.timestamp {
-        Some(value) => fields::time(value, "timestamp")?,
+        Some(value) => times::time(value, "timestamp")?,
         None => ctx.fallback_time,
     };
     let estimate = |model: Option<Arc<str>>, cost: Money, tokens: Tokens| ToolEstimate {

@@ -1,9 +1,7 @@
 //! Conversions every format shares: token counts, tier, billing modifiers, stop reason,
-//! model id, event time and rank, each failing with a message that names the field.
+//! model id and rank, each failing with a message that names the field (times: `times.rs`).
 
 use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
 
 use super::lenient::{Obj, Scalar};
 use super::parsed::ParseError;
@@ -19,9 +17,6 @@ pub(crate) const MAX_TOKENS: u64 = 1_000_000_000_000;
 
 /// Largest dollar amount accepted for one cost figure (keeps every sum far from overflow).
 const MAX_USD: f64 = 1e9;
-
-/// Epoch numbers above this are milliseconds, below it seconds (1e11 s is the year 5138).
-const EPOCH_MS_THRESHOLD: f64 = 1e11;
 
 /// A schema error for `path` (a field path such as `message.usage.input_tokens`).
 pub(crate) fn schema(path: &str, problem: &str) -> ParseError {
@@ -253,37 +248,6 @@ pub(crate) fn shared(s: &str) -> Arc<str> {
     })
 }
 
-/// An event time: an RFC 3339 string, or epoch seconds / milliseconds as a number or a
-/// numeric string (values above 1e11 are milliseconds).
-pub(crate) fn time(value: &Scalar<'_>, path: &str) -> Result<DateTime<Utc>, ParseError> {
-    let epoch = match value {
-        Scalar::Str(s) => {
-            let s = s.trim();
-            if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-                return Ok(t.with_timezone(&Utc));
-            }
-            s.parse::<f64>()
-                .map_err(|_| schema(path, "neither RFC 3339 nor an epoch number"))?
-        }
-        Scalar::Unsigned(n) => *n as f64,
-        Scalar::Float(f) => *f,
-        Scalar::Negative(_) => return Err(schema(path, "negative epoch")),
-        Scalar::Bool(_) | Scalar::Compound => return Err(schema(path, "not a time")),
-    };
-    if !epoch.is_finite() || epoch < 0.0 {
-        return Err(schema(path, "not a valid epoch"));
-    }
-    let millis = if epoch > EPOCH_MS_THRESHOLD {
-        epoch.round()
-    } else {
-        (epoch * 1000.0).round()
-    };
-    if millis > i64::MAX as f64 {
-        return Err(schema(path, "out of range"));
-    }
-    DateTime::from_timestamp_millis(millis as i64).ok_or_else(|| schema(path, "out of range"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,34 +270,6 @@ mod tests {
 
     fn s(v: &str) -> Scalar<'_> {
         Scalar::Str(v.into())
-    }
-
-    #[test]
-    fn epoch_seconds_and_milliseconds_agree() {
-        let secs = time(&Scalar::Unsigned(1_794_000_000), "ts").unwrap();
-        let millis = time(&Scalar::Unsigned(1_794_000_000_000), "ts").unwrap();
-        let text = time(&s("1794000000"), "ts").unwrap();
-        assert_eq!(secs, millis);
-        assert_eq!(secs, text);
-        assert_eq!(secs.to_rfc3339(), "2026-11-06T21:20:00+00:00");
-    }
-
-    #[test]
-    fn fractional_epoch_seconds_keep_milliseconds() {
-        let t = time(&Scalar::Float(1_794_000_000.25), "ts").unwrap();
-        assert_eq!(t.timestamp_subsec_millis(), 250);
-    }
-
-    #[test]
-    fn bad_times_name_the_field() {
-        assert_eq!(
-            time(&s("yesterday"), "ts"),
-            Err(ParseError::Schema(
-                "ts: neither RFC 3339 nor an epoch number".into()
-            ))
-        );
-        assert!(time(&Scalar::Float(f64::MAX), "ts").is_err());
-        assert!(time(&Scalar::Negative(-5), "ts").is_err());
     }
 
     #[test]

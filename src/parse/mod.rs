@@ -20,6 +20,7 @@ mod scan;
 mod search;
 mod skip;
 mod sse;
+mod times;
 
 use std::sync::LazyLock;
 
@@ -27,6 +28,7 @@ use memchr::memmem::Finder;
 use serde::de::IgnoredAny;
 
 pub use parsed::{LineContext, ParseError, Parsed};
+pub use times::{read_naive_times_as_local, take_naive_times};
 
 use lenient::Obj;
 use raw::{RawLine, text};

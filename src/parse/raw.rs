@@ -60,6 +60,9 @@ pub(crate) struct RawLine<'a> {
     pub(crate) usage: Option<Obj<RawUsage<'a>>>,
     pub(crate) model: Option<Scalar<'a>>,
     pub(crate) id: Option<Scalar<'a>>,
+    /// An application log's request id (`req_…`) beside the message's `id`.
+    #[serde(rename = "request_id")]
+    pub(crate) request_id_snake: Option<Scalar<'a>>,
     pub(crate) stop_reason: Option<Scalar<'a>>,
     pub(crate) service_tier: Option<Scalar<'a>>,
     pub(crate) ts: Option<Scalar<'a>>,

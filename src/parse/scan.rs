@@ -56,6 +56,7 @@ fn top_member<'a>(c: &mut Cursor<'a>, raw: &mut RawLine<'a>, key: &[u8]) -> Opti
         b"usage" => c.object(&mut raw.usage, usage),
         b"model" => set(&mut raw.model, c.scalar()?),
         b"id" => set(&mut raw.id, c.scalar()?),
+        b"request_id" => set(&mut raw.request_id_snake, c.scalar()?),
         b"stop_reason" => set(&mut raw.stop_reason, c.scalar()?),
         b"service_tier" => set(&mut raw.service_tier, c.scalar()?),
         b"ts" => set(&mut raw.ts, c.scalar()?),

@@ -88,6 +88,9 @@ pub struct SourceStatus {
     pub(crate) last_event: Option<DateTime<Utc>>,
     /// Files followed (tail sources).
     pub files: u64,
+    /// Records whose time named no zone (read as UTC, or local time as configured).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub naive_times: u64,
     /// A receiver's (the OTLP listener's) senders, refused payloads and records whose cache
     /// TTL was assumed; absent for other sources.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,4 +116,10 @@ pub struct ReplayStatus {
     pub(crate) progress: f64,
     /// Records whose time came from their file's modification time.
     pub undated_records: u64,
+}
+
+/// Serde's test for leaving a zero count out.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

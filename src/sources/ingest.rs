@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
 use super::lines::{Line, LineReader};
-use crate::parse::{LineContext, Parsed, parse_line};
+use crate::parse::{LineContext, Parsed, parse_line, take_naive_times};
 use crate::usage::{SourceMsg, ToolEstimate, UsageEvent};
 
 /// Events per channel message.
@@ -39,6 +39,8 @@ pub(crate) struct Tally {
     pub(crate) parse_errors: u64,
     pub(crate) first_error: Option<String>,
     pub(crate) last_event: Option<DateTime<Utc>>,
+    /// Records whose time named no zone (read as UTC, or local time as configured).
+    pub(crate) naive_times: u64,
 }
 
 impl Tally {
@@ -58,6 +60,7 @@ impl Tally {
             self.first_error = other.first_error;
         }
         self.last_event = self.last_event.max(other.last_event);
+        self.naive_times += other.naive_times;
     }
 }
 
@@ -148,6 +151,30 @@ pub(crate) struct Origin<'a> {
     pub(crate) fallback_time: DateTime<Utc>,
     /// Line numbers count from the file's start (false when history was skipped).
     pub(crate) lines_from_start: bool,
+    /// The first time the file names ([`file_started`]): a session record dated before it
+    /// is a forked session's copy of another session's request.
+    pub(crate) started: Option<DateTime<Utc>>,
+}
+
+/// Bytes of a file's head searched for its first time.
+const HEAD: usize = 64 * 1024;
+
+/// The first `"timestamp":"…"` among the first bytes of the file at `path`: when a Claude
+/// Code session file was started. A `--fork-session` file begins with lines of its own (dated
+/// when the fork was made) and then repeats the parent's lines byte for byte but for
+/// `sessionId`, dated when the parent made them: earlier than the file's start.
+pub(crate) fn file_started(path: &std::path::Path) -> Option<DateTime<Utc>> {
+    let mut head = Vec::with_capacity(HEAD);
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    let key = b"\"timestamp\":\"";
+    let at = memchr::memmem::find(&head, key)? + key.len();
+    let len = memchr::memchr(b'"', &head[at..])?;
+    let text = std::str::from_utf8(&head[at..at + len]).ok()?;
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.to_utc())
 }
 
 impl Origin<'_> {
@@ -187,8 +214,17 @@ pub(crate) fn take_line(
                 fallback_time: origin.fallback_time,
                 path: origin.path,
             };
-            match parse_line(bytes, &ctx) {
-                Parsed::Usage(event) => {
+            let parsed = parse_line(bytes, &ctx);
+            tally.naive_times += take_naive_times();
+            match parsed {
+                Parsed::Usage(mut event) => {
+                    if event.attribution.session.is_some()
+                        && origin.started.is_some_and(|start| event.timestamp < start)
+                    {
+                        // A fork's copy ranks just below the original, so the request stays
+                        // with the session that made it whichever file is read first.
+                        event.rank = event.rank.saturating_sub(1);
+                    }
                     tally.last_event = tally.last_event.max(Some(event.timestamp));
                     batch.push(event)?;
                 }

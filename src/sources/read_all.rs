@@ -12,7 +12,9 @@ use std::time::SystemTime;
 use tokio::sync::mpsc::Sender;
 
 use super::discover::{Source, SourceKind};
-use super::ingest::{Batch, Origin, ReadStop, Tally, read_available, take_line, to_utc};
+use super::ingest::{
+    Batch, Origin, ReadStop, Tally, file_started, read_available, take_line, to_utc,
+};
 use super::lines::LineReader;
 use crate::usage::{SourceHealth, SourceMsg, SourceState};
 
@@ -134,6 +136,7 @@ pub fn read_all(sources: &[Source], tx: Sender<SourceMsg>, opts: ReadOptions) ->
             lines: p.tally.lines,
             parse_errors: p.tally.parse_errors,
             first_error: p.tally.first_error,
+            naive_times: p.tally.naive_times,
             last_event: p.tally.last_event,
             files: p.files_ok + p.files_failed,
             ..SourceHealth::default()
@@ -205,6 +208,7 @@ fn read_job(job: &Job, reader: &mut LineReader, batch: &mut Batch) -> Outcome {
         path: &path_text,
         fallback_time: to_utc(job.mtime),
         lines_from_start: true,
+        started: job.path.as_deref().and_then(file_started),
     };
     let mut src: Box<dyn Read> = match &job.path {
         None => Box::new(std::io::stdin().lock()),

@@ -323,6 +323,7 @@ pub fn snapshot() -> Snapshot {
         prices_checked: "2026-12-01".into(),
         sources: vec![
             SourceStatus {
+                naive_times: 0,
                 name: "~/.claude/projects".into(),
                 state: "ok".into(),
                 reason: None,
@@ -335,6 +336,7 @@ pub fn snapshot() -> Snapshot {
                 proxy: None,
             },
             SourceStatus {
+                naive_times: 0,
                 name: "admin-api".into(),
                 state: "error".into(),
                 reason: Some("HTTP 401: invalid x-api-key".into()),

@@ -205,10 +205,15 @@ impl Attribution {
 /// One usage record as every source hands it to the aggregator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageEvent {
-    /// Dedupe key: a 64-bit hash of a Claude Code request ([`request_key`] of its `requestId`,
-    /// else of `message.id`), of an application log's `id`, or of an Admin API bucket's
-    /// identity. `None` means the record cannot repeat.
+    /// Dedupe key: a 64-bit hash of the request's identity — [`request_key`] of its request id
+    /// (`req_…`) when the record has one, else [`message_key`] of its message id (`msg_…`), a
+    /// batch result's `custom_id`, or an Admin API bucket's identity. `None` means the record
+    /// cannot repeat.
     pub key: Option<u64>,
+    /// The request's second identity, when the record carries both ids: [`message_key`] of its
+    /// message id beside the request id of `key`. The aggregator links the two, so a copy that
+    /// carries either one finds the record (DESIGN.md §12).
+    pub alt_key: Option<u64>,
     /// How complete this record is among records with the same key; the aggregator keeps the
     /// highest and replaces a lower one's contribution. Streamed lines rank by token total
     /// (then by having a final stop reason); Admin API buckets by poll sequence.
@@ -245,6 +250,7 @@ impl UsageEvent {
     pub fn request(timestamp: DateTime<Utc>, model: &str, tokens: Tokens) -> UsageEvent {
         UsageEvent {
             key: None,
+            alt_key: None,
             rank: 0,
             timestamp,
             model: Arc::from(model),
@@ -271,6 +277,7 @@ impl UsageEvent {
                 key: self
                     .key
                     .map(|k| dedupe_key(&[b"iteration", &k.to_le_bytes(), &index.to_le_bytes()])),
+                alt_key: None,
                 rank: self.rank,
                 timestamp: self.timestamp,
                 model: Arc::clone(&step.model),
@@ -296,11 +303,41 @@ pub fn dedupe_key(parts: &[&[u8]]) -> u64 {
     hasher.digest()
 }
 
-/// The dedupe key of one Claude Code API request, whoever reports it (a transcript line, a
-/// sub-agent's copy in its parent transcript, an OTLP `api_request` event): the request id is
-/// the one identity they all share.
+/// The dedupe key of one API request by its request id (`req_…`, the `request-id` response
+/// header), whoever reports it: a transcript line, a sub-agent's copy in its parent
+/// transcript, an OTLP `api_request` event or SDK span, an application log, the proxy.
 pub fn request_key(request_id: &str) -> u64 {
     dedupe_key(&[b"request", request_id.as_bytes()])
+}
+
+/// The dedupe key of one API response by its message id (`msg_…`, the response's `id`),
+/// whoever reports it: a transcript line, an application log, a Batch result, a GenAI span.
+pub fn message_key(message_id: &str) -> u64 {
+    dedupe_key(&[b"message", message_id.as_bytes()])
+}
+
+/// The keys of a record that knows its request id, its message id, or both: the request id's
+/// key first (every Claude Code source has it), the message id's as the second identity.
+pub fn request_keys(
+    request_id: Option<&str>,
+    message_id: Option<&str>,
+) -> (Option<u64>, Option<u64>) {
+    let request = request_id.filter(|s| !s.is_empty()).map(request_key);
+    let message = message_id.filter(|s| !s.is_empty()).map(message_key);
+    match (request, message) {
+        (Some(r), m) => (Some(r), m),
+        (None, m) => (m, None),
+    }
+}
+
+/// The keys of an id that may be either kind (an application log's `id`): a `req_…` id is a
+/// request id, anything else a message id.
+pub fn id_keys(id: &str, request_id: Option<&str>) -> (Option<u64>, Option<u64>) {
+    if id.starts_with("req_") && request_id.is_none_or(|r| r == id) {
+        request_keys(Some(id), None)
+    } else {
+        request_keys(request_id, Some(id))
+    }
 }
 
 #[cfg(test)]

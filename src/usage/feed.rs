@@ -74,6 +74,9 @@ pub struct SourceHealth {
     pub last_event: Option<DateTime<Utc>>,
     /// Files followed.
     pub files: u64,
+    /// Records whose time named no zone, read as UTC (or local time, as configured): their
+    /// zone was assumed.
+    pub naive_times: u64,
     /// What a receiver (the OTLP listener) counts beyond records and errors; `None` for
     /// every other source.
     pub(crate) receiver: Option<ReceiverCounts>,
@@ -93,6 +96,9 @@ pub(crate) struct ReceiverCounts {
     /// Records counted whose cache writes carried no 5m/1h split and were priced as
     /// 5-minute writes (an estimate until a transcript line of the same request replaces it).
     pub(crate) cache_ttl_assumed: u64,
+    /// Anthropic LLM spans that named no token counts (an instrumentation costtop cannot
+    /// read): counted, shown on the receiver's line, never dropped silently.
+    pub(crate) llm_spans_unreadable: u64,
 }
 
 /// What Anthropic billed for one day, one model and one line item (cost report).

@@ -7,7 +7,7 @@ mod proxy_counts;
 
 pub use event::{
     Attribution, BilledIteration, EventKind, IterationKind, Modifiers, StopReason, Tier, Tokens,
-    UsageEvent, dedupe_key, request_key,
+    UsageEvent, dedupe_key, id_keys, message_key, request_key, request_keys,
 };
 pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
 pub(crate) use feed::{ReceiverCounts, SOURCE_CHANNEL_CAPACITY};

@@ -65,6 +65,7 @@ impl Feed {
 
     fn event(&mut self, key: u64, tokens: Tokens, last: bool) -> UsageEvent {
         UsageEvent {
+            alt_key: None,
             key: Some(dedupe_key(&[format!("msg_{key}/req_{key}").as_bytes()])),
             rank: tokens.total() * 2 + u64::from(last),
             timestamp: self.clock.now(),

@@ -1,6 +1,7 @@
 //! Tests that drive installed programs: a real, pinned Claude Code (`claude_code`), the
-//! Anthropic SDKs and Claude Code through the proxy (`proxy`), Prometheus,
-//! promtool and the OpenTelemetry Python SDK against the listener (`listener`), and the dashboard
+//! Anthropic SDKs and Claude Code through the proxy (`proxy`), Prometheus, promtool and the
+//! OpenTelemetry Python SDK against the listener (`listener`), the Anthropic SDK and the OTel
+//! instrumentation libraries against a mock API (`instrumentations`), and the dashboard
 //! in tmux (`terminal`). Without a program its tests skip with a notice, unless
 //! `COSTTOP_REQUIRE_TOOLS=1` (`.ci/run` sets it and installs them all) makes them fail.
 
@@ -8,6 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod claude_code;
+mod instrumentations;
 mod listener;
 mod proxy;
 mod terminal;

@@ -77,6 +77,7 @@ impl PendingWrite {
             .get(self.dims.model as usize)
             .and_then(Option::as_ref)?;
         let event = UsageEvent {
+            alt_key: None,
             key: None,
             rank: 0,
             timestamp: DateTime::from_timestamp_millis(self.at).unwrap_or_default(),

@@ -24,6 +24,7 @@ impl<'a> Pricer<'a> {
         now: Option<Money>,
     ) -> Self {
         let event = UsageEvent {
+            alt_key: None,
             key: None,
             rank: event.rank,
             timestamp: event.timestamp,

@@ -124,6 +124,23 @@ impl View<'_> {
                 .map_or(figure.at, |seen| seen.last)
         };
         let mut sessions: BTreeMap<String, Chosen> = BTreeMap::new();
+        // A fork's running totals include what it inherited from its parent: taken out.
+        let inherited = e.inherited();
+        let own = |key: &FigureKey, cost: Money| {
+            let id = |s: Option<&str>| s.and_then(|s| self.store.strings.get(s));
+            let share = match (id(key.session.as_deref()), &key.model) {
+                (Some(session), Some(model)) => id(Some(model))
+                    .and_then(|m| inherited.get(&(session, m)).copied())
+                    .unwrap_or_default(),
+                (Some(session), None) => inherited
+                    .iter()
+                    .filter(|((s, _), _)| *s == session)
+                    .map(|(_, c)| *c)
+                    .sum(),
+                _ => Money::ZERO,
+            };
+            (cost - share).max(Money::ZERO)
+        };
         // Per (session, source): per-model running totals win over whole-session ones.
         let mut totals: BTreeMap<(String, Source), Vec<Placed<'_>>> = BTreeMap::new();
         for (key, figure) in &e.totals {
@@ -140,16 +157,13 @@ impl View<'_> {
                 figures.retain(|(k, _, _)| k.model.is_some());
             }
             for (key, at, figure) in figures {
-                let chosen = self.offer(
-                    &mut sessions,
-                    &session,
-                    source,
-                    at,
-                    figure.cost,
-                    (Money::ZERO, 0),
-                );
+                let cost = own(key, figure.cost);
+                let chosen =
+                    self.offer(&mut sessions, &session, source, at, cost, (Money::ZERO, 0));
                 if let (Some(chosen), Some(model)) = (chosen, &key.model) {
-                    chosen.models.push((Arc::clone(model), *figure));
+                    chosen
+                        .models
+                        .push((Arc::clone(model), Figure { cost, ..*figure }));
                 }
             }
         }
@@ -280,9 +294,11 @@ impl View<'_> {
                 out.coverage.sessions_without_records += 1;
             }
             for (model, figure) in &chosen.models {
-                if !records.is_some_and(|seen| {
-                    holds(self.store, &self.settings.prices, &seen.models, model)
-                }) {
+                if figure.cost > Money::ZERO
+                    && !records.is_some_and(|seen| {
+                        holds(self.store, &self.settings.prices, &seen.models, model)
+                    })
+                {
                     uncovered.push(uncovered_model(session, model, figure));
                 }
             }

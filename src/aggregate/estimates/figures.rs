@@ -94,6 +94,10 @@ pub(crate) struct Estimates {
     pub(super) request_sums: HashMap<(u32, i64), RequestSum>,
     /// The estimate each request key contributed to `request_sums`.
     requests: HashMap<u64, RequestFigure>,
+    /// Requests a forked session repeats from the session that made them (key → the fork's
+    /// interned session, model and costtop's price of the copy): Claude Code's running totals
+    /// of a fork include them, so they are taken out of the fork's figures.
+    inherited: HashMap<u64, (u32, u32, Money)>,
     /// Figures forgotten to bound memory.
     pub(super) dropped: u64,
 }
@@ -186,6 +190,26 @@ impl Estimates {
             .entry((figure.session, figure.bucket))
             .or_default()
             .add(&figure);
+    }
+}
+
+impl Estimates {
+    /// Notes that `session` holds a copy of request `key` made in another session (a fork):
+    /// the copy's price (`None`: unpriced) is its inherited share, once per request.
+    pub(crate) fn inherit(&mut self, key: u64, session: u32, model: u32, price: Option<Money>) {
+        if self.inherited.len() < MAX_REQUEST_KEYS {
+            self.inherited
+                .insert(key, (session, model, price.unwrap_or_default()));
+        }
+    }
+
+    /// What each (interned session, interned model) inherited from the sessions it forked.
+    pub(super) fn inherited(&self) -> HashMap<(u32, u32), Money> {
+        let mut out: HashMap<(u32, u32), Money> = HashMap::default();
+        for &(session, model, cost) in self.inherited.values() {
+            *out.entry((session, model)).or_default() += cost;
+        }
+        out
     }
 }
 

@@ -9,6 +9,12 @@
 //!
 //! A copy that arrives after its record stopped being replaceable is a duplicate (never counted
 //! again); one that arrives after its key was forgotten is counted again.
+//!
+//! **Two ids, one record.** A request has a request id (`req_…`) and a message id (`msg_…`);
+//! a record may carry either or both (`UsageEvent::key`, `alt_key`). A record lives under one
+//! key (its primary); its second key is an alias of the primary while it is replaceable (a map
+//! of alias → primary, one entry per record with two ids) and is sealed beside the primary
+//! afterwards, so a later copy carrying either id finds it. Each look-up and insert is O(1).
 
 use foldhash::HashMap;
 
@@ -50,12 +56,21 @@ pub(crate) enum Seen {
     Sealed,
 }
 
+/// A replaceable record and its second key (0: none; keys are hashes, 0 is as good as absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Held {
+    stored: Stored,
+    alt: u64,
+}
+
 /// Key → record, by kind of source (see the module documentation).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DedupeIndex {
     retention: Retention,
-    young: HashMap<u64, Stored>,
-    old: HashMap<u64, Stored>,
+    young: HashMap<u64, Held>,
+    old: HashMap<u64, Held>,
+    /// Second key → primary key, for the replaceable records that carry two ids.
+    aliases: HashMap<u64, u64>,
     /// Keys of session records no longer replaceable: kept for the run.
     sealed: KeySet,
     /// Keys of other records no longer replaceable, with their minute: kept for the horizon.
@@ -80,32 +95,60 @@ impl DedupeIndex {
         }
     }
 
-    /// What is known about `key`.
-    pub(crate) fn get(&self, key: u64) -> Seen {
-        let stored = self.young.get(&key).or_else(|| self.old.get(&key));
-        if let Some(s) = stored.or_else(|| self.buckets.get(&key)) {
-            return Seen::Stored(*s);
+    /// What is known about the record with `key` or `alt`, and the primary key it lives under
+    /// (`key` when it is new).
+    pub(crate) fn lookup(&self, key: u64, alt: Option<u64>) -> (u64, Seen) {
+        for k in std::iter::once(key).chain(alt) {
+            let primary = self.aliases.get(&k).copied().unwrap_or(k);
+            if let Some(h) = self.young.get(&primary).or_else(|| self.old.get(&primary)) {
+                return (primary, Seen::Stored(h.stored));
+            }
+            if let Some(s) = self.buckets.get(&k) {
+                return (k, Seen::Stored(*s));
+            }
         }
-        if self.sealed.contains(key) || self.short.contains_key(&key) {
-            Seen::Sealed
-        } else {
-            Seen::New
+        for k in std::iter::once(key).chain(alt) {
+            if self.sealed.contains(k) || self.short.contains_key(&k) {
+                return (k, Seen::Sealed);
+            }
         }
+        (key, Seen::New)
     }
 
-    /// Stores (or replaces) the record under `key`.
-    pub(crate) fn insert(&mut self, key: u64, stored: Stored) {
+    /// What is known about `key` alone.
+    #[cfg(test)]
+    pub(crate) fn get(&self, key: u64) -> Seen {
+        self.lookup(key, None).1
+    }
+
+    /// Stores (or replaces) the record under `primary`; `keys` are the ids the new copy
+    /// carries: one that is not `primary` becomes (or stays) its second key, unless it already
+    /// has one.
+    pub(crate) fn insert(&mut self, primary: u64, keys: [Option<u64>; 2], stored: Stored) {
         self.newest = self.newest.max(stored.minute);
         if stored.kind == EventKind::Bucket {
             self.newest_bucket = self.newest_bucket.max(stored.minute);
-            self.buckets.insert(key, stored);
+            self.buckets.insert(primary, stored);
             if self.buckets.len() > self.buckets_prune_at {
                 self.prune_buckets();
             }
             return;
         }
-        self.old.remove(&key);
-        if self.young.len() >= GENERATION && !self.young.contains_key(&key) {
+        let previous = self
+            .old
+            .remove(&primary)
+            .or_else(|| self.young.get(&primary).copied());
+        let mut alt = previous.map_or(0, |h| h.alt);
+        if alt == 0
+            && let Some(k) = keys
+                .into_iter()
+                .flatten()
+                .find(|k| *k != primary && *k != 0)
+        {
+            alt = k;
+            self.aliases.insert(k, primary);
+        }
+        if self.young.len() >= GENERATION && !self.young.contains_key(&primary) {
             self.retire_old();
             std::mem::swap(&mut self.old, &mut self.young);
         }
@@ -113,18 +156,23 @@ impl DedupeIndex {
             // Both generations keep their full size for the whole run: no growth churn.
             self.young.reserve(GENERATION - self.young.len());
         }
-        self.young.insert(key, stored);
+        self.young.insert(primary, Held { stored, alt });
     }
 
     /// Moves the old generation's records, no longer replaceable, to the key sets of their
     /// kind (the emptied map keeps its capacity for the next generation).
     fn retire_old(&mut self) {
         let cutoff = self.newest - self.retention.short_keys.num_minutes();
-        for (key, s) in self.old.drain() {
-            if s.dims.session != 0 {
-                self.sealed.insert(key);
-            } else if s.minute >= cutoff {
-                self.short.insert(key, s.minute);
+        for (key, Held { stored: s, alt }) in self.old.drain() {
+            if alt != 0 {
+                self.aliases.remove(&alt);
+            }
+            for k in std::iter::once(key).chain((alt != 0).then_some(alt)) {
+                if s.dims.session != 0 {
+                    self.sealed.insert(k);
+                } else if s.minute >= cutoff {
+                    self.short.insert(k, s.minute);
+                }
             }
         }
         self.short.retain(|_, minute| *minute >= cutoff);
@@ -138,8 +186,17 @@ impl DedupeIndex {
 
     /// Forgets one key (replay: after the last copy of a record, nothing can replace it).
     pub(crate) fn remove(&mut self, key: u64) {
-        self.young.remove(&key);
-        self.old.remove(&key);
+        let key = self.aliases.remove(&key).unwrap_or(key);
+        for held in [self.young.remove(&key), self.old.remove(&key)]
+            .into_iter()
+            .flatten()
+        {
+            if held.alt != 0 {
+                self.aliases.remove(&held.alt);
+                self.sealed.remove(held.alt);
+                self.short.remove(&held.alt);
+            }
+        }
         self.sealed.remove(key);
         self.short.remove(&key);
         self.buckets.remove(&key);
@@ -189,10 +246,10 @@ mod tests {
     #[test]
     fn large_counts_round_trip_and_replace() {
         let mut index = index();
-        index.insert(1, stored(10, 3, 100));
+        index.insert(1, [None, None], stored(10, 3, 100));
         assert_eq!(index.get(1), Seen::Stored(stored(10, 3, 100)));
         let big = stored(u64::from(u32::MAX) + 1, 3, 100);
-        index.insert(1, big);
+        index.insert(1, [None, None], big);
         assert_eq!(index.get(1), Seen::Stored(big));
         assert_eq!(index.len(), 1);
         assert_eq!(index.get(2), Seen::New);
@@ -201,15 +258,15 @@ mod tests {
     #[test]
     fn session_records_stay_replaceable_for_a_generation_then_their_key_stays() {
         let mut index = index();
-        index.insert(0, stored(1, 3, 100));
+        index.insert(0, [None, None], stored(1, 3, 100));
         for key in 1..=GENERATION as u64 {
-            index.insert(key, stored(1, 3, 100));
+            index.insert(key, [None, None], stored(1, 3, 100));
         }
         // One generation later the first record can still be replaced…
         assert_eq!(index.get(0), Seen::Stored(stored(1, 3, 100)));
         // …two generations later (a day later, too) it is sealed: a copy is a duplicate.
         for key in 0..GENERATION as u64 {
-            index.insert(1_000_000 + key, stored(1, 3, 100 + 24 * 60));
+            index.insert(1_000_000 + key, [None, None], stored(1, 3, 100 + 24 * 60));
         }
         assert_eq!(index.get(0), Seen::Sealed);
         assert_eq!(index.len(), 2 * GENERATION + 1);
@@ -218,19 +275,46 @@ mod tests {
     #[test]
     fn records_without_a_session_are_forgotten_after_the_short_horizon() {
         let mut index = index();
-        index.insert(0, stored(1, 0, 100));
+        index.insert(0, [None, None], stored(1, 0, 100));
         for key in 1..=2 * GENERATION as u64 {
-            index.insert(key, stored(1, 0, 105));
+            index.insert(key, [None, None], stored(1, 0, 105));
         }
         // Retired but within ten minutes of the newest record: a copy is still a duplicate.
         assert_eq!(index.get(0), Seen::Sealed);
         for key in 0..2 * GENERATION as u64 {
-            index.insert(1_000_000 + key, stored(1, 0, 116));
+            index.insert(1_000_000 + key, [None, None], stored(1, 0, 116));
         }
         // Sixteen and eleven minutes behind: forgotten.
         assert_eq!(index.get(0), Seen::New);
         assert_eq!(index.get(5), Seen::New);
         assert!(index.len() <= 3 * GENERATION, "{}", index.len());
+    }
+
+    #[test]
+    fn a_record_with_two_ids_is_found_by_either_while_replaceable_and_after() {
+        let mut index = index();
+        // A span named only the message id (7); the transcript line names both (8 and 7).
+        index.insert(7, [Some(7), None], stored(1, 3, 100));
+        assert_eq!(
+            index.lookup(8, Some(7)),
+            (7, Seen::Stored(stored(1, 3, 100)))
+        );
+        index.insert(7, [Some(8), Some(7)], stored(2, 3, 100));
+        // An OTLP event names only the request id (8): it finds the record under 7.
+        assert_eq!(index.lookup(8, None), (7, Seen::Stored(stored(2, 3, 100))));
+        assert_eq!(index.len(), 1);
+        // Two generations later both ids are sealed.
+        for key in 0..2 * GENERATION as u64 {
+            index.insert(1_000 + key, [None, None], stored(1, 3, 100));
+        }
+        assert_eq!(index.get(7), Seen::Sealed);
+        assert_eq!(index.get(8), Seen::Sealed);
+        assert!(index.aliases.is_empty());
+        // Forgetting the record forgets both.
+        let mut index = DedupeIndex::new(Retention::default());
+        index.insert(7, [Some(8), Some(7)], stored(2, 3, 100));
+        index.remove(8);
+        assert_eq!((index.get(7), index.get(8)), (Seen::New, Seen::New));
     }
 
     #[test]
@@ -240,13 +324,17 @@ mod tests {
             kind: EventKind::Bucket,
             ..stored(10, 0, minute)
         };
-        index.insert(7, bucket(1000));
+        index.insert(7, [None, None], bucket(1000));
         for key in 0..3 * GENERATION as u64 {
-            index.insert(100 + key, stored(1, 3, 1000));
+            index.insert(100 + key, [None, None], stored(1, 3, 1000));
         }
         assert_eq!(index.get(7), Seen::Stored(bucket(1000)));
         for minute in 0..2000 {
-            index.insert(1_000_000 + minute as u64, bucket(1000 + 2 * minute));
+            index.insert(
+                1_000_000 + minute as u64,
+                [None, None],
+                bucket(1000 + 2 * minute),
+            );
         }
         assert_eq!(index.get(7), Seen::New);
         assert!(index.buckets.len() <= 2 * 24 * 30 + 1024);

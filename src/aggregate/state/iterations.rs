@@ -43,6 +43,7 @@ mod tests {
 
     fn response(model: &str, top: Tokens, steps: Vec<BilledIteration>) -> UsageEvent {
         UsageEvent {
+            alt_key: None,
             key: Some(42),
             rank: top.total(),
             timestamp: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),

@@ -153,17 +153,48 @@ impl State {
         }
         let minute = minute_of(t);
         let mut first_copy = true;
+        let mut contribution = contribution;
         if let Some(key) = event.key {
-            let seen = self.seen.get(key);
+            let (primary, seen) = self.seen.lookup(key, event.alt_key);
+            let keys = [event.key, event.alt_key];
             if seen == Seen::Sealed {
                 self.stats.duplicates += 1;
                 return;
             }
             if let Seen::Stored(old) = seen {
+                if old.dims.session != contribution.dims.session
+                    && old.dims.session != 0
+                    && contribution.dims.session != 0
+                {
+                    // A forked session's copy of another session's request (the copy ranks
+                    // one below the original): its session inherited it.
+                    let copy = if event.rank <= old.rank {
+                        (contribution.dims, contribution.cost)
+                    } else {
+                        (
+                            old.dims,
+                            self.store
+                                .price_into(old.dims, &self.stored_event(&old))
+                                .cost,
+                        )
+                    };
+                    self.estimates.inherit(
+                        primary,
+                        copy.0.session,
+                        copy.0.model,
+                        copy.1.map(|c| c.total),
+                    );
+                }
                 if event.rank <= old.rank {
                     self.stats.duplicates += 1;
+                    let dims = merge_dims(&mut self.store, old.dims, contribution.dims);
+                    if dims != old.dims {
+                        self.refile(&old, dims);
+                    }
+                    self.seen.insert(primary, keys, Stored { dims, ..old });
                     return;
                 }
+                contribution.dims = merge_dims(&mut self.store, contribution.dims, old.dims);
                 let old_event = self.stored_event(&old);
                 let old_contribution = self.store.price_into(old.dims, &old_event);
                 self.store.apply(old.minute, &old_contribution, false);
@@ -174,7 +205,8 @@ impl State {
                 self.stats.counted -= 1;
             }
             self.seen.insert(
-                key,
+                primary,
+                keys,
                 Stored {
                     minute,
                     rank: event.rank,
@@ -202,6 +234,20 @@ impl State {
         }
     }
 
+    /// Moves a counted record to other dimensions (a copy of it brought tags, a project or a
+    /// session it lacked): its contribution is retracted and added again under `dims`.
+    fn refile(&mut self, old: &Stored, dims: super::store::Dims) {
+        let event = self.stored_event(old);
+        let retracted = self.store.price_into(old.dims, &event);
+        self.store.apply(old.minute, &retracted, false);
+        self.audit
+            .retract(&self.store, &event, old.minute, old.dims);
+        let added = self.store.price_into(dims, &event);
+        self.store.apply(old.minute, &added, true);
+        self.audit.count(&self.store, &event, &added, false);
+        self.version += 1;
+    }
+
     /// Folds detail no window, budget period or alarm can need at `now` any more (see
     /// `history.rs`); what any snapshot shows stays the same.
     pub fn compact(&mut self, now: DateTime<Utc>) {
@@ -212,6 +258,7 @@ impl State {
     /// A stored record as an event again (what pricing reads of it).
     fn stored_event(&self, s: &Stored) -> UsageEvent {
         UsageEvent {
+            alt_key: None,
             key: None,
             rank: s.rank,
             timestamp: DateTime::from_timestamp(s.minute * 60, 0).unwrap_or_default(),
@@ -273,6 +320,43 @@ impl State {
             self.version += 1;
         }
         raised
+    }
+}
+
+/// The dimensions of the copy that wins (`winner`), with the project, session and tags it
+/// lacks taken from the other copy (`other`): the precedence of DESIGN.md §12.
+fn merge_dims(
+    store: &mut Store,
+    winner: super::store::Dims,
+    other: super::store::Dims,
+) -> super::store::Dims {
+    let pick = |w: u32, o: u32| if w == 0 { o } else { w };
+    let tags = if other.tags == 0 || other.tags == winner.tags {
+        winner.tags
+    } else if winner.tags == 0 {
+        other.tags
+    } else {
+        let mut pairs = store.tag_sets.pairs(winner.tags).to_vec();
+        let extra: Vec<(u32, u32)> = store
+            .tag_sets
+            .pairs(other.tags)
+            .iter()
+            .filter(|(k, _)| !pairs.iter().any(|(wk, _)| wk == k))
+            .copied()
+            .collect();
+        if extra.is_empty() {
+            winner.tags
+        } else {
+            pairs.extend(extra);
+            pairs.sort_unstable();
+            store.tag_sets.intern(&pairs)
+        }
+    };
+    super::store::Dims {
+        project: pick(winner.project, other.project),
+        session: pick(winner.session, other.session),
+        tags,
+        ..winner
     }
 }
 

@@ -138,6 +138,7 @@ pub(super) fn source_statuses(sources: &BTreeMap<String, SourceHealth>) -> Vec<S
             first_error: h.first_error.clone(),
             last_event: h.last_event,
             files: h.files,
+            naive_times: h.naive_times,
             receiver: h.receiver,
             proxy: h.proxy.clone(),
         })

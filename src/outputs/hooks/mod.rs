@@ -71,6 +71,7 @@ impl Tally {
             None => SourceState::Ok,
         };
         SourceHealth {
+            naive_times: 0,
             name: self.name.clone(),
             state,
             lines: self.delivered,

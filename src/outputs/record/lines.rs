@@ -152,6 +152,7 @@ mod tests {
 
     fn event(kind: EventKind, model: &str) -> UsageEvent {
         UsageEvent {
+            alt_key: None,
             key: Some(0xfeed),
             rank: 77,
             timestamp: Utc.with_ymd_and_hms(2026, 11, 20, 10, 4, 5).unwrap(),

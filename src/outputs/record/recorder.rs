@@ -232,6 +232,7 @@ impl Writer {
             None => SourceState::Ok,
         };
         let health = SourceHealth {
+            naive_times: 0,
             name: self.name.clone(),
             state,
             lines: self.written,

@@ -52,6 +52,7 @@ fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64) -> UsageEvent {
         tags.push((Arc::from("workspace_id"), Arc::from(id.as_str())));
     }
     UsageEvent {
+        alt_key: None,
         key: Some(key),
         rank,
         timestamp: start,

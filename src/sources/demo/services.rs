@@ -261,6 +261,7 @@ impl Request {
     /// same (a test checks it).
     pub(crate) fn billing_event(&self, at: DateTime<Utc>) -> UsageEvent {
         UsageEvent {
+            alt_key: None,
             key: None,
             rank: 0,
             timestamp: at,

@@ -98,13 +98,23 @@ fn api_request(
     let a = Attrs(&record.attributes);
     let model = a.text("model").ok_or("model: missing")?;
     let writes = a.count("cache_creation_tokens")?.unwrap_or(0);
+    // 2.1.328 and later give the 5m/1h split; older events do not, and their writes are
+    // priced as 5-minute writes, as the parsers do when a transcript line lacks the split.
+    let five = a.count("cache_creation_5m_tokens")?;
+    let hour = a.count("cache_creation_1h_tokens")?;
+    let split = five.is_some() || hour.is_some();
+    let (cache_write_5m, cache_write_1h) = if split {
+        let hour = hour.unwrap_or(0);
+        (five.unwrap_or_else(|| writes.saturating_sub(hour)), hour)
+    } else {
+        (writes, 0)
+    };
     let tokens = Tokens {
         input: a.required_count("input_tokens")?,
         output: a.required_count("output_tokens")?,
         cache_read: a.count("cache_read_tokens")?.unwrap_or(0),
-        // Events carry no 5m/1h split: writes are priced as 5-minute writes, as the parsers
-        // do when a transcript line lacks the split.
-        cache_write_5m: writes,
+        cache_write_5m,
+        cache_write_1h,
         ..Tokens::default()
     };
     let timestamp = match attrs::time(
@@ -140,9 +150,15 @@ fn api_request(
     tags.extend(resource_tags.iter().cloned());
     let event = UsageEvent {
         key,
+        alt_key: None,
         // Below any transcript line of the same request (token total × 2, plus one when
-        // final), so the transcript, which has the 5m/1h split, wins whichever comes first.
-        rank: tokens.total(),
+        // final), so the transcript wins whichever comes first; with the split, above an
+        // event or span of the same request without one.
+        rank: if split {
+            tokens.total().saturating_mul(2)
+        } else {
+            tokens.total()
+        },
         timestamp,
         model: Arc::from(model),
         tokens,
@@ -161,7 +177,7 @@ fn api_request(
         iterations: Vec::new(),
         estimate,
     };
-    Ok((event, writes > 0))
+    Ok((event, writes > 0 && !split))
 }
 
 #[cfg(test)]
@@ -293,6 +309,19 @@ mod tests {
             let got = m.first_rejection.unwrap();
             assert!(got.contains(reason), "{got} lacks {reason}");
         }
+    }
+
+    #[test]
+    fn claude_code_2_1_328_events_carry_the_ttl_split() {
+        let m = with(|r| {
+            set(r, "cache_creation_5m_tokens", Some(Value::IntValue(1000)));
+            set(r, "cache_creation_1h_tokens", Some(Value::IntValue(2000)));
+        });
+        assert_eq!(m.ttl_assumed, 0);
+        let t = m.events[0].tokens;
+        assert_eq!((t.cache_write_5m, t.cache_write_1h), (1000, 2000));
+        // Ranked above an event without the split, below the transcript line.
+        assert_eq!(m.events[0].rank, 2 * t.total());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Mapped {
     pub(crate) first_rejection: Option<String>,
     /// Counted records whose cache writes had no 5m/1h split (priced as 5-minute writes).
     pub(crate) ttl_assumed: u64,
+    /// Anthropic LLM spans that name no token counts (counted among `rejected` too).
+    pub(crate) llm_unreadable: u64,
     /// Identities of the resources that sent records (hashes).
     pub(crate) senders: Vec<u64>,
     /// The newest record time.
@@ -35,6 +37,12 @@ impl Mapped {
         if self.first_rejection.is_none() {
             self.first_rejection = Some(reason());
         }
+    }
+
+    /// Counts an LLM span that cannot be read as usage (a refused record of its own kind).
+    pub(super) fn unreadable_llm_span(&mut self, reason: impl FnOnce() -> String) {
+        self.llm_unreadable += 1;
+        self.reject(reason);
     }
 
     /// Counts an accepted usage record.

@@ -63,6 +63,7 @@ impl Receiver {
             rejected,
             first_rejection,
             ttl_assumed,
+            llm_unreadable,
             senders,
             last_event,
         } = mapped;
@@ -87,6 +88,7 @@ impl Receiver {
             }
             t.last_event = t.last_event.max(last_event);
             t.counts.cache_ttl_assumed += ttl_assumed;
+            t.counts.llm_spans_unreadable += llm_unreadable;
             let peer = peer_bytes(peer);
             for identity in senders {
                 if t.senders.len() < MAX_SENDERS {
@@ -124,6 +126,7 @@ impl Receiver {
         let health = {
             let t = self.lock();
             SourceHealth {
+                naive_times: 0,
                 name: SOURCE_NAME.to_string(),
                 state: SourceState::Ok,
                 lines: t.records,

@@ -172,7 +172,19 @@ fn token_tuple(e: &UsageEvent) -> [u64; 6] {
 /// the dedupe key from records that are never replaced, so the aggregator's dedupe index only
 /// holds the keys that need it. The counted result is the same as feeding every copy.
 /// Also marks the last copy of each remaining key (after it the key can be forgotten).
-fn drop_duplicates(events: Vec<UsageEvent>) -> (Vec<UsageEvent>, Vec<bool>) {
+fn drop_duplicates(mut events: Vec<UsageEvent>) -> (Vec<UsageEvent>, Vec<bool>) {
+    // One key per request: a record's second id (its message id beside its request id) names
+    // the same request as the first, so copies that carry only it take the first.
+    let canonical: HashMap<u64, u64> = events
+        .iter()
+        .filter_map(|e| Some((e.alt_key?, e.key?)))
+        .collect();
+    for e in &mut events {
+        if let Some(k) = e.key.and_then(|k| canonical.get(&k)) {
+            e.key = Some(*k);
+        }
+        e.alt_key = None;
+    }
     let mut best: HashMap<u64, u64> = HashMap::new();
     let mut kept: Vec<UsageEvent> = Vec::with_capacity(events.len());
     let mut copies: HashMap<u64, u32> = HashMap::new();
@@ -212,6 +224,7 @@ mod tests {
 
     fn event(secs: i64, key: Option<u64>, rank: u64, session: &str) -> UsageEvent {
         UsageEvent {
+            alt_key: None,
             key,
             rank,
             timestamp: Utc.timestamp_opt(1_795_000_000 + secs, 0).unwrap(),

@@ -6,7 +6,7 @@ use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use crate::sources::ingest::{Batch, Closed, Origin, Tally, take_lines, to_utc};
+use crate::sources::ingest::{Batch, Closed, Origin, Tally, file_started, take_lines, to_utc};
 use crate::sources::lines::LineReader;
 use crate::sources::read_all::open_file;
 
@@ -51,6 +51,8 @@ pub(super) struct Followed {
     /// The last bytes consumed (up to [`MARK_LEN`]), as read: if they change, the file was
     /// truncated and written again past the old position (copytruncate racing a writer).
     pub(crate) mark: Vec<u8>,
+    /// When the file was started ([`file_started`]), once read.
+    pub(crate) started: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Followed {
@@ -68,6 +70,7 @@ impl Followed {
             drop_first_line: false,
             mtime: None,
             mark: Vec::new(),
+            started: None,
         }
     }
 
@@ -164,10 +167,14 @@ impl Followed {
         let Some(file) = self.handle.as_mut() else {
             return Ok(());
         };
+        if self.started.is_none() {
+            self.started = Some(file_started(&self.path));
+        }
         let origin = Origin {
             path: &self.path_text,
             fallback_time: to_utc(self.mtime),
             lines_from_start: self.lines_from_start,
+            started: self.started.flatten(),
         };
         loop {
             if self.drop_first_line && self.reader.next_line().is_some() {

@@ -210,6 +210,7 @@ impl Follower {
             lines: tracked.tally.lines,
             parse_errors: tracked.tally.parse_errors,
             first_error: tracked.tally.first_error.clone(),
+            naive_times: tracked.tally.naive_times,
             last_event: tracked.tally.last_event,
             files,
             ..SourceHealth::default()

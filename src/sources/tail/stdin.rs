@@ -26,6 +26,7 @@ fn health(name: &str, tally: &Tally, state: SourceState) -> SourceMsg {
         lines: tally.lines,
         parse_errors: tally.parse_errors,
         first_error: tally.first_error.clone(),
+        naive_times: tally.naive_times,
         last_event: tally.last_event,
         files: 0,
         ..SourceHealth::default()
@@ -42,6 +43,7 @@ fn read_stdin(name: &str, input: &mut impl std::io::Read, batch: &mut Batch) -> 
             path: name,
             fallback_time: Utc::now(),
             lines_from_start: true,
+            started: None,
         };
         take_lines(&mut reader, &origin, &mut tally, batch)?;
         // Send what arrived before blocking for more.
@@ -68,6 +70,7 @@ fn read_stdin(name: &str, input: &mut impl std::io::Read, batch: &mut Batch) -> 
             path: name,
             fallback_time: Utc::now(),
             lines_from_start: true,
+            started: None,
         };
         take_line(line, &origin, &mut tally, batch)?;
     }

@@ -224,9 +224,10 @@ fn proxy_spans<'a>(
     spans
 }
 
-/// A receiver's senders and refused payloads, after its records and errors.
-fn receiver_spans<'a>(r: &crate::usage::ReceiverCounts, theme: &Theme) -> [Span<'a>; 2] {
-    [
+/// A receiver's senders and refused payloads, after its records and errors; LLM spans it
+/// could not read, when there are any.
+fn receiver_spans<'a>(r: &crate::usage::ReceiverCounts, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = vec![
         Span::styled(format!("  {} senders", grouped(r.senders)), theme.text_dim),
         Span::styled(
             format!("  {} refused", grouped(r.rejected_payloads)),
@@ -236,7 +237,17 @@ fn receiver_spans<'a>(r: &crate::usage::ReceiverCounts, theme: &Theme) -> [Span<
                 theme.text_dim
             },
         ),
-    ]
+    ];
+    if r.llm_spans_unreadable > 0 {
+        spans.push(Span::styled(
+            format!(
+                "  {} LLM spans unreadable: no token counts",
+                grouped(r.llm_spans_unreadable)
+            ),
+            theme.warn,
+        ));
+    }
+    spans
 }
 
 fn summary_line<'a>(snap: &Snapshot, theme: &Theme) -> Line<'a> {

@@ -307,6 +307,7 @@ fn the_status_pane_shows_a_receivers_senders_and_refused_payloads() {
             senders: 7,
             rejected_payloads: 2,
             cache_ttl_assumed: 40,
+            llm_spans_unreadable: 12,
         }),
         ..Default::default()
     });

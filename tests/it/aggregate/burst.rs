@@ -17,6 +17,7 @@ const BATCH: u64 = 1_000;
 
 fn record(n: u64, session: &Arc<str>, model: &Arc<str>) -> UsageEvent {
     UsageEvent {
+        alt_key: None,
         key: Some(request_key(&format!("req_{n}"))),
         rank: 100,
         timestamp: Utc::now(),

@@ -5,5 +5,6 @@ mod alarms;
 mod burst;
 mod claude_code;
 mod clock;
+mod identity;
 mod retention;
 mod state;

@@ -14,6 +14,7 @@ use costtop::usage::{
 fn event(n: u64, at: DateTime<Utc>, session: Option<&str>) -> UsageEvent {
     let models = ["claude-opus-4-6", "claude-sonnet-4-5", "claude-haiku-4-5"];
     UsageEvent {
+        alt_key: None,
         key: Some(dedupe_key(&[b"rec", &n.to_le_bytes()])),
         rank: 10,
         timestamp: at,

@@ -20,6 +20,7 @@ fn request(key: &str, model: &str, t: DateTime<Utc>, input: u64, output: u64) ->
         ..Tokens::default()
     };
     UsageEvent {
+        alt_key: None,
         key: Some(dedupe_key(&[key.as_bytes()])),
         rank: tokens.total() * 2 + 1,
         timestamp: t,

@@ -287,7 +287,8 @@ fn the_contrib_dashboard_and_alerts_use_only_metrics_costtop_serves() {
     append(&dir.join("session.jsonl"), &transcript_line(43, true, 0));
     let unknown = transcript_line(43, true, 0)
         .replace("claude-opus-4-8", "claude-mystery-9")
-        .replace("req_011CExampleTelemetry01", "req_mystery");
+        .replace("req_011CExampleTelemetry01", "req_mystery")
+        .replace("msg_01ExampleTelemetry", "msg_mystery");
     append(&dir.join("other.jsonl"), &unknown);
     let server = Server::serve(&[dir.to_str().expect("utf-8"), "--budget", "day=0.01"]);
     // The receiver's own series appear once its first health report is in.

@@ -9,7 +9,7 @@ use costtop::money::Money;
 use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
 use costtop::usage::{
     Attribution, BilledIteration, EstimateOrigin, EventKind, IterationKind, Modifiers, StopReason,
-    Tier, Tokens, ToolEstimate, UsageEvent, dedupe_key, request_key,
+    Tier, Tokens, ToolEstimate, UsageEvent, message_key, request_key,
 };
 
 use super::kinds;
@@ -69,6 +69,7 @@ fn embedded_sub_agent_call_is_a_request_of_the_sub_agent_in_the_parent_session()
     };
     let expected = UsageEvent {
         key: Some(request_key("req_011CSubAgentCallExample01")),
+        alt_key: Some(message_key("msg_01SubAgentCallExample0001")),
         rank: tokens.total() * 2 + 1,
         timestamp: time("2026-11-20T10:04:12.345Z"),
         model: Arc::from("claude-opus-4-6"),
@@ -188,7 +189,7 @@ fn stream_json_assistant_events_are_requests_and_its_result_line_an_estimate() {
     );
     let first = usage(&parsed[1]);
     assert_eq!(first.timestamp, fallback());
-    assert_eq!(first.key, Some(dedupe_key(&[b"msg_01Stream1"])));
+    assert_eq!(first.key, Some(message_key("msg_01Stream1")));
     assert_eq!(first.key, usage(&parsed[2]).key);
     assert_eq!(
         first.attribution.session.as_deref(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
 use costtop::usage::{
     Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
-    request_key,
+    message_key, request_key,
 };
 
 const CLAUDE_CODE: &str = include_str!(concat!(
@@ -56,6 +56,7 @@ fn claude_code_fixture_parses_to_the_exact_record() {
     };
     let expected = UsageEvent {
         key: Some(request_key("req_011CaggwfaCLxM1JdpaaXsV2")),
+        alt_key: Some(message_key("msg_013L5LaAZe5mRf4MVY1gBB3U")),
         rank: (3 + 2849 + 9493 + 527) * 2 + 1,
         timestamp: "2026-05-04T01:50:18.499Z".parse().unwrap(),
         model: Arc::from("claude-sonnet-4-6"),
@@ -89,6 +90,7 @@ fn batch_fixture_success_is_batch_tier_with_fallback_time() {
             b"my-first-request",
             b"msg_017SY5ievvNM8fnNvtSeLZN6",
         ])),
+        alt_key: Some(message_key("msg_017SY5ievvNM8fnNvtSeLZN6")),
         rank: 22 * 2 + 1,
         timestamp: fallback(),
         model: Arc::from("claude-sonnet-4-5-20250929"),
@@ -108,6 +110,7 @@ fn batch_fixture_success_is_batch_tier_with_fallback_time() {
 fn batch_fixture_error_is_a_failed_request_without_tokens() {
     let line = BATCH.lines().nth(1).unwrap();
     let expected = UsageEvent {
+        alt_key: None,
         key: Some(dedupe_key(&[b"batch", b"my-second-request", b"errored"])),
         rank: 0,
         timestamp: fallback(),
@@ -177,7 +180,7 @@ fn batch_request_line_is_not_a_result() {
 fn messages_api_response_at_top_level_is_an_application_record() {
     let line = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3,"service_tier":"priority","speed":"fast"},"created_at":"2026-11-18T09:00:01+01:00"}"#;
     let event = usage(line);
-    assert_eq!(event.key, Some(dedupe_key(&[b"app", b"msg_1"])));
+    assert_eq!(event.key, Some(message_key("msg_1")));
     assert_eq!(event.tier, Tier::Priority);
     assert!(event.modifiers.fast);
     assert_eq!(

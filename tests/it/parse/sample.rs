@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use costtop::parse::{LineContext, ParseError, Parsed, parse_line};
-use costtop::usage::{EventKind, StopReason, Tier, Tokens, UsageEvent, dedupe_key, request_key};
+use costtop::usage::{EventKind, StopReason, Tier, Tokens, UsageEvent, message_key, request_key};
 
 use super::kinds;
 
@@ -102,7 +102,7 @@ fn older_cost_usd_line_puts_all_cache_writes_in_5m() {
     let parsed = parse_file(&session_file(SESSION_A));
     let old = *events(&parsed).last().unwrap();
     assert_eq!(&*old.model, "claude-3-5-sonnet-20241022");
-    assert_eq!(old.key, Some(dedupe_key(&[b"msg_01OldStyle5tG7hJ9kL"])));
+    assert_eq!(old.key, Some(message_key("msg_01OldStyle5tG7hJ9kL")));
     assert_eq!(old.tier, Tier::Standard);
     assert_eq!(old.timestamp, time("2026-11-17T10:02:00Z"));
     assert_eq!(
@@ -202,7 +202,7 @@ fn application_log_sample_reads_every_time_format_tier_and_tag() {
             "chat", "classify", "classify", "chat", "classify", "chat", "chat", "chat"
         ]
     );
-    assert_eq!(all[0].key, Some(dedupe_key(&[b"app", b"req_app_0001"])));
+    assert_eq!(all[0].key, Some(request_key("req_app_0001")));
     assert_eq!(all[4].tier, Tier::Batch);
     assert_eq!(&*all[5].model, "claude-mystery-1");
     assert_eq!(all[7].tokens.web_search_requests, 3);
@@ -213,10 +213,7 @@ fn nested_response_wins_and_tags_merge_over_metadata() {
     let parsed = parse_file("tests/fixtures/sample/app/requests.jsonl");
     let nested = events(&parsed)[3];
     assert_eq!(&*nested.model, "claude-sonnet-4-5-20250929");
-    assert_eq!(
-        nested.key,
-        Some(dedupe_key(&[b"app", b"msg_01AppNested6tY8uI"]))
-    );
+    assert_eq!(nested.key, Some(message_key("msg_01AppNested6tY8uI")));
     assert_eq!(nested.stop_reason, Some(StopReason::MaxTokens));
     assert_eq!(nested.tokens.cache_write_1h, 4096);
     let tags: Vec<_> = nested

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use crate::support::tools::missing;
 
 /// The version every test is written against (`scripts/install-claude-code.sh` pins it).
-pub const VERSION: &str = "2.1.197";
+pub const VERSION: &str = "2.1.328";
 
 /// The binary `scripts/install-claude-code.sh` installs: `<target>/claude-code/node_modules/
 /// .bin/claude`, where `<target>` is the folder holding the costtop binary under test's

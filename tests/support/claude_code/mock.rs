@@ -53,6 +53,8 @@ pub struct Served {
     pub purpose: Purpose,
     /// The tool the answer used, if it was a `tool_use`.
     pub tool_use: Option<String>,
+    /// The answer stopped at `max_tokens` (the request's `max_tokens` capped its output).
+    pub max_tokens_stop: bool,
     /// `X-Claude-Code-Session-Id`.
     pub session_id: Option<String>,
     /// `x-claude-code-agent-id` (sub-agent requests).
@@ -205,6 +207,7 @@ async fn messages(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         stream: body["stream"] == true,
         usage,
         purpose,
+        max_tokens_stop: stop.is_some(),
         tool_use: match &answer {
             Answer::ToolUse { name, .. } => Some(name.clone()),
             Answer::Text(_) => None,
@@ -360,6 +363,7 @@ fn batch_served(
         usage,
         purpose: Purpose::Other,
         tool_use: None,
+        max_tokens_stop: stop == "max_tokens",
         session_id: None,
         agent_id: None,
         at: Utc::now(),

@@ -41,6 +41,7 @@ pub(super) fn request(
     tokens: Tokens,
 ) -> UsageEvent {
     UsageEvent {
+        alt_key: None,
         key: None,
         rank: tokens.total(),
         timestamp: t,

@@ -1,54 +1,80 @@
-//! OTel GenAI spans of Anthropic calls → usage records. Instrumented applications describe
-//! each model call with `gen_ai.*` attributes; for Anthropic `gen_ai.usage.input_tokens`
-//! *includes* the cache reads and writes, so uncached input is what remains after taking
-//! them out. Spans of other providers, and spans that are no model call, are passed over.
+//! LLM spans of Anthropic calls → usage records, whichever instrumentation wrote them: the
+//! `anthropic` SDK's own spans (`gen_ai.*` with the TTL split under `anthropic.usage.*`, the
+//! request id under `anthropic.request.id`), OpenLLMetry's (`gen_ai.*`, no TTL split),
+//! OpenInference's (`llm.*`, the response itself in `output.value`), and hand-written GenAI
+//! spans. Spans of other providers, and spans that are no model call, are passed over; an
+//! Anthropic LLM span that names no token counts is counted as unreadable, never dropped
+//! silently.
+
+mod counts;
+mod tags;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::trace::v1::{Span, status::StatusCode};
+
+pub use tags::DEFAULT_SPAN_TAGS;
 
 use super::attrs::{self, Attrs};
 use super::mapped::Mapped;
-use crate::usage::{
-    Attribution, EventKind, Modifiers, StopReason, Tier, Tokens, UsageEvent, dedupe_key,
-};
+use crate::usage::{Attribution, EventKind, Modifiers, Tier, UsageEvent, dedupe_key, request_keys};
 
 /// Providers whose spans are Claude calls: Anthropic's API, or a cloud's when the model is
 /// a Claude model.
 const ANTHROPIC: &str = "anthropic";
 const CLOUDS: [&str; 3] = ["aws.bedrock", "gcp.vertex_ai", "azure.ai.inference"];
 
-/// Span attributes kept as tags.
-const SPAN_TAGS: [&str; 2] = ["gen_ai.agent.name", "gen_ai.operation.name"];
-
-/// Maps every span of the request.
-pub(super) fn map(req: &ExportTraceServiceRequest, now: DateTime<Utc>, out: &mut Mapped) {
+/// Maps every span of the request; `span_tags` are the span attributes copied to tags.
+pub(super) fn map(
+    req: &ExportTraceServiceRequest,
+    now: DateTime<Utc>,
+    span_tags: &[String],
+    out: &mut Mapped,
+) {
     for resource_spans in &req.resource_spans {
         let resource = attrs::resource(resource_spans.resource.as_ref());
         let resource_tags = attrs::resource_tags(resource);
         let mut sent = false;
-        for span in resource_spans.scope_spans.iter().flat_map(|s| &s.spans) {
-            let a = Attrs(&span.attributes);
-            if !is_claude_call(a) {
-                continue;
-            }
-            let failed = span
-                .status
-                .as_ref()
-                .is_some_and(|s| s.code == StatusCode::Error as i32);
-            if failed && a.get("gen_ai.usage.input_tokens").is_none() {
-                continue; // An errored call that reports no usage bills nothing.
-            }
-            sent = true;
-            match usage(span, &resource_tags, now) {
-                Ok((event, assumed)) => {
-                    out.ttl_assumed += u64::from(assumed);
-                    out.accept(event);
+        for scope_spans in &resource_spans.scope_spans {
+            let scope = scope_spans.scope.as_ref().map_or("", |s| s.name.as_str());
+            for span in &scope_spans.spans {
+                let a = Attrs(&span.attributes);
+                if !is_claude_call(a) {
+                    continue;
                 }
-                Err(reason) => out.reject(|| format!("GenAI span {:?}: {reason}", span.name)),
+                let failed = span
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.code == StatusCode::Error as i32);
+                let context = Context {
+                    scope,
+                    span_tags,
+                    resource_tags: &resource_tags,
+                    now,
+                };
+                match usage(span, &context) {
+                    Ok(Some((event, assumed))) => {
+                        sent = true;
+                        out.ttl_assumed += u64::from(assumed);
+                        out.accept(event);
+                    }
+                    // An errored call that reports no usage bills nothing.
+                    Ok(None) if failed => {}
+                    Ok(None) => {
+                        sent = true;
+                        out.unreadable_llm_span(|| {
+                            format!("LLM span {:?}: no token counts", span.name)
+                        });
+                    }
+                    Err(reason) => {
+                        sent = true;
+                        out.reject(|| format!("LLM span {:?}: {reason}", span.name));
+                    }
+                }
             }
         }
         if sent {
@@ -57,10 +83,20 @@ pub(super) fn map(req: &ExportTraceServiceRequest, now: DateTime<Utc>, out: &mut
     }
 }
 
+/// What a span's mapping needs beside the span.
+struct Context<'c> {
+    scope: &'c str,
+    span_tags: &'c [String],
+    resource_tags: &'c [(Arc<str>, Arc<str>)],
+    now: DateTime<Utc>,
+}
+
 fn is_claude_call(a: Attrs<'_>) -> bool {
     let provider = a
         .text("gen_ai.provider.name")
-        .or_else(|| a.text("gen_ai.system"));
+        .or_else(|| a.text("gen_ai.system"))
+        .or_else(|| a.text("llm.provider"))
+        .or_else(|| a.text("llm.system"));
     match provider {
         Some(ANTHROPIC) => true,
         Some(p) if CLOUDS.contains(&p) => model(a).is_some_and(|m| m.contains("claude")),
@@ -71,69 +107,59 @@ fn is_claude_call(a: Attrs<'_>) -> bool {
 fn model(a: Attrs<'_>) -> Option<&str> {
     a.text("gen_ai.response.model")
         .or_else(|| a.text("gen_ai.request.model"))
+        .or_else(|| a.text("llm.response.model_name"))
+        .or_else(|| a.text("llm.model_name"))
+        .or_else(|| a.text("llm.request.model_name"))
 }
 
-/// One span as a usage record; the flag says its cache TTL was assumed.
-fn usage(
-    span: &Span,
-    resource_tags: &[(Arc<str>, Arc<str>)],
-    now: DateTime<Utc>,
-) -> Result<(UsageEvent, bool), String> {
+/// One span as a usage record and whether its cache TTL was assumed; `None` when the span
+/// names no token counts.
+fn usage(span: &Span, cx: &Context<'_>) -> Result<Option<(UsageEvent, bool)>, String> {
     let a = Attrs(&span.attributes);
+    let Some(counts) = counts::read(a, cx.scope)? else {
+        return Ok(None);
+    };
     let model = model(a).ok_or("gen_ai.response.model: missing")?;
-    let input = a.required_count("gen_ai.usage.input_tokens")?;
-    let read = a
-        .count("gen_ai.usage.cache_read.input_tokens")?
-        .unwrap_or(0);
-    let writes = a
-        .count("gen_ai.usage.cache_creation.input_tokens")?
-        .unwrap_or(0);
-    let tokens = Tokens {
-        input: input.saturating_sub(read).saturating_sub(writes),
-        output: a.required_count("gen_ai.usage.output_tokens")?,
-        cache_read: read,
-        cache_write_5m: writes,
-        ..Tokens::default()
-    };
-    let timestamp = attrs::time(&[span.end_time_unix_nano, span.start_time_unix_nano], now)?;
-    let key = match a.text("gen_ai.response.id") {
-        Some(id) => Some(dedupe_key(&[b"gen_ai", id.as_bytes()])),
-        None if !span.span_id.is_empty() => {
-            Some(dedupe_key(&[b"span", &span.trace_id, &span.span_id]))
-        }
-        None => None,
-    };
-    let stop_reason = match a.get("gen_ai.response.finish_reasons") {
-        Some(Value::ArrayValue(list)) => Some(
-            if list.values.iter().any(|v| {
-                matches!(&v.value, Some(Value::StringValue(s)) if s == "max_tokens" || s == "length")
-            }) {
-                StopReason::MaxTokens
-            } else {
-                StopReason::Other
-            },
-        ),
-        _ => None,
-    };
-    let mut tags = Vec::with_capacity(SPAN_TAGS.len() + resource_tags.len());
-    attrs::copy_tags(a, &SPAN_TAGS, &mut tags);
-    tags.extend(resource_tags.iter().cloned());
+    let timestamp = attrs::time(
+        &[span.end_time_unix_nano, span.start_time_unix_nano],
+        cx.now,
+    )?;
+    let (key, alt_key) =
+        match request_keys(counts.request_id.as_deref(), counts.message_id.as_deref()) {
+            (None, _) if !span.span_id.is_empty() => (
+                Some(dedupe_key(&[b"span", &span.trace_id, &span.span_id])),
+                None,
+            ),
+            keys => keys,
+        };
+    let mut tags = Vec::new();
+    tags::span_tags(a, cx.span_tags, &mut tags);
+    tags.extend(cx.resource_tags.iter().cloned());
     let session = a
         .text("session.id")
         .or_else(|| a.text("gen_ai.conversation.id"))
         .map(Arc::from);
+    let total = counts.tokens.total();
+    // Like a transcript line when the counts are whole (token total × 2, plus one when
+    // final); a copy without the TTL split, or known to be approximate, ranks below any
+    // whole copy of the same request, so that one wins whichever arrives first.
+    let rank = if counts.ttl_known && !counts.approximate {
+        total
+            .saturating_mul(2)
+            .saturating_add(u64::from(counts.stop_reason.is_some()))
+    } else {
+        total
+    };
     let event = UsageEvent {
         key,
-        rank: tokens.total().saturating_mul(2).saturating_add(1),
+        alt_key,
+        rank,
         timestamp,
         model: Arc::from(model),
-        tokens,
-        tier: a
-            .text("gen_ai.anthropic.service_tier")
-            .or_else(|| a.text("gen_ai.response.service_tier"))
-            .map_or(Tier::Standard, Tier::from_api),
+        tokens: counts.tokens,
+        tier: counts.tier.unwrap_or(Tier::Standard),
         modifiers: Modifiers::default(),
-        stop_reason,
+        stop_reason: counts.stop_reason,
         kind: EventKind::Request,
         attribution: Attribution {
             project: None,
@@ -143,14 +169,15 @@ fn usage(
         iterations: Vec::new(),
         estimate: None,
     };
-    Ok((event, writes > 0))
+    Ok(Some((event, !counts.ttl_known)))
 }
 
 #[cfg(test)]
-mod tests {
+mod basic {
     use super::*;
     use crate::sources::otlp::decode::{Export, Signal};
     use crate::sources::otlp::testing::{decoded, now};
+    use crate::usage::{StopReason, Tokens};
 
     fn span(provider: &str, extra: &str) -> String {
         format!(
@@ -170,12 +197,16 @@ mod tests {
         )
     }
 
+    fn default_tags() -> Vec<String> {
+        DEFAULT_SPAN_TAGS.iter().map(|s| (*s).to_owned()).collect()
+    }
+
     fn mapped(json: &str) -> Mapped {
         let Export::Traces(req) = decoded(Signal::Traces, json) else {
             panic!("a traces export")
         };
         let mut out = Mapped::default();
-        map(&req, now(), &mut out);
+        map(&req, now(), &default_tags(), &mut out);
         out
     }
 
@@ -194,7 +225,7 @@ mod tests {
                 ..Tokens::default()
             }
         );
-        assert_eq!(e.key, Some(dedupe_key(&[b"gen_ai", b"msg_01ABC"])));
+        assert_eq!(e.key, Some(crate::usage::message_key("msg_01ABC")));
         assert_eq!(e.attribution.tag("service.name"), Some("support-bot"));
         assert_eq!(e.timestamp.to_rfc3339(), "2026-12-01T21:56:19.873+00:00");
     }
