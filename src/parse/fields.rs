@@ -7,9 +7,7 @@ use super::lenient::{Obj, Scalar};
 use super::parsed::ParseError;
 use super::raw::{RawUsage, text};
 use crate::money::Money;
-use crate::usage::{
-    BilledIteration, IterationKind, Modifiers, StopReason, Tier, Tokens, dedupe_key, request_key,
-};
+use crate::usage::{BilledIteration, IterationKind, Modifiers, StopReason, Tier, Tokens};
 
 /// Largest token count accepted for one field of one request. Real requests stay below
 /// a few million; the bound keeps sums far from `u64` overflow in every rollup.
@@ -195,18 +193,6 @@ pub(crate) fn rank(tokens: &Tokens, stop: Option<StopReason>) -> u64 {
         .total()
         .saturating_mul(2)
         .saturating_add(u64::from(stop.is_some()))
-}
-
-/// The dedupe key of one API call, whoever saw it (a transcript line, the proxy):
-/// [`request_key`] of the request id, else the message id's key for records written without
-/// one.
-pub(crate) fn call_key(request_id: Option<&str>, message_id: Option<&str>) -> Option<u64> {
-    if let Some(request) = request_id.filter(|s| !s.is_empty()) {
-        return Some(request_key(request));
-    }
-    message_id
-        .filter(|s| !s.is_empty())
-        .map(|id| dedupe_key(&[id.as_bytes()]))
 }
 
 /// The model id at `path`: a non-empty string.

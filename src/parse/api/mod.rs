@@ -22,7 +22,7 @@ use super::fields;
 use super::lenient::{Obj, Scalar};
 use super::parsed::ParseError;
 use super::raw::{RawUsage, text};
-use crate::usage::{Attribution, EventKind, UsageEvent};
+use crate::usage::{Attribution, EventKind, UsageEvent, request_keys};
 
 pub(crate) use batch::{BatchRequestReader, BatchResult, BatchResultsReader};
 pub(crate) use message::MessageReader;
@@ -97,8 +97,8 @@ struct Parts<'a> {
     stop_reason: Option<Scalar<'a>>,
 }
 
-/// A usage record of one request from its response's parts: keyed by the request id (else
-/// the message id) as a transcript line of the same request is.
+/// A usage record of one request from its response's parts: keyed by the request id and the
+/// message id (either alone when the other is missing) as every other source's record of it is.
 fn record(parts: &Parts<'_>, ctx: &ApiContext<'_>) -> Result<UsageEvent, Unaccounted> {
     let Some(usage) = &parts.usage else {
         return Err(fields::schema("usage", "missing").into());
@@ -107,8 +107,10 @@ fn record(parts: &Parts<'_>, ctx: &ApiContext<'_>) -> Result<UsageEvent, Unaccou
     let tokens = fields::tokens(usage, "usage")?;
     let stop_reason = fields::stop_reason(parts.stop_reason.as_ref());
     let iterations = fields::iterations(usage, &model, "usage")?;
+    let (key, alt_key) = request_keys(ctx.request_id, text(parts.id.as_ref()));
     Ok(UsageEvent {
-        key: fields::call_key(ctx.request_id, text(parts.id.as_ref())),
+        key,
+        alt_key,
         rank: fields::rank(&tokens, stop_reason),
         timestamp: ctx.at,
         model: Arc::clone(&model),

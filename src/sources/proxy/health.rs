@@ -133,6 +133,7 @@ impl Health {
             first_error: t.first_failure.clone(),
             last_event: t.last_event,
             files: 0,
+            naive_times: 0,
             receiver: None,
             proxy: Some(Box::new(t.counts.clone())),
         }

@@ -7,7 +7,6 @@ use std::fmt::Write;
 use axum::http::HeaderMap;
 use costtop::usage::Tokens;
 
-use super::mock::Served;
 use serde_json::{Value, json};
 
 /// Put this in a prompt to make the main agent start a sub-agent (the `Agent` or `Task` tool
@@ -178,16 +177,15 @@ pub fn usage_json(t: &Tokens, output: u64) -> Value {
     })
 }
 
-/// The answer's content block, and its stop reason (`max_tokens` when `cut`).
-fn block(answer: &Answer, cut: bool) -> (Value, &'static str) {
-    let (content, stop) = match answer {
+/// The answer's content block, and its stop reason.
+fn block(answer: &Answer) -> (Value, &'static str) {
+    match answer {
         Answer::Text(text) => (json!({"type": "text", "text": text}), "end_turn"),
         Answer::ToolUse { id, name, input } => (
             json!({"type": "tool_use", "id": id, "name": name, "input": input}),
             "tool_use",
         ),
-    };
-    (content, if cut { "max_tokens" } else { stop })
+    }
 }
 
 /// The stop reason of an answer that was not cut off.

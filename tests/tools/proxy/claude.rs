@@ -27,7 +27,9 @@ impl Tmux {
             socket: format!("costtop-proxy-{}", std::process::id()),
         };
         let cwd = cwd.to_string_lossy();
-        t.run(&["new", "-d", "-x", "160", "-y", "50", "-s", "t", "-c", &cwd, command]);
+        t.run(&[
+            "new", "-d", "-x", "160", "-y", "50", "-s", "t", "-c", &cwd, command,
+        ]);
         t
     }
 
@@ -78,7 +80,10 @@ fn accept_dialogs(home: &ClaudeHome) {
         "projects": {home.cwd.to_string_lossy(): {"hasTrustDialogAccepted": true}},
     })
     .to_string();
-    for path in [home.home.join(".claude.json"), home.config_dir.join(".claude.json")] {
+    for path in [
+        home.home.join(".claude.json"),
+        home.config_dir.join(".claude.json"),
+    ] {
         std::fs::write(path, &config).expect("write .claude.json");
     }
 }
@@ -104,14 +109,26 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
         claude.display(),
     );
     let tmux = Tmux::start(&command, &home.cwd);
-    let served_of = |purpose: Purpose| p.mock.served().iter().filter(|s| s.purpose == purpose).count();
+    let served_of = |purpose: Purpose| {
+        p.mock
+            .served()
+            .iter()
+            .filter(|s| s.purpose == purpose)
+            .count()
+    };
 
-    tmux.wait("the prompt", |s| s.contains('>') && s.contains("for shortcuts"));
+    tmux.wait("the prompt", |s| {
+        s.contains('>') && s.contains("for shortcuts")
+    });
     tmux.keys(&["Say hello to costtop.", "Enter"]);
     tmux.wait("the answer", |s| s.contains("Hello from the mock"));
     let deadline = Instant::now() + PATIENCE;
     while served_of(Purpose::SessionTitle) == 0 {
-        assert!(Instant::now() < deadline, "no session title: {:?}", ids(&p.mock.served()));
+        assert!(
+            Instant::now() < deadline,
+            "no session title: {:?}",
+            ids(&p.mock.served())
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let before = p.mock.served().len();
@@ -131,8 +148,9 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
         ids(&held)
     );
     p.wait_totals(&served);
-    let tail_read = p.server.snapshot()["sources"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|s| s["name"] != "proxy" && s["lines"].as_u64() > Some(0)));
+    let tail_read = p.server.snapshot()["sources"].as_array().is_some_and(|s| {
+        s.iter()
+            .any(|s| s["name"] != "proxy" && s["lines"].as_u64() > Some(0))
+    });
     assert!(tail_read, "costtop followed the transcripts too");
 }
