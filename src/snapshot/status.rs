@@ -92,6 +92,9 @@ pub struct SourceStatus {
     /// TTL was assumed; absent for other sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) receiver: Option<crate::usage::ReceiverCounts>,
+    /// How the source reads, when it says (the Admin API: which API, and why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Replay position, shown in the header.

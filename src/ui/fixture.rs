@@ -332,6 +332,7 @@ pub fn snapshot() -> Snapshot {
                 last_event: Some(now() - Duration::seconds(3)),
                 files: 214,
                 receiver: None,
+                note: None,
             },
             SourceStatus {
                 name: "admin-api".into(),
@@ -343,12 +344,14 @@ pub fn snapshot() -> Snapshot {
                 last_event: Some(at(13, 40)),
                 files: 0,
                 receiver: None,
+                note: None,
             },
         ],
         rows: Vec::new(),
         time_zone: "UTC".into(),
         reconciliation: Vec::new(),
         claude_code_estimates: crate::snapshot::ClaudeCodeEstimates::default(),
+        org: crate::snapshot::OrgSnapshot::default(),
         replay: None,
         counters: None,
     }

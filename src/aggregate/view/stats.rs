@@ -139,6 +139,7 @@ pub(super) fn source_statuses(sources: &BTreeMap<String, SourceHealth>) -> Vec<S
             last_event: h.last_event,
             files: h.files,
             receiver: h.receiver,
+            note: h.note.clone(),
         })
         .collect()
 }

@@ -79,6 +79,7 @@ impl Tally {
             last_event: self.last_delivery,
             files: 0,
             receiver: None,
+            note: None,
         }
     }
 }

@@ -240,6 +240,7 @@ impl Writer {
             last_event: None,
             files: 1,
             receiver: None,
+            note: None,
         };
         if self.sent.as_ref() == Some(&health) {
             return true;

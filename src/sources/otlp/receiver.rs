@@ -132,6 +132,7 @@ impl Receiver {
                 last_event: t.last_event,
                 files: 0,
                 receiver: Some(t.counts),
+                note: None,
             }
         };
         self.tx
