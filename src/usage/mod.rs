@@ -12,6 +12,4 @@ pub use event::{
 };
 pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
 pub(crate) use feed::{ReceiverCounts, SOURCE_CHANNEL_CAPACITY};
-pub use org::{
-    ClaudeCodeDay, OrgDimension, OrgUpdate, RateLimitGroup, SpendLimitReading,
-};
+pub use org::{ClaudeCodeDay, OrgDimension, OrgUpdate, RateLimitGroup, SpendLimitReading};

@@ -9,11 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use super::book::{AlarmBook, Raise, Severity};
 use super::budget::spent_and_projected;
 use super::spend_limits;
+use crate::aggregate::settings::SpendLimitAlarms;
 use crate::aggregate::store::Store;
 use crate::budget::Budget;
 use crate::pricing::Money;
 use crate::time::Zone;
-use crate::aggregate::settings::SpendLimitAlarms;
 use crate::usage::{SourceHealth, SourceState, SpendLimitReading};
 
 /// A spike: the 15-minute burn rate at least this many times the baseline…

@@ -158,7 +158,8 @@ mod tests {
         let store = Store::new(Zone::Named(chrono_tz::UTC), None);
         let now = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap();
         let mut book = AlarmBook::default();
-        let at = |cents: &str| statuses(&[reading(cents)], &store, SpendLimitAlarms::default(), now);
+        let at =
+            |cents: &str| statuses(&[reading(cents)], &store, SpendLimitAlarms::default(), now);
 
         let below = at("39999");
         assert_eq!(below[0].state, "ok");
@@ -170,7 +171,9 @@ mod tests {
         let active = book.active();
         assert_eq!(active[0].kind, "budget_warn");
         assert!(
-            active[0].message.contains("$400.00 spent of $500.00 (80% of the limit)"),
+            active[0]
+                .message
+                .contains("$400.00 spent of $500.00 (80% of the limit)"),
             "{}",
             active[0].message
         );
@@ -182,6 +185,9 @@ mod tests {
         assert_eq!(evaluate(&mut book, &at("49000"), now), (0, false));
         assert_eq!(evaluate(&mut book, &at("100"), now), (0, true));
         assert!(book.active().is_empty());
-        assert_eq!(at("100")[0].period_start.to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(
+            at("100")[0].period_start.to_rfc3339(),
+            "2026-12-01T00:00:00+00:00"
+        );
     }
 }

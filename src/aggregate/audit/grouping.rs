@@ -40,9 +40,7 @@ impl<'s> Grouping<'s> {
             AuditGroup::Project => return dims.project,
             AuditGroup::Session => return dims.session,
             AuditGroup::Model => return dims.model,
-            AuditGroup::Feature | AuditGroup::Tag(_) | AuditGroup::Org(_) => {
-                self.tag(dims.tags)
-            }
+            AuditGroup::Feature | AuditGroup::Tag(_) | AuditGroup::Org(_) => self.tag(dims.tags),
         };
         match (self.group, tagged) {
             (AuditGroup::Feature, 0) => dims.project,

@@ -83,7 +83,11 @@ mod tests {
         let (d1, d2) = (row(1, "a@x", "100").day, row(2, "a@x", "1").day);
         assert!(org.apply(OrgUpdate::ClaudeCode {
             days: vec![d1, d2],
-            rows: vec![row(1, "a@x", "100"), row(1, "b@x", "50"), row(2, "a@x", "7")],
+            rows: vec![
+                row(1, "a@x", "100"),
+                row(1, "b@x", "50"),
+                row(2, "a@x", "7")
+            ],
         }));
         assert!(org.apply(OrgUpdate::ClaudeCode {
             days: vec![d1],
@@ -92,7 +96,13 @@ mod tests {
         let kept: Vec<(u32, &str, Money)> = org
             .claude_code
             .values()
-            .map(|r| (chrono::Datelike::day(&r.day), r.actor.as_str(), r.estimated_cost))
+            .map(|r| {
+                (
+                    chrono::Datelike::day(&r.day),
+                    r.actor.as_str(),
+                    r.estimated_cost,
+                )
+            })
             .collect();
         let cents = |s: &str| Money::from_cents_str(s).unwrap();
         assert_eq!(kept, [(1, "a@x", cents("120")), (2, "a@x", cents("7"))]);

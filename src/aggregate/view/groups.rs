@@ -43,7 +43,8 @@ pub(super) fn groups(strings: &Interner, f: &Fold, total_cost: Money) -> Vec<Gro
     // their own names ("who spends?"); other tags follow as `tag:KEY`.
     let org = OrgDimension::ALL.into_iter().rev().filter_map(|d| {
         let key = strings.get(d.tag_key())?;
-        keys.contains(&key).then_some((key, d.tag_key().to_string()))
+        keys.contains(&key)
+            .then_some((key, d.tag_key().to_string()))
     });
     for (key, by) in org {
         let rows = tag_rows(strings, f, key);

@@ -72,9 +72,9 @@ fn latest_minute(
             continue; // a whole hour before the detail frontier is no minute
         }
         for (dims, cell) in &slot.cells {
-            let hit = *matches
-                .entry(dims.model)
-                .or_insert_with(|| models.contains(&normalize_model(store.strings.name(dims.model))));
+            let hit = *matches.entry(dims.model).or_insert_with(|| {
+                models.contains(&normalize_model(store.strings.name(dims.model)))
+            });
             if hit {
                 add(by_minute.entry(minute).or_default(), cell);
             }

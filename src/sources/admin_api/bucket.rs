@@ -41,10 +41,22 @@ pub(crate) fn bucket_event(row: BucketRow<'_>, key: u64, rank: u64) -> UsageEven
         .collect();
     // Values that change no price costtop knows of are still shown, as tags.
     let unknown = [
-        ("service_tier", row.service_tier, &["standard", "batch", "priority"][..]),
+        (
+            "service_tier",
+            row.service_tier,
+            &["standard", "batch", "priority"][..],
+        ),
         ("speed", row.speed, &["standard", "fast"][..]),
-        ("context_window", row.context_window, &["0-200k", "200k-1M"][..]),
-        ("inference_geo", row.inference_geo, &["global", "us", "not_available"][..]),
+        (
+            "context_window",
+            row.context_window,
+            &["0-200k", "200k-1M"][..],
+        ),
+        (
+            "inference_geo",
+            row.inference_geo,
+            &["global", "us", "not_available"][..],
+        ),
     ];
     for (field, value, known) in unknown {
         if let Some(v) = value.filter(|v| !known.contains(v)) {

@@ -67,7 +67,9 @@ impl FromStr for UsageApi {
             "auto" => Ok(UsageApi::Auto),
             "analytics" => Ok(UsageApi::Analytics),
             "legacy" => Ok(UsageApi::Legacy),
-            _ => Err(format!("unknown usage API {s:?} (use auto, analytics, legacy)")),
+            _ => Err(format!(
+                "unknown usage API {s:?} (use auto, analytics, legacy)"
+            )),
         }
     }
 }

@@ -47,7 +47,11 @@ pub(super) fn refusal(e: &ApiError) -> Option<String> {
 
 impl Poller {
     /// Fetches from `cursor - overlap` to now, retrying until it succeeds.
-    pub(super) async fn sync(&mut self, client: &AdminClient, overlap: Duration) -> Result<(), Stop> {
+    pub(super) async fn sync(
+        &mut self,
+        client: &AdminClient,
+        overlap: Duration,
+    ) -> Result<(), Stop> {
         loop {
             let now = Utc::now();
             let overlap = chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::zero());

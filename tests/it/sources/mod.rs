@@ -1,6 +1,8 @@
-//! Sources against real files and servers: the tail, one-shot reading, the Admin API, replay.
+//! Sources against real files and servers: the tail, one-shot reading, the Admin API (the
+//! legacy reports, and the organisation APIs against a mock organisation), replay.
 
 mod admin_api;
+mod org_api;
 mod read_all;
 mod replay;
 mod tail;

@@ -31,9 +31,7 @@ pub(crate) fn usage_events(
 fn row_event(item: &UsageItem, width: BucketWidth, rank: u64, names: &Names) -> UsageEvent {
     let g = &item.group;
     let actor = g.actor.as_ref().filter(|a| !a.is_null()).map(actor_name);
-    let stamp = item
-        .starting_at
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let stamp = item.starting_at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let key = dedupe_key(&[
         b"analytics",
         width.as_str().as_bytes(),
@@ -94,8 +92,7 @@ pub(crate) fn billed_costs(items: &[CostItem]) -> Result<Vec<BilledCost>, ApiErr
             ApiError::Malformed("cost amount is not a decimal number of cents".into())
         })
     };
-    let mut sums: BTreeMap<(NaiveDate, Option<String>), (Money, Option<Money>)> =
-        BTreeMap::new();
+    let mut sums: BTreeMap<(NaiveDate, Option<String>), (Money, Option<Money>)> = BTreeMap::new();
     for item in items {
         let amount = cents(&item.cost.amount)?;
         let list = item.cost.list_amount.as_deref().map(cents).transpose()?;

@@ -43,7 +43,9 @@ fn earliest(now: DateTime<Utc>) -> DateTime<Utc> {
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
         .unwrap_or(now);
-    BucketWidth::Day.ceil(now - Duration::days(MAX_AGE_DAYS)).max(floor)
+    BucketWidth::Day
+        .ceil(now - Duration::days(MAX_AGE_DAYS))
+        .max(floor)
 }
 
 /// Every usage row of `[start, end)` in buckets of `width`, all pages joined (empty for a

@@ -15,11 +15,8 @@ use serde_json::Value;
 pub(crate) struct UsageItem {
     /// Start of the bucket (inclusive).
     pub(crate) starting_at: DateTime<Utc>,
-    /// End of the bucket (exclusive).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the payload's shape; the tests read it")
-    )]
+    /// End of the bucket (exclusive); part of the row's shape (a row without it is refused).
+    #[expect(dead_code, reason = "the payload's shape: a row without it is refused")]
     pub(crate) ending_at: DateTime<Utc>,
     /// The dimensions.
     #[serde(default)]

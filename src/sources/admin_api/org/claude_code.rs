@@ -87,7 +87,12 @@ pub(crate) async fn fetch_day(
 
 /// A record as a row: the actor by email (or key name), costs and tokens summed over models.
 pub(crate) fn row(day: NaiveDate, r: &Record) -> Result<ClaudeCodeDay, ApiError> {
-    let text = |k: &str| r.actor.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text = |k: &str| {
+        r.actor
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let actor = text("email_address")
         .or_else(|| text("api_key_name"))
         .or_else(|| text("name"))

@@ -51,8 +51,8 @@ impl Names {
             "workspace names",
             client.list_after_id(WORKSPACES_PATH, MAX_PAGES).await,
         );
-        let note = (!problems.is_empty())
-            .then(|| format!("ids shown for unread {}", problems.join(", ")));
+        let note =
+            (!problems.is_empty()).then(|| format!("ids shown for unread {}", problems.join(", ")));
         (
             Names {
                 api_keys,
@@ -64,7 +64,10 @@ impl Names {
 
     /// The API key's name, else its id.
     pub(crate) fn api_key(&self, id: &str) -> String {
-        self.api_keys.get(id).cloned().unwrap_or_else(|| id.to_owned())
+        self.api_keys
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
     }
 
     /// The workspace's name, else its id.
