@@ -121,7 +121,10 @@ async fn throttling_with_and_without_retry_after_is_waited_out() {
 #[tokio::test]
 async fn billed_is_shown_beside_the_list_price() {
     let api = mock(demo::small_org()).await;
-    let run = Run::start(options(&api)).await;
+    let mut opts = options(&api);
+    // The mock bills yesterday: the backfill starts before it.
+    opts.since = chrono::Utc::now() - chrono::Duration::days(2);
+    let run = Run::start(opts).await;
     let snap = run.snapshot(None).await;
     let json = serde_json::to_value(&*snap).unwrap();
     let day = &json["reconciliation"][0];

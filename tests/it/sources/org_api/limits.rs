@@ -121,7 +121,9 @@ async fn rate_limit_headroom_comes_from_the_latest_minute_with_data() {
 #[tokio::test]
 async fn claude_code_analytics_per_developer() {
     let api = mock(demo::small_org()).await;
-    let run = Run::start(options(&api)).await;
+    let mut opts = options(&api);
+    opts.since = chrono::Utc::now() - chrono::Duration::days(5);
+    let run = Run::start(opts).await;
     let snap = run.snapshot(None).await;
     let cc: Vec<(&str, _, u64)> = snap
         .org
@@ -136,7 +138,8 @@ async fn claude_code_analytics_per_developer() {
             ("ci-bot", cents("1"), 1)
         ]
     );
-    // Today and yesterday (`claude_code_days: 2`), one day per request.
+    // Today and yesterday (`claude_code_days: 2` of the five since `--since`), a day per
+    // request.
     let days: Vec<String> = api
         .hits(CLAUDE_CODE)
         .iter()
