@@ -107,7 +107,8 @@ fn limit_rows(snap: &Snapshot) -> Vec<LimitRow> {
     let spend_limits = snap.org.spend_limits.iter().filter_map(|s| {
         let limit = s.limit?;
         Some(LimitRow {
-            name: format!("org {}", s.name),
+            // The org's limits are marked; a user's limit is named by the user.
+            name: format!("◇ {}", s.name.strip_prefix("user ").unwrap_or(&s.name)),
             ratio: s.share().unwrap_or(0.0),
             warn_at: Some(s.warn_at),
             amount: format!("{} / {limit}", s.spent),
@@ -127,7 +128,11 @@ fn limit_rows(snap: &Snapshot) -> Vec<LimitRow> {
             "ok"
         };
         Some(LimitRow {
-            name: format!("{} {}", r.group, limiter_name(&r.limit_type)),
+            name: format!(
+                "{} {}",
+                r.group.strip_prefix("Claude ").unwrap_or(&r.group),
+                limiter_name(&r.limit_type)
+            ),
             ratio: share,
             warn_at: None,
             amount: format!(
@@ -147,9 +152,9 @@ fn limit_rows(snap: &Snapshot) -> Vec<LimitRow> {
 /// A limiter's type in a word.
 fn limiter_name(limit_type: &str) -> &str {
     match limit_type {
-        "input_tokens_per_minute" => "input",
-        "output_tokens_per_minute" => "output",
-        "requests_per_minute" => "requests",
+        "input_tokens_per_minute" => "in",
+        "output_tokens_per_minute" => "out",
+        "requests_per_minute" => "req",
         other => other,
     }
 }
@@ -178,24 +183,32 @@ struct Columns {
 const STATE_W: usize = 8;
 
 impl Columns {
-    /// Fits the rows into `w`: drop the projection, then shorten amounts, then drop the bar.
+    /// Fits the rows into `w`: shorten names, drop the projection, shorten amounts, then drop
+    /// the bar.
     fn fit(rows: &[LimitRow], w: usize) -> Columns {
         let widest = |f: &dyn Fn(&LimitRow) -> usize| rows.iter().map(f).max().unwrap_or(0);
-        let name = widest(&|r| r.name.chars().count()).clamp(4, 14);
+        let names = widest(&|r| r.name.chars().count());
         let spent = widest(&|r| r.amount.chars().count());
         let spent_short = widest(&|r| r.amount_short.chars().count());
         let proj = widest(&|r| r.projection.as_ref().map_or(0, |(p, _)| p.chars().count()));
-        let fixed = name + 1 + spent + 1 + STATE_W;
         let bar_min = 6;
-        if w > fixed + proj + 3 + bar_min {
-            return Columns {
-                name,
-                bar: w - fixed - proj - 3 - 1,
-                spent,
-                proj,
-                short: false,
-            };
+        // Longer names (an email, a model group and limiter) only where the projections
+        // still fit beside them.
+        for longest in [28, 20, 14] {
+            let name = names.clamp(4, longest);
+            let fixed = name + 1 + spent + 1 + STATE_W;
+            if w > fixed + proj + 3 + bar_min {
+                return Columns {
+                    name,
+                    bar: w - fixed - proj - 3 - 1,
+                    spent,
+                    proj,
+                    short: false,
+                };
+            }
         }
+        let name = names.clamp(4, 14);
+        let fixed = name + 1 + spent + 1 + STATE_W;
         if w > fixed + bar_min {
             return Columns {
                 name,
