@@ -33,7 +33,7 @@ pub(crate) struct BucketRow<'a> {
 }
 
 /// The row as an [`EventKind::Bucket`] event with key `key` and rank `rank`.
-pub(crate) fn bucket_event(row: BucketRow<'_>, key: u64, rank: u64) -> UsageEvent {
+pub(crate) fn bucket_event(row: &BucketRow<'_>, key: u64, rank: u64) -> UsageEvent {
     let mut tags: Vec<(Arc<str>, Arc<str>)> = row
         .dims
         .iter()
@@ -115,7 +115,7 @@ mod tests {
             ],
             ..BucketRow::default()
         };
-        let e = bucket_event(row, 9, 2);
+        let e = bucket_event(&row, 9, 2);
         assert_eq!(e.tier, Tier::Standard);
         assert!(e.modifiers.fast && e.modifiers.long_context && !e.modifiers.us_only);
         assert_eq!(e.attribution.tag("service_tier"), Some("flex"));

@@ -42,7 +42,7 @@ impl Notes {
     }
 
     /// The Analytics API refused; the legacy API is read instead.
-    pub(super) fn fell_back(&mut self, why: String) {
+    pub(super) fn fell_back(&mut self, why: &str) {
         self.api = Some(format!("legacy usage report: {why}; {LIMITS_NOTE}"));
     }
 

@@ -126,7 +126,7 @@ impl Poller {
                             Some(why) if self.opts.usage_api == UsageApi::Auto => {
                                 tracing::warn!(reason = %self.key.redact(&why), "admin API: falling back to the legacy usage report");
                                 self.api = Api::Legacy { speed: true };
-                                self.notes.fell_back(why);
+                                self.notes.fell_back(&why);
                             }
                             _ => return Err(e),
                         },

@@ -81,7 +81,7 @@ fn row_event(item: &UsageItem, width: BucketWidth, rank: u64, names: &Names) -> 
         speed: g.speed.as_deref(),
         dims,
     };
-    bucket_event(row, key, rank)
+    bucket_event(&row, key, rank)
 }
 
 /// Billed and list amounts per (UTC day, model), summed over rows that differ only in
@@ -122,7 +122,7 @@ mod tests {
     use super::*;
     use crate::usage::Tier;
 
-    fn item(group: serde_json::Value, output: u64) -> UsageItem {
+    fn item(group: &serde_json::Value, output: u64) -> UsageItem {
         serde_json::from_value(json!({
             "starting_at":"2026-12-07T10:00:00Z","ending_at":"2026-12-07T10:01:00Z",
             "group": group,
@@ -137,14 +137,14 @@ mod tests {
         let names = Names::from_pairs(&[("apikey_9", "ci-bot")], &[("wrkspc_1", "Production")]);
         let rows = [
             item(
-                json!({"actor":{"type":"user_actor","user_id":"user_1",
+                &json!({"actor":{"type":"user_actor","user_id":"user_1",
                     "email_address":"dev@x.io"},"api_key_id":"apikey_9","workspace_id":"wrkspc_1",
                     "product":"claude_code","model":"claude-opus-4-6","speed":"fast",
                     "service_tier":"batch"}),
                 10,
             ),
             item(
-                json!({"actor":{"type":"api_actor","api_key_id":"apikey_9"},"model":null}),
+                &json!({"actor":{"type":"api_actor","api_key_id":"apikey_9"},"model":null}),
                 20,
             ),
         ];

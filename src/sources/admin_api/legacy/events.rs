@@ -66,7 +66,7 @@ fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64, names: &Names) -> 
         speed: row.speed.as_deref(),
         dims,
     };
-    bucket_event(bucket, key, rank)
+    bucket_event(&bucket, key, rank)
 }
 
 /// Billed amounts per (day, model, description), summed over rows that differ only in

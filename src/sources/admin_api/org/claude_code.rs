@@ -148,7 +148,7 @@ mod tests {
                 "commits_by_claude_code":12,"pull_requests_by_claude_code":2},
             "tool_actions":{"edit_tool":{"accepted":45,"rejected":5}},
             "model_breakdown":[{"model":"claude-sonnet-4-5-20250929",
-                "tokens":{"input":100000,"output":35000,"cache_read":10000,"cache_creation":5000},
+                "tokens":{"input":100_000,"output":35_000,"cache_read":10_000,"cache_creation":5_000},
                 "estimated_cost":{"currency":"USD","amount":1025}}]}))
         .unwrap();
         let day = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();

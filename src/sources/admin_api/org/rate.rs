@@ -74,7 +74,7 @@ mod tests {
             "group_type":"model_group",
             "models":["claude-sonnet-4-5","claude-sonnet-4-5-20250929"],
             "limits":[{"type":"requests_per_minute","value":4000},
-                      {"type":"input_tokens_per_minute","value":2000000}]}))
+                      {"type":"input_tokens_per_minute","value":2_000_000}]}))
         .unwrap();
         let g = group(&r);
         assert_eq!(g.name, "Claude Sonnet 4.x");
