@@ -149,6 +149,12 @@ fn usage_json(t: &Tokens, requests: u64) -> Value {
     })
 }
 
+/// A group's fields, its summed tokens and its request count.
+type Summed = (Map<String, Value>, Tokens, u64);
+
+/// One legacy bucket's rows by their group's text: the fields and the summed tokens.
+type LegacyRows = BTreeMap<String, (Map<String, Value>, Tokens)>;
+
 impl MockData {
     /// Analytics usage rows of `[start, end)`: one per bucket and combination of `groups`,
     /// every other group key null, buckets in order.
@@ -160,8 +166,7 @@ impl MockData {
         groups: &[String],
     ) -> Vec<Value> {
         let span = width_span(width);
-        let mut sums: BTreeMap<(DateTime<Utc>, String), (Map<String, Value>, Tokens, u64)> =
-            BTreeMap::new();
+        let mut sums: BTreeMap<(DateTime<Utc>, String), Summed> = BTreeMap::new();
         for r in self
             .usage
             .iter()
@@ -232,8 +237,7 @@ impl MockData {
             "inference_geo",
             "speed",
         ];
-        let mut buckets: BTreeMap<DateTime<Utc>, BTreeMap<String, (Map<String, Value>, Tokens)>> =
-            BTreeMap::new();
+        let mut buckets: BTreeMap<DateTime<Utc>, LegacyRows> = BTreeMap::new();
         for r in self
             .usage
             .iter()

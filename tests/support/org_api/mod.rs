@@ -256,7 +256,7 @@ fn route(mock: &Mock, hit: &Hit) -> (u16, Value) {
             } else {
                 data.analytics_cost(start, end)
             };
-            let mut page = paged(hit, rows, page_size, true);
+            let mut page = paged(hit, &rows, page_size, true);
             page["data_refreshed_at"] = json!(data.refreshed_at);
             (200, page)
         }
@@ -286,7 +286,7 @@ fn route(mock: &Mock, hit: &Hit) -> (u16, Value) {
                 200,
                 paged(
                     hit,
-                    data.legacy_usage(start, end, width, &groups),
+                    &data.legacy_usage(start, end, width, &groups),
                     page_size,
                     true,
                 ),
@@ -297,11 +297,11 @@ fn route(mock: &Mock, hit: &Hit) -> (u16, Value) {
             let end = time("ending_at").unwrap_or_else(Utc::now);
             (
                 200,
-                paged(hit, data.legacy_cost(start, end), page_size, true),
+                paged(hit, &data.legacy_cost(start, end), page_size, true),
             )
         }
-        SPEND_LIMITS => (200, paged(hit, data.spend_limits, page_size, false)),
-        EFFECTIVE => (200, paged(hit, data.effective, page_size, false)),
+        SPEND_LIMITS => (200, paged(hit, &data.spend_limits, page_size, false)),
+        EFFECTIVE => (200, paged(hit, &data.effective, page_size, false)),
         RATE_LIMITS => (200, json!({"data": data.rate_limits, "next_page": null})),
         CLAUDE_CODE => {
             let day = hit
@@ -315,7 +315,7 @@ fn route(mock: &Mock, hit: &Hit) -> (u16, Value) {
                 );
             };
             let rows = data.claude_code.get(&day).cloned().unwrap_or_default();
-            (200, paged(hit, rows, page_size, true))
+            (200, paged(hit, &rows, page_size, true))
         }
         API_KEYS | WORKSPACES => {
             let items = if hit.path == API_KEYS {
@@ -335,7 +335,7 @@ fn route(mock: &Mock, hit: &Hit) -> (u16, Value) {
 
 /// The page of `rows` the request's `page` token (an offset) and `limit` ask for, at most
 /// `page_size` rows; `has_more` only when `with_has_more` (spend-limit pages have none).
-fn paged(hit: &Hit, rows: Vec<Value>, page_size: usize, with_has_more: bool) -> Value {
+fn paged(hit: &Hit, rows: &[Value], page_size: usize, with_has_more: bool) -> Value {
     let offset: usize = hit
         .param("page")
         .and_then(|p| p.strip_prefix("offset:"))
