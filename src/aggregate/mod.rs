@@ -18,6 +18,6 @@ mod view;
 pub use actor::AggregatorHandle;
 pub use audit::{AsyncMark, AuditSettings};
 pub(crate) use settings::Retention;
-pub use settings::Settings;
+pub use settings::{Settings, SpendLimitAlarms};
 pub use state::{IngestStats, State};
 pub use store::CounterOptions;

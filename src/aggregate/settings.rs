@@ -1,5 +1,5 @@
 //! What the aggregator is told: prices, time zone, window, the records' time range, budgets,
-//! counters, dedupe retention and the audit's settings.
+//! counters, dedupe retention, the audit's settings and the org's spend-limit alarms.
 
 use chrono::{DateTime, Utc};
 
@@ -30,6 +30,27 @@ pub struct Settings {
     pub retention: Retention,
     /// What the audit is told: ladder, async groups, grouping.
     pub audit: AuditSettings,
+    /// How the organisation's spend limits raise alarms.
+    pub spend_limits: SpendLimitAlarms,
+}
+
+/// When the organisation's spend limits (read by the Admin API source) raise the budget
+/// alarms: `budget_warn` at `warn_at` of the limit, `budget_exceeded` at the limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpendLimitAlarms {
+    /// Raise alarms at all (the limits are shown either way).
+    pub enabled: bool,
+    /// Fraction of a limit at which it warns (default 0.8).
+    pub warn_at: f64,
+}
+
+impl Default for SpendLimitAlarms {
+    fn default() -> Self {
+        SpendLimitAlarms {
+            enabled: true,
+            warn_at: 0.8,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -44,6 +65,7 @@ impl Default for Settings {
             counters: None,
             retention: Retention::default(),
             audit: AuditSettings::default(),
+            spend_limits: SpendLimitAlarms::default(),
         }
     }
 }

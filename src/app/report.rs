@@ -121,5 +121,6 @@ fn group_name(g: &crate::snapshot::GroupBy) -> String {
         GroupBy::Tag(k) => format!("tag:{k}"),
         GroupBy::Day => "day".into(),
         GroupBy::Hour => "hour".into(),
+        GroupBy::Org(d) => d.tag_key().into(),
     }
 }

@@ -52,6 +52,7 @@ pub(crate) fn settings(
         counters: None,
         retention: config.retention().map_err(fail)?,
         audit: config.audit().map_err(fail)?,
+        spend_limits: config.spend_limit_alarms().map_err(fail)?,
     })
 }
 

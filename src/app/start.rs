@@ -138,6 +138,7 @@ pub(crate) fn start_admin_api(
     .context("--admin-api needs an admin key: set ANTHROPIC_ADMIN_KEY or admin_key_command in the config")?;
     let mut opts = AdminOptions {
         since,
+        usage_api: config.usage_api().map_err(anyhow::Error::msg)?,
         ..AdminOptions::default()
     };
     if let Some(base) = follow

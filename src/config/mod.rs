@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::aggregate::{AsyncMark, AuditSettings, Retention};
+use crate::aggregate::{AsyncMark, AuditSettings, Retention, SpendLimitAlarms};
 use crate::budget::{Budget, BudgetFilter};
 use crate::pricing::{Money, PriceOverride, PriceTable};
+use crate::sources::admin_api::UsageApi;
 use crate::time::{Period, Window, Zone};
 use crate::usage::Tier;
 pub(crate) use proxy::ProxyConfig;
@@ -43,6 +44,11 @@ pub(crate) struct ConfigFile {
     pub(crate) api_base: Option<String>,
     /// Admin API poll interval, e.g. `60s`.
     pub(crate) poll_interval: Option<String>,
+    /// Which usage API `--admin-api` reads: `auto` (the Analytics API, else the legacy
+    /// usage report), `analytics` or `legacy`.
+    pub(crate) usage_api: Option<String>,
+    /// `[spend_limits]`: alarms on the organisation's spend limits.
+    pub(crate) spend_limits: Option<SpendLimitsEntry>,
     /// How long (event time) the id of a record without a session (application logs) is
     /// remembered to drop a repeated copy, e.g. `10m`.
     pub(crate) dedupe_horizon: Option<String>,
@@ -110,6 +116,16 @@ pub(crate) struct AuditEntry {
     pub(crate) ladder: Option<Vec<String>>,
     /// How opportunities are grouped: feature, project, session, model, tag:KEY.
     pub(crate) by: Option<String>,
+}
+
+/// The `[spend_limits]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SpendLimitsEntry {
+    /// Raise `budget_warn` / `budget_exceeded` alarms on them (default true).
+    pub(crate) alarms: Option<bool>,
+    /// Fraction of a limit at which to warn (default 0.8).
+    pub(crate) warn_at: Option<f64>,
 }
 
 /// One `[[budgets]]` entry.
@@ -259,6 +275,8 @@ impl Config {
         config.retention().map_err(invalid)?;
         config.file.proxy.check().map_err(invalid)?;
         config.naive_times_local().map_err(invalid)?;
+        config.spend_limit_alarms().map_err(invalid)?;
+        config.usage_api().map_err(invalid)?;
         Ok(config)
     }
 
@@ -280,6 +298,35 @@ impl Config {
             options.span_tags.clone_from(keys);
         }
         options
+    }
+
+    /// When the org's spend limits raise alarms (`[spend_limits]`, else the defaults).
+    pub(crate) fn spend_limit_alarms(&self) -> Result<SpendLimitAlarms, String> {
+        let mut alarms = SpendLimitAlarms::default();
+        if let Some(entry) = &self.file.spend_limits {
+            if let Some(on) = entry.alarms {
+                alarms.enabled = on;
+            }
+            if let Some(w) = entry.warn_at {
+                if !(w > 0.0 && w <= 1.0) {
+                    return Err(format!(
+                        "spend_limits.warn_at: {w} is not a fraction in (0, 1]"
+                    ));
+                }
+                alarms.warn_at = w;
+            }
+        }
+        Ok(alarms)
+    }
+
+    /// The usage API `--admin-api` reads (`usage_api`, else `auto`).
+    pub(crate) fn usage_api(&self) -> Result<UsageApi, String> {
+        self.file
+            .usage_api
+            .as_deref()
+            .map_or(Ok(UsageApi::Auto), |s| {
+                s.parse().map_err(|e| format!("usage_api: {e}"))
+            })
     }
 
     /// How long dedupe keys are remembered (`dedupe_horizon`, else the defaults).

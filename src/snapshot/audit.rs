@@ -118,6 +118,8 @@ pub enum AuditGroup {
     Tag(String),
     /// The model.
     Model,
+    /// The actor, API key, workspace or product (the Admin API's dimensions).
+    Org(crate::usage::OrgDimension),
 }
 
 impl FromStr for AuditGroup {
@@ -128,14 +130,20 @@ impl FromStr for AuditGroup {
             "project" => AuditGroup::Project,
             "session" => AuditGroup::Session,
             "model" => AuditGroup::Model,
-            _ => match s.strip_prefix("tag:") {
-                Some(key) if !key.is_empty() => AuditGroup::Tag(key.to_string()),
-                _ => {
-                    return Err(format!(
-                        "unknown audit grouping {s:?} (use feature, project, session, model, tag:KEY)"
-                    ));
+            _ => {
+                if let Some(dimension) = crate::usage::OrgDimension::from_name(s) {
+                    return Ok(AuditGroup::Org(dimension));
                 }
-            },
+                match s.strip_prefix("tag:") {
+                    Some(key) if !key.is_empty() => AuditGroup::Tag(key.to_string()),
+                    _ => {
+                        return Err(format!(
+                            "unknown audit grouping {s:?} (use feature, project, session, \
+                             model, actor, api_key, workspace, product, tag:KEY)"
+                        ));
+                    }
+                }
+            }
         })
     }
 }
@@ -148,6 +156,7 @@ impl fmt::Display for AuditGroup {
             AuditGroup::Session => f.write_str("session"),
             AuditGroup::Model => f.write_str("model"),
             AuditGroup::Tag(k) => write!(f, "tag:{k}"),
+            AuditGroup::Org(d) => write!(f, "{d}"),
         }
     }
 }

@@ -17,6 +17,12 @@ pub(crate) struct ReconciliationDay {
     pub(crate) billed: Money,
     /// (estimated − billed) / billed, in percent; `None` when nothing was billed.
     pub(crate) difference_pct: Option<f64>,
+    /// The same usage at list price, when the cost report gives it (the Analytics API).
+    #[serde(rename = "list_usd", skip_serializing_if = "Option::is_none")]
+    pub(crate) list: Option<Money>,
+    /// (list − billed) / list, in percent: the discount, when the list price differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) discount_pct: Option<f64>,
     /// Billed amounts per cost-report line item (model or description), largest first.
     pub(crate) items: Vec<BilledItem>,
     /// The day is not over: both figures are "so far", and the cost report lags usage.

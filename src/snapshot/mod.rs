@@ -10,6 +10,7 @@ mod billing;
 mod counters;
 mod estimates;
 mod histogram;
+mod org;
 mod request;
 mod spend;
 mod status;
@@ -30,6 +31,7 @@ pub(crate) use counters::{ModelCounters, output_bounds};
 pub use estimates::ClaudeCodeEstimates;
 pub(crate) use estimates::{Comparison, DayEstimate, SessionEstimate, UncoveredModel};
 pub(crate) use histogram::{BOUNDS, BUCKETS, HistogramBucket, bucket_of};
+pub use org::{ClaudeCodeActor, OrgSnapshot, RateLimitStatus, SpendLimitStatus};
 pub use request::{Control, GroupBy, ReplayCommand};
 pub(crate) use spend::MAX_GROUP_ROWS;
 pub(crate) use spend::ModelOutputStats;
@@ -93,6 +95,10 @@ pub struct Snapshot {
     /// Claude Code's own estimate beside costtop's, when its cost figures were read.
     #[serde(skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
     pub claude_code_estimates: ClaudeCodeEstimates,
+    /// The organisation's spend limits, rate-limit headroom and Claude Code figures, when
+    /// the Admin API gave them.
+    #[serde(skip_serializing_if = "OrgSnapshot::is_empty")]
+    pub org: OrgSnapshot,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayStatus>,

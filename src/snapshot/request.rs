@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use crate::time::Window;
+use crate::usage::OrgDimension;
 
 /// A dimension for `report --by` rows and the top pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,20 @@ pub enum GroupBy {
     Day,
     /// Per local hour.
     Hour,
+    /// Per actor, API key, workspace or product (the Admin API's dimensions).
+    Org(OrgDimension),
+}
+
+impl GroupBy {
+    /// The tag key whose values are the rows, for groupings by a tag or an organisation
+    /// dimension.
+    pub(crate) fn tag_key(&self) -> Option<&str> {
+        match self {
+            GroupBy::Tag(key) => Some(key),
+            GroupBy::Org(dimension) => Some(dimension.tag_key()),
+            _ => None,
+        }
+    }
 }
 
 impl FromStr for GroupBy {
@@ -35,14 +50,20 @@ impl FromStr for GroupBy {
             "session" => GroupBy::Session,
             "day" => GroupBy::Day,
             "hour" => GroupBy::Hour,
-            _ => match s.strip_prefix("tag:") {
-                Some(key) if !key.is_empty() => GroupBy::Tag(key.to_string()),
-                _ => {
-                    return Err(format!(
-                        "unknown grouping {s:?} (use model, tier, project, session, tag:KEY, day, hour)"
-                    ));
+            _ => {
+                if let Some(dimension) = OrgDimension::from_name(s) {
+                    return Ok(GroupBy::Org(dimension));
                 }
-            },
+                match s.strip_prefix("tag:") {
+                    Some(key) if !key.is_empty() => GroupBy::Tag(key.to_string()),
+                    _ => {
+                        return Err(format!(
+                            "unknown grouping {s:?} (use model, tier, project, session, actor, \
+                             api_key, workspace, product, tag:KEY, day, hour)"
+                        ));
+                    }
+                }
+            }
         })
     }
 }

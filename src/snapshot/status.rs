@@ -99,6 +99,9 @@ pub struct SourceStatus {
     /// added latency; absent for other sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) proxy: Option<Box<crate::usage::ProxyCounts>>,
+    /// How the source reads, when it says (the Admin API: which API, and why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Replay position, shown in the header.

@@ -334,6 +334,7 @@ pub fn snapshot() -> Snapshot {
                 files: 214,
                 receiver: None,
                 proxy: None,
+                note: None,
             },
             SourceStatus {
                 naive_times: 0,
@@ -347,12 +348,14 @@ pub fn snapshot() -> Snapshot {
                 files: 0,
                 receiver: None,
                 proxy: None,
+                note: None,
             },
         ],
         rows: Vec::new(),
         time_zone: "UTC".into(),
         reconciliation: Vec::new(),
         claude_code_estimates: crate::snapshot::ClaudeCodeEstimates::default(),
+        org: crate::snapshot::OrgSnapshot::default(),
         replay: None,
         counters: None,
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
 use super::event::{Tokens, UsageEvent};
+use super::org::OrgUpdate;
 use crate::money::Money;
 
 /// Batches a source may queue before it has to wait (back-pressure, nothing dropped).
@@ -29,6 +30,9 @@ pub enum SourceMsg {
     /// What another tool says usage cost (Claude Code's `cost-state` ledger lines, its OTLP
     /// `claude_code.cost.usage` metric): a check shown beside costtop's figures, never spend.
     Estimates(Vec<ToolEstimate>),
+    /// What the organisation's Admin API says beyond usage: spend limits, rate limits,
+    /// Claude Code's per-developer figures.
+    Org(OrgUpdate),
 }
 
 /// How a source is doing.
@@ -83,6 +87,9 @@ pub struct SourceHealth {
     /// What the proxy counts beyond records and accounting failures; `None` for every other
     /// source.
     pub(crate) proxy: Option<Box<super::ProxyCounts>>,
+    /// What the source wants said about how it reads, when all is well (the Admin API: which
+    /// of Anthropic's APIs it uses, and why).
+    pub note: Option<String>,
 }
 
 /// A receiver's counts: who sent, what was refused whole, what was assumed.
@@ -114,6 +121,9 @@ pub struct BilledCost {
     pub(crate) description: Option<String>,
     /// The amount billed.
     pub amount: Money,
+    /// The same usage at list price, before discounts (the Analytics cost report's
+    /// `list_amount`; the legacy cost report has none).
+    pub list_amount: Option<Money>,
 }
 
 /// Where a [`ToolEstimate`] came from.

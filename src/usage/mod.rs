@@ -1,8 +1,10 @@
 //! `UsageEvent` and token counts: the vocabulary every source, the pricer and the aggregator
-//! share (`event.rs`), and what sources send to the aggregator (`feed.rs`).
+//! share (`event.rs`), what sources send to the aggregator (`feed.rs`), and what an
+//! organisation's Admin API adds (`org.rs`).
 
 mod event;
 mod feed;
+mod org;
 mod proxy_counts;
 
 pub use event::{
@@ -11,4 +13,5 @@ pub use event::{
 };
 pub use feed::{BilledCost, EstimateOrigin, SourceHealth, SourceMsg, SourceState, ToolEstimate};
 pub(crate) use feed::{ReceiverCounts, SOURCE_CHANNEL_CAPACITY};
+pub use org::{ClaudeCodeDay, OrgDimension, OrgUpdate, RateLimitGroup, SpendLimitReading};
 pub use proxy_counts::{LatencyHistogram, ProxyCounts, StatusCount};

@@ -30,6 +30,7 @@ pub struct Hit {
     pub query: Vec<(String, String)>,
     pub api_key: Option<String>,
     pub version: Option<String>,
+    pub beta: Option<String>,
     pub at: Instant,
 }
 
@@ -116,6 +117,7 @@ async fn answer(State(state): State<ServerState>, uri: Uri, headers: HeaderMap) 
         query: decode_query(uri.query().unwrap_or("")),
         api_key: header("x-api-key"),
         version: header("anthropic-version"),
+        beta: header("anthropic-beta"),
         at: Instant::now(),
     };
     let earlier = {
@@ -142,7 +144,8 @@ async fn answer(State(state): State<ServerState>, uri: Uri, headers: HeaderMap) 
     response
 }
 
-fn decode_query(query: &str) -> Vec<(String, String)> {
+/// A query string's pairs, percent-decoded, in order.
+pub fn decode_query(query: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
         let bytes = s.replace('+', " ").into_bytes();
         let mut out = Vec::with_capacity(bytes.len());
@@ -314,7 +317,7 @@ pub async fn collect_until(
             SourceMsg::Events(events) => into.events.extend(events),
             SourceMsg::Health(health) => into.health.push(health),
             SourceMsg::Billed(billed) => into.billed.extend(billed),
-            SourceMsg::Estimates(_) => {}
+            SourceMsg::Estimates(_) | SourceMsg::Org(_) => {}
             SourceMsg::CaughtUp { .. } => into.caught_up = true,
         }
     }

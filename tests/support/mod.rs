@@ -8,6 +8,7 @@ pub mod faults;
 pub mod files;
 pub mod lines;
 pub mod live;
+pub mod org_api;
 pub mod proxy;
 pub mod serve;
 pub mod source;

@@ -46,7 +46,7 @@ impl Received {
                 self.health.insert(h.name.clone(), h);
             }
             SourceMsg::CaughtUp { name } => self.caught_up.push(name),
-            SourceMsg::Billed(_) | SourceMsg::Estimates(_) => {}
+            SourceMsg::Billed(_) | SourceMsg::Estimates(_) | SourceMsg::Org(_) => {}
         }
     }
 

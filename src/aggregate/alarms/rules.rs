@@ -1,6 +1,6 @@
-//! The alarm rules: what is raised and cleared at "now" (budgets, forecasts, spend spikes,
-//! cache losing money, unpriced models, sources down or stale). The book keeping lives in
-//! [`super::book`].
+//! The alarm rules: what is raised and cleared at "now" (budgets and the org's spend limits,
+//! forecasts, spend spikes, cache losing money, unpriced models, sources down or stale). The
+//! book keeping lives in [`super::book`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,11 +8,13 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::book::{AlarmBook, Raise, Severity};
 use super::budget::spent_and_projected;
+use super::spend_limits;
+use crate::aggregate::settings::SpendLimitAlarms;
 use crate::aggregate::store::Store;
 use crate::budget::Budget;
 use crate::pricing::Money;
 use crate::time::Zone;
-use crate::usage::{SourceHealth, SourceState};
+use crate::usage::{SourceHealth, SourceState, SpendLimitReading};
 
 /// A spike: the 15-minute burn rate at least this many times the baseline…
 const SPIKE_RAISE: f64 = 3.0;
@@ -37,6 +39,10 @@ pub(crate) struct Facts<'a> {
     pub(crate) sources: &'a BTreeMap<String, SourceHealth>,
     /// The oldest record's time.
     pub(crate) first_event: Option<DateTime<Utc>>,
+    /// The organisation's spend limits.
+    pub(crate) spend_limits: &'a [SpendLimitReading],
+    /// Whether and when they raise alarms.
+    pub(crate) spend_limit_alarms: SpendLimitAlarms,
 }
 
 /// Re-evaluates every alarm rule at `now`; returns how many alarms were newly raised, and
@@ -107,6 +113,17 @@ pub(crate) fn evaluate(
         } else if projected.usd() < limit * CLEAR_FRACTION {
             changed |= book.clear(&fc, now);
         }
+    }
+    if facts.spend_limit_alarms.enabled {
+        let limits = spend_limits::statuses(
+            facts.spend_limits,
+            facts.store,
+            facts.spend_limit_alarms,
+            now,
+        );
+        let (r, c) = spend_limits::evaluate(book, &limits, now);
+        raised += r;
+        changed |= c;
     }
     raised += evaluate_spike(book, facts, now, &mut changed);
     raised += evaluate_cache(book, facts.store, now, &mut changed);

@@ -1,5 +1,6 @@
 //! Which group a cell's dimensions belong to, as `[audit] by` / `--by` chooses: the tag
-//! `feature` (else the project), the project, the session, the model or one tag's value.
+//! `feature` (else the project), the project, the session, the model, one tag's value, or an
+//! organisation dimension (actor, API key, workspace, product: tags of Admin API buckets).
 
 use crate::aggregate::store::{Dims, Store};
 use crate::snapshot::AuditGroup;
@@ -22,6 +23,7 @@ impl<'s> Grouping<'s> {
         let key = match group {
             AuditGroup::Feature => store.strings.get("feature"),
             AuditGroup::Tag(k) => store.strings.get(k),
+            AuditGroup::Org(d) => store.strings.get(d.tag_key()),
             _ => None,
         };
         Grouping {
@@ -38,7 +40,7 @@ impl<'s> Grouping<'s> {
             AuditGroup::Project => return dims.project,
             AuditGroup::Session => return dims.session,
             AuditGroup::Model => return dims.model,
-            AuditGroup::Feature | AuditGroup::Tag(_) => self.tag(dims.tags),
+            AuditGroup::Feature | AuditGroup::Tag(_) | AuditGroup::Org(_) => self.tag(dims.tags),
         };
         match (self.group, tagged) {
             (AuditGroup::Feature, 0) => dims.project,

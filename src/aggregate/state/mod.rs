@@ -8,12 +8,14 @@
 mod dedupe;
 mod iterations;
 mod keyset;
+mod org;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 
 pub(crate) use dedupe::Stored;
+pub(crate) use org::OrgState;
 
 use super::alarms::{self, AlarmBook, Facts};
 use super::audit::Audit;
@@ -24,6 +26,10 @@ use crate::money::Money;
 use crate::pricing::PriceTable;
 use crate::usage::{Attribution, SourceHealth, SourceMsg, SourceState, UsageEvent};
 use dedupe::{DedupeIndex, Seen};
+
+/// Billed amounts and list-price amounts by (UTC day, model, line item).
+pub(super) type Billed =
+    BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), (Money, Option<Money>)>;
 
 /// Counters about what happened to incoming records.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -51,10 +57,13 @@ pub struct State {
     caught_up: HashSet<String>,
     pub(super) alarms: AlarmBook,
     pub(super) first_event: Option<DateTime<Utc>>,
-    /// Billed amounts from the Admin API cost report, by (day, model, description).
-    pub(super) billed: BTreeMap<(chrono::NaiveDate, Option<String>, Option<String>), Money>,
+    /// Billed amounts (and list-price amounts, when given) from the Admin API cost report,
+    /// by (day, model, description).
+    pub(super) billed: Billed,
     /// Other tools' own cost figures, shown beside costtop's (never added to spend).
     pub(super) estimates: Estimates,
+    /// The organisation's spend limits, rate limits and Claude Code figures.
+    pub(super) org: OrgState,
     /// What happened to incoming records.
     pub stats: IngestStats,
     /// Savings opportunities (the audit).
@@ -77,6 +86,7 @@ impl State {
             first_event: None,
             billed: BTreeMap::new(),
             estimates: Estimates::default(),
+            org: OrgState::default(),
             stats: IngestStats::default(),
             version: 0,
         }
@@ -127,10 +137,15 @@ impl State {
                 self.estimates.apply(estimates);
                 self.version += 1;
             }
+            SourceMsg::Org(update) => {
+                if self.org.apply(update) {
+                    self.version += 1;
+                }
+            }
             SourceMsg::Billed(rows) => {
                 for r in rows {
                     self.billed
-                        .insert((r.day, r.model, r.description), r.amount);
+                        .insert((r.day, r.model, r.description), (r.amount, r.list_amount));
                 }
                 self.version += 1;
             }
@@ -314,6 +329,8 @@ impl State {
             unpriced: &self.unpriced_seen,
             sources: &self.sources,
             first_event: self.first_event,
+            spend_limits: &self.org.spend_limits,
+            spend_limit_alarms: self.settings.spend_limits,
         };
         let (raised, changed) = alarms::evaluate(&mut self.alarms, &facts, now);
         if raised > 0 || changed {

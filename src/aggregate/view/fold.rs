@@ -43,7 +43,7 @@ pub(super) fn fold_cell(
     for &pair in store.tag_sets.pairs(d.tags) {
         f.by_tag.entry(pair).or_default().merge(c);
     }
-    if let Some(GroupBy::Tag(key)) = g {
+    if let Some(key) = g.and_then(GroupBy::tag_key) {
         // Records without the tag are grouped under "(none)".
         let key_id = store.strings.get(key);
         let has = store

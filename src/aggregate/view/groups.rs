@@ -1,5 +1,5 @@
-//! Breakdowns of a window: the top pane's groups (tier, project, session, each tag) and the
-//! rows of `report --by`.
+//! Breakdowns of a window: the top pane's groups (project, the organisation's dimensions,
+//! tier, session, each other tag) and the rows of `report --by`.
 
 use foldhash::HashMap;
 
@@ -7,8 +7,10 @@ use super::fold::{Fold, share, totals};
 use crate::aggregate::store::{Cell, Interner};
 use crate::pricing::Money;
 use crate::snapshot::{GroupBreakdown, GroupBy, GroupRow, MAX_GROUP_ROWS};
+use crate::usage::OrgDimension;
 
-/// The top pane's breakdowns: project, tier, session, then each tag key.
+/// The top pane's breakdowns: project, the organisation's dimensions, tier, session, then each
+/// other tag key.
 pub(super) fn groups(strings: &Interner, f: &Fold, total_cost: Money) -> Vec<GroupBreakdown> {
     // Projects first: the top pane opens on them ("which project spends?"), `g` cycles.
     let mut out = vec![
@@ -37,18 +39,45 @@ pub(super) fn groups(strings: &Interner, f: &Fold, total_cost: Money) -> Vec<Gro
         .collect();
     keys.sort_by(|a, b| strings.name(*a).cmp(strings.name(*b)));
     keys.dedup();
+    // The organisation's dimensions come right after projects, in their own order and by
+    // their own names ("who spends?"); other tags follow as `tag:KEY`.
+    let org = OrgDimension::ALL.into_iter().rev().filter_map(|d| {
+        let key = strings.get(d.tag_key())?;
+        keys.contains(&key)
+            .then_some((key, d.tag_key().to_string()))
+    });
+    for (key, by) in org {
+        let rows = tag_rows(strings, f, key);
+        out.insert(
+            1,
+            GroupBreakdown {
+                by,
+                rows: rank_rows(rows, total_cost, MAX_GROUP_ROWS),
+            },
+        );
+    }
     for key in keys {
-        let rows = f
-            .by_tag
-            .iter()
-            .filter(|((k, _), _)| *k == key)
-            .map(|((_, v), c)| (strings.name(*v).to_string(), c));
+        if OrgDimension::from_name(strings.name(key)).is_some() {
+            continue;
+        }
         out.push(GroupBreakdown {
             by: format!("tag:{}", strings.name(key)),
-            rows: rank_rows(rows, total_cost, MAX_GROUP_ROWS),
+            rows: rank_rows(tag_rows(strings, f, key), total_cost, MAX_GROUP_ROWS),
         });
     }
     out
+}
+
+/// Each value of the tag `key` with its cell.
+fn tag_rows<'a>(
+    strings: &'a Interner,
+    f: &'a Fold,
+    key: u32,
+) -> impl Iterator<Item = (String, &'a Cell)> + 'a {
+    f.by_tag
+        .iter()
+        .filter(move |((k, _), _)| *k == key)
+        .map(|((_, v), c)| (strings.name(*v).to_string(), c))
 }
 
 fn named_rows(strings: &Interner, map: &HashMap<u32, Cell>, total_cost: Money) -> Vec<GroupRow> {
@@ -95,8 +124,11 @@ pub(super) fn report_rows(
             total_cost,
             all,
         ),
-        GroupBy::Tag(key) => {
-            let key_id = strings.get(key).unwrap_or(u32::MAX);
+        GroupBy::Tag(_) | GroupBy::Org(_) => {
+            let key_id = g
+                .tag_key()
+                .and_then(|key| strings.get(key))
+                .unwrap_or(u32::MAX);
             rank_rows(
                 f.by_tag
                     .iter()

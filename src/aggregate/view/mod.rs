@@ -1,9 +1,11 @@
 //! State → snapshot: one fold over the window's slots of time ([`fold`]), put in the
 //! snapshot's words ([`stats`], [`groups`], [`series`]), beside what the parts that keep their
-//! own state say (the audit, alarms, budgets, other tools' estimates, the bill).
+//! own state say (the audit, alarms, budgets, other tools' estimates, the bill, the org's
+//! limits).
 
 mod fold;
 mod groups;
+mod org;
 mod reconcile;
 mod series;
 mod stats;
@@ -19,6 +21,7 @@ use super::store::minute_of;
 use crate::snapshot::{GroupBy, Snapshot, WindowSpan};
 use fold::{Fold, fold_cell, time_row_key, totals};
 use groups::{groups, report_rows};
+use org::org_snapshot;
 use reconcile::reconciliation;
 use series::{add_to_trend, series, series_grid};
 use stats::{
@@ -128,6 +131,7 @@ impl State {
                 start,
                 matches!(group_by, Some(GroupBy::Session)),
             ),
+            org: org_snapshot(&self.org, store, self.settings.spend_limits, start, now),
             replay: None,
             counters: store
                 .counters

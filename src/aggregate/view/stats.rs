@@ -141,6 +141,7 @@ pub(super) fn source_statuses(sources: &BTreeMap<String, SourceHealth>) -> Vec<S
             naive_times: h.naive_times,
             receiver: h.receiver,
             proxy: h.proxy.clone(),
+            note: h.note.clone(),
         })
         .collect()
 }

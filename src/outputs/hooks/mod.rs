@@ -81,6 +81,7 @@ impl Tally {
             files: 0,
             receiver: None,
             proxy: None,
+            note: None,
         }
     }
 }

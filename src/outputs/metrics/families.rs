@@ -100,6 +100,7 @@ impl Collector for SnapshotMetrics {
             encode_counters(&mut encoder, c)?;
         }
         encode_budgets(&mut encoder, snap)?;
+        encode_org(&mut encoder, snap)?;
         encode_window(&mut encoder, snap)?;
         encode_sources(&mut encoder, snap)
     }
@@ -184,6 +185,43 @@ fn encode_counters(
             metric.encode_histogram::<NoLabelSet>(m.output_sum as f64, count, &buckets, None)
         },
     )
+}
+
+/// The org's spend limits beside the budgets, and its rate limits with the latest minute's use.
+fn encode_org(e: &mut DescriptorEncoder, snap: &Snapshot) -> std::fmt::Result {
+    fn by(s: &crate::snapshot::SpendLimitStatus) -> Labels<'_> {
+        vec![
+            ("limit", &*s.name),
+            ("scope", &*s.scope),
+            ("period", &*s.period),
+        ]
+    }
+    fn of(r: &crate::snapshot::RateLimitStatus) -> Labels<'_> {
+        vec![("group", &*r.group), ("limiter", &*r.limit_type)]
+    }
+    let limits = &snap.org.spend_limits;
+    let spent = limits.iter().map(|s| {
+        let mut l = by(s);
+        l.push(("spent_by", &*s.spent_source));
+        (l, s.spent.usd())
+    });
+    let help = "Spent in the spend limit's current period (Anthropic's figure, or costtop's)";
+    gauge(e, "costtop_spend_limit_spent", help, Some(&usd()), spent)?;
+    let capped = limits.iter().filter_map(|s| Some((by(s), s.limit?.usd())));
+    let help = "The organisation's spend limit per period (Spend Limits API)";
+    gauge(e, "costtop_spend_limit", help, Some(&usd()), capped)?;
+    let rates = &snap.org.rate_limits;
+    let help = "A configured rate limit (Rate Limits API)";
+    gauge(
+        e,
+        "costtop_rate_limit",
+        help,
+        None,
+        rates.iter().map(|r| (of(r), r.limit as f64)),
+    )?;
+    let used = rates.iter().filter_map(|r| Some((of(r), r.used? as f64)));
+    let help = "What the latest minute with data used of the rate limit";
+    gauge(e, "costtop_rate_limit_used", help, None, used)
 }
 
 fn encode_budgets(e: &mut DescriptorEncoder, snap: &Snapshot) -> std::fmt::Result {

@@ -242,6 +242,7 @@ impl Writer {
             files: 1,
             receiver: None,
             proxy: None,
+            note: None,
         };
         if self.sent.as_ref() == Some(&health) {
             return true;

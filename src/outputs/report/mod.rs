@@ -1,6 +1,8 @@
 //! `costtop report`: the snapshot as an aligned table, CSV, or the JSON contract.
 
 mod estimates;
+mod org;
+mod reconcile;
 
 use std::fmt::Write as _;
 
@@ -8,6 +10,7 @@ use crate::pricing::{Money, tier_label};
 use crate::snapshot::{GroupRow, Snapshot, Totals};
 
 use crate::format::{percent, thousands};
+use reconcile::render_reconciliation;
 
 /// Column headers shared by the table and CSV.
 const COLUMNS: [&str; 9] = [
@@ -150,7 +153,12 @@ pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
         total[7] = format!("≥ {}", snap.totals.cost);
     }
     let mut header = header;
-    if let Some(estimates) = estimates::column(snap, &by) {
+    let estimate_column = if by == "actor" {
+        org::actor_column(snap)
+    } else {
+        estimates::column(snap, &by)
+    };
+    if let Some(estimates) = estimate_column {
         header.push(estimates::COLUMN.to_string());
         for (row, r) in table.iter_mut().zip(&rows) {
             row.push(
@@ -159,7 +167,11 @@ pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
                     .map_or_else(|| "—".to_string(), Money::to_string),
             );
         }
-        total.push(snap.claude_code_estimates.total.estimate.to_string());
+        total.push(if by == "actor" {
+            estimates.values().copied().sum::<Money>().to_string()
+        } else {
+            snap.claude_code_estimates.total.estimate.to_string()
+        });
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in table.iter().chain(std::iter::once(&total)) {
@@ -233,49 +245,9 @@ pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
         }
     }
     out.push_str(&render_reconciliation(snap));
+    out.push_str(&org::render(&snap.org));
     out.push_str(&estimates::render(snap));
     out.push_str(&render_sources(snap));
-    out
-}
-
-/// Estimated vs billed per UTC day, when the Admin API cost report was read.
-pub(crate) fn render_reconciliation(snap: &Snapshot) -> String {
-    let mut out = String::new();
-    if snap.reconciliation.is_empty() {
-        return out;
-    }
-    let _ = writeln!(
-        out,
-        "\nEstimated vs billed (Admin API cost report; UTC days)"
-    );
-    let _ = writeln!(
-        out,
-        "{:<19}{:>14}{:>14}{:>9}  largest billed item",
-        "DAY", "ESTIMATED", "BILLED", "DIFF"
-    );
-    for d in &snap.reconciliation {
-        let diff = d
-            .difference_pct
-            .map_or_else(|| "—".to_string(), |p| format!("{p:+.1}%"));
-        let item = d
-            .items
-            .first()
-            .map_or(String::new(), |i| format!("{} {}", i.item, i.billed));
-        let day = if d.partial {
-            format!("{} (so far)", d.day)
-        } else {
-            d.day.to_string()
-        };
-        let _ = writeln!(
-            out,
-            "{:<19}{:>14}{:>14}{:>9}  {item}",
-            day,
-            d.estimated.to_string(),
-            d.billed.to_string(),
-            diff
-        );
-    }
-    out.push('\n');
     out
 }
 
@@ -302,6 +274,7 @@ pub(crate) fn render_sources(snap: &Snapshot) -> String {
         let state = s
             .reason
             .as_ref()
+            .or(s.note.as_ref())
             .map_or(String::new(), |r| format!(" · {r}"));
         let _ = writeln!(
             out,

@@ -1,33 +1,41 @@
-//! The Anthropic Admin API source: polls the usage report (1-minute buckets) and the cost
-//! report, and turns them into replaceable bucket events and billed costs.
+//! The Anthropic Admin API source: polls the Usage & Cost Analytics API (falling back to the
+//! legacy usage report when the key or organisation cannot use it) and the cost report, and
+//! turns them into replaceable bucket events — by actor, API key, workspace, product, model,
+//! tier, context window, geo and speed — and billed costs; beside them the org's spend limits,
+//! rate limits and Claude Code's per-developer figures.
 //!
 //! Data lands within minutes and is revised afterwards, so each poll re-fetches a trailing
 //! overlap and the events carry a rank that grows with every poll: the aggregator replaces a
 //! bucket seen before instead of adding it twice. The key lives in [`AdminKey`] and nowhere
-//! else; no log line, error or health reason contains it.
+//! else; no log line, error, health reason or note contains it.
 
+mod analytics;
 mod backoff;
+mod bucket;
 mod client;
-mod events;
+mod extras;
 mod key;
+mod legacy;
 mod options;
+mod org;
 mod plan;
 mod poller;
-mod schema;
+mod revisions;
+mod sync;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub use key::{AdminKey, KeyError};
-pub use options::AdminOptions;
+pub use options::{AdminOptions, UsageApi};
 pub use plan::{Segment, plan};
 
-pub(crate) use crate::usage::BilledCost;
 use crate::usage::SourceMsg;
 
-/// Starts the Admin API source: backfills from `opts.since`, sends
-/// [`SourceMsg::CaughtUp`], then polls every `poll_interval` until `tx` is closed (or, after
-/// the key is rejected, until told to stop retrying). Sends events, health and billed costs.
+/// Starts the Admin API source: backfills from `opts.since`, reads the cost report, spend
+/// and rate limits and Claude Code's days, sends [`SourceMsg::CaughtUp`], then polls every
+/// `poll_interval` until `tx` is closed (or, after the key is rejected, until told to stop
+/// retrying).
 pub fn spawn_admin_api(
     opts: AdminOptions,
     key: AdminKey,

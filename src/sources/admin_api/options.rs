@@ -1,5 +1,7 @@
-//! How the Admin API source polls, and the name it reports its health under.
+//! How the Admin API source polls (which usage API, how often each report is refreshed),
+//! and the name it reports its health under.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -32,6 +34,44 @@ pub struct AdminOptions {
     pub rejected_key_retry: Option<Duration>,
     /// How often the cost report is refreshed.
     pub cost_interval: Duration,
+    /// Which usage API to read.
+    pub usage_api: UsageApi,
+    /// How often spend limits (and their period-to-date spend) are refreshed.
+    pub limits_interval: Duration,
+    /// How often the configured rate limits and the names of keys and workspaces are
+    /// refreshed.
+    pub config_interval: Duration,
+    /// How often Claude Code's per-developer days (today and yesterday) are refreshed.
+    pub claude_code_interval: Duration,
+    /// The most days of Claude Code figures read at the start (the newest ones).
+    pub claude_code_days: u32,
+}
+
+/// Which of Anthropic's usage APIs the source reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UsageApi {
+    /// The Usage & Cost Analytics API, falling back to the legacy usage report when the key
+    /// or organisation cannot use it (404, 403, a refused beta).
+    #[default]
+    Auto,
+    /// The Analytics API only.
+    Analytics,
+    /// The legacy usage and cost reports only.
+    Legacy,
+}
+
+impl FromStr for UsageApi {
+    type Err = String;
+    fn from_str(s: &str) -> Result<UsageApi, String> {
+        match s {
+            "auto" => Ok(UsageApi::Auto),
+            "analytics" => Ok(UsageApi::Analytics),
+            "legacy" => Ok(UsageApi::Legacy),
+            _ => Err(format!(
+                "unknown usage API {s:?} (use auto, analytics, legacy)"
+            )),
+        }
+    }
 }
 
 impl Default for AdminOptions {
@@ -48,6 +88,11 @@ impl Default for AdminOptions {
             backoff_cap: Duration::from_secs(5 * 60),
             rejected_key_retry: Some(Duration::from_secs(30 * 60)),
             cost_interval: Duration::from_secs(60 * 60),
+            usage_api: UsageApi::Auto,
+            limits_interval: Duration::from_secs(5 * 60),
+            config_interval: Duration::from_secs(60 * 60),
+            claude_code_interval: Duration::from_secs(60 * 60),
+            claude_code_days: 31,
         }
     }
 }

@@ -68,6 +68,21 @@ pub struct Segment {
     pub(crate) width: BucketWidth,
 }
 
+impl Segment {
+    /// The segment in pieces of at most `days` days (the Analytics API's longest range),
+    /// each still aligned to the width.
+    pub(crate) fn chunks(self, days: i64) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let mut start = self.start;
+        while start < self.end {
+            let end = (start + Duration::days(days.max(1))).min(self.end);
+            out.push(Segment { start, end, ..self });
+            start = end;
+        }
+        out
+    }
+}
+
 /// Splits `[from, now)` into segments of the finest width the API allows for each part.
 pub fn plan(from: DateTime<Utc>, now: DateTime<Utc>) -> Vec<Segment> {
     let hourly_from = BucketWidth::Day.ceil(now - Duration::days(31));
@@ -138,5 +153,18 @@ mod tests {
         assert_eq!(segments[2].start, segments[1].end);
         assert_eq!(segments[2].end, now);
         assert!(plan(now, now).is_empty());
+    }
+
+    #[test]
+    fn long_day_segments_come_in_chunks_of_at_most_31_days() {
+        let now = at("2026-12-07T14:05:30Z");
+        let day = plan(at("2026-10-01T00:00:00Z"), now)[0];
+        assert_eq!(day.end, at("2026-11-07T00:00:00Z"));
+        let chunks = day.chunks(31);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[0].end, at("2026-11-01T00:00:00Z"));
+        assert_eq!(chunks[1].start, chunks[0].end);
+        assert_eq!(chunks[1].end, day.end);
+        assert!(chunks.iter().all(|c| c.width == BucketWidth::Day));
     }
 }

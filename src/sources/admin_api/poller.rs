@@ -1,5 +1,6 @@
 //! The polling task: backfill, then re-poll a trailing overlap forever, with back-off on
-//! failures and health reports after every attempt.
+//! failures and health reports after every attempt; the cost report, spend limits, rate
+//! limits, names and Claude Code's days on their own, slower clocks.
 
 use std::time::Duration;
 
@@ -9,44 +10,79 @@ use tokio::time::{Instant, sleep};
 
 use super::backoff::Backoff;
 use super::client::{AdminClient, ApiError};
-use super::events::{Revisions, billed_costs, bucket_events};
+use super::extras::Notes;
 use super::key::AdminKey;
-use super::options::{AdminOptions, SOURCE_NAME};
-use super::plan::{BucketWidth, plan};
+use super::options::{AdminOptions, SOURCE_NAME, UsageApi};
+use super::org::Names;
+use super::revisions::Revisions;
 use crate::usage::{SourceHealth, SourceMsg, SourceState, UsageEvent};
 
 /// Events per `SourceMsg::Events` message.
 const BATCH: usize = 1024;
-/// After a failed cost report, try again after this long (at most `cost_interval`).
-const COST_RETRY: Duration = Duration::from_secs(5 * 60);
 /// The source is stale when its last success is older than this many poll intervals.
 const STALE_AFTER_POLLS: u32 = 3;
 
 /// The receiver is gone, or polling was told to stop: end the task.
-struct Stop;
+pub(super) struct Stop;
+
+/// Which usage API is read, as far as the source knows yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Api {
+    /// The Analytics API, not yet answered: a refusal falls back to the legacy API.
+    Probing,
+    /// The Analytics API answered.
+    Analytics,
+    /// The legacy usage report; `speed`: grouped by speed with the fast-mode beta.
+    Legacy {
+        /// Speed is grouped (fast mode is priced).
+        speed: bool,
+    },
+}
+
+/// When each slower report is due next.
+pub(super) struct Due {
+    pub(super) cost: Instant,
+    pub(super) limits: Instant,
+    pub(super) config: Instant,
+    pub(super) claude_code: Instant,
+}
 
 /// State of the polling task.
 pub(crate) struct Poller {
-    opts: AdminOptions,
-    interval: Duration,
-    key: AdminKey,
+    pub(super) opts: AdminOptions,
+    pub(super) interval: Duration,
+    pub(super) key: AdminKey,
     tx: mpsc::Sender<SourceMsg>,
-    health: SourceHealth,
+    pub(super) health: SourceHealth,
     started: Instant,
-    last_success: Option<Instant>,
+    pub(super) last_success: Option<Instant>,
     /// Everything before this has been fetched successfully.
-    cursor: DateTime<Utc>,
+    pub(super) cursor: DateTime<Utc>,
     /// Poll sequence number: the rank of the events of the latest fetch.
-    seq: u64,
-    revisions: Revisions,
+    pub(super) seq: u64,
+    pub(super) revisions: Revisions,
     /// `CaughtUp` was sent (after the backfill, or early when the backfill fails).
     caught_up_sent: bool,
-    backoff: Backoff,
+    pub(super) backoff: Backoff,
+    /// The usage API in use.
+    pub(super) api: Api,
+    /// Names of keys and workspaces.
+    pub(super) names: Names,
+    /// What the health note says, part by part.
+    pub(super) notes: Notes,
 }
 
 impl Poller {
     /// A poller that has not started yet.
     pub(crate) fn new(opts: AdminOptions, key: AdminKey, tx: mpsc::Sender<SourceMsg>) -> Poller {
+        let api = match opts.usage_api {
+            UsageApi::Legacy => Api::Legacy { speed: true },
+            UsageApi::Auto | UsageApi::Analytics => Api::Probing,
+        };
+        let mut notes = Notes::default();
+        if api != Api::Probing {
+            notes.chose_legacy();
+        }
         Poller {
             interval: opts.effective_poll_interval(),
             backoff: Backoff::new(opts.backoff_start, opts.backoff_cap),
@@ -63,6 +99,9 @@ impl Poller {
             seq: 0,
             revisions: Revisions::default(),
             caught_up_sent: false,
+            api,
+            names: Names::default(),
+            notes,
         }
     }
 
@@ -90,74 +129,49 @@ impl Poller {
     async fn poll_forever(&mut self, client: &AdminClient) -> Result<(), Stop> {
         self.publish().await?;
         let backfill_from = self.cursor;
+        self.refresh_config(client).await?;
         self.sync(client, Duration::ZERO).await?;
         tracing::info!(lines = self.health.lines, "admin API backfill done");
-        // The cost report comes before `CaughtUp`, so a one-shot `report` sees it too.
-        let mut next_cost = self.refresh_costs(client, backfill_from).await?;
+        // The reports come before `CaughtUp`, so a one-shot `report` sees them too.
+        let now = Instant::now();
+        let mut due = Due {
+            cost: self.refresh_costs(client, backfill_from).await?,
+            limits: self.refresh_limits(client).await?,
+            config: now + self.opts.config_interval,
+            claude_code: self.refresh_claude_code(client, backfill_from).await?,
+        };
+        self.publish().await?;
         self.announce_caught_up().await?;
         loop {
             self.pause(self.interval).await?;
             self.sync(client, self.opts.overlap).await?;
-            if Instant::now() >= next_cost {
-                let yesterday = Utc::now() - chrono::Duration::days(1);
-                next_cost = self.refresh_costs(client, yesterday).await?;
-            }
+            self.refresh_due(client, &mut due).await?;
         }
     }
 
-    /// Fetches from `cursor - overlap` to now, retrying until it succeeds.
-    async fn sync(&mut self, client: &AdminClient, overlap: Duration) -> Result<(), Stop> {
-        loop {
-            let now = Utc::now();
-            let overlap = chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::zero());
-            let from = self.cursor.min(now) - overlap;
-            let mut failure = None;
-            for segment in plan(from, now) {
-                match client
-                    .usage_report(segment.start, segment.end, segment.width)
-                    .await
-                {
-                    Ok(buckets) => {
-                        self.seq += 1;
-                        let rank = self.seq;
-                        // `lines` counts result rows: one row is one bucket event.
-                        let rows = buckets.iter().map(|b| b.results.len() as u64).sum::<u64>();
-                        self.health.lines += rows;
-                        let newest = buckets
-                            .iter()
-                            .filter(|b| !b.results.is_empty())
-                            .map(|b| b.starting_at)
-                            .max();
-                        self.health.last_event = self.health.last_event.max(newest);
-                        let fresh = bucket_events(&buckets, rank);
-                        let changed =
-                            self.revisions
-                                .reconcile(segment.start, segment.end, fresh, rank);
-                        self.send_events(changed).await?;
-                        self.cursor = self.cursor.max(segment.end);
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
-            match failure {
-                None => {
-                    // Keep what the next poll will re-fetch (also after the backfill).
-                    let repolled = chrono::Duration::from_std(self.opts.overlap)
-                        .unwrap_or(chrono::Duration::zero());
-                    self.revisions
-                        .forget_before(BucketWidth::Minute.floor(now - repolled));
-                    self.backoff.reset();
-                    self.last_success = Some(Instant::now());
-                    self.health.state = SourceState::Ok;
-                    self.publish().await?;
-                    return Ok(());
-                }
-                Some(e) => self.recover(e).await?,
-            }
+    /// Refreshes whichever slower report is due.
+    async fn refresh_due(&mut self, client: &AdminClient, due: &mut Due) -> Result<(), Stop> {
+        let now = Instant::now();
+        let yesterday = Utc::now() - chrono::Duration::days(1);
+        let before = self.health.note.clone();
+        if now >= due.cost {
+            due.cost = self.refresh_costs(client, yesterday).await?;
         }
+        if now >= due.limits {
+            due.limits = self.refresh_limits(client).await?;
+        }
+        if now >= due.config {
+            self.refresh_config(client).await?;
+            due.config = Instant::now() + self.opts.config_interval;
+        }
+        if now >= due.claude_code {
+            due.claude_code = self.refresh_claude_code(client, yesterday).await?;
+        }
+        let after = self.notes.text().map(|n| self.key.redact(&n));
+        if after != before {
+            self.publish().await?;
+        }
+        Ok(())
     }
 
     /// Says the history is read, once. Also sent when the key is rejected during the backfill
@@ -174,7 +188,7 @@ impl Poller {
     }
 
     /// Reports a failure and waits as long as it deserves.
-    async fn recover(&mut self, error: ApiError) -> Result<(), Stop> {
+    pub(super) async fn recover(&mut self, error: ApiError) -> Result<(), Stop> {
         let reason = self.key.redact(&error.to_string());
         tracing::warn!(%reason, "admin API request failed");
         match error {
@@ -199,35 +213,6 @@ impl Poller {
                 self.publish().await?;
                 let wait = self.backoff.next_delay();
                 self.pause(wait).await
-            }
-        }
-    }
-
-    /// Fetches the cost report from the day of `from` through today (the API returns buckets
-    /// that end before `ending_at`, so today's partial bucket needs tomorrow's start); returns
-    /// when to refresh next.
-    async fn refresh_costs(
-        &mut self,
-        client: &AdminClient,
-        from: DateTime<Utc>,
-    ) -> Result<Instant, Stop> {
-        let now = Utc::now();
-        let result = client
-            .cost_report(
-                BucketWidth::Day.floor(from.min(now)),
-                BucketWidth::Day.floor(now) + chrono::Duration::days(1),
-            )
-            .await
-            .and_then(|buckets| billed_costs(&buckets));
-        match result {
-            Ok(billed) => {
-                self.send(SourceMsg::Billed(billed)).await?;
-                Ok(Instant::now() + self.opts.cost_interval)
-            }
-            Err(e) => {
-                let reason = self.key.redact(&e.to_string());
-                tracing::warn!(%reason, "admin API cost report failed");
-                Ok(Instant::now() + COST_RETRY.min(self.opts.cost_interval))
             }
         }
     }
@@ -263,7 +248,7 @@ impl Poller {
         false
     }
 
-    async fn send_events(&self, events: Vec<UsageEvent>) -> Result<(), Stop> {
+    pub(super) async fn send_events(&self, events: Vec<UsageEvent>) -> Result<(), Stop> {
         let mut events = events.into_iter().peekable();
         while events.peek().is_some() {
             let batch: Vec<UsageEvent> = events.by_ref().take(BATCH).collect();
@@ -272,11 +257,13 @@ impl Poller {
         Ok(())
     }
 
-    async fn publish(&self) -> Result<(), Stop> {
+    /// Sends the current health, with the note as the notes say now (the key redacted).
+    pub(super) async fn publish(&mut self) -> Result<(), Stop> {
+        self.health.note = self.notes.text().map(|n| self.key.redact(&n));
         self.send(SourceMsg::Health(self.health.clone())).await
     }
 
-    async fn send(&self, msg: SourceMsg) -> Result<(), Stop> {
+    pub(super) async fn send(&self, msg: SourceMsg) -> Result<(), Stop> {
         self.tx.send(msg).await.map_err(|_| Stop)
     }
 }

@@ -136,6 +136,7 @@ impl Receiver {
                 files: 0,
                 receiver: Some(t.counts),
                 proxy: None,
+                note: None,
             }
         };
         self.tx

@@ -136,6 +136,7 @@ impl Health {
             naive_times: 0,
             receiver: None,
             proxy: Some(Box::new(t.counts.clone())),
+            note: None,
         }
     }
 }

@@ -49,7 +49,7 @@ impl Timeline {
                     SourceMsg::Events(batch) => events.extend(batch),
                     SourceMsg::Health(h) => health.push(h),
                     SourceMsg::Estimates(batch) => estimates.extend(batch),
-                    SourceMsg::CaughtUp { .. } | SourceMsg::Billed(_) => {}
+                    SourceMsg::CaughtUp { .. } | SourceMsg::Billed(_) | SourceMsg::Org(_) => {}
                 }
             }
             reader.join().unwrap_or_default()

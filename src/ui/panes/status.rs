@@ -60,7 +60,7 @@ pub(crate) fn render(
         let details = snap
             .sources
             .iter()
-            .any(|s| s.reason.is_some() || s.first_error.is_some());
+            .any(|s| s.reason.is_some() || s.first_error.is_some() || s.note.is_some());
         let name_w = snap
             .sources
             .iter()
@@ -116,9 +116,13 @@ fn reconciliation_line<'a>(snap: &Snapshot, theme: &Theme) -> Option<Line<'a>> {
         Some(p) if p.abs() >= 5.0 => theme.warn,
         _ => theme.text_dim,
     };
+    let discount = day
+        .discount_pct
+        .map_or_else(String::new, |d| format!("({d:.1}% off list) "));
     Some(Line::from(vec![
         Span::styled("billed ", theme.text_dim),
         Span::styled(format!("{}{so_far} {} ", day.day, day.billed), theme.text),
+        Span::styled(discount, theme.text_dim),
         Span::styled("vs estimated ", theme.text_dim),
         Span::styled(format!("{} ", day.estimated), theme.text),
         Span::styled(diff, style),
@@ -158,15 +162,16 @@ fn source_line<'a>(
     if let Some(r) = &s.receiver {
         spans.extend(receiver_spans(r, theme));
     }
-    let detail = s.reason.as_deref().or(s.first_error.as_deref());
-    if let Some(d) = detail {
+    // A problem in the error colour; else what the source says about how it reads.
+    let detail = match s.reason.as_deref().or(s.first_error.as_deref()) {
+        Some(problem) => Some((problem, theme.status_error)),
+        None => s.note.as_deref().map(|n| (n, theme.text_dim)),
+    };
+    if let Some((d, style)) = detail {
         let used: usize = spans.iter().map(Span::width).sum();
         let room = w.saturating_sub(used + 3);
         if room >= 8 {
-            spans.push(Span::styled(
-                format!("   {}", fit(d, room)),
-                theme.status_error,
-            ));
+            spans.push(Span::styled(format!("   {}", fit(d, room)), style));
         }
     }
     Line::from(spans)

@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod generate;
 mod live;
+mod org;
 mod prices;
 mod report;
 mod restart;

@@ -74,9 +74,11 @@ async fn pages_are_joined_through_next_page() {
             "context_window",
             "inference_geo",
             "workspace_id",
-            "api_key_id"
+            "api_key_id",
+            "speed"
         ]
     );
+    assert_eq!(hits[0].beta.as_deref(), Some("fast-mode-2026-02-01"));
     assert_eq!(hits[0].version.as_deref(), Some("2023-06-01"));
     assert_eq!(hits[0].api_key.as_deref(), Some(KEY));
 }

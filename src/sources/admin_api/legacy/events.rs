@@ -1,62 +1,56 @@
-//! Usage buckets → `UsageEvent`s with replacement semantics, and cost rows → `BilledCost`s.
+//! Legacy usage buckets → `UsageEvent`s with replacement semantics, and legacy cost rows →
+//! `BilledCost`s.
 //!
 //! Every result row of a bucket is one `EventKind::Bucket` event whose key is the bucket's
 //! identity and whose rank is the poll sequence, so the aggregator replaces a bucket seen
-//! before. [`Revisions`] remembers what was sent so that unchanged buckets are not resent and
-//! a bucket that vanished from a re-polled range is replaced by zero tokens.
+//! before.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::BilledCost;
-use super::client::ApiError;
 use super::schema::{CostBucket, UsageBucket, UsageRow};
 use crate::pricing::Money;
-use crate::usage::{Attribution, EventKind, Modifiers, Tier, Tokens, UsageEvent, dedupe_key};
+use crate::sources::admin_api::bucket::{BucketRow, bucket_event, key_part};
+use crate::sources::admin_api::client::ApiError;
+use crate::sources::admin_api::org::Names;
+use crate::usage::{BilledCost, OrgDimension, Tokens, UsageEvent, dedupe_key};
 
-/// Model name used when a row carries none.
-const UNKNOWN_MODEL: &str = "unknown";
-
-/// One event per result row of every bucket, all with rank `rank`.
-pub(crate) fn bucket_events(buckets: &[UsageBucket], rank: u64) -> Vec<UsageEvent> {
+/// One event per result row of every bucket, all with rank `rank`; keys and workspaces by
+/// name where `names` knows them.
+pub(crate) fn bucket_events(buckets: &[UsageBucket], rank: u64, names: &Names) -> Vec<UsageEvent> {
     buckets
         .iter()
         .flat_map(|b| {
             b.results
                 .iter()
-                .map(move |r| row_event(b.starting_at, r, rank))
+                .map(move |r| row_event(b.starting_at, r, rank, names))
         })
         .collect()
 }
 
-fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64) -> UsageEvent {
-    let field = |v: &Option<String>| v.as_deref().unwrap_or("").as_bytes().to_vec();
+fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64, names: &Names) -> UsageEvent {
     let stamp = start.to_rfc3339_opts(SecondsFormat::Secs, true);
     let key = dedupe_key(&[
         b"admin",
         stamp.as_bytes(),
-        &field(&row.model),
-        &field(&row.service_tier),
-        &field(&row.context_window),
-        &field(&row.workspace_id),
-        &field(&row.api_key_id),
-        &field(&row.inference_geo),
+        key_part(row.model.as_deref()),
+        key_part(row.service_tier.as_deref()),
+        key_part(row.context_window.as_deref()),
+        key_part(row.workspace_id.as_deref()),
+        key_part(row.api_key_id.as_deref()),
+        key_part(row.inference_geo.as_deref()),
+        key_part(row.speed.as_deref()),
     ]);
-    let mut tags: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+    let mut dims = Vec::new();
     if let Some(id) = &row.api_key_id {
-        tags.push((Arc::from("api_key_id"), Arc::from(id.as_str())));
+        dims.push((OrgDimension::ApiKey, names.api_key(id)));
     }
     if let Some(id) = &row.workspace_id {
-        tags.push((Arc::from("workspace_id"), Arc::from(id.as_str())));
+        dims.push((OrgDimension::Workspace, names.workspace(id)));
     }
-    UsageEvent {
-        alt_key: None,
-        key: Some(key),
-        rank,
-        timestamp: start,
-        model: Arc::from(row.model.as_deref().unwrap_or(UNKNOWN_MODEL)),
+    let bucket = BucketRow {
+        start,
         tokens: Tokens {
             input: row.uncached_input_tokens,
             cache_write_5m: row.cache_creation.ephemeral_5m_input_tokens,
@@ -65,75 +59,14 @@ fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64) -> UsageEvent {
             output: row.output_tokens,
             web_search_requests: row.server_tool_use.web_search_requests,
         },
-        tier: Tier::from_api(row.service_tier.as_deref().unwrap_or("")),
-        modifiers: Modifiers {
-            fast: false,
-            us_only: row.inference_geo.as_deref() == Some("us"),
-            long_context: row.context_window.as_deref() == Some("200k-1M"),
-        },
-        stop_reason: None,
-        kind: EventKind::Bucket,
-        attribution: Attribution {
-            project: row.workspace_id.as_deref().map(Arc::from),
-            session: None,
-            tags,
-        },
-        iterations: Vec::new(),
-        estimate: None,
-    }
-}
-
-/// What was last sent for each bucket key still inside the re-poll window.
-#[derive(Debug, Default)]
-pub(crate) struct Revisions {
-    sent: HashMap<u64, UsageEvent>,
-}
-
-impl Revisions {
-    /// Takes the freshly fetched events of `[start, end)` and returns what to send: events
-    /// that are new or changed, plus a zero-token event (rank `rank`) for every key sent
-    /// earlier in that range that the fetch no longer contains.
-    pub(crate) fn reconcile(
-        &mut self,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        fresh: Vec<UsageEvent>,
-        rank: u64,
-    ) -> Vec<UsageEvent> {
-        let mut out = Vec::new();
-        let mut present = HashSet::with_capacity(fresh.len());
-        for event in fresh {
-            let Some(key) = event.key else { continue };
-            present.insert(key);
-            let unchanged = self
-                .sent
-                .get(&key)
-                .is_some_and(|prev| prev.tokens == event.tokens);
-            if !unchanged {
-                out.push(event.clone());
-                self.sent.insert(key, event);
-            }
-        }
-        let vanished: Vec<u64> = self
-            .sent
-            .iter()
-            .filter(|(key, e)| e.timestamp >= start && e.timestamp < end && !present.contains(key))
-            .map(|(key, _)| *key)
-            .collect();
-        for key in vanished {
-            if let Some(mut event) = self.sent.remove(&key) {
-                event.tokens = Tokens::default();
-                event.rank = rank;
-                out.push(event);
-            }
-        }
-        out
-    }
-
-    /// Forgets buckets starting before `t`: they will not be re-polled.
-    pub(crate) fn forget_before(&mut self, t: DateTime<Utc>) {
-        self.sent.retain(|_, e| e.timestamp >= t);
-    }
+        model: row.model.as_deref(),
+        service_tier: row.service_tier.as_deref(),
+        context_window: row.context_window.as_deref(),
+        inference_geo: row.inference_geo.as_deref(),
+        speed: row.speed.as_deref(),
+        dims,
+    };
+    bucket_event(&bucket, key, rank)
 }
 
 /// Billed amounts per (day, model, description), summed over rows that differ only in
@@ -158,6 +91,7 @@ pub(crate) fn billed_costs(buckets: &[CostBucket]) -> Result<Vec<BilledCost>, Ap
             model,
             description,
             amount,
+            list_amount: None,
         })
         .collect())
 }
@@ -165,11 +99,17 @@ pub(crate) fn billed_costs(buckets: &[CostBucket]) -> Result<Vec<BilledCost>, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::admin_api::schema::{CostBucket, Page};
+    use crate::sources::admin_api::client::Page;
+    use crate::sources::admin_api::revisions::Revisions;
+    use crate::usage::{EventKind, Tier};
+
+    fn bucket_events(buckets: &[UsageBucket], rank: u64) -> Vec<UsageEvent> {
+        super::bucket_events(buckets, rank, &Names::default())
+    }
 
     fn fixture() -> Vec<UsageBucket> {
         let page: Page<UsageBucket> = serde_json::from_str(include_str!(
-            "../../../tests/fixtures/admin/usage-report-messages.json"
+            "../../../../tests/fixtures/admin/usage-report-messages.json"
         ))
         .unwrap();
         page.data
@@ -209,11 +149,14 @@ mod tests {
         row.inference_geo = Some("us".into());
         row.workspace_id = Some("wrkspc_1".into());
         row.api_key_id = Some("apikey_9".into());
-        let event = &bucket_events(&buckets, 1)[0];
-        assert!(event.modifiers.long_context && event.modifiers.us_only);
+        row.speed = Some("fast".into());
+        let names = Names::from_pairs(&[("apikey_9", "ci-bot")], &[]);
+        let event = &super::bucket_events(&buckets, 1, &names)[0];
+        assert!(event.modifiers.long_context && event.modifiers.us_only && event.modifiers.fast);
         assert_eq!(event.attribution.project.as_deref(), Some("wrkspc_1"));
-        assert_eq!(event.attribution.tag("api_key_id"), Some("apikey_9"));
-        assert_eq!(event.attribution.tags[0].0.as_ref(), "api_key_id");
+        assert_eq!(event.attribution.tag("api_key"), Some("ci-bot"));
+        assert_eq!(event.attribution.tag("workspace"), Some("wrkspc_1"));
+        assert_eq!(event.attribution.tags[0].0.as_ref(), "api_key");
         assert_ne!(event.key, bucket_events(&fixture(), 1)[0].key);
     }
 
@@ -252,7 +195,7 @@ mod tests {
     #[test]
     fn cost_amount_in_cents_becomes_exact_money() {
         let page: Page<CostBucket> = serde_json::from_str(include_str!(
-            "../../../tests/fixtures/admin/cost-report.json"
+            "../../../../tests/fixtures/admin/cost-report.json"
         ))
         .unwrap();
         let billed = billed_costs(&page.data).unwrap();

@@ -1,23 +1,11 @@
-//! Typed shapes of the Admin API responses (usage report and cost report), read with serde.
+//! Typed shapes of the legacy Admin API reports (usage report and cost report), read with
+//! serde.
 //!
 //! Token counts are required: a response without them is a schema mismatch and fails with
 //! serde's message naming the field. Grouping fields are optional (null when not grouped).
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-
-/// One page of a paginated Admin API report.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct Page<T> {
-    /// The time buckets on this page.
-    pub(crate) data: Vec<T>,
-    /// Whether another page follows.
-    pub(crate) has_more: bool,
-    /// The opaque token to pass as `page` for the next page.
-    #[serde(default)]
-    #[serde(rename = "next_page")]
-    pub(crate) next: Option<String>,
-}
 
 /// One time bucket of the messages usage report.
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +54,9 @@ pub(crate) struct UsageRow {
     /// `us` for US-only inference; null or `global` otherwise.
     #[serde(default)]
     pub(crate) inference_geo: Option<String>,
+    /// `fast` or `standard`, when grouped by speed (needs the fast-mode beta header).
+    #[serde(default)]
+    pub(crate) speed: Option<String>,
 }
 
 /// Cache writes split by TTL.
@@ -123,14 +114,15 @@ pub(crate) struct CostRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::admin_api::client::Page;
 
     #[test]
     fn fixtures_parse() {
         let usage: Page<UsageBucket> = serde_json::from_str(include_str!(
-            "../../../tests/fixtures/admin/usage-report-messages.json"
+            "../../../../tests/fixtures/admin/usage-report-messages.json"
         ))
         .unwrap();
-        assert!(usage.has_more);
+        assert_eq!(usage.has_more, Some(true));
         assert_eq!(
             usage.data[0].results[0]
                 .cache_creation
@@ -142,7 +134,7 @@ mod tests {
             10
         );
         let cost: Page<CostBucket> = serde_json::from_str(include_str!(
-            "../../../tests/fixtures/admin/cost-report.json"
+            "../../../../tests/fixtures/admin/cost-report.json"
         ))
         .unwrap();
         assert_eq!(cost.data[0].results[0].amount, "123.45");
