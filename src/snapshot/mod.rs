@@ -15,7 +15,7 @@ mod spend;
 mod status;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use audit::{Kind, Lever};
 
@@ -40,7 +40,7 @@ pub use spend::{
 pub use status::{AlarmLogEntry, AlarmStatus, BudgetStatus, ReplayStatus, SourceStatus};
 
 /// Everything the panes, `watch` and `report` show, as of one moment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The clock's "now" when this snapshot was taken (event time when replaying).
     pub as_of: DateTime<Utc>,
@@ -83,15 +83,15 @@ pub struct Snapshot {
     /// Savings opportunities over the window: the four levers in dollars.
     pub audit: AuditSnapshot,
     /// Extra rows for `report --by …` (empty otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<GroupRow>,
     /// The time zone that day, hour and period boundaries follow.
     pub(crate) time_zone: String,
     /// Estimated vs billed per UTC day, when the Admin API cost report is read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) reconciliation: Vec<ReconciliationDay>,
     /// Claude Code's own estimate beside costtop's, when its cost figures were read.
-    #[serde(skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
+    #[serde(default, skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
     pub claude_code_estimates: ClaudeCodeEstimates,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
