@@ -142,7 +142,9 @@ impl<'de> Deserialize<'de> for Money {
         if usd.is_finite() {
             Ok(Money::from_usd(usd))
         } else {
-            Err(serde::de::Error::custom("an amount of dollars must be finite"))
+            Err(serde::de::Error::custom(
+                "an amount of dollars must be finite",
+            ))
         }
     }
 }

@@ -30,7 +30,7 @@ pub(crate) use counters::{ModelCounters, output_bounds};
 pub use estimates::ClaudeCodeEstimates;
 pub(crate) use estimates::{Comparison, DayEstimate, SessionEstimate, UncoveredModel};
 pub(crate) use histogram::{BOUNDS, BUCKETS, HistogramBucket, bucket_of};
-pub use request::{Control, GroupBy, ReplayCommand};
+pub use request::{Control, GroupBy, ReplayCommand, StreamView};
 pub(crate) use spend::MAX_GROUP_ROWS;
 pub(crate) use spend::ModelOutputStats;
 pub use spend::{

@@ -47,6 +47,23 @@ impl FromStr for GroupBy {
     }
 }
 
+/// What one reader of the snapshot stream (`/api/v1/stream`, a screen attached to a running
+/// costtop) asks to see. Only the view differs: every reader sees the same records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamView {
+    /// A window of its own (`None`: the one the aggregator shows).
+    pub window: Option<Window>,
+    /// `--by` rows.
+    pub by: Option<GroupBy>,
+}
+
+impl StreamView {
+    /// The aggregator's own published snapshots are this view.
+    pub fn is_published(&self) -> bool {
+        self.window.is_none() && self.by.is_none()
+    }
+}
+
 /// What the user can ask of the aggregator from the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
