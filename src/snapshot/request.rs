@@ -47,6 +47,21 @@ impl FromStr for GroupBy {
     }
 }
 
+/// Written as [`FromStr`] reads it (`model`, `tag:team`, …).
+impl std::fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GroupBy::Model => f.write_str("model"),
+            GroupBy::Tier => f.write_str("tier"),
+            GroupBy::Project => f.write_str("project"),
+            GroupBy::Session => f.write_str("session"),
+            GroupBy::Tag(key) => write!(f, "tag:{key}"),
+            GroupBy::Day => f.write_str("day"),
+            GroupBy::Hour => f.write_str("hour"),
+        }
+    }
+}
+
 /// What one reader of the snapshot stream (`/api/v1/stream`, a screen attached to a running
 /// costtop) asks to see. Only the view differs: every reader sees the same records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
