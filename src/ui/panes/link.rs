@@ -57,8 +57,19 @@ pub(crate) fn lost_line<'a>(
     } else {
         format!("next try {}", clock(*retry_at))
     };
-    let head = format!("✖ {} ", link.server);
     let tail = format!(" · {shown} · {next}");
+    // The server only where the reason still fits beside it (the title bar says it too).
+    let with_server = format!("✖ {}: ", link.server);
+    let head = if [&with_server, reason, &tail]
+        .iter()
+        .map(|s| s.chars().count())
+        .sum::<usize>()
+        <= w
+    {
+        with_server
+    } else {
+        "✖ ".to_owned()
+    };
     let room = w.saturating_sub(head.chars().count() + tail.chars().count());
     Some(Line::from(vec![
         Span::styled(head, theme.status_error),

@@ -1,5 +1,6 @@
 //! Rendering and loop tests for the dashboard.
 
 mod app_loop;
+mod attach;
 mod render;
 mod savings;
