@@ -42,8 +42,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Replay recorded logs for a postmortem.
     Replay(ReplayArgs),
-    /// Dashboard of a running costtop (`serve`, or any command with --listen), read from its
-    /// listener: many screens can watch one costtop.
+    /// Dashboard of a running costtop (serve, or --listen), drawn from its listener's stream.
     Attach(AttachArgs),
     /// Print the sample config or the config path.
     Config(ConfigArgs),

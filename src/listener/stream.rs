@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tokio::sync::watch;
 
 use super::routes::App;
@@ -77,22 +77,53 @@ pub(super) async fn stream(State(app): State<Arc<App>>, Query(q): Query<StreamQu
         )
             .into_response();
     };
-    Sse::new(events(snapshots))
+    let events = newest(snapshots)
+        .map(|snap| Ok::<_, Infallible>(Event::default().event("snapshot").data(json_line(&snap))));
+    Sse::new(events)
         .keep_alive(KeepAlive::new().interval(HEARTBEAT))
         .into_response()
 }
 
-/// The current snapshot at once, then each newer one when the client is ready for it.
-fn events(
-    mut snapshots: watch::Receiver<Arc<Snapshot>>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
+/// The current snapshot at once, then the newest one each time the client is ready for
+/// another (those published meanwhile are skipped); ends when the aggregator stops.
+fn newest(mut snapshots: watch::Receiver<Arc<Snapshot>>) -> impl Stream<Item = Arc<Snapshot>> {
     snapshots.mark_changed();
     futures_util::stream::unfold(snapshots, |mut snapshots| async move {
-        // Ends when the aggregator stops.
         snapshots.changed().await.ok()?;
         // Clone the Arc out so the borrow is released before serialising.
         let snap = Arc::clone(&snapshots.borrow_and_update());
-        let event = Event::default().event("snapshot").data(json_line(&snap));
-        Some((Ok(event), snapshots))
+        Some((snap, snapshots))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    fn numbered(n: u64) -> Arc<Snapshot> {
+        let mut snap = Snapshot::default();
+        snap.totals.requests = n;
+        Arc::new(snap)
+    }
+
+    #[tokio::test]
+    async fn a_slow_reader_skips_to_the_newest_snapshot_and_holds_no_backlog() {
+        let (tx, rx) = watch::channel(numbered(0));
+        let mut stream = Box::pin(newest(rx));
+        assert_eq!(stream.next().await.map(|s| s.totals.requests), Some(0));
+        assert!(stream.next().now_or_never().is_none(), "nothing new yet");
+        // A thousand snapshots published while the reader does not read.
+        for n in 1..=1000 {
+            tx.send_replace(numbered(n));
+        }
+        assert_eq!(stream.next().await.map(|s| s.totals.requests), Some(1000));
+        assert!(
+            stream.next().now_or_never().is_none(),
+            "no backlog behind it"
+        );
+        drop(tx);
+        assert!(stream.next().await.is_none(), "ends with the aggregator");
+    }
 }

@@ -114,6 +114,7 @@ async fn keys_that_would_change_the_server_say_so_and_send_nothing() {
     ev_tx.send(press('w')).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     ev_tx.send(press('a')).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
     ev_tx.send(press('q')).await.unwrap();
     let last = loop_task.await.unwrap();
     // `a` asked nothing of the server; `w` asked for the next window (a view of its own).

@@ -1,5 +1,5 @@
 //! The aggregator: its state (dedupe, pricing, windows, retention, Claude Code's figures), the
-//! live actor under bursts, clock faults and alarms.
+//! live actor under bursts, clock faults and alarms, and the views stream readers ask for.
 
 mod alarms;
 mod burst;
@@ -7,3 +7,4 @@ mod claude_code;
 mod clock;
 mod retention;
 mod state;
+mod views;

@@ -119,6 +119,34 @@ fn timeless(mut v: Value) -> Value {
     v
 }
 
+/// Where two JSON values differ, as `path: left ≠ right` lines.
+fn differences(a: &Value, b: &Value, path: &str) -> Vec<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .flat_map(|k| {
+                    let (u, v) = (&x.get(k), &y.get(k));
+                    match (u, v) {
+                        (Some(u), Some(v)) => differences(u, v, &format!("{path}/{k}")),
+                        _ => vec![format!("{path}/{k}: {u:?} ≠ {v:?}")],
+                    }
+                })
+                .collect()
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .flat_map(|(i, (u, v))| differences(u, v, &format!("{path}[{i}]")))
+            .collect(),
+        _ if a == b => Vec::new(),
+        _ => vec![format!("{path}: {a} ≠ {b}")],
+    }
+}
+
 fn watch_once(dir: &Path) -> Value {
     let out = serve::costtop(dir)
         .arg("watch")
@@ -157,10 +185,12 @@ async fn streamed_snapshots_read_back_exactly_and_equal_watch_once() {
     let received = json_line(&attached.snapshots.borrow());
     let received: Value = serde_json::from_str(&received).unwrap();
     let served: Value = serde_json::from_str(&raw).unwrap();
-    assert_eq!(timeless(received.clone()), timeless(served));
+    let served = timeless(served);
+    let received = timeless(received);
+    assert_eq!(differences(&received, &served, ""), Vec::<String>::new());
     // `watch` over the same records prints the same figures.
-    let once = watch_once(&dir);
-    assert_eq!(timeless(received), timeless(once));
+    let once = timeless(watch_once(&dir));
+    assert_eq!(differences(&received, &once, ""), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
