@@ -78,7 +78,7 @@ impl Target {
         base.set_fragment(None);
         let token = match token.map(str::trim) {
             None => None,
-            Some(t) if t.is_empty() => return Err("the token is empty".into()),
+            Some("") => return Err("the token is empty".into()),
             Some(t) => {
                 let mut value = HeaderValue::from_str(&format!("Bearer {t}"))
                     .map_err(|_| "a token is one word of visible characters".to_owned())?;

@@ -19,7 +19,7 @@ fn record(n: u64, minutes_ago: i64) -> UsageEvent {
         key: Some(request_key(&format!("req_view_{n}"))),
         rank: 100,
         timestamp: Utc::now() - TimeDelta::minutes(minutes_ago),
-        model: if n % 2 == 0 {
+        model: if n.is_multiple_of(2) {
             "claude-sonnet-4-5".into()
         } else {
             "claude-opus-4-5".into()

@@ -39,11 +39,10 @@ async fn first_event(server: &Server, path: &str, token: Option<&str>) -> (u16, 
         if let Some(event) = text
             .split("\n\n")
             .find(|e| e.starts_with("event: snapshot"))
+            && text.contains(&format!("{event}\n\n"))
         {
-            if text.contains(&format!("{event}\n\n")) {
-                let data = event.lines().find_map(|l| l.strip_prefix("data: "));
-                return (status, data.expect("a data line").to_owned());
-            }
+            let data = event.lines().find_map(|l| l.strip_prefix("data: "));
+            return (status, data.expect("a data line").to_owned());
         }
     }
 }
@@ -120,30 +119,27 @@ fn timeless(mut v: Value) -> Value {
 }
 
 /// Where two JSON values differ, as `path: left ≠ right` lines.
-fn differences(a: &Value, b: &Value, path: &str) -> Vec<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+fn differences(left: &Value, right: &Value, path: &str) -> Vec<String> {
+    match (left, right) {
+        (Value::Object(lhs), Value::Object(rhs)) => {
+            let mut keys: Vec<&String> = lhs.keys().chain(rhs.keys()).collect();
             keys.sort();
             keys.dedup();
             keys.into_iter()
-                .flat_map(|k| {
-                    let (u, v) = (&x.get(k), &y.get(k));
-                    match (u, v) {
-                        (Some(u), Some(v)) => differences(u, v, &format!("{path}/{k}")),
-                        _ => vec![format!("{path}/{k}: {u:?} ≠ {v:?}")],
-                    }
+                .flat_map(|key| match (lhs.get(key), rhs.get(key)) {
+                    (Some(l), Some(r)) => differences(l, r, &format!("{path}/{key}")),
+                    (l, r) => vec![format!("{path}/{key}: {l:?} ≠ {r:?}")],
                 })
                 .collect()
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+        (Value::Array(lhs), Value::Array(rhs)) if lhs.len() == rhs.len() => lhs
             .iter()
-            .zip(y)
+            .zip(rhs)
             .enumerate()
-            .flat_map(|(i, (u, v))| differences(u, v, &format!("{path}[{i}]")))
+            .flat_map(|(i, (l, r))| differences(l, r, &format!("{path}[{i}]")))
             .collect(),
-        _ if a == b => Vec::new(),
-        _ => vec![format!("{path}: {a} ≠ {b}")],
+        _ if left == right => Vec::new(),
+        _ => vec![format!("{path}: {left} ≠ {right}")],
     }
 }
 
@@ -182,15 +178,13 @@ async fn streamed_snapshots_read_back_exactly_and_equal_watch_once() {
             s.totals.requests == 40 && l.state == LinkState::Live
         })
         .await;
-    let received = json_line(&attached.snapshots.borrow());
-    let received: Value = serde_json::from_str(&received).unwrap();
-    let served: Value = serde_json::from_str(&raw).unwrap();
-    let served = timeless(served);
-    let received = timeless(received);
-    assert_eq!(differences(&received, &served, ""), Vec::<String>::new());
+    let got = json_line(&attached.snapshots.borrow());
+    let got = timeless(serde_json::from_str(&got).unwrap());
+    let sent = timeless(serde_json::from_str(&raw).unwrap());
+    assert_eq!(differences(&got, &sent, ""), Vec::<String>::new());
     // `watch` over the same records prints the same figures.
     let once = timeless(watch_once(&dir));
-    assert_eq!(differences(&received, &once, ""), Vec::<String>::new());
+    assert_eq!(differences(&got, &once, ""), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
