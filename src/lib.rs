@@ -9,7 +9,8 @@
 //! (`tests/architecture/` checks it). From the top:
 //!
 //! - entry: [`app`] (the only place an aggregator is started), [`cli`], `config`;
-//! - outputs: `listener`, [`outputs`], [`ui`];
+//! - outputs: `listener`, [`outputs`], [`ui`]; [`attach`] (another costtop's snapshots, for
+//!   the dashboard);
 //! - [`sources`] (tasks) and [`aggregate`] (the one owner of usage state);
 //! - pure layers: [`parse`] (bytes → record), [`pricing`] (price table, cost);
 //! - vocabulary every layer speaks: [`snapshot`] (the contract outputs read), [`time`]
@@ -17,6 +18,7 @@
 
 pub mod aggregate;
 pub mod app;
+pub mod attach;
 pub mod budget;
 pub mod cli;
 pub(crate) mod config;

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An exact amount of money in picodollars (10⁻¹² USD). One token at $1 per million
 /// tokens costs exactly 1,000,000 picodollars.
@@ -131,6 +131,21 @@ impl fmt::Display for Money {
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(round_usd(self.usd()))
+    }
+}
+
+/// Read back from a JSON number of dollars (a snapshot received from another costtop), to
+/// the nearest picodollar: what [`Serialize`] wrote, it writes again unchanged.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let usd = f64::deserialize(d)?;
+        if usd.is_finite() {
+            Ok(Money::from_usd(usd))
+        } else {
+            Err(serde::de::Error::custom(
+                "an amount of dollars must be finite",
+            ))
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::settings::Settings;
 use super::state::State;
-use crate::snapshot::{Control, GroupBy, Snapshot};
+use crate::snapshot::{Control, GroupBy, Snapshot, StreamView};
 use crate::time::Clock;
 use crate::usage::{SOURCE_CHANNEL_CAPACITY, SourceMsg};
 
@@ -27,6 +27,10 @@ enum Command {
     WhenCaughtUp {
         sources: usize,
         reply: oneshot::Sender<()>,
+    },
+    Subscribe {
+        view: StreamView,
+        reply: oneshot::Sender<watch::Receiver<Arc<Snapshot>>>,
     },
 }
 
@@ -68,6 +72,7 @@ impl AggregatorHandle {
             published_minute: 0,
             last_publish: Instant::now(),
             waiters: Vec::new(),
+            views: Vec::new(),
             live,
         };
         tokio::spawn(actor.run(command_rx, source_rx, control_rx));
@@ -105,6 +110,21 @@ impl AggregatorHandle {
         rx.await.ok()
     }
 
+    /// Snapshots of `view`, published with the aggregator's own (when something changed, at
+    /// most every 100 ms); the view is built only while someone holds a receiver of it.
+    /// `None` when the aggregator has stopped.
+    pub async fn subscribe(&self, view: StreamView) -> Option<watch::Receiver<Arc<Snapshot>>> {
+        if view.is_published() {
+            return Some(self.snapshots());
+        }
+        let (reply, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Subscribe { view, reply })
+            .await
+            .ok()?;
+        rx.await.ok()
+    }
+
     /// Resolves once `sources` sources reported that they read their history.
     pub async fn caught_up(&self, sources: usize) {
         let (reply, rx) = oneshot::channel();
@@ -127,6 +147,8 @@ struct Actor {
     published_minute: i64,
     last_publish: Instant,
     waiters: Vec<(usize, oneshot::Sender<()>)>,
+    /// Views stream readers asked for, each published beside the aggregator's own.
+    views: Vec<(StreamView, watch::Sender<Arc<Snapshot>>)>,
     /// Publishes snapshots on its own (false: only on request).
     live: bool,
 }
@@ -178,6 +200,9 @@ impl Actor {
                         self.waiters.push((sources, reply));
                         self.answer_waiters();
                     }
+                    Some(Command::Subscribe { view, reply }) => {
+                        let _ = reply.send(self.subscribe(view));
+                    }
                 },
                 () = tokio::time::sleep_until(publish_due), if dirty => self.publish(),
                 msg = sources.recv(), if sources_open => match msg {
@@ -224,6 +249,43 @@ impl Actor {
         self.published_version = self.state.version();
         self.published_minute = now.timestamp().div_euclid(60);
         self.last_publish = Instant::now();
+        self.publish_views(now, &snap);
         self.snap_tx.send_replace(snap);
+    }
+
+    /// A receiver of `view`'s snapshots: shared with the readers of the same view, and the
+    /// first of them gets a snapshot at once.
+    fn subscribe(&mut self, view: StreamView) -> watch::Receiver<Arc<Snapshot>> {
+        self.views.retain(|(_, tx)| tx.receiver_count() > 0);
+        if let Some((_, tx)) = self.views.iter().find(|(v, _)| *v == view) {
+            return tx.subscribe();
+        }
+        let published = self.snap_tx.borrow().clone();
+        let snap = self.view_of(&view, self.clock.now(), &published);
+        let (tx, rx) = watch::channel(snap);
+        self.views.push((view, tx));
+        rx
+    }
+
+    /// Publishes every view someone still reads, and forgets the others.
+    fn publish_views(&mut self, now: chrono::DateTime<chrono::Utc>, published: &Arc<Snapshot>) {
+        self.views.retain(|(_, tx)| tx.receiver_count() > 0);
+        for (view, tx) in &self.views {
+            tx.send_replace(self.view_of(view, now, published));
+        }
+    }
+
+    /// `view` at `now`: the published snapshot itself when the view adds nothing to it.
+    fn view_of(
+        &self,
+        view: &StreamView,
+        now: chrono::DateTime<chrono::Utc>,
+        published: &Arc<Snapshot>,
+    ) -> Arc<Snapshot> {
+        let window = view.window.unwrap_or(self.state.settings().window);
+        if view.by.is_none() && window == self.state.settings().window && published.as_of == now {
+            return Arc::clone(published);
+        }
+        Arc::new(self.state.snapshot_in(now, window, view.by.as_ref()))
     }
 }

@@ -1,6 +1,7 @@
 //! Wiring: turns the parsed command line into sources, an aggregator and an output, and runs
 //! them. One file per kind of command; the parts live in their own modules.
 
+mod attach;
 mod audit;
 mod demo;
 mod generate;
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Statusline(args)) => statusline::run_statusline(args).await,
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
+        Some(Command::Attach(args)) => attach::run_attach(args).await,
         Some(Command::Prices(args)) => prices::run_prices(args).await,
         Some(Command::Completions(args)) => generate::run_completions(&args),
         Some(Command::Man(args)) => generate::run_man(&args),

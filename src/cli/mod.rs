@@ -44,6 +44,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Replay recorded logs for a postmortem.
     Replay(ReplayArgs),
+    /// Dashboard of a running costtop (serve, or --listen), drawn from its listener's stream.
+    Attach(AttachArgs),
     /// Print the sample config or the config path.
     Config(ConfigArgs),
     /// One short line for Claude Code's statusLine (reads its status JSON on stdin).
@@ -320,6 +322,27 @@ pub struct ReplayArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub(crate) ui: UiArgs,
+}
+
+/// `costtop attach`
+#[derive(Debug, Clone, Args)]
+pub struct AttachArgs {
+    /// The running costtop's listener, e.g. http://costtop.internal:9871 (http:// assumed).
+    #[arg(value_name = "URL")]
+    pub(crate) url: String,
+    /// File holding the listener's bearer token (its --listen-token-file); COSTTOP_TOKEN may
+    /// hold the token itself instead.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// Window to show first: 15m, 1h, today, 7d, 30d, month, all [default: the server's].
+    #[arg(long, value_name = "WINDOW")]
+    pub(crate) window: Option<Window>,
+    /// Config file, for the theme and bell [default: <config dir>/costtop/config.toml].
+    #[arg(long, env = "COSTTOP_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) ui: UiArgs,

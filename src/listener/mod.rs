@@ -10,6 +10,7 @@
 mod auth;
 pub(crate) mod body;
 mod routes;
+mod stream;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -1,6 +1,7 @@
-//! The listener's routes: `GET /metrics`, `GET /api/v1/snapshot[?by=…]`, and the OTLP/HTTP
-//! receiver's `POST /v1/logs`, `/v1/metrics`, `/v1/traces`, answering as the OTLP/HTTP spec
-//! says (200 with partial-success counts; 400, 413, 415 with a `google.rpc.Status`).
+//! The listener's routes: `GET /metrics`, `GET /api/v1/snapshot[?by=…]`, `GET /api/v1/stream`
+//! (in `stream.rs`), and the OTLP/HTTP receiver's `POST /v1/logs`, `/v1/metrics`, `/v1/traces`,
+//! answering as the OTLP/HTTP spec says (200 with partial-success counts; 400, 413, 415 with a
+//! `google.rpc.Status`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub(super) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/api/v1/snapshot", get(snapshot))
+        .route(super::stream::PATH, get(super::stream::stream))
         .route("/v1/logs", post(logs))
         .route("/v1/metrics", post(otlp_metrics))
         .route("/v1/traces", post(traces))

@@ -4,12 +4,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 
 /// The four levers of a Claude bill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lever {
     /// Which model serves each request.
@@ -39,7 +39,7 @@ impl Lever {
 }
 
 /// One rule of the audit (DESIGN.md §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Short-output, short-prompt requests on a model above the cheapest tier.
@@ -166,7 +166,7 @@ pub(crate) const ESTIMATE_NOTE: &str = "Estimates from token counts: the quality
      and newer models' tokenizers count the same text differently.";
 
 /// Savings opportunities over the window, by lever.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditSnapshot {
     /// Priced spend in the window (the same as `totals.cost_usd`).
     pub(crate) total_usd: Money,
@@ -196,7 +196,7 @@ pub struct AuditSnapshot {
 }
 
 /// The four levers' totals.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ByLever {
     /// Which model serves each request.
     pub(crate) routing: LeverSummary,
@@ -231,7 +231,7 @@ impl ByLever {
 }
 
 /// One lever's total (alternatives such as `whole_group_down` are not in it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LeverSummary {
     /// What the lever would save on its own.
     pub(crate) savings_usd: Money,
@@ -250,7 +250,7 @@ pub(crate) struct LeverSummary {
 }
 
 /// One opportunity: a rule, a group and a model, with what it costs and could save.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Opportunity {
     /// `routing`, `caching`, `batch` or `output`.
     pub lever: Lever,
@@ -273,7 +273,7 @@ pub struct Opportunity {
 }
 
 /// Records the audit could not judge, over the window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SkippedCounts {
     /// Requests of models without a price.
     pub(crate) unpriced_requests: u64,

@@ -1,11 +1,11 @@
 //! Estimated vs billed: costtop's figure per UTC day beside the Admin API cost report's.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 
 /// What costtop estimated for a UTC day against what Anthropic billed for it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ReconciliationDay {
     /// The UTC day.
     pub(crate) day: chrono::NaiveDate,
@@ -30,7 +30,7 @@ pub(crate) struct ReconciliationDay {
 }
 
 /// One billed line item.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct BilledItem {
     /// Model or description.
     pub(crate) item: String,

@@ -2,12 +2,12 @@
 //! session and per day, and the usage it accounted for that no transcript line holds.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 
 /// Claude Code's own figures beside costtop's: a check, never added to spend.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClaudeCodeEstimates {
     /// Over every session below.
     #[serde(flatten)]
@@ -28,7 +28,7 @@ impl ClaudeCodeEstimates {
 }
 
 /// Claude Code's estimate and costtop's cost of the same usage.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// Claude Code's estimate.
     #[serde(rename = "estimate_usd")]
@@ -54,7 +54,7 @@ impl Comparison {
 }
 
 /// One session's estimate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionEstimate {
     /// The session id (`(none)` for figures that name none).
     pub session: String,
@@ -68,7 +68,7 @@ pub struct SessionEstimate {
 }
 
 /// One day's estimate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DayEstimate {
     /// The local day.
     pub day: NaiveDate,
@@ -78,7 +78,7 @@ pub struct DayEstimate {
 }
 
 /// Usage Claude Code accounted for that no record costtop read holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EstimateCoverage {
     /// Sessions with an estimate.
     pub(crate) sessions: u64,
@@ -98,10 +98,10 @@ pub struct EstimateCoverage {
 }
 
 /// A model Claude Code counted that no record holds, in one session or summed over sessions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UncoveredModel {
     /// The session (empty in the per-model summary).
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub session: String,
     /// Sessions summed (1 per session row).
     pub sessions: u64,

@@ -1,7 +1,7 @@
 //! The output-token histogram's buckets (log scale, two per octave), shared by the rollups,
 //! the snapshot and `/metrics`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Inclusive upper bounds of the buckets: 1, 2, 3, 4, 6, 8, 12, 16, … 131,072, then "more".
 pub(crate) const BOUNDS: [u64; 34] = {
@@ -30,7 +30,7 @@ pub(crate) fn bucket_of(value: u64) -> u8 {
 }
 
 /// One histogram bucket.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistogramBucket {
     /// Upper bound (inclusive) of the bucket, in tokens.
     pub(crate) le: u64,

@@ -16,7 +16,7 @@ mod spend;
 mod status;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use audit::{Kind, Lever};
 
@@ -32,7 +32,7 @@ pub use estimates::ClaudeCodeEstimates;
 pub(crate) use estimates::{Comparison, DayEstimate, SessionEstimate, UncoveredModel};
 pub(crate) use histogram::{BOUNDS, BUCKETS, HistogramBucket, bucket_of};
 pub use org::{ClaudeCodeActor, OrgSnapshot, RateLimitStatus, SpendLimitStatus};
-pub use request::{Control, GroupBy, ReplayCommand};
+pub use request::{Control, GroupBy, ReplayCommand, StreamView};
 pub(crate) use spend::MAX_GROUP_ROWS;
 pub(crate) use spend::ModelOutputStats;
 pub use spend::{
@@ -42,7 +42,7 @@ pub use spend::{
 pub use status::{AlarmLogEntry, AlarmStatus, BudgetStatus, ReplayStatus, SourceStatus};
 
 /// Everything the panes, `watch` and `report` show, as of one moment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The clock's "now" when this snapshot was taken (event time when replaying).
     pub as_of: DateTime<Utc>,
@@ -85,19 +85,19 @@ pub struct Snapshot {
     /// Savings opportunities over the window: the four levers in dollars.
     pub audit: AuditSnapshot,
     /// Extra rows for `report --by …` (empty otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<GroupRow>,
     /// The time zone that day, hour and period boundaries follow.
     pub(crate) time_zone: String,
     /// Estimated vs billed per UTC day, when the Admin API cost report is read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) reconciliation: Vec<ReconciliationDay>,
     /// Claude Code's own estimate beside costtop's, when its cost figures were read.
-    #[serde(skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
+    #[serde(default, skip_serializing_if = "ClaudeCodeEstimates::is_empty")]
     pub claude_code_estimates: ClaudeCodeEstimates,
     /// The organisation's spend limits, rate-limit headroom and Claude Code figures, when
     /// the Admin API gave them.
-    #[serde(skip_serializing_if = "OrgSnapshot::is_empty")]
+    #[serde(default, skip_serializing_if = "OrgSnapshot::is_empty")]
     pub org: OrgSnapshot,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]

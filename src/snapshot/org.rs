@@ -3,12 +3,12 @@
 //! per-developer estimate.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 
 /// The organisation's limits and Claude Code's figures, when the Admin API was read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrgSnapshot {
     /// The org's spend limits with the spend so far in their periods.
     pub spend_limits: Vec<SpendLimitStatus>,
@@ -26,7 +26,7 @@ impl OrgSnapshot {
 }
 
 /// Where one of the org's spend limits stands.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpendLimitStatus {
     /// What it is shown as (`organization`, `workspace Production`, `user a@b.c`).
     pub name: String,
@@ -63,7 +63,7 @@ impl SpendLimitStatus {
 }
 
 /// One configured rate limit and how much of it the latest minute with data used.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RateLimitStatus {
     /// The group's name (`Claude Sonnet 4.x`).
     pub group: String,
@@ -88,7 +88,7 @@ impl RateLimitStatus {
 }
 
 /// Claude Code's figures for one developer (or API key) over the window's days.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClaudeCodeActor {
     /// Email, or the API key's name.
     pub actor: String,

@@ -68,6 +68,39 @@ impl FromStr for GroupBy {
     }
 }
 
+/// Written as [`FromStr`] reads it (`model`, `tag:team`, …).
+impl std::fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GroupBy::Model => f.write_str("model"),
+            GroupBy::Tier => f.write_str("tier"),
+            GroupBy::Project => f.write_str("project"),
+            GroupBy::Session => f.write_str("session"),
+            GroupBy::Tag(key) => write!(f, "tag:{key}"),
+            GroupBy::Day => f.write_str("day"),
+            GroupBy::Hour => f.write_str("hour"),
+            GroupBy::Org(dimension) => write!(f, "{dimension}"),
+        }
+    }
+}
+
+/// What one reader of the snapshot stream (`/api/v1/stream`, a screen attached to a running
+/// costtop) asks to see. Only the view differs: every reader sees the same records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamView {
+    /// A window of its own (`None`: the one the aggregator shows).
+    pub window: Option<Window>,
+    /// `--by` rows.
+    pub by: Option<GroupBy>,
+}
+
+impl StreamView {
+    /// The aggregator's own published snapshots are this view.
+    pub fn is_published(&self) -> bool {
+        self.window.is_none() && self.by.is_none()
+    }
+}
+
 /// What the user can ask of the aggregator from the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {

@@ -2,7 +2,7 @@
 //! length, spend over time and the breakdowns.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::histogram::HistogramBucket;
 use crate::money::Money;
@@ -11,7 +11,7 @@ use crate::money::Money;
 pub(crate) const MAX_GROUP_ROWS: usize = 50;
 
 /// The start and end of the selected window.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowSpan {
     /// Window name: `15m`, `1h`, `today`, `7d`, `30d`, `month`, `all`.
     pub name: String,
@@ -22,7 +22,7 @@ pub struct WindowSpan {
 }
 
 /// Summed usage and cost.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Cost in USD (priced models only).
     #[serde(rename = "cost_usd")]
@@ -48,7 +48,7 @@ pub struct Totals {
 }
 
 /// One model's totals and its share of spend.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelRow {
     /// The model id as the sources wrote it (normalised spelling).
     pub model: String,
@@ -59,14 +59,13 @@ pub struct ModelRow {
     pub(crate) share_of_cost: f64,
     /// False when the model is not in the price table.
     pub priced: bool,
-    /// Its spend per step of `series`, for the screen's per-model trend (not in JSON:
-    /// `series` carries the total).
-    #[serde(skip)]
+    /// Its spend per step of `series` (the screen's per-model trend).
+    #[serde(rename = "trend_usd", default)]
     pub(crate) trend: Vec<Money>,
 }
 
 /// Cache metrics (DESIGN.md §4).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CacheStats {
     /// cache read / (uncached input + cache writes + cache reads), token-weighted.
     pub hit_ratio: f64,
@@ -84,7 +83,7 @@ pub struct CacheStats {
 }
 
 /// Batch API share and savings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct BatchStats {
     /// Batch spend / total spend.
     pub share_of_cost: f64,
@@ -101,7 +100,7 @@ pub struct BatchStats {
 }
 
 /// Output-token distribution.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OutputStats {
     /// Median output tokens per request (upper bound of its bucket).
     pub(crate) p50: u64,
@@ -120,7 +119,7 @@ pub struct OutputStats {
 }
 
 /// Output-token distribution of one model.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ModelOutputStats {
     /// Model id.
     pub(crate) model: String,
@@ -141,7 +140,7 @@ pub(crate) struct ModelOutputStats {
 }
 
 /// Spend today and this month with projections to the end of each.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpendSummary {
     /// Spend since local midnight.
     #[serde(rename = "today_usd")]
@@ -158,7 +157,7 @@ pub struct SpendSummary {
 }
 
 /// Spend in one step of the window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct SeriesPoint {
     /// Start of the step.
     pub(crate) start: DateTime<Utc>,
@@ -172,7 +171,7 @@ pub struct SeriesPoint {
 }
 
 /// A breakdown of the window by one dimension.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupBreakdown {
     /// `tier`, `project`, `session` or `tag:KEY`.
     pub by: String,
@@ -181,7 +180,7 @@ pub struct GroupBreakdown {
 }
 
 /// One row of a breakdown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupRow {
     /// The group's value (`(none)` when a record has no value for it).
     pub key: String,
@@ -193,7 +192,7 @@ pub struct GroupRow {
 }
 
 /// A model costtop could not price.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnpricedModel {
     /// Model id as written.
     pub model: String,

@@ -1,10 +1,10 @@
 //! Where things stand at the snapshot's moment: budgets, alarms, sources, the replay.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a budget stands.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BudgetStatus {
     /// Budget name.
     pub name: String,
@@ -27,7 +27,7 @@ pub struct BudgetStatus {
 }
 
 /// An active alarm.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlarmStatus {
     /// Stable id of the alarm (kind plus subject), for acknowledging.
     pub(crate) id: String,
@@ -45,7 +45,7 @@ pub struct AlarmStatus {
 }
 
 /// One line of the alarm log.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlarmLogEntry {
     /// Sequence number of the transition, increasing; hooks use it to act once per entry.
     pub(crate) seq: u64,
@@ -68,7 +68,7 @@ pub struct AlarmLogEntry {
 }
 
 /// Health of one source.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceStatus {
     /// Source name (a path, `stdin`, `admin-api`, `demo`).
     pub name: String,
@@ -105,7 +105,7 @@ pub struct SourceStatus {
 }
 
 /// Replay position, shown in the header.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplayStatus {
     /// Speed factor (`0` = paused).
     pub(crate) speed: f64,

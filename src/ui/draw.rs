@@ -34,6 +34,10 @@ pub struct View {
     pub(crate) savings_in_top: bool,
     /// The lever the savings pane shows (`l`; `None`: all).
     pub(crate) savings_lever: Option<crate::snapshot::Lever>,
+    /// Attached to another costtop: how the link stands.
+    pub(crate) link: Option<crate::attach::Link>,
+    /// A short message in place of the key hints.
+    pub(crate) notice: Option<String>,
 }
 
 /// Draws the whole screen and returns where each pane went (for mouse clicks).
@@ -68,6 +72,8 @@ pub fn render_screen(
                 group_index: view.group_index,
                 output_view: view.output,
                 savings_lever: view.savings_lever,
+                link: view.link.clone(),
+                notice: view.notice.clone(),
             };
             for &(pane, rect) in panes {
                 let st = PaneState {

@@ -1,5 +1,5 @@
-//! The loop: one `select!` over keys, snapshots, a 1 Hz clock tick and shutdown; draws only
-//! when something visible changed.
+//! The loop: one `select!` over keys, snapshots, the link (when attached), a 1 Hz clock tick
+//! and shutdown; draws only when something visible changed.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,8 +20,12 @@ use super::options::{Bell, UiOptions};
 use super::panes::savings::next_lever;
 use super::panes::title_bar::clock_label;
 use super::theme::{Theme, list_themes};
+use crate::attach::Link;
 use crate::snapshot::{Control, ReplayCommand, Snapshot};
 use crate::time::Window;
+
+/// How long a notice stays in place of the key hints.
+const NOTICE_FOR: Duration = Duration::from_secs(5);
 
 /// What the next frame must do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,6 +51,8 @@ pub(crate) struct App {
     seen_alarms: HashSet<String>,
     flash_until: Option<Instant>,
     flash_for: Duration,
+    /// When the notice in place of the key hints goes.
+    notice_until: Option<Instant>,
     screen: Screen,
     clock_drawn: String,
     redraw: Redraw,
@@ -82,6 +88,7 @@ impl App {
             seen_alarms: HashSet::new(),
             flash_until: None,
             flash_for: opts.flash,
+            notice_until: None,
             screen: Screen::TooSmall,
             clock_drawn: String::new(),
             redraw: Redraw::Changed,
@@ -92,6 +99,9 @@ impl App {
             controls,
             replay,
         };
+        if let Some(link) = &opts.link {
+            app.view.link = Some(link.borrow().clone());
+        }
         app.on_snapshot(first);
         app.mark_changed();
         Ok(app)
@@ -127,11 +137,20 @@ impl App {
         }
     }
 
+    /// Takes in a new state of the link to the attached costtop.
+    pub(crate) fn on_link(&mut self, link: Link) {
+        if self.view.link.as_ref() != Some(&link) {
+            self.view.link = Some(link);
+            self.mark_changed();
+        }
+    }
+
     /// Handles one terminal event.
     pub(crate) fn on_event(&mut self, event: &Event) {
         match event {
             Event::Key(key) => {
                 if let Some(action) = keymap::action_for(key, self.shown.replay.is_some()) {
+                    self.notice(None);
                     self.apply(action);
                     self.mark_changed();
                 }
@@ -159,10 +178,26 @@ impl App {
             self.view.flash = false;
             self.mark_changed();
         }
+        if self.notice_until.is_some_and(|t| Instant::now() >= t) {
+            self.notice(None);
+            self.mark_changed();
+        }
+    }
+
+    /// Shows `text` in place of the key hints for a few seconds (`None`: the hints again).
+    fn notice(&mut self, text: Option<&str>) {
+        self.view.notice = text.map(str::to_owned);
+        self.notice_until = text.map(|_| Instant::now() + NOTICE_FOR);
     }
 
     /// Does what a key asks.
     pub(crate) fn apply(&mut self, action: Action) {
+        if self.view.link.is_some()
+            && let Some(why) = unavailable_when_attached(action)
+        {
+            self.notice(Some(why));
+            return;
+        }
         let v = &mut self.view;
         match action {
             Action::Quit => self.quit = true,
@@ -301,6 +336,7 @@ where
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut publisher_alive = true;
+    let mut link = opts.link.take();
     loop {
         if app.quit {
             break;
@@ -328,11 +364,37 @@ where
                 // The aggregator stopped: keep showing its last picture.
                 Err(_) => publisher_alive = false,
             },
+            changed = link_changed(&mut link) => match changed {
+                Some(state) => app.on_link(state),
+                None => link = None,
+            },
             _ = tick.tick() => app.on_tick(clock()),
             () = shutdown_signal(&mut shutdown) => break,
         }
     }
     Ok(())
+}
+
+/// Why a key that would change the costtop behind the screen does nothing when attached.
+fn unavailable_when_attached(action: Action) -> Option<&'static str> {
+    match action {
+        Action::Acknowledge => {
+            Some("unavailable when attached: acknowledge alarms on the server's own screen")
+        }
+        Action::Replay(_) => Some("unavailable when attached: replay controls are the server's"),
+        _ => None,
+    }
+}
+
+/// The link's next state; `None` once its sender is gone. Never resolves when not attached.
+async fn link_changed(rx: &mut Option<watch::Receiver<Link>>) -> Option<Link> {
+    match rx {
+        Some(rx) => {
+            rx.changed().await.ok()?;
+            Some(rx.borrow_and_update().clone())
+        }
+        None => std::future::pending().await,
+    }
 }
 
 async fn shutdown_signal(rx: &mut Option<oneshot::Receiver<()>>) {

@@ -1,9 +1,11 @@
-//! What the dashboard is told: theme, colour, bell, alarm flash, shutdown and suspend hooks.
+//! What the dashboard is told: theme, colour, bell, alarm flash, shutdown and suspend hooks,
+//! and the link when it is attached to another costtop.
 
 use std::fmt;
 use std::time::Duration;
 
 use super::theme;
+use crate::attach::Link;
 
 /// How a new alarm makes itself heard.
 pub(crate) enum Bell {
@@ -71,6 +73,9 @@ pub struct UiOptions {
     pub(crate) shutdown: Option<tokio::sync::oneshot::Receiver<()>>,
     /// What Ctrl-Z does (`None`: nothing).
     pub(crate) suspend: Option<Suspend>,
+    /// Attached to another costtop (`costtop attach`): how the link stands. Keys that would
+    /// change that costtop say so instead.
+    pub(crate) link: Option<tokio::sync::watch::Receiver<Link>>,
 }
 
 impl Default for UiOptions {
@@ -83,6 +88,7 @@ impl Default for UiOptions {
             flash: Duration::from_secs(2),
             shutdown: None,
             suspend: None,
+            link: None,
         }
     }
 }

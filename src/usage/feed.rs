@@ -93,7 +93,7 @@ pub struct SourceHealth {
 }
 
 /// A receiver's counts: who sent, what was refused whole, what was assumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReceiverCounts {
     /// Distinct senders seen (peer address and resource identity).
     pub(crate) senders: u64,

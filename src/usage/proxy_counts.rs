@@ -3,7 +3,7 @@
 //! added. Carried in its [`SourceHealth`](super::SourceHealth) to the snapshot, the sources
 //! pane, the JSON `sources[]` and `/metrics`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Upper bounds (microseconds) of the added-latency histogram's buckets; the last is +Inf.
 pub(crate) const LATENCY_BOUNDS_US: [u64; 10] = [
@@ -11,7 +11,7 @@ pub(crate) const LATENCY_BOUNDS_US: [u64; 10] = [
 ];
 
 /// The proxy's counts (cumulative since it started).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ProxyCounts {
     /// The address it listens on (`127.0.0.1:9872`).
     pub listen: String,
@@ -37,7 +37,7 @@ pub struct ProxyCounts {
 }
 
 /// Responses of one status from one origin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCount {
     /// The HTTP status.
     pub status: u16,
@@ -49,7 +49,7 @@ pub struct StatusCount {
 }
 
 /// A cumulative histogram of durations, in microseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LatencyHistogram {
     /// Cumulative counts at each of [`LATENCY_BOUNDS_US`]'s bounds (the `+Inf` bucket is
     /// `count`).

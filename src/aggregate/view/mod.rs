@@ -19,6 +19,7 @@ use super::audit::WindowFigures;
 use super::state::State;
 use super::store::minute_of;
 use crate::snapshot::{GroupBy, Snapshot, WindowSpan};
+use crate::time::Window;
 use fold::{Fold, fold_cell, time_row_key, totals};
 use groups::{groups, report_rows};
 use org::org_snapshot;
@@ -31,9 +32,19 @@ use stats::{
 impl State {
     /// The snapshot at `now`, with `--by` rows when `group_by` is given.
     pub fn snapshot(&self, now: DateTime<Utc>, group_by: Option<&GroupBy>) -> Snapshot {
+        self.snapshot_in(now, self.settings.window, group_by)
+    }
+
+    /// The snapshot at `now` over `window` (not necessarily the one in force: a screen
+    /// attached to this costtop may look at another), with `--by` rows when asked.
+    pub(crate) fn snapshot_in(
+        &self,
+        now: DateTime<Utc>,
+        window: Window,
+        group_by: Option<&GroupBy>,
+    ) -> Snapshot {
         let store = &self.store;
         let zone = self.settings.zone;
-        let window = self.settings.window;
         let start = window.start(now, zone);
         let from_minute = start.map_or(i64::MIN, minute_of);
         // A window ends with its calendar period, or (rolling) a little after now: records

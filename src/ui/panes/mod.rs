@@ -5,6 +5,7 @@ pub(crate) mod bigdigits;
 pub(crate) mod budgets;
 pub(crate) mod cache;
 pub(crate) mod header;
+mod link;
 pub(crate) mod models;
 pub(crate) mod output;
 mod pane_state;

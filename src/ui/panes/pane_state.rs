@@ -1,8 +1,10 @@
 //! What a pane is told besides the snapshot: focus, flash, freeze, the clock and zone, and
-//! its own view state (the top pane's group, the output view, the savings lever).
+//! its own view state (the top pane's group, the output view, the savings lever), and the link
+//! when attached to another costtop.
 
 use chrono::{DateTime, Utc};
 
+use crate::attach::Link;
 use crate::snapshot::{Lever, Snapshot};
 use crate::time::Zone;
 
@@ -25,6 +27,10 @@ pub(crate) struct PaneState {
     pub(crate) output_view: OutputView,
     /// The lever the savings pane shows (`None`: all).
     pub(crate) savings_lever: Option<Lever>,
+    /// Attached to another costtop: how the link stands (the title bar says it).
+    pub(crate) link: Option<Link>,
+    /// A short message in place of the key hints (a key that does nothing here says why).
+    pub(crate) notice: Option<String>,
 }
 
 /// What the output pane shows (`m` toggles).
@@ -59,6 +65,8 @@ impl Default for PaneState {
             group_index: 0,
             output_view: OutputView::Histogram,
             savings_lever: None,
+            link: None,
+            notice: None,
         }
     }
 }

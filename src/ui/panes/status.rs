@@ -47,7 +47,12 @@ pub(crate) fn render(
         return;
     }
     let w = usize::from(inner.width);
-    let hints = hints_line(snap.replay.is_some(), w, theme);
+    let hints = match (&st.notice, &st.link) {
+        (Some(notice), _) => Line::from(Span::styled(fit(notice, w), theme.warn)),
+        (None, Some(link)) => super::link::lost_line(link, st, w, theme)
+            .unwrap_or_else(|| hints_line(snap.replay.is_some(), w, theme)),
+        (None, None) => hints_line(snap.replay.is_some(), w, theme),
+    };
     let unpriced = unpriced_line(snap, w, theme);
     let rows = usize::from(inner.height);
     let extra = 1 + usize::from(unpriced.is_some());

@@ -1,4 +1,5 @@
-//! The header's title bar: name, window, live / replay state with progress, FROZEN, alarms, clock.
+//! The header's title bar: name, window, live / replay state with progress (or the attached
+//! costtop and a stale warning), FROZEN, alarms, clock.
 
 use chrono::{DateTime, Utc};
 use ratatui::style::Modifier;
@@ -41,13 +42,20 @@ pub(crate) fn title_bar<'a>(
             theme.warn.add_modifier(Modifier::REVERSED),
         ));
     }
+    let stale = st
+        .link
+        .as_ref()
+        .and_then(|link| super::link::stale_label(link, st, theme));
+    let stale_kept = usize::from(stale.is_some());
+    left.extend(stale);
     left.push(Span::styled(
         format!(" window {} ", snap.window.name),
         bar_style,
     ));
-    match &snap.replay {
-        Some(r) => left.extend(replay_spans(r, theme, width)),
-        None => left.push(Span::styled(" ● LIVE ", bar_style)),
+    match (&snap.replay, &st.link) {
+        (Some(r), _) => left.extend(replay_spans(r, theme, width)),
+        (None, Some(link)) => left.push(super::link::live_label(link, theme)),
+        (None, None) => left.push(Span::styled(" ● LIVE ", bar_style)),
     }
     let active = snap.alarms.iter().filter(|a| !a.acknowledged).count();
     let mut right = Vec::new();
@@ -64,8 +72,8 @@ pub(crate) fn title_bar<'a>(
     ));
     let total = |l: &[Span], r: &[Span]| -> usize { l.iter().chain(r).map(Span::width).sum() };
     // Narrow: drop the live / replay labels, shorten the clock, drop the alarm count, then the
-    // window name. The name, FROZEN and the time stay.
-    let kept = if st.frozen { 3 } else { 2 };
+    // window name. The name, FROZEN, STALE and the time stay.
+    let kept = if st.frozen { 3 } else { 2 } + stale_kept;
     while total(&left, &right) > width && left.len() > kept {
         left.pop();
     }

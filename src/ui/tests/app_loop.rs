@@ -101,6 +101,7 @@ fn start(first: Snapshot) -> (tokio::task::JoinHandle<anyhow::Result<()>>, Harne
         flash: Duration::from_secs(2),
         shutdown: None,
         suspend: None,
+        link: None,
     };
     let handle = tokio::spawn(async move {
         let mut terminal = Terminal::new(backend)?;

@@ -1,5 +1,5 @@
 //! The aggregator: its state (dedupe, pricing, windows, retention, Claude Code's figures), the
-//! live actor under bursts, clock faults and alarms.
+//! live actor under bursts, clock faults and alarms, and the views stream readers ask for.
 
 mod alarms;
 mod burst;
@@ -8,3 +8,4 @@ mod clock;
 mod identity;
 mod retention;
 mod state;
+mod views;

@@ -1,6 +1,7 @@
 //! The commands as a user runs them (the `costtop` binary), and the live pipeline `watch` runs.
 
 mod admin_key;
+mod attach;
 mod audit;
 mod demo;
 mod generate;
