@@ -10,7 +10,8 @@
 //!
 //! - entry: [`app`] (the only place an aggregator is started), [`cli`], `config`;
 //! - outputs: `listener`, [`outputs`], [`ui`];
-//! - [`sources`] (tasks) and [`aggregate`] (the one owner of usage state);
+//! - [`sources`] (tasks), `history` (the memory: read back as a source, written from the
+//!   others) and [`aggregate`] (the one owner of usage state);
 //! - pure layers: [`parse`] (bytes → record), [`pricing`] (price table, cost);
 //! - vocabulary every layer speaks: [`snapshot`] (the contract outputs read), [`time`]
 //!   (windows, zone, periods, the injected clock), [`budget`], [`usage`], [`money`], `format`.
@@ -21,6 +22,7 @@ pub mod budget;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod format;
+pub(crate) mod history;
 pub(crate) mod listener;
 pub mod logging;
 pub mod money;

@@ -23,6 +23,10 @@ pub enum GroupBy {
     Day,
     /// Per local hour.
     Hour,
+    /// Per ISO week (Monday to Sunday, in the time zone): `2026-W49`.
+    Week,
+    /// Per calendar month (in the time zone): `2026-12`.
+    Month,
 }
 
 impl FromStr for GroupBy {
@@ -35,11 +39,13 @@ impl FromStr for GroupBy {
             "session" => GroupBy::Session,
             "day" => GroupBy::Day,
             "hour" => GroupBy::Hour,
+            "week" => GroupBy::Week,
+            "month" => GroupBy::Month,
             _ => match s.strip_prefix("tag:") {
                 Some(key) if !key.is_empty() => GroupBy::Tag(key.to_string()),
                 _ => {
                     return Err(format!(
-                        "unknown grouping {s:?} (use model, tier, project, session, tag:KEY, day, hour)"
+                        "unknown grouping {s:?} (use model, tier, project, session, tag:KEY, hour, day, week, month)"
                     ));
                 }
             },
