@@ -123,7 +123,7 @@ pub(super) async fn run_check(args: CheckArgs) -> Result<ExitCode> {
         Err(e) => {
             let text = match args.format {
                 CheckFormat::Json => check::error_json(&format!("{e:#}")),
-                CheckFormat::Text => format!("unknown: {e:#}"),
+                CheckFormat::Text => format!("unknown: {}", one_line(&format!("{e:#}"))),
             };
             let _ = crate::outputs::emit(&format!("{text}\n"));
             check::UNKNOWN
@@ -143,4 +143,19 @@ pub(super) async fn run_check(args: CheckArgs) -> Result<ExitCode> {
         }
     };
     Ok(ExitCode::from(code))
+}
+
+/// A message on one line: its first line, and its last when they differ (a TOML error's
+/// excerpt between them is left out).
+fn one_line(message: &str) -> String {
+    let mut lines = message.lines().map(str::trim).filter(|l| {
+        !l.is_empty()
+            && !l.starts_with('|')
+            && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+    });
+    let first = lines.next().unwrap_or_default();
+    match lines.next_back() {
+        Some(last) if last != first => format!("{first}: {last}"),
+        _ => first.to_owned(),
+    }
 }

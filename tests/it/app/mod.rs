@@ -4,6 +4,7 @@ mod admin_key;
 mod audit;
 mod demo;
 mod generate;
+mod guard;
 mod live;
 mod prices;
 mod report;
