@@ -106,7 +106,7 @@ fn a_budget_per_session_blocks_only_the_session_over_it() {
     let a = home.report_usd(&[&home.transcript(SESSION_A, APP)]);
     let b = home.report_usd(&[&home.transcript(SESSION_B, OTHER)]);
     assert!(b > a, "session B spends more ({b} vs {a})");
-    let limit = (a + b) / 2.0;
+    let limit = f64::midpoint(a, b);
     std::fs::write(
         home.tmp.path().join("config.toml"),
         format!("[[budgets]]\nname = \"per session\"\nperiod = \"day\"\nlimit_usd = {limit}\nscope = \"session\"\n"),
