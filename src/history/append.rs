@@ -5,12 +5,12 @@
 //! process killed mid-write leaves at most one unfinished block, which the next append puts
 //! aside.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::block;
-use super::file::{self, FILE_MAGIC, OpenError, Summary};
+use super::file::{self, FILE_MAGIC, OpenError, Summary, lock};
 use super::index::{Identity, Known, identity};
 use super::rewrite;
 use crate::usage::UsageEvent;
@@ -195,28 +195,5 @@ impl Appender {
             }
         }
         out
-    }
-}
-
-/// Takes the lock beside `path` (waiting for it, or not); `None` when it is held elsewhere and
-/// the caller would not wait. The lock is released when the returned file is dropped.
-pub(crate) fn lock(path: &Path, wait: bool) -> std::io::Result<Option<File>> {
-    let lock_path = file::lock_path(path);
-    if let Some(dir) = lock_path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)?;
-    if wait {
-        lock.lock()?;
-        return Ok(Some(lock));
-    }
-    match lock.try_lock() {
-        Ok(()) => Ok(Some(lock)),
-        Err(TryLockError::WouldBlock) => Ok(None),
-        Err(TryLockError::Error(e)) => Err(e),
     }
 }

@@ -1,7 +1,7 @@
 //! The history file as a whole: where it lives, its 16-byte header, and reading it from an
 //! offset into [`Piece`]s with a summary of what was found (records, time range, damage).
 
-use std::fs::{File, Metadata};
+use std::fs::{File, Metadata, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -226,4 +226,27 @@ pub(crate) fn visit(
         }
     }
     Ok(summary)
+}
+
+/// Takes the lock beside `path` (waiting for it, or not); `None` when it is held elsewhere and
+/// the caller would not wait. The lock is released when the returned file is dropped.
+pub(crate) fn lock(path: &Path, wait: bool) -> std::io::Result<Option<File>> {
+    let lock_path = lock_path(path);
+    if let Some(dir) = lock_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)?;
+    if wait {
+        lock.lock()?;
+        return Ok(Some(lock));
+    }
+    match lock.try_lock() {
+        Ok(()) => Ok(Some(lock)),
+        Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(e)) => Err(e),
+    }
 }

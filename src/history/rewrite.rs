@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::append::lock;
 use super::block;
-use super::file::{FILE_MAGIC, OpenError, read_from, sibling};
+use super::file::{FILE_MAGIC, OpenError, lock, read_from, sibling};
 use super::scan::{Piece, Pieces};
 
 /// What a prune did.

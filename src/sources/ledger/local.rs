@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, Utc};
 use walkdir::WalkDir;
 
-use super::Ledger;
+use super::cache::Ledger;
 use super::spend::Deduped;
 use crate::history::{Appender, Candidate, Identity, Known, Summary, identity};
 use crate::pricing::PriceTable;
