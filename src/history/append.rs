@@ -8,6 +8,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::block;
 use super::file::{self, FILE_MAGIC, OpenError, Summary, lock};
@@ -35,7 +36,7 @@ pub(crate) struct Appended {
     pub(crate) records: usize,
     /// Bytes written.
     pub(crate) bytes: u64,
-    /// Another costtop held the lock and the caller would not wait: nothing was done.
+    /// Another costtop held the lock past the caller's patience: nothing was done.
     pub(crate) busy: bool,
     /// Damage found and put aside, with where it went.
     pub(crate) repaired: Option<String>,
@@ -77,15 +78,16 @@ impl Appender {
         &self.path
     }
 
-    /// Writes the candidates the history does not hold yet. With `wait` false it gives up at
-    /// once (`busy`) when another costtop holds the lock. `durable` syncs the data to disk.
+    /// Writes the candidates the history does not hold yet. It waits at most `patience` for
+    /// the lock another costtop holds, then gives up (`busy`). `durable` syncs the data to
+    /// disk.
     pub(crate) fn append(
         &mut self,
         candidates: &[Candidate],
-        wait: bool,
+        patience: Duration,
         durable: bool,
     ) -> std::io::Result<Appended> {
-        let Some(_lock) = lock(&self.path, wait)? else {
+        let Some(_lock) = lock(&self.path, patience)? else {
             return Ok(Appended {
                 busy: true,
                 ..Appended::default()

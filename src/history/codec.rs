@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::codes::{
+    iteration_code, iteration_kind, kind, kind_code, stop, stop_code, tier, tier_code,
+};
 use super::varint::{Cursor, put, put_signed};
 use crate::money::Money;
-use crate::usage::{
-    Attribution, BilledIteration, EventKind, IterationKind, Modifiers, StopReason, Tier, Tokens,
-    UsageEvent,
-};
+use crate::usage::{Attribution, BilledIteration, Modifiers, Tokens, UsageEvent};
 
 const HAS_KEY: u32 = 1;
 const TIER_SHIFT: u32 = 1; // 2 bits
@@ -335,72 +335,4 @@ impl ColumnReader<'_> {
             estimate,
         })
     }
-}
-
-fn tier_code(t: Tier) -> u32 {
-    match t {
-        Tier::Standard => 0,
-        Tier::Batch => 1,
-        Tier::Priority => 2,
-    }
-}
-
-fn tier(code: u32) -> Option<Tier> {
-    [Tier::Standard, Tier::Batch, Tier::Priority]
-        .get(code as usize)
-        .copied()
-}
-
-fn stop_code(s: Option<StopReason>) -> u32 {
-    match s {
-        None => 0,
-        Some(StopReason::MaxTokens) => 1,
-        Some(StopReason::Other) => 2,
-    }
-}
-
-/// The stop reason of a code (`Err` for a code no writer uses).
-fn stop(code: u32) -> Result<Option<StopReason>, ()> {
-    match code {
-        0 => Ok(None),
-        1 => Ok(Some(StopReason::MaxTokens)),
-        2 => Ok(Some(StopReason::Other)),
-        _ => Err(()),
-    }
-}
-
-fn kind_code(k: EventKind) -> u32 {
-    match k {
-        EventKind::Request => 0,
-        EventKind::FailedRequest => 1,
-        EventKind::Bucket => 2,
-        EventKind::Iteration => 3,
-    }
-}
-
-fn kind(code: u32) -> EventKind {
-    match code {
-        0 => EventKind::Request,
-        1 => EventKind::FailedRequest,
-        2 => EventKind::Bucket,
-        _ => EventKind::Iteration,
-    }
-}
-
-fn iteration_code(k: IterationKind) -> u32 {
-    match k {
-        IterationKind::Compaction => 0,
-        IterationKind::Advisor => 1,
-        IterationKind::Other => 2,
-    }
-}
-
-fn iteration_kind(code: u32) -> Option<IterationKind> {
-    [
-        IterationKind::Compaction,
-        IterationKind::Advisor,
-        IterationKind::Other,
-    ]
-    .get(code as usize)
-    .copied()
 }

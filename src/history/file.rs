@@ -5,6 +5,7 @@ use std::fs::{File, Metadata, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
@@ -228,9 +229,10 @@ pub(crate) fn visit(
     Ok(summary)
 }
 
-/// Takes the lock beside `path` (waiting for it, or not); `None` when it is held elsewhere and
-/// the caller would not wait. The lock is released when the returned file is dropped.
-pub(crate) fn lock(path: &Path, wait: bool) -> std::io::Result<Option<File>> {
+/// Takes the lock beside `path`, trying for at most `patience` (zero: once); `None` when it
+/// is still held elsewhere. The lock is released when the returned file is dropped. A holder
+/// that is stopped or hung never stops this caller for longer than its patience.
+pub(crate) fn lock(path: &Path, patience: Duration) -> std::io::Result<Option<File>> {
     let lock_path = lock_path(path);
     if let Some(dir) = lock_path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -240,13 +242,15 @@ pub(crate) fn lock(path: &Path, wait: bool) -> std::io::Result<Option<File>> {
         .truncate(false)
         .write(true)
         .open(&lock_path)?;
-    if wait {
-        lock.lock()?;
-        return Ok(Some(lock));
-    }
-    match lock.try_lock() {
-        Ok(()) => Ok(Some(lock)),
-        Err(TryLockError::WouldBlock) => Ok(None),
-        Err(TryLockError::Error(e)) => Err(e),
+    let deadline = Instant::now() + patience;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(Some(lock)),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::WouldBlock) => return Ok(None),
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
     }
 }

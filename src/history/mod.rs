@@ -2,7 +2,7 @@
 //! fields, ids and tags; never prompt or response content), kept in the data dir so that
 //! spend outlives Claude Code's cleanup of old transcripts.
 //!
-//! - `block.rs`, `codec.rs`, `varint.rs`: the format — a file header, then blocks of
+//! - `block.rs`, `codec.rs`, `codes.rs`, `varint.rs`: the format — a file header, then blocks of
 //!   column-encoded, deflate-compressed records, each with a checksum;
 //! - `file.rs`, `scan.rs`: reading it back, up to and around damage;
 //! - `index.rs`: which records it holds (the dedupe keys, or a content hash);
@@ -12,6 +12,7 @@
 mod append;
 mod block;
 mod codec;
+mod codes;
 mod file;
 mod index;
 mod rewrite;

@@ -118,9 +118,13 @@ pub(crate) fn put_damage_aside(path: &Path) -> std::io::Result<Option<PathBuf>> 
 }
 
 /// Drops every record before `cutoff` from the history (damage found on the way is put
-/// aside); waits for the lock.
+/// aside); waits up to a minute for the lock.
 pub(crate) fn prune_before(path: &Path, cutoff: DateTime<Utc>) -> std::io::Result<Pruned> {
-    let _lock = lock(path, true)?;
+    let Some(_lock) = lock(path, std::time::Duration::from_secs(60))? else {
+        return Err(std::io::Error::other(
+            "another costtop holds the history's lock; try again",
+        ));
+    };
     let Some((bytes, meta)) = read_from(path, 0).map_err(io)? else {
         return Ok(Pruned::default());
     };

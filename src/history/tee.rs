@@ -27,6 +27,8 @@ use crate::usage::{EventKind, SOURCE_CHANNEL_CAPACITY, SourceHealth, SourceMsg, 
 pub(crate) const FLUSH_AFTER: Duration = Duration::from_secs(5);
 /// How often a failing write is tried again.
 const RETRY: Duration = Duration::from_secs(5);
+/// Longest the writer waits for another costtop's lock (appends take milliseconds).
+const LOCK_PATIENCE: Duration = Duration::from_secs(5);
 /// Records kept while the file cannot be written.
 const PENDING_LIMIT: usize = 1 << 20;
 /// Records sent to the aggregator per message while the history is read.
@@ -285,7 +287,15 @@ impl Writer {
     }
 
     fn write_even_if_empty(&mut self) {
-        let state = match self.appender.append(&self.pending, true, true) {
+        let state = match self.appender.append(&self.pending, LOCK_PATIENCE, true) {
+            Ok(done) if done.busy => {
+                // Another costtop holds the lock (stopped, or very slow): try again later.
+                self.retry_at = Some(Instant::now() + RETRY);
+                SourceState::Error(format!(
+                    "another costtop holds the history's lock; {} records waiting",
+                    self.pending.len()
+                ))
+            }
             Ok(done) => {
                 self.pending.clear();
                 self.oldest = None;

@@ -9,6 +9,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::append::{Appender, Candidate};
+
+/// How long a test's append waits for the lock.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 use super::block;
 use super::file::{Summary, visit};
 use super::index::Known;
@@ -127,14 +130,14 @@ fn appends_accumulate_and_a_record_is_written_once_whoever_writes_it() {
     let mut a = appender(&path);
     let mut b = appender(&path);
     assert_eq!(
-        a.append(&candidates(&events[..60]), true, false)
+        a.append(&candidates(&events[..60]), WAIT, false)
             .unwrap()
             .records,
         60
     );
     // The second writer reads the first one's block before writing: only 40 are new.
     assert_eq!(
-        b.append(&candidates(&events[20..]), true, false)
+        b.append(&candidates(&events[20..]), WAIT, false)
             .unwrap()
             .records,
         40
@@ -146,7 +149,7 @@ fn appends_accumulate_and_a_record_is_written_once_whoever_writes_it() {
     let mut less = events[6].clone();
     less.rank -= 1;
     assert_eq!(
-        a.append(&candidates(&[more, less]), true, false)
+        a.append(&candidates(&[more, less]), WAIT, false)
             .unwrap()
             .records,
         1
@@ -172,11 +175,11 @@ fn records_without_a_key_are_held_as_many_times_as_one_reading_saw_them() {
             .collect()
     };
     let mut a = appender(&path);
-    assert_eq!(a.append(&copies(2), true, false).unwrap().records, 2);
+    assert_eq!(a.append(&copies(2), WAIT, false).unwrap().records, 2);
     // Another reading saw three copies: one more; a reading of one copy adds none.
     let mut b = appender(&path);
-    assert_eq!(b.append(&copies(3), true, false).unwrap().records, 1);
-    assert_eq!(b.append(&copies(1), true, false).unwrap().records, 0);
+    assert_eq!(b.append(&copies(3), WAIT, false).unwrap().records, 1);
+    assert_eq!(b.append(&copies(1), WAIT, false).unwrap().records, 0);
     assert_eq!(read_all(&path).0.len(), 3);
 }
 
@@ -186,7 +189,7 @@ fn damage_is_read_around_reported_and_put_aside() {
     let path = dir.path().join("history.ledger");
     let mut w = appender(&path);
     for chunk in (0..30).map(event).collect::<Vec<_>>().chunks(10) {
-        w.append(&candidates(chunk), true, false).unwrap();
+        w.append(&candidates(chunk), WAIT, false).unwrap();
     }
     let mut bytes = std::fs::read(&path).unwrap();
     let second = block::check(&bytes[16..]).unwrap().block_len() as usize + 16;
@@ -201,7 +204,7 @@ fn damage_is_read_around_reported_and_put_aside() {
     );
     // The next writer puts the damaged block aside, then writes.
     let mut next = Appender::new(&path, Known::default(), &summary);
-    let done = next.append(&candidates(&[event(99)]), true, false).unwrap();
+    let done = next.append(&candidates(&[event(99)]), WAIT, false).unwrap();
     let aside = done.repaired.expect("put aside");
     assert_eq!(
         std::fs::read(&aside).unwrap().len(),
@@ -224,14 +227,14 @@ fn an_append_cut_short_loses_only_itself() {
     let mut w = appender(&path);
     w.append(
         &candidates(&(0..50).map(event).collect::<Vec<_>>()),
-        true,
+        WAIT,
         false,
     )
     .unwrap();
     let whole = std::fs::metadata(&path).unwrap().len();
     w.append(
         &candidates(&(50..90).map(event).collect::<Vec<_>>()),
-        true,
+        WAIT,
         false,
     )
     .unwrap();
@@ -249,7 +252,7 @@ fn an_append_cut_short_loses_only_itself() {
     let done = next
         .append(
             &candidates(&(50..90).map(event).collect::<Vec<_>>()),
-            true,
+            WAIT,
             false,
         )
         .unwrap();
@@ -266,7 +269,7 @@ fn a_file_that_is_not_a_history_is_refused_and_left_alone() {
     assert!(visit(&path, 0, true, |_, _| {}).is_err());
     assert!(
         appender(&path)
-            .append(&candidates(&[event(1)]), true, false)
+            .append(&candidates(&[event(1)]), WAIT, false)
             .is_err()
     );
     assert_eq!(std::fs::read(&path).unwrap(), b"{\"not\": \"a history\"}\n");
@@ -279,7 +282,7 @@ fn a_prune_keeps_what_is_after_its_date() {
     let mut w = appender(&path);
     let events: Vec<UsageEvent> = (0..90).map(event).collect();
     for chunk in events.chunks(30) {
-        w.append(&candidates(chunk), true, false).unwrap();
+        w.append(&candidates(chunk), WAIT, false).unwrap();
     }
     let cutoff = events[45].timestamp;
     let pruned = prune_before(&path, cutoff).unwrap();
@@ -290,7 +293,7 @@ fn a_prune_keeps_what_is_after_its_date() {
     assert!(records == events[45..].iter().map(stored).collect::<Vec<_>>());
     // A writer that had read the old file notices the new one and does not write twice.
     assert_eq!(
-        w.append(&candidates(&events[80..]), true, false)
+        w.append(&candidates(&events[80..]), WAIT, false)
             .unwrap()
             .records,
         0
@@ -317,4 +320,23 @@ proptest! {
     fn any_payload_decodes_or_is_refused_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = super::codec::decode(&bytes);
     }
+}
+
+#[test]
+fn a_writer_gives_up_when_the_lock_stays_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.ledger");
+    let held = super::file::lock(&path, std::time::Duration::ZERO)
+        .unwrap()
+        .expect("the lock is free");
+    let short = std::time::Duration::from_millis(50);
+    let done = appender(&path)
+        .append(&candidates(&[event(1)]), short, false)
+        .unwrap();
+    assert!(done.busy && done.records == 0);
+    drop(held);
+    let done = appender(&path)
+        .append(&candidates(&[event(1)]), short, false)
+        .unwrap();
+    assert_eq!((done.busy, done.records), (false, 1));
 }

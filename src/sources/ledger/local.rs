@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use walkdir::WalkDir;
@@ -88,7 +88,11 @@ pub(crate) fn keep_fresh(
         identity,
         ..Summary::default()
     };
-    let done = Appender::new(path, Known::default(), &summary).append(&candidates, false, false)?;
+    let done = Appender::new(path, Known::default(), &summary).append(
+        &candidates,
+        Duration::ZERO,
+        false,
+    )?;
     Ok(done.records)
 }
 

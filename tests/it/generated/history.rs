@@ -21,7 +21,9 @@ struct Month {
 impl Month {
     fn new(lines: u64, seed: u64) -> Month {
         let home = tempfile::tempdir().expect("tempdir");
-        let end = Utc::now().duration_trunc(chrono::Duration::minutes(1)).expect("now");
+        let end = Utc::now()
+            .duration_trunc(chrono::Duration::minutes(1))
+            .expect("now");
         let options = generator::Options {
             out: home.path().join("claude"),
             lines,
@@ -64,9 +66,16 @@ impl Month {
             .costtop(&["report", "--format", "json", "--tz", "UTC"])
             .output()
             .expect("report");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        assert_eq!(report["totals"]["requests"], self.truth.requests, "requests");
+        assert_eq!(
+            report["totals"]["requests"], self.truth.requests,
+            "requests"
+        );
         assert_eq!(
             picos(&report["totals"]["cost_usd"]),
             self.truth.cost_picodollars as i128,
@@ -76,7 +85,15 @@ impl Month {
 
     /// The month budget's spend, as `check` sees it.
     fn month_spent(&self) -> Value {
-        let args = ["check", "--tz", "UTC", "--budget", "month=1000000", "--format", "json"];
+        let args = [
+            "check",
+            "--tz",
+            "UTC",
+            "--budget",
+            "month=1000000",
+            "--format",
+            "json",
+        ];
         let out = self.costtop(&args).output().expect("check");
         let answer: Value = serde_json::from_slice(&out.stdout).expect("check JSON");
         assert_eq!(answer["exit_code"], 0, "{answer}");
@@ -96,7 +113,11 @@ impl Month {
         let records = field("records");
         let number = |s: &str| s.replace(',', "").parse::<u64>().unwrap_or(0);
         let (count, rest) = records.split_once(' ').unwrap_or((&records, ""));
-        let requests = rest.trim_start_matches('(').split(' ').next().unwrap_or("0");
+        let requests = rest
+            .trim_start_matches('(')
+            .split(' ')
+            .next()
+            .unwrap_or("0");
         (number(count), number(requests), field("damage"))
     }
 }
@@ -104,7 +125,10 @@ impl Month {
 /// Deletes the transcripts last modified before `cutoff`, as Claude Code's cleanup does.
 fn clean_up(projects: &Path, cutoff: SystemTime) -> usize {
     let mut deleted = 0;
-    for entry in walkdir::WalkDir::new(projects).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(projects)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let old = entry
             .metadata()
             .ok()
@@ -125,13 +149,19 @@ fn report_and_the_month_budget_outlive_claude_codes_cleanup() {
     let spent = month.month_spent();
     let (records, requests, damage) = month.shown();
     assert_eq!(requests, month.truth.requests, "each request is kept");
-    assert!(records >= requests && damage == "none", "{records} {damage}");
+    assert!(
+        records >= requests && damage == "none",
+        "{records} {damage}"
+    );
     // The cleanup deletes what is older than its period, then everything.
     let ten_days = SystemTime::now() - Duration::from_secs(10 * 86_400);
     assert!(clean_up(&month.projects(), ten_days) > 0);
     month.report_equals_truth();
     assert_eq!(month.month_spent(), spent);
-    clean_up(&month.projects(), SystemTime::now() + Duration::from_secs(3600));
+    clean_up(
+        &month.projects(),
+        SystemTime::now() + Duration::from_secs(3600),
+    );
     month.report_equals_truth();
     assert_eq!(month.month_spent(), spent);
 }
@@ -171,13 +201,23 @@ fn a_costtop_killed_while_appending_loses_nothing_written_and_corrupts_nothing()
             "{damage}"
         );
         torn += usize::from(damage != "none");
-        assert!(records >= kept, "{records} records after {kept}: something written was lost");
+        assert!(
+            records >= kept,
+            "{records} records after {kept}: something written was lost"
+        );
         kept = records;
     }
     eprintln!("kills that left an unfinished block: {torn} of 6");
     month.report_equals_truth();
-    assert_eq!(month.shown().2, "none", "the unfinished block was put aside");
-    clean_up(&month.projects(), SystemTime::now() + Duration::from_secs(3600));
+    assert_eq!(
+        month.shown().2,
+        "none",
+        "the unfinished block was put aside"
+    );
+    clean_up(
+        &month.projects(),
+        SystemTime::now() + Duration::from_secs(3600),
+    );
     month.report_equals_truth();
 }
 
@@ -195,13 +235,23 @@ fn two_costtops_writing_one_history_write_each_record_once() {
     let (a, b) = (run(), run());
     for child in [a, b] {
         let out = child.wait_with_output().expect("wait");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let (records, requests, damage) = month.shown();
     assert_eq!((requests, damage.as_str()), (month.truth.requests, "none"));
     // A few more complete copies of one request may follow a streamed one; a request written
     // by both would double the count.
-    assert!(records * 10 < requests * 11, "{records} records for {requests} requests");
-    clean_up(&month.projects(), SystemTime::now() + Duration::from_secs(3600));
+    assert!(
+        records * 10 < requests * 11,
+        "{records} records for {requests} requests"
+    );
+    clean_up(
+        &month.projects(),
+        SystemTime::now() + Duration::from_secs(3600),
+    );
     month.report_equals_truth();
 }
