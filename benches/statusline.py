@@ -101,6 +101,7 @@ def main():
     transcript = latest_session(projects)
     cache = Path(tempfile.mkdtemp(prefix="costtop-statusline-cache-"))
     env = dict(os.environ, CLAUDE_CONFIG_DIR=str(data), XDG_CACHE_HOME=str(cache),
+               COSTTOP_HISTORY=str(cache / "history.ledger"),
                COSTTOP_CONFIG=str(ROOT / "tests/fixtures/config/empty.toml"))
     env.pop("COSTTOP_URL", None)
     status = json.dumps({

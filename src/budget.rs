@@ -47,6 +47,41 @@ impl BudgetFilter {
     }
 }
 
+/// Whose spend a budget holds to its limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// All usage its filter lets through, together.
+    #[default]
+    All,
+    /// Each project's own (`check` and `hook`: the current one; elsewhere the largest).
+    Project,
+    /// Each session's own (`check` and `hook`: the current one; elsewhere the largest).
+    Session,
+}
+
+impl Scope {
+    /// The name used in the config, on the command line and in JSON.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Project => "project",
+            Scope::Session => "session",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Scope, String> {
+        match s {
+            "all" => Ok(Scope::All),
+            "project" => Ok(Scope::Project),
+            "session" => Ok(Scope::Session),
+            _ => Err(format!("unknown scope {s:?} (use all, project, session)")),
+        }
+    }
+}
+
 /// A spend limit.
 #[derive(Debug, Clone)]
 pub struct Budget {
@@ -60,6 +95,8 @@ pub struct Budget {
     pub warn_at: f64,
     /// Which usage counts.
     pub filter: BudgetFilter,
+    /// Whose spend is held to the limit: all of it, or each project's or session's own.
+    pub scope: Scope,
 }
 
 impl Budget {
@@ -71,6 +108,7 @@ impl Budget {
             limit: Money::from_usd(limit_usd),
             warn_at: 0.8,
             filter: BudgetFilter::default(),
+            scope: Scope::All,
         }
     }
 
@@ -91,6 +129,92 @@ impl Budget {
             "warn"
         } else {
             "ok"
+        }
+    }
+}
+
+/// How a budget stands, worst last (the order `check`'s exit codes follow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// Under its warning level.
+    Ok,
+    /// At or past its warning level, under the limit.
+    Warn,
+    /// At or past the limit.
+    Exceeded,
+}
+
+impl State {
+    /// `ok`, `warn` or `exceeded`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Warn => "warn",
+            State::Exceeded => "exceeded",
+        }
+    }
+
+    /// Reads `ok`, `warn` or `exceeded`.
+    pub(crate) fn parse(s: &str) -> Option<State> {
+        match s {
+            "ok" => Some(State::Ok),
+            "warn" => Some(State::Warn),
+            "exceeded" => Some(State::Exceeded),
+            _ => None,
+        }
+    }
+}
+
+/// Where one budget stands at a moment, for `check` and `hook`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Standing {
+    /// The budget's name.
+    pub(crate) name: String,
+    /// Its period.
+    pub(crate) period: Period,
+    /// Whose spend it holds.
+    pub(crate) scope: Scope,
+    /// The project or session judged, for a scoped budget.
+    pub(crate) subject: Option<String>,
+    /// The limit.
+    pub(crate) limit: Money,
+    /// Spent this period.
+    pub(crate) spent: Money,
+    /// Spent plus the recent burn over the rest of the period.
+    pub(crate) projected: Money,
+    /// Some usage had no price: the true spend is higher.
+    pub(crate) lower_bound: bool,
+    /// Where it stands (`None`: it could not be told, see `unknown`).
+    pub(crate) state: Option<State>,
+    /// Why it could not be told.
+    pub(crate) unknown: Option<String>,
+    /// The period's start.
+    pub(crate) start: DateTime<Utc>,
+    /// The period's end.
+    pub(crate) end: DateTime<Utc>,
+}
+
+impl Budget {
+    /// Where the budget stands having spent `spent` (projected `projected`) this period.
+    pub(crate) fn standing(
+        &self,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        spent: Money,
+        projected: Money,
+    ) -> Standing {
+        Standing {
+            name: self.name.clone(),
+            period: self.period,
+            scope: self.scope,
+            subject: None,
+            limit: self.limit,
+            spent,
+            projected,
+            lower_bound: false,
+            state: State::parse(self.state(spent)),
+            unknown: None,
+            start,
+            end,
         }
     }
 }

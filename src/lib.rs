@@ -11,7 +11,8 @@
 //! - entry: [`app`] (the only place an aggregator is started), [`cli`], `config`;
 //! - outputs: `listener`, [`outputs`], [`ui`]; [`attach`] (another costtop's snapshots, for
 //!   the dashboard);
-//! - [`sources`] (tasks) and [`aggregate`] (the one owner of usage state);
+//! - [`sources`] (tasks), `history` (the memory: read back as a source, written from the
+//!   others) and [`aggregate`] (the one owner of usage state);
 //! - pure layers: [`parse`] (bytes → record), [`pricing`] (price table, cost);
 //! - vocabulary every layer speaks: [`snapshot`] (the contract outputs read), [`time`]
 //!   (windows, zone, periods, the injected clock), [`budget`], [`usage`], [`money`], `format`.
@@ -23,6 +24,7 @@ pub mod budget;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod format;
+pub(crate) mod history;
 pub(crate) mod listener;
 pub mod logging;
 pub mod money;

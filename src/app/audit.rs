@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use super::keep::{has_history, history_path};
 use super::report::{fail_if_nothing_read, read_once};
-use super::setup::{discover_or_explain, load_config, settings, time_flag, zone};
+use super::setup::{discover_live, load_config, settings, time_flag, zone};
 use crate::cli::{AuditArgs, Format};
 use crate::outputs::audit;
 use crate::time::Window;
@@ -20,13 +21,14 @@ pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     if let Some(by) = &args.by {
         settings.audit.group = by.clone();
     }
-    let discovery = discover_or_explain(&args.read.sources)?;
-    let (handle, summary) = read_once(&discovery, settings, since).await?;
+    let history = history_path(&config, &args.read.sources);
+    let discovery = discover_live(&args.read.sources, has_history(history.as_deref()))?;
+    let (handle, read) = read_once(&discovery, settings, history.as_deref()).await?;
     let snap = handle
         .snapshot_now(None)
         .await
         .context("aggregator stopped")?;
-    fail_if_nothing_read(&summary, &snap)?;
+    fail_if_nothing_read(&read, &snap)?;
     let text = match args.format {
         Format::Json => audit::render_json(&snap),
         Format::Csv => audit::render_csv(&snap),

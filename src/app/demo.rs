@@ -100,7 +100,8 @@ pub async fn start_demo(args: &DemoArgs) -> Result<DemoRun> {
     let discovery = discover(&[log_path.display().to_string()]);
     let clock = ScaledClock::starting_at(start, speed);
     let handle = AggregatorHandle::spawn(settings, Arc::new(clock));
-    let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    // The demo's records are simulated: they never go into the history.
+    let live = start_live(&handle, &discovery, &args.follow, &config, since, None).await?;
     let path = log_path.clone();
     let writer = tokio::spawn(async move {
         if let Err(e) = follow_clock(feed, &path, clock, WRITE_TICK).await {

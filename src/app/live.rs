@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
+use super::keep::{has_history, history_path};
 use super::setup::{discover_live, list_themes_if_asked, ui_options};
 use super::start::{
     ADMIN_BACKFILL_WAIT, live_settings, shutdown_signal, start_listener, start_live, start_proxy,
@@ -16,12 +17,21 @@ use crate::time::SystemClock;
 
 pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
+    let history = history_path(&config, &args.sources);
     let discovery = discover_live(
         &args.sources,
-        args.follow.admin_api || args.proxy.proxy.is_some(),
+        args.follow.admin_api || args.proxy.proxy.is_some() || has_history(history.as_deref()),
     )?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    let live = start_live(
+        &handle,
+        &discovery,
+        &args.follow,
+        &config,
+        since,
+        history.as_deref(),
+    )
+    .await?;
     if let Some(listening) = start_listener(&handle, &live, &args.listen, None).await? {
         eprintln!("costtop: listening on http://{}", listening.addr);
     }
@@ -51,9 +61,11 @@ pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
             .await
             .context("aggregator stopped")?;
         crate::outputs::emit(&format!("{}\n", watch::json_line(&snap)))?;
+        live.flush_history().await;
         return Ok(ExitCode::SUCCESS);
     }
     watch::print_every(&handle, args.interval, shutdown_signal()).await?;
+    live.flush_history().await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -63,12 +75,21 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     }
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
+    let history = history_path(&config, &args.sources);
     let discovery = discover_live(
         &args.sources,
-        args.follow.admin_api || args.proxy.proxy.is_some(),
+        args.follow.admin_api || args.proxy.proxy.is_some() || has_history(history.as_deref()),
     )?;
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    let live = start_live(
+        &handle,
+        &discovery,
+        &args.follow,
+        &config,
+        since,
+        history.as_deref(),
+    )
+    .await?;
     // On the dashboard the addresses go to the log and the sources pane: the screen is the UI's.
     let _listening = start_listener(&handle, &live, &args.listen, None).await?;
     let proxy = start_proxy(
@@ -79,7 +100,10 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
         std::future::pending(),
     );
     let _proxying = proxy.await?;
-    crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await?;
+    let ran =
+        crate::ui::run_terminal(handle.snapshots(), handle.control_sender(), None, opts).await;
+    live.flush_history().await;
+    ran?;
     Ok(ExitCode::SUCCESS)
 }
 

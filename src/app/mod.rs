@@ -3,8 +3,12 @@
 
 mod attach;
 mod audit;
+mod check;
 mod demo;
 mod generate;
+mod history;
+mod hook;
+mod keep;
 mod live;
 mod prices;
 mod replay;
@@ -32,6 +36,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Serve(args)) => serve::run_serve(args).await,
         Some(Command::Config(args)) => Ok(run_config(&args)),
         Some(Command::Statusline(args)) => statusline::run_statusline(args).await,
+        Some(Command::Check(args)) => check::run_check(args).await,
+        Some(Command::Hook(args)) => hook::run_hook(args).await,
+        Some(Command::History(args)) => history::run_history(args).await,
         Some(Command::Demo(args)) => demo::run_demo(args).await,
         Some(Command::Replay(args)) => run_replay(args).await,
         Some(Command::Attach(args)) => attach::run_attach(args).await,

@@ -3,9 +3,12 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Utc};
+use std::path::Path;
 
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+
+use super::keep::{has_history, history_path, keep_history};
 use super::setup::{discover_live, load_config, settings, time_flag, zone};
 use super::start::{ADMIN_BACKFILL_WAIT, start_admin_api};
 use crate::aggregate::{AggregatorHandle, Settings};
@@ -21,8 +24,12 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let since = time_flag(args.read.since.as_deref(), zone, "since")?;
     let until = time_flag(args.read.until.as_deref(), zone, "until")?;
     let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
-    let discovery = discover_live(&args.read.sources, args.admin_api)?;
-    let (handle, summary) = read_once(&discovery, settings, since).await?;
+    let history = history_path(&config, &args.read.sources);
+    let discovery = discover_live(
+        &args.read.sources,
+        args.admin_api || has_history(history.as_deref()),
+    )?;
+    let (handle, read) = read_once(&discovery, settings, history.as_deref()).await?;
     if args.admin_api {
         let follow = crate::cli::FollowArgs {
             admin_api: true,
@@ -46,7 +53,8 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
         .snapshot_now(args.by.clone())
         .await
         .context("aggregator stopped")?;
-    fail_if_nothing_read(&summary, &snap)?;
+    fail_if_nothing_read(&read, &snap)?;
+    let summary = &read.summary;
     let by = args.by.as_ref().map_or(String::new(), group_name);
     let text = match args.format {
         Format::Json => report::render_json(&snap),
@@ -79,14 +87,17 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads every source once, in parallel, into an aggregator that publishes nothing by itself.
+/// Reads the history (at `history`, when this run keeps one) and every source once, in
+/// parallel, into an aggregator that publishes nothing by itself; the records the history
+/// lacks are written to it before this returns.
 pub(super) async fn read_once(
     discovery: &Discovery,
     settings: Settings,
-    since: Option<DateTime<Utc>>,
-) -> Result<(AggregatorHandle, ReadSummary)> {
+    history: Option<&Path>,
+) -> Result<(AggregatorHandle, Read)> {
+    let (since, until) = (settings.since, settings.until);
     let handle = AggregatorHandle::spawn_quiet(settings, Arc::new(SystemClock));
-    let tx = handle.source_sender();
+    let (tx, keeper) = keep_history(history, since, until, handle.source_sender(), false).await;
     let list = discovery.sources.clone();
     let opts = ReadOptions {
         threads: None,
@@ -95,12 +106,31 @@ pub(super) async fn read_once(
     let summary = tokio::task::spawn_blocking(move || sources::read_all(&list, tx, opts))
         .await
         .context("reader thread failed")?;
-    Ok((handle, summary))
+    let kept = keeper.is_some();
+    if let Some(keeper) = keeper {
+        keeper.finish().await;
+    }
+    Ok((
+        handle,
+        Read {
+            summary,
+            history: kept,
+        },
+    ))
+}
+
+/// What a one-shot read did.
+pub(super) struct Read {
+    /// The sources' files and lines.
+    pub(super) summary: ReadSummary,
+    /// Whether the history was read too.
+    pub(super) history: bool,
 }
 
 /// Fails (after saying why for each source) when no file could be read at all.
-pub(super) fn fail_if_nothing_read(summary: &ReadSummary, snap: &Snapshot) -> Result<()> {
-    if summary.files_read == 0 && summary.files_failed > 0 {
+pub(super) fn fail_if_nothing_read(read: &Read, snap: &Snapshot) -> Result<()> {
+    let summary = &read.summary;
+    if summary.files_read == 0 && summary.files_failed > 0 && !read.history {
         for s in &snap.sources {
             if let Some(r) = &s.reason {
                 eprintln!("costtop: {}: {r}", s.name);
@@ -122,5 +152,7 @@ fn group_name(g: &crate::snapshot::GroupBy) -> String {
         GroupBy::Day => "day".into(),
         GroupBy::Hour => "hour".into(),
         GroupBy::Org(d) => d.tag_key().into(),
+        GroupBy::Week => "week".into(),
+        GroupBy::Month => "month".into(),
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
+use super::keep::history_path;
 use super::setup::discover_live;
 use super::start::{listen, live_settings, shutdown_signal, start_live, start_proxy};
 use crate::aggregate::AggregatorHandle;
@@ -18,8 +19,17 @@ pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     // With no SOURCE the receiver alone is enough: the Claude Code folders are read when
     // they exist, as with --admin-api.
     let discovery = discover_live(&args.sources, true)?;
+    let history = history_path(&config, &args.sources);
     let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(&handle, &discovery, &args.follow, &config, since)?;
+    let live = start_live(
+        &handle,
+        &discovery,
+        &args.follow,
+        &config,
+        since,
+        history.as_deref(),
+    )
+    .await?;
     let (stopped_tx, stopped) = tokio::sync::oneshot::channel::<()>();
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let stop = async move {
@@ -56,6 +66,7 @@ pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         eprintln!("{}", super::live::proxying_line(p));
     }
     let _ = listening.task.await;
+    live.flush_history().await;
     if let Some(p) = proxying {
         let _ = p.task.await;
     }

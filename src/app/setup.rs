@@ -106,8 +106,8 @@ pub(crate) fn discover_or_explain(args: &[String]) -> Result<Discovery> {
     Ok(discovery)
 }
 
-/// Sources of a live command: with `--admin-api` and no SOURCE, the Claude Code folders are
-/// used only when they exist (the API alone is enough).
+/// Sources of a command: with `--admin-api` (or a history to read) and no SOURCE, the Claude
+/// Code folders are used only when they exist (the API, or the history, alone is enough).
 pub(crate) fn discover_live(args: &[String], admin_api: bool) -> Result<Discovery> {
     if admin_api && args.is_empty() {
         let found = sources::discover(args);

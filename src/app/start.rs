@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use super::keep::keep_history;
 use super::setup::{live_since, load_config, settings, zone};
 use crate::aggregate::{AggregatorHandle, CounterOptions, Settings};
 use crate::cli::{CommonArgs, FollowArgs, ListenArgs, ProxyArgs};
@@ -75,6 +76,8 @@ pub(crate) fn tail_options(since: DateTime<Utc>) -> TailOptions {
 
 /// What a live run started.
 pub(crate) struct Live {
+    /// The history this run reads and keeps, if any.
+    pub(crate) history: Option<crate::history::Keeper>,
     /// Sources that will report `CaughtUp`.
     pub(crate) sources: usize,
     /// The source and output tasks (they end with the aggregator).
@@ -83,18 +86,22 @@ pub(crate) struct Live {
     pub(crate) tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
 }
 
-/// Starts the live sources (tail, Admin API), the recorder and the alarm actions for a handle.
-pub(crate) fn start_live(
+/// Starts the history (at `history`, when this run keeps one), the live sources (tail, Admin
+/// API), the recorder and the alarm actions for a handle.
+pub(crate) async fn start_live(
     handle: &AggregatorHandle,
     discovery: &Discovery,
     follow: &FollowArgs,
     config: &Config,
     since: DateTime<Utc>,
+    history: Option<&std::path::Path>,
 ) -> Result<Live> {
     let mut tx = handle.source_sender();
     if let Some(path) = &follow.record {
         tx = crate::outputs::record::spawn_recorder(path, tx);
     }
+    // On the dashboard the screen says what went wrong (the history's source line).
+    let (tx, history) = keep_history(history, Some(since), None, tx, true).await;
     let mut tasks = Vec::new();
     let mut count = discovery.sources.len();
     if !discovery.sources.is_empty() {
@@ -117,10 +124,20 @@ pub(crate) fn start_live(
         ));
     }
     Ok(Live {
+        history,
         sources: count,
         tasks,
         tx,
     })
+}
+
+impl Live {
+    /// Writes the history's waiting records before the process ends (at most a few seconds).
+    pub(crate) async fn flush_history(&self) {
+        if let Some(keeper) = &self.history {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), keeper.flush()).await;
+        }
+    }
 }
 
 /// Starts the Admin API poller with the key from the environment or the config's command.

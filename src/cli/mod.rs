@@ -6,11 +6,16 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::time::{Period, Window, Zone};
+use crate::time::Window;
 
+mod common;
+mod guard;
 mod parse;
 mod proxy;
-pub(crate) use parse::{parse_budget, parse_duration, parse_listen, parse_time};
+pub use common::CommonArgs;
+pub use guard::{CheckArgs, HistoryArgs, HookArgs};
+pub(crate) use guard::{CheckFormat, ScopeArg};
+pub(crate) use parse::{parse_duration, parse_listen, parse_time};
 pub(crate) use proxy::ProxyArgs;
 
 /// Live cost monitor for Claude API usage, in the terminal.
@@ -50,26 +55,18 @@ pub enum Command {
     Config(ConfigArgs),
     /// One short line for Claude Code's statusLine (reads its status JSON on stdin).
     Statusline(StatuslineArgs),
+    /// Am I over budget? Exit 0 under every budget, 1 at a warning, 2 over, 3 if unknown.
+    Check(CheckArgs),
+    /// Answers Claude Code's hooks: warns near a budget, blocks prompts over it.
+    Hook(HookArgs),
+    /// The history of counted records: its size and range; --export, --prune-before.
+    History(HistoryArgs),
     /// The price table in force, or how one model id is priced; --update fetches a newer one.
     Prices(PricesArgs),
     /// Shell completions on stdout: bash, zsh, fish, elvish or powershell.
     Completions(CompletionsArgs),
     /// The man page on stdout, or one page per subcommand with --out DIR.
     Man(ManArgs),
-}
-
-/// Options every command shares.
-#[derive(Debug, Clone, Args, Default)]
-pub struct CommonArgs {
-    /// Config file [default: <config dir>/costtop/config.toml].
-    #[arg(long, env = "COSTTOP_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// A budget over all usage, e.g. `day=200` (repeatable; periods hour, day, week, month).
-    #[arg(long, value_name = "PERIOD=USD", value_parser = parse_budget)]
-    pub budget: Vec<(Period, f64)>,
-    /// Time zone for days, hours and budget periods (IANA name or `local`).
-    #[arg(long, value_name = "ZONE")]
-    pub tz: Option<Zone>,
 }
 
 /// Options of the live commands (dashboard, watch, demo).
@@ -211,7 +208,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) read: ReadArgs,
-    /// Add rows by model, tier, project, session, tag:KEY, day or hour.
+    /// Add rows by model, tier, project, session, tag:KEY, hour, day, week (ISO) or month.
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::GroupBy>,
     /// Output format.

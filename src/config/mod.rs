@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::aggregate::{AsyncMark, AuditSettings, Retention, SpendLimitAlarms};
-use crate::budget::{Budget, BudgetFilter};
-use crate::pricing::{Money, PriceOverride, PriceTable};
+use crate::budget::Budget;
+use crate::pricing::{PriceOverride, PriceTable};
 use crate::sources::admin_api::UsageApi;
-use crate::time::{Period, Window, Zone};
-use crate::usage::Tier;
+use crate::time::{Window, Zone};
+use budgets::BudgetEntry;
 pub(crate) use proxy::ProxyConfig;
 
 mod proxy;
@@ -61,6 +61,10 @@ pub(crate) struct ConfigFile {
     pub(crate) prices: BTreeMap<String, PriceOverride>,
     /// Where `costtop prices --update` fetches the maintained table from.
     pub(crate) prices_url: Option<String>,
+    /// Keep the history of counted records (default true; `false` turns it off).
+    pub(crate) history: Option<bool>,
+    /// Where the history is kept [default: `<data dir>/costtop/history.ledger`].
+    pub(crate) history_file: Option<PathBuf>,
     /// `[statusline]`: what `costtop statusline` prints and whom it asks.
     #[serde(default)]
     pub(crate) statusline: StatuslineConfig,
@@ -126,28 +130,6 @@ pub(crate) struct SpendLimitsEntry {
     pub(crate) alarms: Option<bool>,
     /// Fraction of a limit at which to warn (default 0.8).
     pub(crate) warn_at: Option<f64>,
-}
-
-/// One `[[budgets]]` entry.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct BudgetEntry {
-    /// Name shown on screen and in alarms.
-    pub(crate) name: String,
-    /// `hour`, `day`, `week` or `month`.
-    pub(crate) period: String,
-    /// The limit in USD.
-    pub(crate) limit_usd: f64,
-    /// Fraction of the limit at which to warn (default 0.8).
-    pub(crate) warn_at: Option<f64>,
-    /// Only models matching this glob.
-    pub(crate) model: Option<String>,
-    /// Only this project.
-    pub(crate) project: Option<String>,
-    /// Only this tier: standard, batch, priority.
-    pub(crate) tier: Option<String>,
-    /// Only records with this tag, `key=value`.
-    pub(crate) tag: Option<String>,
 }
 
 /// A config file that cannot be used.
@@ -340,58 +322,6 @@ impl Config {
         Ok(r)
     }
 
-    /// The budgets, validated.
-    pub(crate) fn budgets(&self) -> Result<Vec<Budget>, String> {
-        self.file
-            .budgets
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let at =
-                    |key: &str, msg: String| format!("budgets[{i}] ({}): {key}: {msg}", b.name);
-                let period: Period = b.period.parse().map_err(|e| at("period", e))?;
-                if !(b.limit_usd.is_finite() && b.limit_usd > 0.0) {
-                    return Err(at(
-                        "limit_usd",
-                        format!("{} is not a positive amount", b.limit_usd),
-                    ));
-                }
-                let warn_at = b.warn_at.unwrap_or(0.8);
-                if !(warn_at > 0.0 && warn_at <= 1.0) {
-                    return Err(at(
-                        "warn_at",
-                        format!("{warn_at} is not a fraction in (0, 1]"),
-                    ));
-                }
-                let tier = b
-                    .tier
-                    .as_deref()
-                    .map(parse_tier)
-                    .transpose()
-                    .map_err(|e| at("tier", e))?;
-                let tag = b
-                    .tag
-                    .as_deref()
-                    .map(|t| {
-                        t.split_once('=')
-                            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                            .ok_or_else(|| format!("{t:?} is not key=value"))
-                    })
-                    .transpose()
-                    .map_err(|e| at("tag", e))?;
-                let filter = BudgetFilter::new(b.model.as_deref(), b.project.clone(), tier, tag)
-                    .map_err(|e| at("model", e))?;
-                Ok(Budget {
-                    name: b.name.clone(),
-                    period,
-                    limit: Money::from_usd(b.limit_usd),
-                    warn_at,
-                    filter,
-                })
-            })
-            .collect()
-    }
-
     /// The price table every command bills with: built in, then the maintained table stored
     /// by `costtop prices --update`, then this config's `[prices]` overrides.
     pub(crate) fn prices(&self) -> Result<PriceTable, String> {
@@ -442,6 +372,22 @@ impl Config {
         Ok(settings)
     }
 
+    /// The budgets, validated.
+    pub(crate) fn budgets(&self) -> Result<Vec<Budget>, String> {
+        budgets::budgets(&self.file.budgets)
+    }
+
+    /// Where the history is kept, or `None` when the config turns it off.
+    pub(crate) fn history_path(&self) -> Option<PathBuf> {
+        if self.file.history == Some(false) {
+            return None;
+        }
+        self.file
+            .history_file
+            .clone()
+            .or_else(crate::history::default_path)
+    }
+
     /// The configured default window.
     pub(crate) fn window(&self) -> Result<Option<Window>, String> {
         self.file
@@ -461,16 +407,6 @@ impl Config {
     }
 }
 
-fn parse_tier(s: &str) -> Result<Tier, String> {
-    match s {
-        "standard" => Ok(Tier::Standard),
-        "batch" => Ok(Tier::Batch),
-        "priority" => Ok(Tier::Priority),
-        _ => Err(format!(
-            "unknown tier {s:?} (use standard, batch, priority)"
-        )),
-    }
-}
-
+mod budgets;
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,8 @@
 //! price table.
 
 pub(crate) mod audit;
+pub(crate) mod check;
+pub(crate) mod claude_hook;
 pub mod hooks;
 pub mod metrics;
 pub(crate) mod prices;

@@ -24,6 +24,10 @@ pub enum GroupBy {
     Day,
     /// Per local hour.
     Hour,
+    /// Per ISO week (Monday to Sunday, in the time zone): `2026-W49`.
+    Week,
+    /// Per calendar month (in the time zone): `2026-12`.
+    Month,
     /// Per actor, API key, workspace or product (the Admin API's dimensions).
     Org(OrgDimension),
 }
@@ -50,6 +54,8 @@ impl FromStr for GroupBy {
             "session" => GroupBy::Session,
             "day" => GroupBy::Day,
             "hour" => GroupBy::Hour,
+            "week" => GroupBy::Week,
+            "month" => GroupBy::Month,
             _ => {
                 if let Some(dimension) = OrgDimension::from_name(s) {
                     return Ok(GroupBy::Org(dimension));
@@ -59,7 +65,7 @@ impl FromStr for GroupBy {
                     _ => {
                         return Err(format!(
                             "unknown grouping {s:?} (use model, tier, project, session, actor, \
-                             api_key, workspace, product, tag:KEY, day, hour)"
+                             api_key, workspace, product, tag:KEY, hour, day, week, month)"
                         ));
                     }
                 }
@@ -79,6 +85,8 @@ impl std::fmt::Display for GroupBy {
             GroupBy::Tag(key) => write!(f, "tag:{key}"),
             GroupBy::Day => f.write_str("day"),
             GroupBy::Hour => f.write_str("hour"),
+            GroupBy::Week => f.write_str("week"),
+            GroupBy::Month => f.write_str("month"),
             GroupBy::Org(dimension) => write!(f, "{dimension}"),
         }
     }

@@ -24,6 +24,13 @@ pub struct BudgetStatus {
     pub period_start: DateTime<Utc>,
     /// End of the current period.
     pub period_end: DateTime<Utc>,
+    /// `project` or `session` when the limit holds for each one's own spend (absent: all
+    /// usage together); `spent_usd` is then the largest one's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// With a scope: the project or session that spent the most this period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub largest: Option<String>,
 }
 
 /// An active alarm.

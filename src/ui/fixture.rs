@@ -395,6 +395,7 @@ fn budget(
         warn_at: 0.8,
         period_start: start,
         period_end: start + Duration::days(1),
+        ..BudgetStatus::default()
     }
 }
 

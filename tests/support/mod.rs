@@ -22,6 +22,8 @@ use std::process::Command;
 pub fn costtop() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_costtop"));
     cmd.env("COSTTOP_CONFIG", fixture("config/empty.toml"))
+        // Never the user's own history; tests of the history name a file of their own.
+        .env("COSTTOP_HISTORY", "off")
         .env_remove("ANTHROPIC_ADMIN_KEY")
         .env_remove("COSTTOP_URL");
     cmd

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::aggregate::store::{Dims, Store, minute_of};
-use crate::budget::{Budget, BudgetFilter};
+use crate::budget::{Budget, BudgetFilter, Scope};
 use crate::pricing::{Money, round_usd};
 use crate::snapshot::BudgetStatus;
 use crate::time::{Period, Zone};
@@ -31,7 +31,8 @@ fn matches(filter: &BudgetFilter, store: &Store, d: &Dims) -> bool {
 }
 
 /// Spend matching the budget's filter in `[from, to]` as seen at `now` (whole local hours
-/// before the detail frontier: periods start on local hours, so they are exact).
+/// before the detail frontier: periods start on local hours, so they are exact); for a
+/// budget per project or session, the largest one's.
 pub(super) fn spent(
     budget: &Budget,
     store: &Store,
@@ -39,20 +40,41 @@ pub(super) fn spent(
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Money {
-    if budget.filter.is_empty() {
-        return store.spend_between(from, to, now);
+    largest(budget, store, from, to, now).0
+}
+
+/// [`spent`], and for a budget per project or session the interned name of the largest.
+fn largest(
+    budget: &Budget,
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (Money, Option<u32>) {
+    if budget.filter.is_empty() && budget.scope == Scope::All {
+        return (store.spend_between(from, to, now), None);
     }
     let (a, b) = (minute_of(from), minute_of(to));
     if a > b {
-        return Money::ZERO;
+        return (Money::ZERO, None);
     }
-    store
+    let cells = store
         .history
         .slots(a, b, now)
         .flat_map(|(_, m)| m.cells.iter())
-        .filter(|(d, _)| matches(&budget.filter, store, d))
-        .map(|(_, c)| Money(i128::from(c.cost)))
-        .sum()
+        .filter(|(d, _)| matches(&budget.filter, store, d));
+    let owner: fn(&Dims) -> u32 = match budget.scope {
+        Scope::All => return (cells.map(|(_, c)| Money(i128::from(c.cost))).sum(), None),
+        Scope::Project => |d: &Dims| d.project,
+        Scope::Session => |d: &Dims| d.session,
+    };
+    let mut each: foldhash::HashMap<u32, i128> = foldhash::HashMap::default();
+    for (d, c) in cells {
+        *each.entry(owner(d)).or_default() += i128::from(c.cost);
+    }
+    each.into_iter()
+        .max_by_key(|(id, spent)| (*spent, std::cmp::Reverse(*id)))
+        .map_or((Money::ZERO, None), |(id, spent)| (Money(spent), Some(id)))
 }
 
 /// Spent so far this period and the projection to its end at the recent burn rate
@@ -89,6 +111,7 @@ pub(crate) fn status(
 ) -> BudgetStatus {
     let (start, end) = budget.period_bounds(zone, now);
     let (spent, projected) = spent_and_projected(budget, store, zone, now);
+    let owner = largest(budget, store, start, end - Duration::seconds(1), now).1;
     BudgetStatus {
         name: budget.name.clone(),
         period: budget.period.as_str().to_string(),
@@ -99,5 +122,7 @@ pub(crate) fn status(
         warn_at: budget.warn_at,
         period_start: start,
         period_end: end,
+        scope: (budget.scope != Scope::All).then(|| budget.scope.as_str().to_string()),
+        largest: owner.map(|id| store.strings.name(id).to_string()),
     }
 }

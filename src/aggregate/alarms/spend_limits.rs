@@ -8,7 +8,7 @@ use super::book::{AlarmBook, Raise, Severity};
 use super::budget::spent;
 use crate::aggregate::settings::SpendLimitAlarms;
 use crate::aggregate::store::Store;
-use crate::budget::{Budget, BudgetFilter};
+use crate::budget::{Budget, BudgetFilter, Scope};
 use crate::money::Money;
 use crate::snapshot::SpendLimitStatus;
 use crate::time::Zone;
@@ -77,6 +77,7 @@ fn costtop_spend(
         limit: r.limit.unwrap_or(Money::ZERO),
         warn_at: 1.0,
         filter,
+        scope: Scope::All,
     };
     spent(&as_budget, store, start, now, now)
 }

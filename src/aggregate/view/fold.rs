@@ -26,7 +26,7 @@ pub(super) struct Fold {
     pub(super) model_series: Vec<Vec<Money>>,
 }
 
-/// Adds one stored cell (of dimensions `d`) to the sums; `row` is its `--by day|hour` row.
+/// Adds one stored cell (of dimensions `d`) to the sums; `row` is its `--by hour|day|week|month` row.
 pub(super) fn fold_cell(
     store: &Store,
     f: &mut Fold,
@@ -70,7 +70,7 @@ pub(super) fn fold_cell(
     }
 }
 
-/// The row label of a minute for time groupings (`day`, `hour`). When clocks go back,
+/// The row label of a minute for time groupings (`hour`, `day`, `week`, `month`). When clocks go back,
 /// the repeated local hour gets its UTC offset (`2026-10-25 02:00 +01:00`), so the two
 /// hours stay two rows (in order) instead of one row counting two hours.
 pub(super) fn time_row_key(zone: Zone, g: &GroupBy, minute: i64) -> Option<String> {
@@ -78,6 +78,8 @@ pub(super) fn time_row_key(zone: Zone, g: &GroupBy, minute: i64) -> Option<Strin
     let local = zone.local(t);
     match g {
         GroupBy::Day => Some(local.format("%Y-%m-%d").to_string()),
+        GroupBy::Week => Some(local.format("%G-W%V").to_string()),
+        GroupBy::Month => Some(local.format("%Y-%m").to_string()),
         GroupBy::Hour => {
             let label = local.format("%Y-%m-%d %H:00").to_string();
             let hour_before = zone.local(t - Duration::hours(1));
@@ -119,4 +121,37 @@ pub(super) fn share(part: Money, whole: Money) -> f64 {
 /// `a / b` (0 when `b` is).
 pub(super) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn row(zone: &str, g: &GroupBy, t: DateTime<chrono::Utc>) -> String {
+        let zone: Zone = zone.parse().unwrap();
+        time_row_key(zone, g, t.timestamp() / 60).unwrap()
+    }
+
+    #[test]
+    fn weeks_are_iso_weeks_and_months_calendar_months_in_the_zone() {
+        // Sunday 2026-12-06 23:30 UTC is already Monday in Berlin: the next ISO week.
+        let sunday_night = Utc.with_ymd_and_hms(2026, 12, 6, 23, 30, 0).unwrap();
+        assert_eq!(row("UTC", &GroupBy::Week, sunday_night), "2026-W49");
+        assert_eq!(
+            row("Europe/Berlin", &GroupBy::Week, sunday_night),
+            "2026-W50"
+        );
+        // 2027-01-01 is a Friday: it belongs to the last ISO week of 2026 (W53).
+        let new_year = Utc.with_ymd_and_hms(2027, 1, 1, 12, 0, 0).unwrap();
+        assert_eq!(row("UTC", &GroupBy::Week, new_year), "2026-W53");
+        assert_eq!(row("UTC", &GroupBy::Month, new_year), "2027-01");
+        // 2026-11-30 23:30 UTC is December in Berlin, November in New York.
+        let month_end = Utc.with_ymd_and_hms(2026, 11, 30, 23, 30, 0).unwrap();
+        assert_eq!(row("Europe/Berlin", &GroupBy::Month, month_end), "2026-12");
+        assert_eq!(
+            row("America/New_York", &GroupBy::Month, month_end),
+            "2026-11"
+        );
+    }
 }

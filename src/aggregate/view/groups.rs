@@ -138,7 +138,7 @@ pub(super) fn report_rows(
                 all,
             )
         }
-        GroupBy::Day | GroupBy::Hour => {
+        GroupBy::Hour | GroupBy::Day | GroupBy::Week | GroupBy::Month => {
             let mut rows: Vec<GroupRow> = f
                 .by_row
                 .iter()

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use chrono::Utc;
 
+use super::keep::configured_history;
 use super::setup::{load_config, settings};
 use crate::cli::StatuslineArgs;
 use crate::outputs::statusline::{DEFAULT_TEMPLATE, Figures, Template, nearest_budget};
@@ -74,7 +75,14 @@ async fn line(args: &StatuslineArgs) -> Result<String> {
         local_needs.session &= figures.session.is_none();
     }
     if local_needs.history || local_needs.session {
-        let found = local::figures(&input, local_needs, &settings, Utc::now());
+        let history = configured_history(&config);
+        let found = local::figures(
+            &input,
+            local_needs,
+            &settings,
+            history.as_deref(),
+            Utc::now(),
+        );
         if local_needs.session {
             figures.session = found.session;
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::scenario::Scenario;
-use crate::budget::{Budget, BudgetFilter};
+use crate::budget::{Budget, BudgetFilter, Scope};
 use crate::pricing::{Money, PriceTable, price};
 use crate::time::{Period, Zone};
 
@@ -131,6 +131,7 @@ pub fn plan_budget(
             limit,
             warn_at: WARN_AT,
             filter: BudgetFilter::default(),
+            scope: Scope::All,
         },
         warn_after,
         exceeded_after,

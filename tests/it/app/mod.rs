@@ -5,6 +5,7 @@ mod attach;
 mod audit;
 mod demo;
 mod generate;
+mod guard;
 mod live;
 mod org;
 mod prices;

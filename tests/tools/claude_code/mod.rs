@@ -2,6 +2,7 @@
 //! tests' mock Messages API ([`crate::support::claude_code`]).
 
 mod fork;
+mod hook;
 mod live;
 mod otlp;
 mod real;

@@ -1,9 +1,5 @@
-//! The ledger: a small on-disk cache of priced records per file, for commands that run often
-//! and briefly (`costtop statusline`). For each file it keeps the size, modification time and
-//! identity seen, the offset read up to (the end of the last complete line) and the records
-//! found, so the next call reads only the bytes appended since.
+//! The cache itself: per file, the metadata seen, the offset read up to and the records found.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::{Seek, SeekFrom};
@@ -13,52 +9,14 @@ use std::time::UNIX_EPOCH;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::lines::{Line, LineReader};
-use crate::money::Money;
+use super::record::{Names, PricedRecord};
 use crate::parse::{LineContext, Parsed, parse_line};
-use crate::pricing::{PriceTable, price};
+use crate::pricing::PriceTable;
+use crate::sources::lines::{Line, LineReader};
 use crate::usage::UsageEvent;
 
 /// Bumped whenever the stored shape or meaning changes: an older ledger is then ignored.
-const FORMAT: u32 = 1;
-
-/// One usage record, reduced to what a short summary needs: its dedupe identity, time, cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct PricedRecord {
-    /// The record's dedupe key (`None`: it cannot repeat).
-    pub(crate) key: Option<u64>,
-    /// How complete it is among records with the same key (the highest is kept).
-    pub(crate) rank: u64,
-    /// Event time, seconds since the epoch.
-    pub(crate) at: i64,
-    /// Its cost, billed iterations included, in picodollars (0 when unpriced).
-    pub(crate) cost: i64,
-    /// Whether every part of it was priced.
-    pub(crate) priced: bool,
-}
-
-impl PricedRecord {
-    /// Prices an event with `table`: its own tokens plus any iterations billed on top.
-    pub(crate) fn of(event: &UsageEvent, table: &PriceTable) -> PricedRecord {
-        let mut cost = Money::ZERO;
-        let mut priced = true;
-        let own = price(table, event);
-        let iterations = event.iteration_events().map(|step| price(table, &step));
-        for part in std::iter::once(own).chain(iterations) {
-            match part {
-                Some(c) => cost += c.total,
-                None => priced = false,
-            }
-        }
-        PricedRecord {
-            key: event.key,
-            rank: event.rank,
-            at: event.timestamp.timestamp(),
-            cost: i64::try_from(cost.0).unwrap_or(i64::MAX),
-            priced,
-        }
-    }
-}
+const FORMAT: u32 = 2;
 
 /// What the ledger knows of one file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -69,6 +27,8 @@ struct FileEntry {
     offset: u64,
     lines: u64,
     records: Vec<PricedRecord>,
+    /// What could not be read (the history's damage).
+    problem: Option<String>,
 }
 
 impl FileEntry {
@@ -76,6 +36,16 @@ impl FileEntry {
         self.size == meta.len()
             && self.modified_ns == modified_ns(meta)
             && self.identity == identity(meta)
+    }
+
+    /// Starts over when the file was replaced or shrank; notes the metadata seen.
+    fn refresh(&mut self, meta: &Metadata) {
+        if self.identity != identity(meta) || meta.len() < self.offset {
+            *self = FileEntry::default();
+        }
+        self.size = meta.len();
+        self.modified_ns = modified_ns(meta);
+        self.identity = identity(meta);
     }
 }
 
@@ -86,8 +56,12 @@ pub(crate) struct Ledger {
     format: u32,
     prices: u64,
     files: HashMap<String, FileEntry>,
+    names: Names,
     #[serde(skip)]
     changed: bool,
+    /// Records read from transcripts in this call (not cached before), when collected.
+    #[serde(skip)]
+    fresh: Option<Vec<UsageEvent>>,
 }
 
 impl Ledger {
@@ -98,12 +72,14 @@ impl Ledger {
             .ok()
             .and_then(|bytes| postcard::from_bytes::<Ledger>(&bytes).ok())
             .filter(|l| l.format == FORMAT && l.prices == prices);
-        stored.unwrap_or_else(|| Ledger {
+        let mut ledger = stored.unwrap_or_else(|| Ledger {
             format: FORMAT,
             prices,
-            files: HashMap::new(),
             changed: true,
-        })
+            ..Ledger::default()
+        });
+        ledger.names.reindex();
+        ledger
     }
 
     /// Writes the ledger to `path` if anything changed (a temporary file renamed over the
@@ -121,6 +97,21 @@ impl Ledger {
         std::fs::rename(&tmp, path)
     }
 
+    /// Keeps the records read from transcripts from now on, for [`Ledger::take_fresh`].
+    pub(crate) fn collect_fresh(&mut self) {
+        self.fresh.get_or_insert_with(Vec::new);
+    }
+
+    /// The records read from transcripts since [`Ledger::collect_fresh`].
+    pub(crate) fn take_fresh(&mut self) -> Vec<UsageEvent> {
+        self.fresh.take().unwrap_or_default()
+    }
+
+    /// The names the records' ids stand for.
+    pub(crate) fn names(&self) -> &Names {
+        &self.names
+    }
+
     /// The records of `path` (whose metadata is `meta`): the cached ones, plus those of the
     /// lines appended since. A file that shrank or was replaced is read again from its start;
     /// one that cannot be read has none.
@@ -129,22 +120,64 @@ impl Ledger {
         path: &Path,
         meta: &Metadata,
         table: &PriceTable,
-    ) -> Cow<'_, [PricedRecord]> {
-        let Some(name) = path.to_str() else {
-            // Not storable under a UTF-8 name: read whole every time.
-            let mut entry = FileEntry::default();
-            read_new(path, meta, &mut entry, table);
-            return Cow::Owned(entry.records);
-        };
-        let entry = self.files.entry(name.to_owned()).or_default();
+    ) -> &[PricedRecord] {
+        let name = path.to_string_lossy().into_owned();
+        let entry = self.files.entry(name).or_default();
         if !entry.unchanged(meta) {
-            if entry.identity != identity(meta) || meta.len() < entry.offset {
-                *entry = FileEntry::default();
-            }
-            read_new(path, meta, entry, table);
+            entry.refresh(meta);
+            read_new(
+                path,
+                meta,
+                entry,
+                table,
+                &mut self.names,
+                self.fresh.as_mut(),
+            );
             self.changed = true;
         }
-        Cow::Borrowed(&entry.records)
+        &entry.records
+    }
+
+    /// The records of the history at `path` (cached, plus the blocks appended since) and what
+    /// could not be read of it.
+    pub(crate) fn history(
+        &mut self,
+        path: &Path,
+        table: &PriceTable,
+    ) -> (&[PricedRecord], Option<String>) {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return (&[], None);
+        };
+        let entry = self
+            .files
+            .entry(path.to_string_lossy().into_owned())
+            .or_default();
+        if !entry.unchanged(&meta) {
+            entry.refresh(&meta);
+            let names = &mut self.names;
+            let records = &mut entry.records;
+            match crate::history::visit(path, entry.offset, true, |_, events| {
+                records.extend(events.iter().map(|e| PricedRecord::of(e, table, names)));
+            }) {
+                Ok(summary) => {
+                    entry.offset = summary.end;
+                    // An unfinished last block may be an append under way: read it next time.
+                    entry.problem = (!summary.damaged.is_empty())
+                        .then(|| summary.problem())
+                        .flatten();
+                }
+                Err(e) => entry.problem = Some(e.to_string()),
+            }
+            self.changed = true;
+        }
+        (&entry.records, entry.problem.clone())
+    }
+
+    /// Where the history at `path` was read up to, and the identity of the file read.
+    pub(crate) fn history_position(&self, path: &Path) -> (u64, u64) {
+        self.files
+            .get(&*path.to_string_lossy())
+            .map_or((0, 0), |e| (e.offset, e.identity))
     }
 
     /// Forgets every file but those `keep` names, so the ledger holds only what is still asked
@@ -156,11 +189,16 @@ impl Ledger {
     }
 }
 
-/// Reads `path` from `entry.offset` to its last complete line, appending the records found.
-fn read_new(path: &Path, meta: &Metadata, entry: &mut FileEntry, table: &PriceTable) {
-    entry.size = meta.len();
-    entry.modified_ns = modified_ns(meta);
-    entry.identity = identity(meta);
+/// Reads `path` from `entry.offset` to its last complete line, appending the records found
+/// (and, when collected, the events themselves).
+fn read_new(
+    path: &Path,
+    meta: &Metadata,
+    entry: &mut FileEntry,
+    table: &PriceTable,
+    names: &mut Names,
+    mut fresh: Option<&mut Vec<UsageEvent>>,
+) {
     let Ok(mut file) = File::open(path) else {
         return;
     };
@@ -182,7 +220,10 @@ fn read_new(path: &Path, meta: &Metadata, entry: &mut FileEntry, table: &PriceTa
             if let Line::Complete { bytes, .. } = line
                 && let Parsed::Usage(event) = parse_line(bytes, &ctx)
             {
-                entry.records.push(PricedRecord::of(&event, table));
+                entry.records.push(PricedRecord::of(&event, table, names));
+                if let Some(fresh) = fresh.as_deref_mut() {
+                    fresh.push(event);
+                }
             }
         }
         match reader.fill(&mut file) {
@@ -221,8 +262,9 @@ pub(crate) fn fingerprint(table: &PriceTable) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
-/// Where the ledger of `costtop statusline` lives: `<cache dir>/costtop/statusline.ledger`.
-pub(crate) fn default_path() -> Option<PathBuf> {
+/// Where the ledger of a command lives: `<cache dir>/costtop/<name>.ledger` (`statusline`,
+/// `check`: each keeps the files it asks for).
+pub(crate) fn default_path(name: &str) -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "costtop")
-        .map(|d| d.cache_dir().join("statusline.ledger"))
+        .map(|d| d.cache_dir().join(format!("{name}.ledger")))
 }
