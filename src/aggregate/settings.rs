@@ -1,9 +1,11 @@
 //! What the aggregator is told: prices, time zone, window, the records' time range, budgets,
-//! counters, dedupe retention and the audit's settings.
+//! counters, dedupe retention, the audit's settings, and what `report --compare` and `--per`
+//! ask for.
 
 use chrono::{DateTime, Utc};
 
 use super::audit::AuditSettings;
+use super::compare::CompareSpec;
 use super::store::CounterOptions;
 use crate::budget::Budget;
 use crate::pricing::PriceTable;
@@ -30,6 +32,10 @@ pub struct Settings {
     pub retention: Retention,
     /// What the audit is told: ladder, async groups, grouping.
     pub audit: AuditSettings,
+    /// `report --compare A B`: the two periods to fold side by side.
+    pub compare: Option<CompareSpec>,
+    /// `--per tag:KEY`: the tag whose distinct values spend is divided by.
+    pub per: Option<String>,
 }
 
 impl Default for Settings {
@@ -44,6 +50,8 @@ impl Default for Settings {
             counters: None,
             retention: Retention::default(),
             audit: AuditSettings::default(),
+            compare: None,
+            per: None,
         }
     }
 }

@@ -49,6 +49,8 @@ pub(crate) fn settings(
         counters: None,
         retention: config.retention().map_err(fail)?,
         audit: config.audit().map_err(fail)?,
+        compare: None,
+        per: None,
     })
 }
 

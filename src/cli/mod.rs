@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::time::{Period, Window, Zone};
 
 mod parse;
+mod span;
 pub(crate) use parse::{parse_budget, parse_duration, parse_listen, parse_time};
+pub(crate) use span::{parse_per, parse_span};
 
 /// Live cost monitor for Claude API usage, in the terminal.
 ///
@@ -182,6 +184,8 @@ pub(crate) enum Format {
     Json,
     /// Comma-separated rows.
     Csv,
+    /// One self-contained HTML page with charts (report and audit only).
+    Html,
 }
 
 /// What a one-shot command reads: its sources and the records' time range.
@@ -207,6 +211,14 @@ pub struct ReportArgs {
     /// Add rows by model, tier, project, session, tag:KEY, day or hour.
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::GroupBy>,
+    /// Split the change in spend from period A to period B into volume, mix, cache, batch,
+    /// output, input and price (periods: 2026-11, 2026-W47, 2026-11-20, last-week,
+    /// this-month, 2026-11-01..2026-11-15, …).
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub(crate) compare: Option<Vec<String>>,
+    /// Spend per distinct value of a tag (tag:KEY): cost per document, per ticket, …
+    #[arg(long, value_name = "tag:KEY", value_parser = parse_per)]
+    pub(crate) per: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,

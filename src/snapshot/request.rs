@@ -2,6 +2,7 @@
 //! audit groups its opportunities ([`AuditGroup`](super::AuditGroup)), and the dashboard's
 //! controls ([`Control`] to the aggregator, [`ReplayCommand`] to the replay source).
 
+use std::fmt;
 use std::str::FromStr;
 
 use crate::time::Window;
@@ -44,6 +45,20 @@ impl FromStr for GroupBy {
                 }
             },
         })
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GroupBy::Model => f.write_str("model"),
+            GroupBy::Tier => f.write_str("tier"),
+            GroupBy::Project => f.write_str("project"),
+            GroupBy::Session => f.write_str("session"),
+            GroupBy::Tag(k) => write!(f, "tag:{k}"),
+            GroupBy::Day => f.write_str("day"),
+            GroupBy::Hour => f.write_str("hour"),
+        }
     }
 }
 

@@ -349,6 +349,8 @@ pub fn snapshot() -> Snapshot {
         time_zone: "UTC".into(),
         reconciliation: Vec::new(),
         claude_code_estimates: crate::snapshot::ClaudeCodeEstimates::default(),
+        compare: None,
+        per_unit: None,
         replay: None,
         counters: None,
     }

@@ -1,9 +1,10 @@
 //! State → snapshot: one fold over the window's slots of time ([`fold`]), put in the
-//! snapshot's words ([`stats`], [`groups`], [`series`]), beside what the parts that keep their
+//! snapshot's words ([`stats`], [`groups`], [`series`], [`per_unit`]), beside what the parts that keep their
 //! own state say (the audit, alarms, budgets, other tools' estimates, the bill).
 
 mod fold;
 mod groups;
+mod per_unit;
 mod reconcile;
 mod series;
 mod stats;
@@ -19,6 +20,7 @@ use super::store::minute_of;
 use crate::snapshot::{GroupBy, Snapshot, WindowSpan};
 use fold::{Fold, fold_cell, time_row_key, totals};
 use groups::{groups, report_rows};
+use per_unit::PerFold;
 use reconcile::reconciliation;
 use series::{add_to_trend, series, series_grid};
 use stats::{
@@ -44,6 +46,7 @@ impl State {
 
         let grid = series_grid(&store.history, covered.or(self.first_event), to_minute, now);
         let mut f = Fold::default();
+        let mut per = self.settings.per.as_deref().map(PerFold::new);
         // Before the detail frontier data counts as whole hours, folded yet or not.
         let detail = store.history.detail_frontier(now);
         for (minute, m) in store.history.slots(from_minute, to_minute, now) {
@@ -55,6 +58,9 @@ impl State {
             let row_key = group_by.and_then(|g| time_row_key(zone, g, minute));
             for (dims, cell) in &m.cells {
                 fold_cell(store, &mut f, dims, cell, group_by, row_key.as_deref());
+                if let Some(per) = &mut per {
+                    per.visit(store, dims, cell, group_by, row_key.as_deref());
+                }
                 add_to_trend(
                     &mut f.model_series,
                     dims.model,
@@ -128,6 +134,8 @@ impl State {
                 start,
                 matches!(group_by, Some(GroupBy::Session)),
             ),
+            compare: self.compare.as_ref().map(|b| b.snapshot(&store.strings)),
+            per_unit: per.map(PerFold::finish),
             replay: None,
             counters: store
                 .counters

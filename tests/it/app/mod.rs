@@ -2,6 +2,7 @@
 
 mod admin_key;
 mod audit;
+mod compare;
 mod demo;
 mod generate;
 mod live;
