@@ -135,7 +135,8 @@ pub struct CompareSnapshot {
     pub delta: Money,
     /// `delta_usd / a.cost_usd` (absent when A cost nothing).
     pub delta_share: Option<f64>,
-    /// The split of `delta_usd`; the effects add up to it exactly.
+    /// The split of `delta_usd`; the effects add up to it exactly. With `--by` it is the sum
+    /// of the groups' own splits; without, the split of all records by model.
     pub effects: Effects,
     /// The grouping of `groups` (`model`, `project`, `tag:feature`, …; absent without `--by`).
     #[serde(skip_serializing_if = "Option::is_none")]

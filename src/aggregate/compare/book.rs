@@ -159,7 +159,6 @@ impl CompareBook {
             all
         };
         let (all_a, all_b) = (total(a), total(b));
-        let (total_effects, volume_only) = effects(&all_a, &all_b);
         let ids: BTreeSet<GroupId> = a.groups.keys().chain(b.groups.keys()).copied().collect();
         let empty = Group::new();
         let mut rows: Vec<CompareRow> = if self.spec.by.is_some() {
@@ -197,6 +196,22 @@ impl CompareBook {
                 .cmp(&x.delta.0.unsigned_abs())
                 .then_with(|| x.key.cmp(&y.key))
         });
+        // With groups, the total is their sum: each group is a finer cell than the whole (its
+        // requests are more alike), and the rows then add up to the total effect by effect.
+        let (total_effects, volume_only) = if self.spec.by.is_some() {
+            let mut sum = [Money::ZERO; FACTORS];
+            for r in &rows {
+                for (s, e) in sum.iter_mut().zip(r.effects.values()) {
+                    *s += e;
+                }
+            }
+            (
+                Effects::from_values(sum),
+                rows.iter().any(|r| r.volume_only),
+            )
+        } else {
+            effects(&all_a, &all_b)
+        };
         let side = |s: &Side, span: &crate::time::Span, all: &Group| {
             let units = self.per.as_ref().map(|_| {
                 let values: BTreeSet<u32> = s.units.keys().map(|(_, v)| *v).collect();

@@ -186,6 +186,12 @@ fn per_group_rows_split_their_own_change_and_the_total_adds_up() {
     assert_eq!(row("nightly").effects, only("batch", micros(-100_000)));
     assert_eq!(row("search").effects, only("price", micros(-10_000)));
     assert_eq!(c.groups.iter().map(|r| r.delta).sum::<Money>(), c.delta);
+    // With groups, the total is their sum: one lever per feature, one effect per lever.
+    let mut expected = only("mix", micros(-40_000));
+    expected.cache = micros(212_000);
+    expected.batch = micros(-100_000);
+    expected.price = micros(-10_000);
+    assert_eq!(c.effects, expected);
     // Largest change first.
     assert_eq!(c.groups[0].key, "chat");
     // Four features in each period, one unit each.

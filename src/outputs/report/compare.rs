@@ -119,7 +119,7 @@ pub(crate) fn render_table(snap: &Snapshot, c: &CompareSnapshot) -> String {
     if !c.groups.is_empty() {
         let _ = writeln!(
             out,
-            "\nBy {} (each row split on its own)",
+            "\nBy {} (each row split on its own; the rows add up to the total)",
             c.by.as_deref().unwrap_or("")
         );
         out.push_str(&group_table(c));
@@ -178,11 +178,6 @@ fn group_table(c: &CompareSnapshot) -> String {
     }
     let _ = writeln!(out, "{}", "─".repeat(rule));
     write_row(&mut out, &total, &w);
-    let _ = writeln!(
-        out,
-        "(TOTAL is the split of the whole; rows need not add up to it effect by effect: work \
-         moving between groups is volume in each row)"
-    );
     out
 }
 

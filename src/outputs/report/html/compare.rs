@@ -68,7 +68,7 @@ pub(super) fn section(c: &CompareSnapshot) -> Markup {
                 }
             }
             (pair(&chart, "Effects are Shapley values: each is its factor's change averaged over every order in which the factors could change, so they add up exactly and no order is favoured.",
-                &table(&["Effect", "Amount", "What it measures"], &effect_rows, Some(&total))))
+                &table(&["Effect", "Amount", "What it measures"], &effect_rows, Some(&total)), false))
             @for (label, s) in [("A", &c.a), ("B", &c.b)] {
                 @if s.unpriced_requests > 0 {
                     p.note { (thousands(s.unpriced_requests)) " requests of unpriced models in " (label) " are left out." }
@@ -78,8 +78,8 @@ pub(super) fn section(c: &CompareSnapshot) -> Markup {
                 h3 { "By " (c.by.as_deref().unwrap_or("")) ", each split on its own" }
                 (groups(c))
                 p.note {
-                    "The total is the split of the whole; work moving between groups is volume in each \
-                     row, so the rows need not add up to it effect by effect (their changes do)."
+                    "The rows add up to the total, effect by effect. Work moving from one group to \
+                     another is volume in both rows."
                 }
             }
         }

@@ -85,7 +85,7 @@ fn cache(snap: &Snapshot) -> Markup {
         }
         @if !points.is_empty() {
             (pair(&chart, "A fall is a cache break: something changed at the start of the prompt.",
-                &table(&["Cache tokens", "Tokens", "Share of writes"], &rows, None)))
+                &table(&["Cache tokens", "Tokens", "Share of writes"], &rows, None), false))
         }
     }
 }
@@ -129,7 +129,7 @@ fn batch(snap: &Snapshot) -> Markup {
             (card("Share of spend", &percent(b.share_of_cost), &format!("{} of requests", percent(b.share_of_requests))))
             (card("Saved by batching", &b.savings.to_string(), "against standard prices"))
         }
-        (pair(&chart, "", &table(&["Tier", "Requests", "Spend", "Share"], &rows, None)))
+        (pair(&chart, "", &table(&["Tier", "Requests", "Spend", "Share"], &rows, None), false))
     }
 }
 
@@ -185,7 +185,7 @@ fn output(snap: &Snapshot) -> Markup {
         }
         @if !hist.is_empty() {
             (pair(&chart, "Columns are log-scale buckets of output tokens.",
-                &table(&["Model", "Requests", "p50", "p99", "Max", "max_tokens"], &rows, None)))
+                &table(&["Model", "Requests", "p50", "p99", "Max", "max_tokens"], &rows, None), true))
         }
     }
 }
@@ -258,7 +258,7 @@ fn routing(snap: &Snapshot) -> Markup {
         h3 { "Routing" }
         @if !tiers.is_empty() {
             (pair(&chart, "Simple work on the top tier is the routing lever: see the audit below.",
-                &table(&["Tier", "Requests", "Spend", "Share"], &rows, None)))
+                &table(&["Tier", "Requests", "Spend", "Share"], &rows, None), false))
         }
     }
 }

@@ -98,10 +98,11 @@ pub(super) fn table(head: &[&str], rows: &[Vec<String>], total: Option<&[String]
     }
 }
 
-/// A chart with its table beside it (below it on narrow screens).
-pub(super) fn pair(chart: &Markup, caption: &str, numbers: &Markup) -> Markup {
+/// A chart with its table beside it (below it on narrow screens, and always when the table
+/// is wide).
+pub(super) fn pair(chart: &Markup, caption: &str, numbers: &Markup, wide: bool) -> Markup {
     html! {
-        div.pair {
+        div.pair.stacked[wide] {
             figure {
                 (chart)
                 figcaption { (caption) }

@@ -73,7 +73,7 @@ pub(super) fn audit(snap: &Snapshot) -> Markup {
                 (card("With all levers", &a.with_all_levers_usd.to_string(), &format!("grouped by {}", a.group_by)))
             }
             (pair(&chart, "Each lever on its own; together they are applied one after another.",
-                &table(&["Lever", "Affected spend", "Saving", "Opportunities", "Note"], &lever_rows, None)))
+                &table(&["Lever", "Affected spend", "Saving", "Opportunities", "Note"], &lever_rows, None), true))
             @if !opportunities.is_empty() {
                 h3 { "Opportunities, largest saving first" }
                 (table(&["Group", "Lever", "Model", "Requests", "Spend now", "Saving", "Why"], &opportunities, None))

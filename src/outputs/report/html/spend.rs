@@ -103,7 +103,7 @@ pub(super) fn over_time(snap: &Snapshot) -> Markup {
     html! {
         section {
             h2 { "Spend over time" }
-            (pair(&chart, &caption, &table(&["From", "Requests", "Spend"], &rows, None)))
+            (pair(&chart, &caption, &table(&["From", "Requests", "Spend"], &rows, None), false))
         }
     }
 }
@@ -206,7 +206,7 @@ fn breakdown(id: &str, title: &str, noun: &str, rows: &[GroupRow]) -> Markup {
         .collect();
     html! {
         h3 { (title) }
-        (pair(&chart, &caption, &table(&[noun, "Requests", "Input", "Cache read", "Output", "Spend", "Share"], &cells, None)))
+        (pair(&chart, &caption, &table(&[noun, "Requests", "Input", "Cache read", "Output", "Spend", "Share"], &cells, None), true))
     }
 }
 
