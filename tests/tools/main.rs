@@ -1,6 +1,6 @@
 //! Tests that drive installed programs: a real, pinned Claude Code (`claude_code`), Prometheus,
 //! promtool and the OpenTelemetry Python SDK against the listener (`listener`), and the dashboard
-//! in tmux (`terminal`). Without a program its tests skip with a notice, unless
+//! in tmux (`terminal`), and the HTML report in Chromium and html5lib (`report_html`). Without a program its tests skip with a notice, unless
 //! `COSTTOP_REQUIRE_TOOLS=1` (`.ci/run` sets it and installs them all) makes them fail.
 
 // Helpers outside `#[test]` functions may unwrap too: a failed unwrap is a failed test.
@@ -8,6 +8,7 @@
 
 mod claude_code;
 mod listener;
+mod report_html;
 mod terminal;
 // `pub`: the helpers are shared with `tests/it`, and each binary uses a part of them.
 #[path = "../support/mod.rs"]
