@@ -167,7 +167,10 @@ fn render(page: &Path, png: &Path, scratch: &Path) -> Vec<String> {
             "--host-resolver-rules=MAP * ~NOTFOUND",
             "--proxy-server=127.0.0.1:9",
         ])
-        .arg(format!("--user-data-dir={}", scratch.join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.join("profile").display()
+        ))
         .arg(format!("--log-net-log={}", netlog.display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", page.display()))
@@ -201,7 +204,11 @@ async fn the_demo_recording_renders_offline_in_chromium_and_parses_as_html5() {
             .arg(&page)
             .output()
             .expect("python runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let errors = String::from_utf8_lossy(&out.stdout);
         assert!(errors.trim().is_empty(), "HTML5 parse errors:\n{errors}");
     }
@@ -216,7 +223,11 @@ async fn the_demo_recording_renders_offline_in_chromium_and_parses_as_html5() {
          <div style='background:url(https://example.org/b.png)'>b</div>",
     )
     .expect("control page");
-    let asked = render(&control, &scratch.path().join("control.png"), scratch.path());
+    let asked = render(
+        &control,
+        &scratch.path().join("control.png"),
+        scratch.path(),
+    );
     assert!(
         asked.iter().any(|u| u.starts_with("http://example.com/")),
         "the net log check misses a page's request: {asked:?}"

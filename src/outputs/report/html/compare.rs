@@ -37,17 +37,9 @@ pub(super) fn section(c: &CompareSnapshot) -> Markup {
                 signed(c.delta)
             ),
         },
-        &Bar::new(
-            format!("A {}", c.a.label),
-            c.a.cost.usd(),
-            c.a.cost.to_string(),
-        ),
+        &Bar::new("A".to_string(), c.a.cost.usd(), c.a.cost.to_string()),
         &steps,
-        &Bar::new(
-            format!("B {}", c.b.label),
-            c.b.cost.usd(),
-            c.b.cost.to_string(),
-        ),
+        &Bar::new("B".to_string(), c.b.cost.usd(), c.b.cost.to_string()),
     );
     let effect_rows: Vec<Vec<String>> = Effects::NAMES
         .iter()

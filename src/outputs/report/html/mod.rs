@@ -78,24 +78,40 @@ pub(crate) fn render(snap: &Snapshot, page: &Page<'_>) -> String {
     doc.into_string()
 }
 
-/// A table: a header row, rows, and an optional total row; the first column is text, the
-/// others numbers.
+/// A table: a header row, rows, and an optional total row. The first column, and any column
+/// with a cell that is not a figure (a reason, a model), is text and aligned left; figures
+/// are aligned right.
 pub(super) fn table(head: &[&str], rows: &[Vec<String>], total: Option<&[String]>) -> Markup {
+    let text: Vec<bool> = (0..head.len())
+        .map(|i| i == 0 || rows.iter().any(|r| r.get(i).is_some_and(|c| !is_figure(c))))
+        .collect();
+    let class = |i: usize| text.get(i).copied().unwrap_or(false).then_some("text");
     html! {
         div.table-wrap {
             table {
-                thead { tr { @for h in head { th scope="col" { (h) } } } }
+                thead { tr { @for (i, h) in head.iter().enumerate() { th scope="col" class=[class(i)] { (h) } } } }
                 tbody {
                     @for row in rows {
-                        tr { @for cell in row { td { (cell) } } }
+                        tr { @for (i, cell) in row.iter().enumerate() { td class=[class(i)] { (cell) } } }
                     }
                     @if let Some(total) = total {
-                        tr.total { @for cell in total { td { (cell) } } }
+                        tr.total { @for (i, cell) in total.iter().enumerate() { td class=[class(i)] { (cell) } } }
                     }
                 }
             }
         }
     }
+}
+
+/// Whether a cell is a figure (`$1.20`, `-$0.05`, `12.5%`, `1,024`, `≥ $3`, `—`) or empty.
+fn is_figure(cell: &str) -> bool {
+    let rest = cell.trim_start_matches(['+', '-', '−', '≥', ' ', '$', '~']);
+    cell.is_empty()
+        || cell == "—"
+        || (rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || ",.%$ ".contains(c)))
 }
 
 /// A chart with its table beside it (below it on narrow screens, and always when the table

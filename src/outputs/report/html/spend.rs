@@ -44,7 +44,7 @@ pub(super) fn headline(snap: &Snapshot) -> Markup {
                         &format!("{} values of tag {}", thousands(p.units), p.key)))
                 }
                 @if let Some(c) = &snap.compare {
-                    (card(&format!("Change {} → {}", c.a.label, c.b.label), &signed(c.delta),
+                    (card("Change A → B (below)", &signed(c.delta),
                         &c.delta_share.map_or_else(String::new, |s| format!("{:+.1}% on {}", s * 100.0, c.a.cost))))
                 }
             }

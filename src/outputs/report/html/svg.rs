@@ -87,7 +87,9 @@ pub(super) fn columns(c: &Chart<'_>, bars: &[Bar], axis: impl Fn(f64) -> String)
                 title { (b.label) ": " (b.text) }
             }
             @if i % every == 0 {
-                text.axis x=(n(x + step / 2.0)) y=(n(HEIGHT - 10.0)) text-anchor="middle" { (b.label) }
+                // Near the right edge a label ends at the edge instead of running past it.
+                @let (at, anchor) = if x + step / 2.0 > WIDTH - 40.0 { (WIDTH - 2.0, "end") } else { (x + step / 2.0, "middle") };
+                text.axis x=(n(at)) y=(n(HEIGHT - 10.0)) text-anchor=(anchor) { (b.label) }
             }
         }
     };
