@@ -6,6 +6,7 @@ mod compare;
 mod demo;
 mod generate;
 mod live;
+mod per_unit;
 mod prices;
 mod report;
 mod restart;
