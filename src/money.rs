@@ -57,6 +57,20 @@ impl Money {
         self.0 as f64 / PICOS_PER_USD as f64
     }
 
+    /// The amount split over `n` (cost per unit), rounded half away from zero to a
+    /// picodollar; `None` when `n` is zero.
+    pub(crate) fn per(self, n: u64) -> Option<Money> {
+        let n = i128::from(n);
+        (n > 0).then(|| {
+            let half = n / 2;
+            if self.0 >= 0 {
+                Money((self.0 + half) / n)
+            } else {
+                Money(-((-self.0 + half) / n))
+            }
+        })
+    }
+
     /// Rounded to the nearest cent, as whole cents.
     pub fn cents(self) -> i128 {
         let unit = PICOS_PER_USD / 100;
@@ -166,6 +180,14 @@ mod tests {
         assert_eq!(Money::from_usd(0.000_125).to_string(), "$0.000125");
         assert_eq!(Money::ZERO.to_string(), "$0.00");
         assert_eq!(Money::from_usd(-2.5).to_string(), "-$2.50");
+    }
+
+    #[test]
+    fn an_amount_splits_over_units_rounding_half_away_from_zero() {
+        assert_eq!(Money(10).per(4), Some(Money(3)));
+        assert_eq!(Money(-10).per(4), Some(Money(-3)));
+        assert_eq!(Money(9).per(4), Some(Money(2)));
+        assert_eq!(Money(7).per(0), None);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! What the aggregator is told: prices, time zone, window, the records' time range, budgets,
-//! counters, dedupe retention, the audit's settings and the org's spend-limit alarms.
+//! counters, dedupe retention, the audit's settings, the org's spend-limit alarms, and what
+//! `report --compare` and `--per` ask for.
 
 use chrono::{DateTime, Utc};
 
 use super::audit::AuditSettings;
+use super::compare::CompareSpec;
 use super::store::CounterOptions;
 use crate::budget::Budget;
 use crate::pricing::PriceTable;
@@ -32,6 +34,10 @@ pub struct Settings {
     pub audit: AuditSettings,
     /// How the organisation's spend limits raise alarms.
     pub spend_limits: SpendLimitAlarms,
+    /// `report --compare A B`: the two periods to fold side by side.
+    pub compare: Option<CompareSpec>,
+    /// `--per tag:KEY`: the tag whose distinct values spend is divided by.
+    pub per: Option<String>,
 }
 
 /// When the organisation's spend limits (read by the Admin API source) raise the budget
@@ -66,6 +72,8 @@ impl Default for Settings {
             retention: Retention::default(),
             audit: AuditSettings::default(),
             spend_limits: SpendLimitAlarms::default(),
+            compare: None,
+            per: None,
         }
     }
 }

@@ -33,6 +33,13 @@ pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         Format::Json => audit::render_json(&snap),
         Format::Csv => audit::render_csv(&snap),
         Format::Table => audit::render_table(&snap),
+        Format::Html => crate::outputs::report::html::render(
+            &snap,
+            &crate::outputs::report::html::Page {
+                title: "costtop audit",
+                by: "",
+            },
+        ),
     };
     let newline = if text.ends_with('\n') { "" } else { "\n" };
     crate::outputs::emit(&format!("{text}{newline}"))?;

@@ -23,6 +23,9 @@ pub(crate) async fn run(
     discovery: &Discovery,
     ui: Option<crate::ui::UiOptions>,
 ) -> Result<ExitCode> {
+    if args.format == Some(Format::Html) {
+        bail!("--format html is for report and audit: `costtop report --until TIME --format html`");
+    }
     let speed: Speed = args.speed.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let zone = settings.zone;
     let from = time(args.from.as_deref(), zone, "from")?;
@@ -137,6 +140,8 @@ async fn headless(
                     out.push_str(&report::render_table(&snap, ""));
                 }
                 Format::Csv => out.push_str(&report::render_csv(&snap, "")),
+                // Refused before loading.
+                Format::Html => {}
             }
         }
         out

@@ -1,4 +1,5 @@
-//! `costtop report`: read every source once, in parallel, then print one snapshot.
+//! `costtop report`: read every source once, in parallel, then print one snapshot (with
+//! `--compare`, the split of the change between two periods; with `--per`, spend per unit).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,19 +12,25 @@ use chrono::Utc;
 use super::keep::{has_history, history_path, keep_history};
 use super::setup::{discover_live, load_config, settings, time_flag, zone};
 use super::start::{ADMIN_BACKFILL_WAIT, start_admin_api};
-use crate::aggregate::{AggregatorHandle, Settings};
-use crate::cli::{Format, ReportArgs};
+use crate::aggregate::{AggregatorHandle, CompareSpec, Settings};
+use crate::cli::{Format, ReportArgs, parse_span};
 use crate::outputs::report;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{GroupBy, Snapshot};
 use crate::sources::{self, Discovery, ReadOptions, ReadSummary};
-use crate::time::{SystemClock, Window};
+use crate::time::{SystemClock, Window, Zone};
 
 pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let zone = zone(&config, &args.common)?;
-    let since = time_flag(args.read.since.as_deref(), zone, "since")?;
-    let until = time_flag(args.read.until.as_deref(), zone, "until")?;
-    let settings = settings(&config, &args.common, Some(Window::All), since, until)?;
+    let compare = compare_spec(&args, zone)?;
+    // A comparison reads both periods (and what lies between) unless told otherwise.
+    let since = time_flag(args.read.since.as_deref(), zone, "since")?
+        .or(compare.as_ref().map(|c| c.a.start.min(c.b.start)));
+    let until = time_flag(args.read.until.as_deref(), zone, "until")?
+        .or(compare.as_ref().map(|c| c.a.end.max(c.b.end)));
+    let mut settings = settings(&config, &args.common, Some(Window::All), since, until)?;
+    settings.compare = compare;
+    settings.per.clone_from(&args.per);
     let history = history_path(&config, &args.read.sources);
     let discovery = discover_live(
         &args.read.sources,
@@ -55,11 +62,20 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
         .context("aggregator stopped")?;
     fail_if_nothing_read(&read, &snap)?;
     let summary = &read.summary;
-    let by = args.by.as_ref().map_or(String::new(), group_name);
-    let text = match args.format {
-        Format::Json => report::render_json(&snap),
-        Format::Csv => report::render_csv(&snap, &by),
-        Format::Table => {
+    let by = args.by.as_ref().map_or(String::new(), ToString::to_string);
+    let text = match (args.format, &snap.compare) {
+        (Format::Json, _) => report::render_json(&snap),
+        (Format::Html, _) => report::html::render(
+            &snap,
+            &report::html::Page {
+                title: "costtop report",
+                by: &by,
+            },
+        ),
+        (Format::Csv, Some(c)) => report::compare::render_csv(c),
+        (Format::Csv, None) => report::render_csv(&snap, &by),
+        (Format::Table, Some(c)) => report::compare::render_table(&snap, c),
+        (Format::Table, None) => {
             if snap.totals.requests == 0
                 && snap.unpriced_models.is_empty()
                 && snap.totals.input_tokens == 0
@@ -85,6 +101,32 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let newline = if text.ends_with('\n') { "" } else { "\n" };
     crate::outputs::emit(&format!("{text}{newline}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The two periods of `--compare`, in the time zone, with the `--by` groups.
+fn compare_spec(args: &ReportArgs, zone: Zone) -> Result<Option<CompareSpec>> {
+    let Some(periods) = &args.compare else {
+        return Ok(None);
+    };
+    let [a, b] = periods.as_slice() else {
+        bail!("--compare takes two periods, A and B");
+    };
+    let now = Utc::now();
+    let a = parse_span(a, now, zone).map_err(|e| anyhow::anyhow!("--compare A: {e}"))?;
+    let b = parse_span(b, now, zone).map_err(|e| anyhow::anyhow!("--compare B: {e}"))?;
+    if matches!(
+        args.by,
+        Some(GroupBy::Day | GroupBy::Hour | GroupBy::Week | GroupBy::Month)
+    ) {
+        bail!(
+            "--compare splits each group's change from A to B: a time row is in one period only (use --by model, tier, project, session, actor, api_key, workspace, product or tag:KEY)"
+        );
+    }
+    Ok(Some(CompareSpec {
+        a,
+        b,
+        by: args.by.clone(),
+    }))
 }
 
 /// Reads the history (at `history`, when this run keeps one) and every source once, in
@@ -139,20 +181,4 @@ pub(super) fn fail_if_nothing_read(read: &Read, snap: &Snapshot) -> Result<()> {
         bail!("nothing could be read");
     }
     Ok(())
-}
-
-fn group_name(g: &crate::snapshot::GroupBy) -> String {
-    use crate::snapshot::GroupBy;
-    match g {
-        GroupBy::Model => "model".into(),
-        GroupBy::Tier => "tier".into(),
-        GroupBy::Project => "project".into(),
-        GroupBy::Session => "session".into(),
-        GroupBy::Tag(k) => format!("tag:{k}"),
-        GroupBy::Day => "day".into(),
-        GroupBy::Hour => "hour".into(),
-        GroupBy::Org(d) => d.tag_key().into(),
-        GroupBy::Week => "week".into(),
-        GroupBy::Month => "month".into(),
-    }
 }

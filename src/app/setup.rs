@@ -53,6 +53,8 @@ pub(crate) fn settings(
         retention: config.retention().map_err(fail)?,
         audit: config.audit().map_err(fail)?,
         spend_limits: config.spend_limit_alarms().map_err(fail)?,
+        compare: None,
+        per: None,
     })
 }
 

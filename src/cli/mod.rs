@@ -17,6 +17,8 @@ pub use guard::{CheckArgs, HistoryArgs, HookArgs};
 pub(crate) use guard::{CheckFormat, ScopeArg};
 pub(crate) use parse::{parse_duration, parse_listen, parse_time};
 pub(crate) use proxy::ProxyArgs;
+mod span;
+pub(crate) use span::{parse_per, parse_span};
 
 /// Live cost monitor for Claude API usage, in the terminal.
 ///
@@ -186,6 +188,8 @@ pub(crate) enum Format {
     Json,
     /// Comma-separated rows.
     Csv,
+    /// One self-contained HTML page with charts (report and audit only).
+    Html,
 }
 
 /// What a one-shot command reads: its sources and the records' time range.
@@ -211,6 +215,14 @@ pub struct ReportArgs {
     /// Add rows by model, tier, project, session, tag:KEY, hour, day, week (ISO) or month.
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::GroupBy>,
+    /// Split the change in spend from period A to period B into volume, mix, cache, batch,
+    /// output, input and price (periods: 2026-11, 2026-W47, 2026-11-20, last-week,
+    /// this-month, 2026-11-01..2026-11-15, …).
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub(crate) compare: Option<Vec<String>>,
+    /// Spend per distinct value of a tag (tag:KEY): cost per document, per ticket, …
+    #[arg(long, value_name = "tag:KEY", value_parser = parse_per)]
+    pub(crate) per: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,

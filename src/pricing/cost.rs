@@ -46,21 +46,7 @@ pub(crate) fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Opti
     if event.kind == EventKind::FailedRequest {
         return Some(Cost::default());
     }
-    let m = model?;
-    let period = m.period_at(event.timestamp)?;
-    let (band, Band { rates, .. }) = period.band_for(prompt_tokens(event))?;
-    let mut common = Ratio::ONE;
-    if (event.modifiers.fast || m.spelling.fast)
-        && let Some(f) = period.fast
-    {
-        common = common.times(f);
-    }
-    if event.modifiers.us_only && period.us_only {
-        common = common.times(Ratio::TEN_PERCENT_MORE);
-    }
-    if m.spelling.regional && period.regional {
-        common = common.times(Ratio::TEN_PERCENT_MORE);
-    }
+    let (band, rates, common) = terms(model?, event)?;
     let batch = event.tier == Tier::Batch;
     let billed = tokens_cost(
         event,
@@ -76,14 +62,73 @@ pub(crate) fn price_with(model: Option<&ModelPrice>, event: &UsageEvent) -> Opti
     } else {
         Money::ZERO
     };
-    let search = Money(WEB_SEARCH.0 * i128::from(event.tokens.web_search_requests));
     Some(Cost {
-        total: billed.total() + search,
+        total: billed.total() + fees(event),
         cache: billed.cache,
         cache_uncached_equivalent: billed.uncached,
         batch_savings,
         long_context: band > 0,
     })
+}
+
+/// A record's cost by token category, for `--compare`'s split of a change in spend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Parts {
+    /// Uncached input, 5-minute writes, 1-hour writes, cache reads and output, each at the
+    /// standard tier: every multiplier of the record but the batch half.
+    pub(crate) standard: [Money; 5],
+    /// What the tokens are billed (the batch half, when it applies, taken per category).
+    pub(crate) billed: Money,
+    /// Per-request fees (web searches): never halved.
+    pub(crate) fees: Money,
+}
+
+/// [`price_with`] by token category: `billed + fees` is the record's `Cost::total`, and the
+/// standard parts add up to it less the fees and plus the batch savings. `None` when the
+/// record is unpriced.
+pub(crate) fn price_parts(model: Option<&ModelPrice>, event: &UsageEvent) -> Option<Parts> {
+    if event.kind == EventKind::FailedRequest {
+        return Some(Parts::default());
+    }
+    let (_, rates, common) = terms(model?, event)?;
+    let standard = categories(event, rates, common);
+    let billed = if event.tier == Tier::Batch {
+        categories(event, rates, common.times(Ratio::HALF))
+            .into_iter()
+            .sum()
+    } else {
+        standard.into_iter().sum()
+    };
+    Some(Parts {
+        standard,
+        billed,
+        fees: fees(event),
+    })
+}
+
+/// The band, its rates and the multiplier every token category of `event` bills at, before
+/// the batch half (PRICES.md §2); `None` when no price period covers the timestamp.
+fn terms<'a>(m: &'a ModelPrice, event: &UsageEvent) -> Option<(usize, &'a Rates, Ratio)> {
+    let period = m.period_at(event.timestamp)?;
+    let (band, Band { rates, .. }) = period.band_for(prompt_tokens(event))?;
+    let mut common = Ratio::ONE;
+    if (event.modifiers.fast || m.spelling.fast)
+        && let Some(f) = period.fast
+    {
+        common = common.times(f);
+    }
+    if event.modifiers.us_only && period.us_only {
+        common = common.times(Ratio::TEN_PERCENT_MORE);
+    }
+    if m.spelling.regional && period.regional {
+        common = common.times(Ratio::TEN_PERCENT_MORE);
+    }
+    Some((band, rates, common))
+}
+
+/// Web searches: $0.01 each, never multiplied.
+fn fees(event: &UsageEvent) -> Money {
+    Money(WEB_SEARCH.0 * i128::from(event.tokens.web_search_requests))
 }
 
 /// The prompt that picks a record's band. A per-request record is judged on its own tokens;
@@ -113,13 +158,27 @@ impl TokensCost {
 }
 
 fn tokens_cost(event: &UsageEvent, r: &Rates, common: Ratio) -> TokensCost {
+    let [input, write_5m, write_1h, read, output] = categories(event, r, common);
+    let t = &event.tokens;
+    TokensCost {
+        cache: write_5m + write_1h + read,
+        other: input + output,
+        uncached: common
+            .times(r.input.ratio)
+            .apply(t.cache_writes() + t.cache_read, r.input.unit),
+    }
+}
+
+/// Each token category's cost at `common` × its rate: uncached input, 5-minute writes, 1-hour
+/// writes, cache reads, output (each rounded once).
+fn categories(event: &UsageEvent, r: &Rates, common: Ratio) -> [Money; 5] {
     let t = &event.tokens;
     let at = |tokens: u64, rate: Rate| common.times(rate.ratio).apply(tokens, rate.unit);
-    TokensCost {
-        cache: at(t.cache_write_5m, r.write_5m)
-            + at(t.cache_write_1h, r.write_1h)
-            + at(t.cache_read, r.read),
-        other: at(t.input, r.input) + at(t.output, r.output),
-        uncached: at(t.cache_writes() + t.cache_read, r.input),
-    }
+    [
+        at(t.input, r.input),
+        at(t.cache_write_5m, r.write_5m),
+        at(t.cache_write_1h, r.write_1h),
+        at(t.cache_read, r.read),
+        at(t.output, r.output),
+    ]
 }

@@ -16,8 +16,8 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use cost::price_with;
 pub use cost::{Cost, price};
+pub(crate) use cost::{Parts, price_parts, price_with};
 pub(crate) use normalize::{normalize_model, parse_model_id};
 pub(crate) use overrides::PriceOverride;
 pub(crate) use ratio::Ratio;

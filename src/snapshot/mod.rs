@@ -7,6 +7,7 @@
 
 mod audit;
 mod billing;
+mod compare;
 mod counters;
 mod estimates;
 mod histogram;
@@ -26,6 +27,7 @@ pub use audit::AuditSnapshot;
 
 pub(crate) use audit::{ByLever, ESTIMATE_NOTE, LeverSummary, Opportunity, SkippedCounts, per_day};
 pub(crate) use billing::{BilledItem, ReconciliationDay};
+pub use compare::{CompareRow, CompareSide, CompareSnapshot, Effects, PerUnit, PerUnitRow};
 pub use counters::{CounterSeries, CounterSnapshot};
 pub(crate) use counters::{ModelCounters, output_bounds};
 pub use estimates::ClaudeCodeEstimates;
@@ -99,6 +101,12 @@ pub struct Snapshot {
     /// the Admin API gave them.
     #[serde(default, skip_serializing_if = "OrgSnapshot::is_empty")]
     pub org: OrgSnapshot,
+    /// `report --compare A B`: the change in spend between two periods, split into effects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<CompareSnapshot>,
+    /// `--per tag:KEY`: spend per distinct value of a tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_unit: Option<PerUnit>,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayStatus>,

@@ -2,6 +2,7 @@
 //! audit groups its opportunities ([`AuditGroup`](super::AuditGroup)), and the dashboard's
 //! controls ([`Control`] to the aggregator, [`ReplayCommand`] to the replay source).
 
+use std::fmt;
 use std::str::FromStr;
 
 use crate::time::Window;
@@ -74,9 +75,8 @@ impl FromStr for GroupBy {
     }
 }
 
-/// Written as [`FromStr`] reads it (`model`, `tag:team`, …).
-impl std::fmt::Display for GroupBy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GroupBy::Model => f.write_str("model"),
             GroupBy::Tier => f.write_str("tier"),

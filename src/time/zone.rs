@@ -90,6 +90,11 @@ impl Zone {
         self.midnight(monday, t)
     }
 
+    /// The first instant of the local calendar day `day`, as UTC.
+    pub(crate) fn start_of_date(self, day: NaiveDate) -> DateTime<Utc> {
+        self.midnight(day, day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc())
+    }
+
     /// Start of the local hour of `t`.
     pub(crate) fn start_of_hour(self, t: DateTime<Utc>) -> DateTime<Utc> {
         let secs = t.timestamp();

@@ -356,6 +356,8 @@ pub fn snapshot() -> Snapshot {
         reconciliation: Vec::new(),
         claude_code_estimates: crate::snapshot::ClaudeCodeEstimates::default(),
         org: crate::snapshot::OrgSnapshot::default(),
+        compare: None,
+        per_unit: None,
         replay: None,
         counters: None,
     }

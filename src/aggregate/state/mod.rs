@@ -2,8 +2,8 @@
 //! Owned by exactly one task (the actor, or the replay driver); never shared.
 //!
 //! [`State`] takes each record once — dedupe, price, count into the [`Store`] — and hands the
-//! parts that keep state of their own (the audit, other tools' estimates, the alarm book)
-//! their share; `view/` builds the snapshot from it.
+//! parts that keep state of their own (the audit, the comparison, other tools' estimates, the
+//! alarm book) their share; `view/` builds the snapshot from it.
 
 mod dedupe;
 mod iterations;
@@ -19,6 +19,7 @@ pub(crate) use org::OrgState;
 
 use super::alarms::{self, AlarmBook, Facts};
 use super::audit::Audit;
+use super::compare::CompareBook;
 use super::estimates::Estimates;
 use super::settings::Settings;
 use super::store::{Store, minute_of};
@@ -68,6 +69,8 @@ pub struct State {
     pub stats: IngestStats,
     /// Savings opportunities (the audit).
     pub(super) audit: Audit,
+    /// `report --compare`: both periods' records by group, model and token category.
+    pub(super) compare: Option<CompareBook>,
     version: u64,
 }
 
@@ -78,6 +81,10 @@ impl State {
             store: Store::new(settings.zone, settings.counters.clone()),
             seen: DedupeIndex::new(settings.retention),
             audit: Audit::new(&settings.audit, &settings.prices, settings.zone),
+            compare: settings
+                .compare
+                .clone()
+                .map(|spec| CompareBook::new(spec, settings.per.clone())),
             sources: price_warnings(&settings.prices),
             settings,
             unpriced_seen: BTreeSet::new(),
@@ -215,6 +222,9 @@ impl State {
                 self.store.apply(old.minute, &old_contribution, false);
                 self.audit
                     .retract(&self.store, &old_event, old.minute, old.dims);
+                if let Some(book) = &mut self.compare {
+                    book.apply(&self.store, &old_event, old.dims, old.minute, false);
+                }
                 self.stats.replaced += 1;
                 first_copy = false;
                 self.stats.counted -= 1;
@@ -236,6 +246,9 @@ impl State {
         self.store.apply(minute, &contribution, true);
         self.audit
             .count(&self.store, event, &contribution, first_copy);
+        if let Some(book) = &mut self.compare {
+            book.apply(&self.store, event, contribution.dims, minute, true);
+        }
         if contribution.cost.is_none() {
             self.unpriced_seen.insert(contribution.dims.model);
         }

@@ -177,7 +177,8 @@ fn rank_rows<'a>(
     v
 }
 
-fn none_if_empty(s: &str) -> String {
+/// A group's name, `(none)` for records without one.
+pub(super) fn none_if_empty(s: &str) -> String {
     if s.is_empty() {
         "(none)".to_string()
     } else {

@@ -1,11 +1,12 @@
 //! State → snapshot: one fold over the window's slots of time ([`fold`]), put in the
-//! snapshot's words ([`stats`], [`groups`], [`series`]), beside what the parts that keep their
-//! own state say (the audit, alarms, budgets, other tools' estimates, the bill, the org's
-//! limits).
+//! snapshot's words ([`stats`], [`groups`], [`series`], [`per_unit`]), beside what the parts
+//! that keep their own state say (the audit, alarms, budgets, other tools' estimates, the
+//! bill, the org's limits).
 
 mod fold;
 mod groups;
 mod org;
+mod per_unit;
 mod reconcile;
 mod series;
 mod stats;
@@ -23,6 +24,7 @@ use crate::time::Window;
 use fold::{Fold, fold_cell, time_row_key, totals};
 use groups::{groups, report_rows};
 use org::org_snapshot;
+use per_unit::PerFold;
 use reconcile::reconciliation;
 use series::{add_to_trend, series, series_grid};
 use stats::{
@@ -58,6 +60,7 @@ impl State {
 
         let grid = series_grid(&store.history, covered.or(self.first_event), to_minute, now);
         let mut f = Fold::default();
+        let mut per = self.settings.per.as_deref().map(PerFold::new);
         // Before the detail frontier data counts as whole hours, folded yet or not.
         let detail = store.history.detail_frontier(now);
         for (minute, m) in store.history.slots(from_minute, to_minute, now) {
@@ -69,6 +72,9 @@ impl State {
             let row_key = group_by.and_then(|g| time_row_key(zone, g, minute));
             for (dims, cell) in &m.cells {
                 fold_cell(store, &mut f, dims, cell, group_by, row_key.as_deref());
+                if let Some(per) = &mut per {
+                    per.visit(store, dims, cell, group_by, row_key.as_deref());
+                }
                 add_to_trend(
                     &mut f.model_series,
                     dims.model,
@@ -143,6 +149,8 @@ impl State {
                 matches!(group_by, Some(GroupBy::Session)),
             ),
             org: org_snapshot(&self.org, store, self.settings.spend_limits, start, now),
+            compare: self.compare.as_ref().map(|b| b.snapshot(&store.strings)),
+            per_unit: per.map(PerFold::finish),
             replay: None,
             counters: store
                 .counters

@@ -1,6 +1,9 @@
-//! `costtop report`: the snapshot as an aligned table, CSV, or the JSON contract.
+//! `costtop report`: the snapshot as an aligned table, CSV, the JSON contract or an HTML page;
+//! with `--compare`, the change between two periods split into effects.
 
+pub(crate) mod compare;
 mod estimates;
+pub(crate) mod html;
 mod org;
 mod reconcile;
 
@@ -244,6 +247,9 @@ pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
             );
         }
     }
+    if let Some(p) = &snap.per_unit {
+        out.push_str(&compare::render_per_unit(p));
+    }
     out.push_str(&render_reconciliation(snap));
     out.push_str(&org::render(&snap.org));
     out.push_str(&estimates::render(snap));
@@ -349,13 +355,21 @@ pub(crate) fn write_row(out: &mut String, row: &[String], widths: &[usize]) {
 pub(crate) fn records_span(snap: &Snapshot) -> String {
     let last = snap.sources.iter().filter_map(|s| s.last_event).max();
     match (snap.window.start, last) {
-        (Some(s), Some(e)) => format!("records {} → {}", local(snap, s), local(snap, e)),
-        (Some(s), None) => format!("records from {}", local(snap, s)),
+        (Some(s), Some(e)) => format!(
+            "records {} → {}",
+            local(snap, s, MINUTE),
+            local(snap, e, MINUTE)
+        ),
+        (Some(s), None) => format!("records from {}", local(snap, s, MINUTE)),
         _ => "no records".to_string(),
     }
 }
 
-fn local(snap: &Snapshot, t: chrono::DateTime<chrono::Utc>) -> String {
+/// A time to the minute.
+const MINUTE: &str = "%Y-%m-%d %H:%M";
+
+/// `t` in the snapshot's time zone, written with `format` (chrono's strftime).
+pub(crate) fn local(snap: &Snapshot, t: chrono::DateTime<chrono::Utc>, format: &str) -> String {
     let zone: crate::time::Zone = snap.time_zone.parse().unwrap_or_default();
-    zone.local(t).format("%Y-%m-%d %H:%M").to_string()
+    zone.local(t).format(format).to_string()
 }

@@ -273,3 +273,38 @@ fn the_whole_normalised_id_is_matched_never_a_prefix() {
         assert!(price(&t, &event(raw, input)).is_none(), "{raw}");
     }
 }
+
+#[test]
+fn parts_by_category_add_up_to_the_records_cost() {
+    // Opus 4.6 in fast mode (×6) through the Batch API is refused by the API, so take fast
+    // mode at the standard tier and US-only inference through the batch tier: 1,000 of each
+    // category on Opus 4.6 ($5 · $6.25 · $10 · $0.50 · $25 per M) and 3 web searches.
+    let t = PriceTable::embedded();
+    let model = t.lookup("claude-opus-4-6");
+    let mut e = event("claude-opus-4-6", tok(1_000, 1_000, 1_000, 1_000, 1_000));
+    e.tokens.web_search_requests = 3;
+    e.modifiers.us_only = true;
+    e.tier = Tier::Batch;
+    let parts = super::super::price_parts(model, &e).unwrap();
+    // × 1.1 at the standard tier: 5.5, 6.875, 11, 0.55, 27.5 µ$ per token × 1,000.
+    assert_eq!(
+        parts.standard,
+        ["0.0055", "0.006875", "0.011", "0.00055", "0.0275"].map(dollars)
+    );
+    assert_eq!(parts.billed, dollars("0.02571250"));
+    assert_eq!(parts.fees, dollars("0.03"));
+    let c = cost(&t, &e);
+    assert_eq!(parts.billed + parts.fees, c.total);
+    let standard: Money = parts.standard.into_iter().sum();
+    assert_eq!(standard - c.batch_savings, parts.billed);
+    e.modifiers.fast = true;
+    e.tier = Tier::Standard;
+    let fast = super::super::price_parts(model, &e).unwrap();
+    assert_eq!(
+        fast.standard[4],
+        dollars("0.165"),
+        "25 × 6 × 1.1 per M × 1,000"
+    );
+    assert_eq!(fast.billed + fast.fees, cost(&t, &e).total);
+    assert!(super::super::price_parts(None, &e).is_none());
+}

@@ -3,11 +3,13 @@
 mod admin_key;
 mod attach;
 mod audit;
+mod compare;
 mod demo;
 mod generate;
 mod guard;
 mod live;
 mod org;
+mod per_unit;
 mod prices;
 mod report;
 mod restart;
