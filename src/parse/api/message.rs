@@ -157,6 +157,7 @@ mod tests {
                 }
             );
             assert_eq!(e.key, Some(request_key("req_1")));
+            assert_eq!(e.alt_key, Some(crate::usage::message_key("msg_01A")));
             assert_eq!(&*e.model, "claude-sonnet-4-6");
             assert_eq!(e.stop_reason, Some(StopReason::MaxTokens));
             assert_eq!(e.tier, Tier::Standard);
@@ -164,7 +165,8 @@ mod tests {
         }
         // Without a request id, the message id keys it, as a transcript line without one.
         let e = read(BODY.as_bytes(), 64, None).unwrap();
-        assert_eq!(e.key, Some(crate::usage::dedupe_key(&[b"msg_01A"])));
+        assert_eq!(e.key, Some(crate::usage::message_key("msg_01A")));
+        assert_eq!(e.alt_key, None);
     }
 
     #[test]
