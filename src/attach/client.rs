@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use tokio::sync::watch;
 
-use super::Target;
 use super::sse::SseReader;
+use super::target::Target;
 use crate::snapshot::{Snapshot, StreamView};
 
 /// Time to set up a connection.
@@ -64,8 +64,8 @@ impl Client {
             .http
             .get(target.stream_url(view))
             .header(ACCEPT, HeaderValue::from_static("text/event-stream"));
-        if let Some(token) = &target.token {
-            request = request.header(AUTHORIZATION, token.header());
+        if let Some(token) = target.authorization() {
+            request = request.header(AUTHORIZATION, token);
         }
         let sent = tokio::time::timeout(ANSWER_TIMEOUT, request.send()).await;
         let response = match sent {

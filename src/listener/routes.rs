@@ -49,7 +49,10 @@ pub(super) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/api/v1/snapshot", get(snapshot))
-        .route(super::stream::PATH, get(super::stream::stream))
+        .route(
+            super::stream::PATH,
+            get(super::stream::stream).with_state(app.handle.clone()),
+        )
         .route("/v1/logs", post(logs))
         .route("/v1/metrics", post(otlp_metrics))
         .route("/v1/traces", post(traces))

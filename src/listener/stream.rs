@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::watch;
 
-use super::routes::App;
+use crate::aggregate::AggregatorHandle;
 use crate::outputs::watch::json_line;
 use crate::snapshot::{GroupBy, Snapshot, StreamView};
 use crate::time::Window;
@@ -56,20 +56,20 @@ impl StreamQuery {
     }
 }
 
-/// Streams snapshots of the view the query asks for.
-pub(super) async fn stream(State(app): State<Arc<App>>, Query(q): Query<StreamQuery>) -> Response {
+/// Streams snapshots of the view the query asks for (the route's state is the aggregator).
+pub(super) async fn stream(
+    State(handle): State<AggregatorHandle>,
+    Query(q): Query<StreamQuery>,
+) -> Response {
     let view = match q.view() {
         Ok(view) => view,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
     };
-    let snapshots = if view.is_published() {
-        Some(app.snapshots.clone())
-    } else {
-        tokio::time::timeout(SUBSCRIBE_WAIT, app.handle.subscribe(view))
-            .await
-            .ok()
-            .flatten()
-    };
+    // The aggregator's own view is its published channel; another view is set up by it.
+    let snapshots = tokio::time::timeout(SUBSCRIBE_WAIT, handle.subscribe(view))
+        .await
+        .ok()
+        .flatten();
     let Some(snapshots) = snapshots else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
