@@ -120,7 +120,10 @@ pub(crate) async fn start(
         ingest: Semaphore::new(routes::INGEST_PERMITS),
     });
     let authenticated = token.is_some();
-    let task = tokio::spawn(accept_loop(listener, routes::router(app), token, stop));
+    // Set when the listener stops: connections close, and open streams end at once.
+    let (closing_tx, closing) = watch::channel(false);
+    let router = routes::router(app, closing);
+    let task = tokio::spawn(accept_loop(listener, router, token, stop, closing_tx));
     tracing::info!(%addr, authenticated, "listening");
     Ok(Listening {
         addr,
@@ -134,9 +137,10 @@ async fn accept_loop(
     router: axum::Router,
     token: Option<Token>,
     stop: impl Future<Output = ()>,
+    closing_tx: watch::Sender<bool>,
 ) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let (closing_tx, closing) = watch::channel(false);
+    let closing = closing_tx.subscribe();
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {

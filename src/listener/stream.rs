@@ -56,9 +56,18 @@ impl StreamQuery {
     }
 }
 
-/// Streams snapshots of the view the query asks for (the route's state is the aggregator).
+/// What the stream route reads.
+#[derive(Clone)]
+pub(super) struct Readers {
+    /// The aggregator, asked for views.
+    pub(super) handle: AggregatorHandle,
+    /// True once the listener stops: every stream ends then, so shutdown need not wait.
+    pub(super) closing: watch::Receiver<bool>,
+}
+
+/// Streams snapshots of the view the query asks for.
 pub(super) async fn stream(
-    State(handle): State<AggregatorHandle>,
+    State(Readers { handle, closing }): State<Readers>,
     Query(q): Query<StreamQuery>,
 ) -> Response {
     let view = match q.view() {
@@ -78,6 +87,7 @@ pub(super) async fn stream(
             .into_response();
     };
     let events = newest(snapshots)
+        .take_until(closed(closing))
         .map(|snap| Ok::<_, Infallible>(Event::default().event("snapshot").data(json_line(&snap))));
     Sse::new(events)
         .keep_alive(KeepAlive::new().interval(HEARTBEAT))
@@ -94,6 +104,11 @@ fn newest(mut snapshots: watch::Receiver<Arc<Snapshot>>) -> impl Stream<Item = A
         let snap = Arc::clone(&snapshots.borrow_and_update());
         Some((snap, snapshots))
     })
+}
+
+/// Resolves when the listener closes (or is gone).
+async fn closed(mut closing: watch::Receiver<bool>) {
+    let _ = closing.wait_for(|closing| *closing).await;
 }
 
 #[cfg(test)]

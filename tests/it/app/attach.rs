@@ -1,7 +1,7 @@
 //! `costtop attach` against a real `costtop serve`: the stream's snapshots read back into the
 //! same `Snapshot` byte for byte and equal what `watch --once` prints over the same records,
 //! views of its own per reader, the token refused and accepted (and never printed), and a
-//! reconnect after the server restarts.
+//! reconnect after the server restarts, and streams that end when the server stops.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -337,4 +337,30 @@ async fn a_restarted_server_is_reattached_and_the_last_snapshot_stays_meanwhile(
         })
         .await;
     drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopping_server_ends_its_streams_cleanly_instead_of_cutting_them() {
+    let server = Server::serve(&[]);
+    let mut response = reqwest::get(format!("http://{}/api/v1/stream", server.addr))
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let first = tokio::time::timeout(DEADLINE, response.chunk()).await;
+    assert!(matches!(first, Ok(Ok(Some(_)))), "the first snapshot");
+    let stopped = tokio::task::spawn_blocking(move || server.terminate());
+    // The body ends (its last chunk sent) rather than breaking off when the connection goes.
+    let end = tokio::time::timeout(DEADLINE, async {
+        loop {
+            match response.chunk().await {
+                Ok(Some(_)) => {}
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    })
+    .await
+    .expect("the stream ends");
+    assert_eq!(end, Ok(()));
+    assert!(stopped.await.unwrap().success());
 }
