@@ -15,7 +15,8 @@
 //!   others) and [`aggregate`] (the one owner of usage state);
 //! - pure layers: [`parse`] (bytes → record), [`pricing`] (price table, cost);
 //! - vocabulary every layer speaks: [`snapshot`] (the contract outputs read), [`time`]
-//!   (windows, zone, periods, the injected clock), [`budget`], [`usage`], [`money`], `format`.
+//!   (windows, zone, periods, the injected clock), [`budget`], [`usage`], [`money`], `format`,
+//!   `net` (transport errors in words).
 
 pub mod aggregate;
 pub mod app;
@@ -28,6 +29,7 @@ pub(crate) mod history;
 pub(crate) mod listener;
 pub mod logging;
 pub mod money;
+pub(crate) mod net;
 pub mod outputs;
 pub mod parse;
 pub mod pricing;

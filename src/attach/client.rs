@@ -8,8 +8,9 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use tokio::sync::watch;
 
-use super::Target;
 use super::sse::SseReader;
+use super::target::Target;
+use crate::net::describe;
 use crate::snapshot::{Snapshot, StreamView};
 
 /// Time to set up a connection.
@@ -64,8 +65,8 @@ impl Client {
             .http
             .get(target.stream_url(view))
             .header(ACCEPT, HeaderValue::from_static("text/event-stream"));
-        if let Some(token) = &target.token {
-            request = request.header(AUTHORIZATION, token.header());
+        if let Some(token) = target.authorization() {
+            request = request.header(AUTHORIZATION, token);
         }
         let sent = tokio::time::timeout(ANSWER_TIMEOUT, request.send()).await;
         let response = match sent {
@@ -129,23 +130,4 @@ pub(super) async fn read(
             }
         }
     }
-}
-
-/// A reqwest error in a few words, without the URL.
-fn describe(e: &reqwest::Error) -> String {
-    let what = if e.is_connect() {
-        "cannot connect"
-    } else if e.is_timeout() {
-        "timed out"
-    } else if e.is_body() || e.is_decode() {
-        "the stream broke"
-    } else {
-        "request failed"
-    };
-    // The innermost cause says it best ("Connection refused (os error 111)").
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    format!("{what}: {cause}")
 }

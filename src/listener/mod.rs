@@ -122,12 +122,14 @@ pub(crate) async fn start(
         ingest: Semaphore::new(routes::INGEST_PERMITS),
     });
     let authenticated = token.is_some();
-    let router = routes::router(app);
+    // Set when the listener stops: connections close, and open streams end at once.
+    let (closing_tx, closing) = watch::channel(false);
+    let router = routes::router(app, closing);
     let policy = ConnectionPolicy {
         lifetime: Some(CONNECTION_LIFETIME),
     };
     let make = move |peer| listener_service(router.clone(), token.clone(), peer);
-    let task = tokio::spawn(accept_loop(listener, policy, make, stop));
+    let task = tokio::spawn(accept_loop(listener, policy, make, stop, closing_tx));
     tracing::info!(%addr, authenticated, "listening");
     Ok(Listening {
         addr,
@@ -153,6 +155,7 @@ pub(crate) async fn accept_loop<S, B>(
     policy: ConnectionPolicy,
     make: impl Fn(SocketAddr) -> S,
     stop: impl Future<Output = ()>,
+    closing_tx: watch::Sender<bool>,
 ) where
     S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
     S::Future: Send + 'static,
@@ -162,7 +165,7 @@ pub(crate) async fn accept_loop<S, B>(
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let (closing_tx, closing) = watch::channel(false);
+    let closing = closing_tx.subscribe();
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {

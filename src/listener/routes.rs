@@ -44,12 +44,19 @@ pub(super) struct App {
     pub(crate) ingest: Semaphore,
 }
 
-/// The router over the shared state.
-pub(super) fn router(app: Arc<App>) -> Router {
+/// The router over the shared state; `closing` turns true when the listener stops.
+pub(super) fn router(app: Arc<App>, closing: watch::Receiver<bool>) -> Router {
+    let readers = super::stream::Readers {
+        handle: app.handle.clone(),
+        closing,
+    };
     Router::new()
         .route("/metrics", get(metrics))
         .route("/api/v1/snapshot", get(snapshot))
-        .route(super::stream::PATH, get(super::stream::stream))
+        .route(
+            super::stream::PATH,
+            get(super::stream::stream).with_state(readers),
+        )
         .route("/v1/logs", post(logs))
         .route("/v1/metrics", post(otlp_metrics))
         .route("/v1/traces", post(traces))

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::watch;
 
-use super::routes::App;
+use crate::aggregate::AggregatorHandle;
 use crate::outputs::watch::json_line;
 use crate::snapshot::{GroupBy, Snapshot, StreamView};
 use crate::time::Window;
@@ -56,20 +56,29 @@ impl StreamQuery {
     }
 }
 
+/// What the stream route reads.
+#[derive(Clone)]
+pub(super) struct Readers {
+    /// The aggregator, asked for views.
+    pub(super) handle: AggregatorHandle,
+    /// True once the listener stops: every stream ends then, so shutdown need not wait.
+    pub(super) closing: watch::Receiver<bool>,
+}
+
 /// Streams snapshots of the view the query asks for.
-pub(super) async fn stream(State(app): State<Arc<App>>, Query(q): Query<StreamQuery>) -> Response {
+pub(super) async fn stream(
+    State(Readers { handle, closing }): State<Readers>,
+    Query(q): Query<StreamQuery>,
+) -> Response {
     let view = match q.view() {
         Ok(view) => view,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
     };
-    let snapshots = if view.is_published() {
-        Some(app.snapshots.clone())
-    } else {
-        tokio::time::timeout(SUBSCRIBE_WAIT, app.handle.subscribe(view))
-            .await
-            .ok()
-            .flatten()
-    };
+    // The aggregator's own view is its published channel; another view is set up by it.
+    let snapshots = tokio::time::timeout(SUBSCRIBE_WAIT, handle.subscribe(view))
+        .await
+        .ok()
+        .flatten();
     let Some(snapshots) = snapshots else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -78,6 +87,7 @@ pub(super) async fn stream(State(app): State<Arc<App>>, Query(q): Query<StreamQu
             .into_response();
     };
     let events = newest(snapshots)
+        .take_until(closed(closing))
         .map(|snap| Ok::<_, Infallible>(Event::default().event("snapshot").data(json_line(&snap))));
     Sse::new(events)
         .keep_alive(KeepAlive::new().interval(HEARTBEAT))
@@ -94,6 +104,11 @@ fn newest(mut snapshots: watch::Receiver<Arc<Snapshot>>) -> impl Stream<Item = A
         let snap = Arc::clone(&snapshots.borrow_and_update());
         Some((snap, snapshots))
     })
+}
+
+/// Resolves when the listener closes (or is gone).
+async fn closed(mut closing: watch::Receiver<bool>) {
+    let _ = closing.wait_for(|closing| *closing).await;
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use tokio::sync::mpsc::{Receiver, UnboundedSender};
 use tokio::sync::{oneshot, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::attached::{link_changed, unavailable_when_attached};
 use super::draw::{View, render_screen};
 use super::keymap::{self, Action};
 use super::layout::{Overlay, Pane, Screen, pane_at, shows};
@@ -373,28 +374,6 @@ where
         }
     }
     Ok(())
-}
-
-/// Why a key that would change the costtop behind the screen does nothing when attached.
-fn unavailable_when_attached(action: Action) -> Option<&'static str> {
-    match action {
-        Action::Acknowledge => {
-            Some("unavailable when attached: acknowledge alarms on the server's own screen")
-        }
-        Action::Replay(_) => Some("unavailable when attached: replay controls are the server's"),
-        _ => None,
-    }
-}
-
-/// The link's next state; `None` once its sender is gone. Never resolves when not attached.
-async fn link_changed(rx: &mut Option<watch::Receiver<Link>>) -> Option<Link> {
-    match rx {
-        Some(rx) => {
-            rx.changed().await.ok()?;
-            Some(rx.borrow_and_update().clone())
-        }
-        None => std::future::pending().await,
-    }
 }
 
 async fn shutdown_signal(rx: &mut Option<oneshot::Receiver<()>>) {

@@ -3,6 +3,7 @@
 //! Entry points: [`run_terminal`] owns a real terminal; `event_loop::run_app` is the loop itself,
 //! generic over the backend and its inputs so tests can drive it.
 
+mod attached;
 pub mod draw;
 mod event_loop;
 pub mod fixture;

@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::actions::{HookTiming, Outcome};
+use crate::net::describe;
 use crate::snapshot::AlarmLogEntry;
 
 /// The JSON a webhook receives.
@@ -132,21 +133,4 @@ async fn deliver(
         }
     }
     Err(format!("{why} (after {attempts} attempts)"))
-}
-
-/// A reqwest error in a few words (its URL already removed).
-fn describe(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    // The innermost cause says why ("Connection refused", "deadline has elapsed").
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    format!("{what}: {cause}")
 }

@@ -133,7 +133,13 @@ pub(crate) async fn start(
         })
     };
     let policy = ConnectionPolicy { lifetime: None };
-    let task = tokio::spawn(accept_loop(listener, policy, make, stop));
+    let task = tokio::spawn(accept_loop(
+        listener,
+        policy,
+        make,
+        stop,
+        tokio::sync::watch::channel(false).0,
+    ));
     tracing::info!(%addr, upstream = %shown, "proxying");
     Ok(Proxying {
         addr,

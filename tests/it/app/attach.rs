@@ -1,7 +1,7 @@
 //! `costtop attach` against a real `costtop serve`: the stream's snapshots read back into the
 //! same `Snapshot` byte for byte and equal what `watch --once` prints over the same records,
 //! views of its own per reader, the token refused and accepted (and never printed), and a
-//! reconnect after the server restarts.
+//! reconnect after the server restarts, and streams that end when the server stops.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,6 +19,17 @@ use crate::support::serve::{self, DEADLINE, Server, free_port, transcripts};
 
 /// The `data` of the first `snapshot` event of `path` (a raw reader: no costtop code).
 async fn first_event(server: &Server, path: &str, token: Option<&str>) -> (u16, String) {
+    event_where(server, path, token, |_| true).await
+}
+
+/// The `data` of the first `snapshot` event of `path` that `done` accepts: a new reader gets
+/// the snapshot last published, which may be a publish (≤ 100 ms) behind `/api/v1/snapshot`.
+async fn event_where(
+    server: &Server,
+    path: &str,
+    token: Option<&str>,
+    done: impl Fn(&Value) -> bool,
+) -> (u16, String) {
     let mut request = reqwest::Client::new().get(format!("http://{}{path}", server.addr));
     if let Some(t) = token {
         request = request.bearer_auth(t);
@@ -36,13 +47,20 @@ async fn first_event(server: &Server, path: &str, token: Option<&str>) -> (u16, 
             .expect("the stream reads")
             .expect("the stream stays open");
         text.push_str(&String::from_utf8_lossy(&chunk));
-        if let Some(event) = text
-            .split("\n\n")
-            .find(|e| e.starts_with("event: snapshot"))
-            && text.contains(&format!("{event}\n\n"))
-        {
+        // Whole events only: the text after the last blank line is kept for the next chunk.
+        let Some(end) = text.rfind("\n\n") else {
+            continue;
+        };
+        let whole: String = text.drain(..end + 2).collect();
+        for event in whole.split("\n\n") {
+            if !event.starts_with("event: snapshot") {
+                continue;
+            }
             let data = event.lines().find_map(|l| l.strip_prefix("data: "));
-            return (status, data.expect("a data line").to_owned());
+            let data = data.expect("a data line").to_owned();
+            if done(&serde_json::from_str(&data).expect("JSON")) {
+                return (status, data);
+            }
         }
     }
 }
@@ -164,7 +182,10 @@ async fn streamed_snapshots_read_back_exactly_and_equal_watch_once() {
     append(&dir.join("session.jsonl"), &records(0..40));
     let server = Server::serve(&[dir.to_str().expect("utf-8")]);
     server.wait_snapshot("all read", |s| s["totals"]["requests"] == 40);
-    let (status, raw) = first_event(&server, "/api/v1/stream", None).await;
+    let (status, raw) = event_where(&server, "/api/v1/stream", None, |s| {
+        s["totals"]["requests"] == 40
+    })
+    .await;
     assert_eq!(status, 200, "{raw}");
     // The contract reads back into the same Snapshot and writes out byte for byte.
     let snap: Snapshot = serde_json::from_str(&raw).expect("a Snapshot");
@@ -193,7 +214,10 @@ async fn each_reader_gets_the_view_it_asks_for() {
     append(&dir.join("session.jsonl"), &records(0..10));
     let server = Server::serve(&[dir.to_str().expect("utf-8")]);
     server.wait_snapshot("all read", |s| s["totals"]["requests"] == 10);
-    let (_, all) = first_event(&server, "/api/v1/stream", None).await;
+    let (_, all) = event_where(&server, "/api/v1/stream", None, |s| {
+        s["totals"]["requests"] == 10
+    })
+    .await;
     let (_, recent) = first_event(&server, "/api/v1/stream?window=15m", None).await;
     let (_, by_model) = first_event(&server, "/api/v1/stream?window=all&by=model", None).await;
     let all: Value = serde_json::from_str(&all).unwrap();
@@ -313,4 +337,30 @@ async fn a_restarted_server_is_reattached_and_the_last_snapshot_stays_meanwhile(
         })
         .await;
     drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopping_server_ends_its_streams_cleanly_instead_of_cutting_them() {
+    let server = Server::serve(&[]);
+    let mut response = reqwest::get(format!("http://{}/api/v1/stream", server.addr))
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let first = tokio::time::timeout(DEADLINE, response.chunk()).await;
+    assert!(matches!(first, Ok(Ok(Some(_)))), "the first snapshot");
+    let stopped = tokio::task::spawn_blocking(move || server.terminate());
+    // The body ends (its last chunk sent) rather than breaking off when the connection goes.
+    let end = tokio::time::timeout(DEADLINE, async {
+        loop {
+            match response.chunk().await {
+                Ok(Some(_)) => {}
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    })
+    .await
+    .expect("the stream ends");
+    assert_eq!(end, Ok(()));
+    assert!(stopped.await.unwrap().success());
 }
