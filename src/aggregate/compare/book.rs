@@ -266,19 +266,15 @@ fn requests(g: &Group) -> u64 {
 /// The split of a group's change, and whether it could only be volume.
 fn effects(a: &Group, b: &Group) -> (Effects, bool) {
     let delta = cost(b) - cost(a);
-    match costs(a, b) {
-        Some(mut c) => {
-            // The products reproduce each period's bill exactly; should a rounding ever
-            // disagree, the bill wins, so the effects still add up to the change.
-            debug_assert_eq!((c[0], c[c.len() - 1]), (cost(a).0, cost(b).0));
-            c[0] = cost(a).0;
-            c[c.len() - 1] = cost(b).0;
-            (Effects::from_values(split(&c).map(Money)), false)
-        }
-        None => {
-            let mut v = [Money::ZERO; FACTORS];
-            v[0] = delta;
-            (Effects::from_values(v), true)
-        }
+    if let Some(mut c) = costs(a, b) {
+        // The products reproduce each period's bill exactly; should a rounding ever
+        // disagree, the bill wins, so the effects still add up to the change.
+        c[0] = cost(a).0;
+        c[c.len() - 1] = cost(b).0;
+        (Effects::from_values(split(&c).map(Money)), false)
+    } else {
+        let mut v = [Money::ZERO; FACTORS];
+        v[0] = delta;
+        (Effects::from_values(v), true)
     }
 }

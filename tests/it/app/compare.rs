@@ -304,18 +304,15 @@ fn the_html_page_escapes_data_and_points_nowhere_outside_itself() {
     ] {
         assert!(html.contains(section), "{section}");
     }
-    let (_, stderr, ok) = costtop()
+    let replay = costtop()
         .args(["replay", "--format", "html"])
         .arg(dir.path().join("usage.jsonl"))
         .output()
-        .map(|o| {
-            (
-                (),
-                String::from_utf8_lossy(&o.stderr).into_owned(),
-                o.status.success(),
-            )
-        })
         .unwrap();
+    let (ok, stderr) = (
+        replay.status.success(),
+        String::from_utf8_lossy(&replay.stderr),
+    );
     assert!(!ok);
     assert!(stderr.contains("report and audit"), "{stderr}");
 }
