@@ -7,14 +7,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::DateTime;
 use foldhash::HashMap;
 
-use super::CompareSpec;
 use super::factors::{Group, Rollup, costs};
 use super::shapley::{FACTORS, split};
 use crate::aggregate::store::{Dims, Interner, Store, TagSets};
 use crate::money::Money;
 use crate::pricing::price_parts;
 use crate::snapshot::{CompareRow, CompareSide, CompareSnapshot, Effects, GroupBy};
+use crate::time::Span;
 use crate::usage::{EventKind, Tier, UsageEvent};
+
+/// What `report --compare` asks the aggregator to fold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareSpec {
+    /// The reference period.
+    pub a: Span,
+    /// The period explained.
+    pub b: Span,
+    /// Groups of the per-group rows (`None`: the total only).
+    pub by: Option<GroupBy>,
+}
 
 /// A group's id: an interned name (model, project, session, tag value), a tier, or
 /// [`NONE`].
@@ -212,7 +223,7 @@ impl CompareBook {
         } else {
             effects(&all_a, &all_b)
         };
-        let side = |s: &Side, span: &crate::time::Span, all: &Group| {
+        let side = |s: &Side, span: &Span, all: &Group| {
             let units = self.per.as_ref().map(|_| {
                 let values: BTreeSet<u32> = s.units.keys().map(|(_, v)| *v).collect();
                 values.len() as u64

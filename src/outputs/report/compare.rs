@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{csv_field, write_row};
-use crate::format::{percent, thousands};
+use crate::format::thousands;
 use crate::pricing::{Money, round_usd};
-use crate::snapshot::{CompareRow, CompareSnapshot, Effects, PerUnit, Snapshot};
+use crate::snapshot::{CompareRow, CompareSnapshot, Effects, Snapshot};
 
 /// What each effect stands for, in the order of [`Effects::NAMES`].
 pub(crate) const MEANINGS: [&str; 7] = [
@@ -186,44 +186,6 @@ pub(crate) fn render_csv(c: &CompareSnapshot) -> String {
         line(&r.key, r.a_cost, r.b_cost, r.delta, &r.effects);
     }
     line("TOTAL", c.a.cost, c.b.cost, c.delta, &c.effects);
-    out
-}
-
-/// The `--per` lines of the plain report: spend per unit, and what no unit carries.
-pub(crate) fn render_per_unit(p: &PerUnit) -> String {
-    let mut out = String::new();
-    let per = p
-        .cost_per_unit
-        .map_or_else(|| "—".to_string(), |m| m.to_string());
-    let total = p.cost + p.untagged_cost;
-    let share = if total == Money::ZERO {
-        0.0
-    } else {
-        p.cost.0 as f64 / total.0 as f64
-    };
-    let _ = writeln!(
-        out,
-        "Per unit  {per} per {} · {} spent over {} distinct values ({} of spend carries the tag; \
-         {} without it is in no unit)",
-        p.key,
-        p.cost,
-        thousands(p.units),
-        percent(share),
-        p.untagged_cost
-    );
-    for r in &p.rows {
-        let per = r
-            .cost_per_unit
-            .map_or_else(|| "—".to_string(), |m| m.to_string());
-        let _ = writeln!(
-            out,
-            "          {}: {per} per {} ({} values, {})",
-            r.key,
-            p.key,
-            thousands(r.units),
-            r.cost
-        );
-    }
     out
 }
 

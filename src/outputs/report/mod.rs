@@ -4,6 +4,7 @@
 pub(crate) mod compare;
 mod estimates;
 pub(crate) mod html;
+mod per_unit;
 
 use std::fmt::Write as _;
 
@@ -242,7 +243,7 @@ pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
         }
     }
     if let Some(p) = &snap.per_unit {
-        out.push_str(&compare::render_per_unit(p));
+        out.push_str(&per_unit::render(p));
     }
     out.push_str(&render_reconciliation(snap));
     out.push_str(&estimates::render(snap));
