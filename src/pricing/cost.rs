@@ -158,10 +158,10 @@ impl TokensCost {
 }
 
 fn tokens_cost(event: &UsageEvent, r: &Rates, common: Ratio) -> TokensCost {
-    let [input, write_5m, write_1h, read, output] = categories(event, r, common);
+    let [input, five_minute, one_hour, read, output] = categories(event, r, common);
     let t = &event.tokens;
     TokensCost {
-        cache: write_5m + write_1h + read,
+        cache: five_minute + one_hour + read,
         other: input + output,
         uncached: common
             .times(r.input.ratio)

@@ -1,9 +1,9 @@
 //! The HTML report of the demo's recording (`costtop demo --record`, started here through the
 //! library as the dashboard starts it) as the field sees it: html5lib (the HTML5 parsing
 //! algorithm, strict) finds no parse error, and a real headless Chromium renders it to a PNG
-//! (kept under `target/tmp/report-html/` to look at) while every host name fails to resolve
-//! and every proxied request is refused; its net log shows no request for anything but the
-//! file itself.
+//! (light and dark, kept under `target/tmp/report-html/` to look at) while every host name
+//! fails to resolve and every proxied request is refused; its net log shows no request from
+//! the page.
 //!
 //! Chromium (Debian's `chromium`) and html5lib (in the venv `.ci/run` builds, found through
 //! `COSTTOP_OTEL_PYTHON`) are installed by `.ci/run`; without them these tests print a notice
@@ -11,11 +11,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
 use costtop::app::{start_demo, story_start};
 use costtop::cli::{CommonArgs, DemoArgs, FollowArgs, UiArgs};
+use costtop::sources::demo::{DemoFeed, Scenario};
 use costtop::time::{Window, Zone};
 use serde_json::Value;
 
@@ -47,17 +48,27 @@ async fn demo_recording(dir: &Path) -> PathBuf {
         },
         ui: UiArgs::default(),
     };
+    // The history the demo writes before its tail starts: every record up to the story's start.
+    let history = DemoFeed::new(Scenario::new(7, story_start(&utc(), Utc::now())))
+        .due(story_start(&utc(), Utc::now()))
+        .len() as u64;
     let run = start_demo(&args).await.expect("demo starts");
     tokio::time::sleep(Duration::from_secs(1)).await;
     run.writer.abort();
-    // The tail has drained when two snapshots in a row agree.
+    // The tail has drained when the history is in and two snapshots in a row agree.
+    let deadline = Instant::now() + Duration::from_secs(300);
     let mut last = None;
     loop {
         tokio::time::sleep(Duration::from_millis(700)).await;
         let snap = run.handle.snapshot_now(None).await.expect("snapshot");
-        if last == Some(snap.totals) {
+        if snap.totals.requests >= history && last == Some(snap.totals) {
             break;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the demo's history ({history} records) was not read: {:?}",
+            snap.totals
+        );
         last = Some(snap.totals);
     }
     drop(run);
@@ -65,7 +76,8 @@ async fn demo_recording(dir: &Path) -> PathBuf {
 }
 
 /// `costtop report --format html` of the recording: by feature, per session, and the
-/// morning compared with the early afternoon (the recording runs from midnight to ~13:00).
+/// night compared with the early morning (the recording runs from midnight to ~13:00, and a
+/// `--since` after the file was last written would skip it, so both periods start before now).
 fn html_report(record: &Path, out: &Path) {
     let day = story_start(&utc(), Utc::now()).date_naive();
     let at = |h: u32| {
@@ -79,8 +91,8 @@ fn html_report(record: &Path, out: &Path) {
         .arg(record)
         .args(["--format", "html", "--tz", "UTC", "--by", "tag:feature"])
         .args(["--per", "tag:session", "--compare"])
-        .arg(format!("{}..{}", at(6), at(9)))
-        .arg(format!("{}..{}", at(9), at(12)))
+        .arg(format!("{}..{}", at(0), at(4)))
+        .arg(format!("{}..{}", at(4), at(8)))
         .output()
         .expect("costtop runs");
     assert!(
@@ -90,6 +102,7 @@ fn html_report(record: &Path, out: &Path) {
     );
     let html = String::from_utf8(output.stdout).expect("utf-8");
     assert!(html.contains("What changed and why"));
+    assert!(!html.contains("no records"), "an empty report");
     assert!(html.contains("Spend per session"));
     std::fs::write(out, html).expect("page written");
 }
@@ -145,7 +158,7 @@ fn page_requests(log: &Value) -> Vec<String> {
 
 /// Renders `page` to `png` in headless Chromium with nothing reachable beyond the machine,
 /// and returns the URLs the page asked for.
-fn render(page: &Path, png: &Path, scratch: &Path) -> Vec<String> {
+fn render(page: &Path, png: &Path, scratch: &Path, extra: &[&str]) -> Vec<String> {
     let netlog = scratch.join(format!(
         "{}.netlog.json",
         page.file_stem().and_then(|s| s.to_str()).unwrap_or("page")
@@ -162,11 +175,12 @@ fn render(page: &Path, png: &Path, scratch: &Path) -> Vec<String> {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            "--window-size=1200,5200",
+            "--window-size=1200,7200",
             // Nothing outside the file can load: no name resolves, and a proxy that refuses.
             "--host-resolver-rules=MAP * ~NOTFOUND",
             "--proxy-server=127.0.0.1:9",
         ])
+        .args(extra)
         .arg(format!(
             "--user-data-dir={}",
             scratch.join("profile").display()
@@ -227,6 +241,7 @@ async fn the_demo_recording_renders_offline_in_chromium_and_parses_as_html5() {
         &control,
         &scratch.path().join("control.png"),
         scratch.path(),
+        &[],
     );
     assert!(
         asked.iter().any(|u| u.starts_with("http://example.com/")),
@@ -235,8 +250,17 @@ async fn the_demo_recording_renders_offline_in_chromium_and_parses_as_html5() {
 
     let keep = keep_dir();
     let png = keep.join("demo-report.png");
-    let asked = render(&page, &png, scratch.path());
+    let asked = render(&page, &png, scratch.path(), &[]);
     assert!(asked.is_empty(), "the report asked for {asked:?}");
+    // And as a reader who prefers dark sees it.
+    let dark = keep.join("demo-report-dark.png");
+    let asked = render(
+        &page,
+        &dark,
+        scratch.path(),
+        &["--blink-settings=preferredColorScheme=0"],
+    );
+    assert!(asked.is_empty(), "the dark report asked for {asked:?}");
     // A PNG, and not a blank one: a full page of charts is far larger than an empty picture.
     let bytes = std::fs::read(&png).expect("png");
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));

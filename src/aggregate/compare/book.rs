@@ -7,14 +7,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::DateTime;
 use foldhash::HashMap;
 
-use super::CompareSpec;
 use super::factors::{Group, Rollup, costs};
 use super::shapley::{FACTORS, split};
 use crate::aggregate::store::{Dims, Interner, Store, TagSets};
 use crate::money::Money;
 use crate::pricing::price_parts;
 use crate::snapshot::{CompareRow, CompareSide, CompareSnapshot, Effects, GroupBy};
+use crate::time::Span;
 use crate::usage::{EventKind, Tier, UsageEvent};
+
+/// What `report --compare` asks the aggregator to fold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareSpec {
+    /// The reference period.
+    pub a: Span,
+    /// The period explained.
+    pub b: Span,
+    /// Groups of the per-group rows (`None`: the total only).
+    pub by: Option<GroupBy>,
+}
 
 /// A group's id: an interned name (model, project, session, tag value), a tier, or
 /// [`NONE`].
@@ -213,7 +224,7 @@ impl CompareBook {
         } else {
             effects(&all_a, &all_b)
         };
-        let side = |s: &Side, span: &crate::time::Span, all: &Group| {
+        let side = |s: &Side, span: &Span, all: &Group| {
             let units = self.per.as_ref().map(|_| {
                 let values: BTreeSet<u32> = s.units.keys().map(|(_, v)| *v).collect();
                 values.len() as u64
@@ -267,19 +278,15 @@ fn requests(g: &Group) -> u64 {
 /// The split of a group's change, and whether it could only be volume.
 fn effects(a: &Group, b: &Group) -> (Effects, bool) {
     let delta = cost(b) - cost(a);
-    match costs(a, b) {
-        Some(mut c) => {
-            // The products reproduce each period's bill exactly; should a rounding ever
-            // disagree, the bill wins, so the effects still add up to the change.
-            debug_assert_eq!((c[0], c[c.len() - 1]), (cost(a).0, cost(b).0));
-            c[0] = cost(a).0;
-            c[c.len() - 1] = cost(b).0;
-            (Effects::from_values(split(&c).map(Money)), false)
-        }
-        None => {
-            let mut v = [Money::ZERO; FACTORS];
-            v[0] = delta;
-            (Effects::from_values(v), true)
-        }
+    if let Some(mut c) = costs(a, b) {
+        // The products reproduce each period's bill exactly; should a rounding ever
+        // disagree, the bill wins, so the effects still add up to the change.
+        c[0] = cost(a).0;
+        c[c.len() - 1] = cost(b).0;
+        (Effects::from_values(split(&c).map(Money)), false)
+    } else {
+        let mut v = [Money::ZERO; FACTORS];
+        v[0] = delta;
+        (Effects::from_values(v), true)
     }
 }

@@ -10,18 +10,5 @@ mod shapley;
 #[cfg(test)]
 mod tests;
 
+pub use book::CompareSpec;
 pub(crate) use book::{CompareBook, tag_value};
-
-use crate::snapshot::GroupBy;
-use crate::time::Span;
-
-/// What `report --compare` asks the aggregator to fold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompareSpec {
-    /// The reference period.
-    pub a: Span,
-    /// The period explained.
-    pub b: Span,
-    /// Groups of the per-group rows (`None`: the total only).
-    pub by: Option<GroupBy>,
-}

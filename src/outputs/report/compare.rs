@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{csv_field, write_row};
-use crate::format::{percent, thousands};
+use crate::format::thousands;
 use crate::pricing::{Money, round_usd};
-use crate::snapshot::{CompareSnapshot, Effects, PerUnit, Snapshot};
+use crate::snapshot::{CompareRow, CompareSnapshot, Effects, Snapshot};
 
 /// What each effect stands for, in the order of [`Effects::NAMES`].
 pub(crate) const MEANINGS: [&str; 7] = [
@@ -145,23 +145,8 @@ fn group_table(c: &CompareSnapshot) -> String {
     let mut header: Vec<String> = ["GROUP", "A", "B", "CHANGE"].map(String::from).to_vec();
     header.extend(Effects::NAMES.iter().map(|n| n.to_uppercase()));
     let mut rows = vec![header];
-    for r in &c.groups {
-        let mut row = vec![
-            r.key.clone(),
-            r.a_cost.to_string(),
-            r.b_cost.to_string(),
-            signed(r.delta),
-        ];
-        row.extend(r.effects.values().map(signed));
-        rows.push(row);
-    }
-    let mut total = vec![
-        "TOTAL".to_string(),
-        c.a.cost.to_string(),
-        c.b.cost.to_string(),
-        signed(c.delta),
-    ];
-    total.extend(c.effects.values().map(signed));
+    rows.extend(c.groups.iter().map(row_cells));
+    let total = total_cells("TOTAL", c);
     let w = widths(
         &rows
             .iter()
@@ -204,40 +189,26 @@ pub(crate) fn render_csv(c: &CompareSnapshot) -> String {
     out
 }
 
-/// The `--per` lines of the plain report: spend per unit, and what no unit carries.
-pub(crate) fn render_per_unit(p: &PerUnit) -> String {
-    let mut out = String::new();
-    let per = p
-        .cost_per_unit
-        .map_or_else(|| "—".to_string(), |m| m.to_string());
-    let total = p.cost + p.untagged_cost;
-    let share = if total == Money::ZERO {
-        0.0
-    } else {
-        p.cost.0 as f64 / total.0 as f64
-    };
-    let _ = writeln!(
-        out,
-        "Per unit  {per} per {} · {} spent over {} distinct values ({} of spend carries the tag; \
-         {} without it is in no unit)",
-        p.key,
-        p.cost,
-        thousands(p.units),
-        percent(share),
-        p.untagged_cost
-    );
-    for r in &p.rows {
-        let per = r
-            .cost_per_unit
-            .map_or_else(|| "—".to_string(), |m| m.to_string());
-        let _ = writeln!(
-            out,
-            "          {}: {per} per {} ({} values, {})",
-            r.key,
-            p.key,
-            thousands(r.units),
-            r.cost
-        );
-    }
-    out
+/// A group's cells: key, A, B, change, then the effects in [`Effects::NAMES`] order.
+pub(crate) fn row_cells(r: &CompareRow) -> Vec<String> {
+    let mut row = vec![
+        r.key.clone(),
+        r.a_cost.to_string(),
+        r.b_cost.to_string(),
+        signed(r.delta),
+    ];
+    row.extend(r.effects.values().map(signed));
+    row
+}
+
+/// The total's cells, as [`row_cells`] with `label` for the key.
+pub(crate) fn total_cells(label: &str, c: &CompareSnapshot) -> Vec<String> {
+    let mut total = vec![
+        label.to_string(),
+        c.a.cost.to_string(),
+        c.b.cost.to_string(),
+        signed(c.delta),
+    ];
+    total.extend(c.effects.values().map(signed));
+    total
 }

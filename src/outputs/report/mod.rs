@@ -6,6 +6,7 @@ mod estimates;
 pub(crate) mod html;
 mod org;
 mod reconcile;
+mod per_unit;
 
 use std::fmt::Write as _;
 
@@ -33,23 +34,29 @@ pub(crate) fn render_json(snap: &Snapshot) -> String {
     serde_json::to_string_pretty(snap).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
+/// One row per model, unpriced ones marked.
+pub(crate) fn model_rows(snap: &Snapshot) -> Vec<GroupRow> {
+    let key = |m: &crate::snapshot::ModelRow| {
+        if m.priced {
+            m.model.clone()
+        } else {
+            format!("{} (unpriced)", m.model)
+        }
+    };
+    snap.by_model
+        .iter()
+        .map(|m| GroupRow {
+            key: key(m),
+            totals: m.totals,
+            share_of_cost: m.share_of_cost,
+        })
+        .collect()
+}
+
 /// Rows of the report: the `--by` rows, or one per model.
 fn rows(snap: &Snapshot) -> (String, Vec<GroupRow>) {
     if snap.rows.is_empty() {
-        let rows = snap
-            .by_model
-            .iter()
-            .map(|m| GroupRow {
-                key: if m.priced {
-                    m.model.clone()
-                } else {
-                    format!("{} (unpriced)", m.model)
-                },
-                totals: m.totals,
-                share_of_cost: m.share_of_cost,
-            })
-            .collect();
-        ("model".to_string(), rows)
+        ("model".to_string(), model_rows(snap))
     } else {
         (String::new(), snap.rows.clone())
     }
@@ -248,7 +255,7 @@ pub(crate) fn render_table(snap: &Snapshot, by: &str) -> String {
         }
     }
     if let Some(p) = &snap.per_unit {
-        out.push_str(&compare::render_per_unit(p));
+        out.push_str(&per_unit::render(p));
     }
     out.push_str(&render_reconciliation(snap));
     out.push_str(&org::render(&snap.org));

@@ -304,18 +304,50 @@ fn the_html_page_escapes_data_and_points_nowhere_outside_itself() {
     ] {
         assert!(html.contains(section), "{section}");
     }
-    let (_, stderr, ok) = costtop()
+    let replay = costtop()
         .args(["replay", "--format", "html"])
         .arg(dir.path().join("usage.jsonl"))
         .output()
-        .map(|o| {
-            (
-                (),
-                String::from_utf8_lossy(&o.stderr).into_owned(),
-                o.status.success(),
-            )
-        })
         .unwrap();
+    let (ok, stderr) = (
+        replay.status.success(),
+        String::from_utf8_lossy(&replay.stderr),
+    );
     assert!(!ok);
     assert!(stderr.contains("report and audit"), "{stderr}");
+}
+
+#[test]
+fn the_worked_example_of_docs_reports_md_holds() {
+    // docs/reports.md: search doubles its requests in B (10 more on the 12th) while Sonnet
+    // 5.5's price per request falls from 3,000 µ$ to 2,000 µ$. Volume: (20 − 10) requests ×
+    // the average of 3,000 and 2,000 µ$ = +25,000 µ$; price: −1,000 µ$ × the average of 10
+    // and 20 requests = −15,000 µ$; together the change, 40,000 − 30,000 = +10,000 µ$.
+    let dir = log();
+    let mut more = String::new();
+    lines(
+        &mut more,
+        10,
+        12,
+        "search",
+        "claude-sonnet-5-5",
+        r#"{"input_tokens":0,"output_tokens":100,"cache_read_input_tokens":10000,"cache_creation_input_tokens":0}"#,
+        "standard",
+    );
+    crate::support::files::append(&dir.path().join("usage.jsonl"), &more);
+    let c = compare_json(&dir, A, B, &["--by", "tag:feature"]);
+    let search = c["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "search")
+        .unwrap()
+        .clone();
+    assert_eq!(search["a_usd"], usd(30_000), "{search}");
+    assert_eq!(search["b_usd"], usd(40_000), "{search}");
+    assert_eq!(search["effects"]["volume"], usd(25_000));
+    assert_eq!(search["effects"]["price"], usd(-15_000));
+    for k in ["mix", "cache", "batch", "output", "input"] {
+        assert_eq!(search["effects"][k], usd(0), "{k}");
+    }
 }

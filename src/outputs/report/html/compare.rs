@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use super::svg::{Bar, Chart, waterfall};
 use super::{card, pair, table};
 use crate::format::thousands;
-use crate::outputs::report::compare::{MEANINGS, signed};
+use crate::outputs::report::compare::{MEANINGS, row_cells, signed, total_cells};
 use crate::snapshot::{CompareSnapshot, Effects};
 
 /// The comparison section.
@@ -89,13 +89,7 @@ fn groups(c: &CompareSnapshot) -> Markup {
         .groups
         .iter()
         .map(|r| {
-            let mut row = vec![
-                r.key.clone(),
-                r.a_cost.to_string(),
-                r.b_cost.to_string(),
-                signed(r.delta),
-            ];
-            row.extend(r.effects.values().map(signed));
+            let mut row = row_cells(r);
             if per {
                 row.push(thousands(r.a_units.unwrap_or(0)));
                 row.push(thousands(r.b_units.unwrap_or(0)));
@@ -103,13 +97,7 @@ fn groups(c: &CompareSnapshot) -> Markup {
             row
         })
         .collect();
-    let mut total = vec![
-        "Total".to_string(),
-        c.a.cost.to_string(),
-        c.b.cost.to_string(),
-        signed(c.delta),
-    ];
-    total.extend(c.effects.values().map(signed));
+    let mut total = total_cells("Total", c);
     if per {
         total.push(thousands(c.a.units.unwrap_or(0)));
         total.push(thousands(c.b.units.unwrap_or(0)));

@@ -137,19 +137,7 @@ fn plural(n: i64, unit: &str) -> String {
 
 /// By model, by feature, by project, and the `--by` rows when they are something else.
 pub(super) fn breakdowns(snap: &Snapshot, by: &str) -> Markup {
-    let models: Vec<GroupRow> = snap
-        .by_model
-        .iter()
-        .map(|m| GroupRow {
-            key: if m.priced {
-                m.model.clone()
-            } else {
-                format!("{} (unpriced)", m.model)
-            },
-            totals: m.totals,
-            share_of_cost: m.share_of_cost,
-        })
-        .collect();
+    let models = crate::outputs::report::model_rows(snap);
     let group = |name: &str| snap.groups.iter().find(|g| g.by == name).map(|g| &g.rows);
     html! {
         section {
