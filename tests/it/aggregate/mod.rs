@@ -4,6 +4,7 @@
 mod alarms;
 mod burst;
 mod claude_code;
+mod linear;
 mod clock;
 mod retention;
 mod state;
