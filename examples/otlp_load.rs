@@ -49,12 +49,22 @@ struct Args {
     /// Leave cache writes out (every record still reads the cache).
     #[arg(long)]
     no_writes: bool,
+    /// Cache reads that never grow: no write is ever read, so each waits out its TTL (the
+    /// audit's worst case).
+    #[arg(long)]
+    unread: bool,
     /// Seconds between two memory samples.
     #[arg(long, default_value_t = 5)]
     sample: u64,
     /// The costtop binary.
     #[arg(long, default_value = "target/release/costtop")]
     bin: String,
+    /// Send to a costtop already listening here instead (`--pid`: its process, for memory).
+    #[arg(long)]
+    addr: Option<String>,
+    /// The process listening at `--addr`.
+    #[arg(long, default_value_t = 0)]
+    pid: u32,
 }
 
 fn text(key: &str, value: impl Into<String>) -> KeyValue {
@@ -63,6 +73,7 @@ fn text(key: &str, value: impl Into<String>) -> KeyValue {
         value: Some(AnyValue {
             value: Some(any_value::Value::StringValue(value.into())),
         }),
+        ..KeyValue::default()
     }
 }
 
@@ -72,6 +83,7 @@ fn int(key: &str, value: u64) -> KeyValue {
         value: Some(AnyValue {
             value: Some(any_value::Value::IntValue(value as i64)),
         }),
+        ..KeyValue::default()
     }
 }
 
@@ -90,14 +102,37 @@ fn record(n: u64, at: u64, args: &Args) -> LogRecord {
         }),
         attributes: vec![
             text("user.id", format!("user-{:04}", session % 500)),
-            text("session.id", format!("{session:08x}-6bef-46d5-b40e-e46900c78d1d")),
+            text(
+                "session.id",
+                format!("{session:08x}-6bef-46d5-b40e-e46900c78d1d"),
+            ),
             text("event.name", "api_request"),
-            text("model", ["claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5"][(session % 3) as usize]),
+            text(
+                "model",
+                ["claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5"]
+                    [(session % 3) as usize],
+            ),
             int("input_tokens", 3 + n % 500),
             int("output_tokens", 40 + n % 3_000),
             // The context grows through the session: each request reads what the last wrote.
-            int("cache_read_tokens", 12_000 + step * 2_500),
+            int(
+                "cache_read_tokens",
+                if args.unread {
+                    15_000
+                } else {
+                    12_000 + step * 2_500
+                },
+            ),
             int("cache_creation_tokens", writes),
+            KeyValue {
+                key: "cost_usd".into(),
+                value: Some(AnyValue {
+                    value: Some(any_value::Value::DoubleValue(
+                        0.01 + (n % 1_000) as f64 / 10_000.0,
+                    )),
+                }),
+                ..KeyValue::default()
+            },
             text("request_id", format!("req_011CLoad{n:014}")),
             int("duration_ms", 900 + n % 4_000),
         ],
@@ -143,7 +178,15 @@ fn serve(bin: &str) -> (Child, String) {
     let home = std::env::temp_dir().join(format!("costtop-load-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&home);
     let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--window", "all", "--since", "2000-01-01"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--window",
+            "all",
+            "--since",
+            "2000-01-01",
+        ])
         .env("HOME", &home)
         .env("CLAUDE_CONFIG_DIR", home.join("none"))
         .env("COSTTOP_LOG", "info")
@@ -155,7 +198,10 @@ fn serve(bin: &str) -> (Child, String) {
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
     let addr = loop {
-        let line = lines.next().and_then(Result::ok).expect("costtop serve starts");
+        let line = lines
+            .next()
+            .and_then(Result::ok)
+            .expect("costtop serve starts");
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split_whitespace().next().unwrap_or("").to_string();
         }
@@ -175,7 +221,11 @@ fn status_kb(pid: u32, field: &str) -> u64 {
 }
 
 async fn counted(client: &reqwest::Client, addr: &str) -> (u64, u64) {
-    let Ok(r) = client.get(format!("http://{addr}/api/v1/snapshot")).send().await else {
+    let Ok(r) = client
+        .get(format!("http://{addr}/api/v1/snapshot"))
+        .send()
+        .await
+    else {
         return (0, 0);
     };
     let v: serde_json::Value = r.json().await.unwrap_or_default();
@@ -190,8 +240,14 @@ async fn counted(client: &reqwest::Client, addr: &str) -> (u64, u64) {
 #[tokio::main]
 async fn main() {
     let args = Arc::new(Args::parse());
-    let (mut child, addr) = serve(&args.bin);
-    let pid = child.id();
+    let (mut child, addr) = match &args.addr {
+        Some(addr) => (None, addr.clone()),
+        None => {
+            let (child, addr) = serve(&args.bin);
+            (Some(child), addr)
+        }
+    };
+    let pid = child.as_ref().map_or(args.pid, Child::id);
     let start_ns = {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -206,7 +262,12 @@ async fn main() {
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for sender in 0..args.senders {
-        let (args, next, sent, addr) = (Arc::clone(&args), Arc::clone(&next), Arc::clone(&sent), addr.clone());
+        let (args, next, sent, addr) = (
+            Arc::clone(&args),
+            Arc::clone(&next),
+            Arc::clone(&sent),
+            addr.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)
@@ -214,7 +275,11 @@ async fn main() {
                 .build()
                 .expect("client");
             let url = format!("http://{addr}/v1/logs");
-            let content_type = if args.json { "application/json" } else { "application/x-protobuf" };
+            let content_type = if args.json {
+                "application/json"
+            } else {
+                "application/x-protobuf"
+            };
             let mut latencies = Vec::new();
             let mut failures = 0_u64;
             loop {
@@ -252,7 +317,11 @@ async fn main() {
             loop {
                 tokio::time::sleep(Duration::from_secs(sample)).await;
                 let (n, rss) = (sent.load(Ordering::Relaxed), status_kb(pid, "VmRSS:"));
-                eprintln!("{:>7.1} s  {n:>10} sent  RSS {:>8} KiB", t0.elapsed().as_secs_f64(), rss);
+                eprintln!(
+                    "{:>7.1} s  {n:>10} sent  RSS {:>8} KiB",
+                    t0.elapsed().as_secs_f64(),
+                    rss
+                );
                 if tenth.is_none() && n >= events / 10 {
                     tenth = Some((n, rss));
                 }
@@ -283,8 +352,10 @@ async fn main() {
     let tenth = sampler.await.ok().flatten();
     let rss_end = status_kb(pid, "VmRSS:");
     let peak = status_kb(pid, "VmHWM:");
-    let _ = child.kill();
-    let _ = child.wait();
+    if let Some(child) = &mut child {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     latencies.sort();
     let pct = |p: f64| {
         latencies

@@ -77,7 +77,9 @@ fn a_long_session_with_cache_writes_counts_about_as_fast_as_one_without() {
     let without = count(false);
     let with = count(true);
     let ratio = with / without;
-    eprintln!("{EVENTS} events of one session: {without:.3} s without cache writes, {with:.3} s with ({ratio:.2}×)");
+    eprintln!(
+        "{EVENTS} events of one session: {without:.3} s without cache writes, {with:.3} s with ({ratio:.2}×)"
+    );
     assert!(
         ratio < 4.0,
         "cache writes made counting {ratio:.1}× slower ({with:.2} s against {without:.2} s): something grows with the session"

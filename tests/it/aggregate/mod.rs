@@ -4,7 +4,7 @@
 mod alarms;
 mod burst;
 mod claude_code;
-mod linear;
 mod clock;
+mod linear;
 mod retention;
 mod state;
