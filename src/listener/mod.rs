@@ -3,45 +3,33 @@
 //! the OTLP/HTTP receiver (a source: it feeds the aggregator like any other).
 //!
 //! Loopback by default; any other address needs a bearer token unless `--insecure-listen`
-//! says otherwise. A connection gets 10 s for its request headers, 30 s for a body, and lives
-//! at most 5 minutes (then it is closed gracefully and the client reconnects), so a sender or
-//! scraper that hangs holds a slot for a bounded time and never stalls the others.
+//! says otherwise. Connections are served by [`serve::serve`] (the serving function every
+//! costtop listener shares): silent, slow and idle clients are cut off and the one idle the
+//! longest makes room past the cap, so no client can starve the others; bodies are read
+//! under a rate floor before a decoding slot is taken.
 
 mod auth;
 pub(crate) mod body;
 mod routes;
+pub(crate) mod serve;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tower_service::Service as _;
+use tokio::sync::Semaphore;
 
 pub(crate) use auth::Token;
 
 use crate::aggregate::AggregatorHandle;
 use crate::sources::otlp::Receiver;
 use crate::usage::SourceMsg;
-use routes::{App, Peer};
+use routes::App;
 
 /// The default address: loopback, port 9871 (`costtop statusline` looks there first).
 pub(crate) const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9871);
-
-/// Connections served at once; more wait in the accept queue.
-const MAX_CONNECTIONS: usize = 256;
-/// Time a client gets to send a request's headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest life of one connection before it is closed gracefully.
-const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
-/// Time in-flight requests get to finish when a connection (or the listener) closes.
-const GRACE: Duration = Duration::from_secs(5);
 
 /// How to listen.
 #[derive(Debug, Clone)]
@@ -117,120 +105,20 @@ pub(crate) async fn start(
         snapshots: handle.snapshots(),
         receiver,
         ingest: Semaphore::new(routes::INGEST_PERMITS),
+        buffered: Arc::new(Semaphore::new(body::MAX_BUFFERED_BYTES)),
     });
     let authenticated = token.is_some();
-    let task = tokio::spawn(accept_loop(listener, routes::router(app), token, stop));
+    let router = auth::require(routes::router(app), token);
+    let task = tokio::spawn(serve::serve(
+        listener,
+        router,
+        serve::Limits::default(),
+        stop,
+    ));
     tracing::info!(%addr, authenticated, "listening");
     Ok(Listening {
         addr,
         authenticated,
         task,
     })
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    router: axum::Router,
-    token: Option<Token>,
-    stop: impl Future<Output = ()>,
-) {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let (closing_tx, closing) = watch::channel(false);
-    tokio::pin!(stop);
-    loop {
-        let permit = tokio::select! {
-            () = &mut stop => break,
-            permit = Arc::clone(&slots).acquire_owned() => permit,
-        };
-        let Ok(permit) = permit else { break };
-        let accepted = tokio::select! {
-            () = &mut stop => break,
-            accepted = listener.accept() => accepted,
-        };
-        let (stream, peer) = match accepted {
-            Ok(conn) => conn,
-            Err(e) => {
-                // Out of file descriptors and the like: wait a moment instead of spinning.
-                tracing::warn!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let router = router.clone();
-        let token = token.clone();
-        let closing = closing.clone();
-        tokio::spawn(async move {
-            serve_connection(stream, peer, router, token, closing).await;
-            drop(permit);
-        });
-    }
-    let _ = closing_tx.send(true);
-    // Wait for open connections to finish their requests (bounded by their grace period).
-    let _ = tokio::time::timeout(GRACE * 2, slots.acquire_many(MAX_CONNECTIONS as u32)).await;
-}
-
-/// Serves one connection until it ends, its lifetime is over, or the listener closes.
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    router: axum::Router,
-    token: Option<Token>,
-    mut closing: watch::Receiver<bool>,
-) {
-    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-        let mut router = router.clone();
-        let mut req = req.map(Body::new);
-        req.extensions_mut().insert(Peer(peer));
-        let allowed = token
-            .as_ref()
-            .is_none_or(|t| t.accepts(req.headers().get(header::AUTHORIZATION)));
-        async move {
-            if allowed {
-                router.call(req).await
-            } else {
-                Ok(unauthorized())
-            }
-        }
-    });
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
-    builder.http2().timer(TokioTimer::new());
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    let deadline = tokio::time::sleep(CONNECTION_LIFETIME);
-    tokio::pin!(deadline);
-    let mut graceful = false;
-    loop {
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            () = &mut deadline => {
-                if graceful {
-                    return; // In-flight requests had their grace period.
-                }
-                conn.as_mut().graceful_shutdown();
-                graceful = true;
-                deadline.as_mut().reset(tokio::time::Instant::now() + GRACE);
-            }
-            changed = closing.changed(), if !graceful => {
-                if changed.is_err() || *closing.borrow() {
-                    conn.as_mut().graceful_shutdown();
-                    graceful = true;
-                    deadline.as_mut().reset(tokio::time::Instant::now() + GRACE);
-                }
-            }
-        }
-    }
-}
-
-fn unauthorized() -> Response<Body> {
-    let mut r = Response::new(Body::from("a bearer token is required\n"));
-    *r.status_mut() = StatusCode::UNAUTHORIZED;
-    r.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Bearer"),
-    );
-    r
 }
