@@ -18,10 +18,7 @@ fn event(id: &str) -> String {
 
 /// A sender that sends the headers of a 1,000-byte OTLP post, then one byte a second until
 /// the server answers or hangs up (giving up after a minute). Returns the status answered.
-fn trickle(
-    addr: SocketAddr,
-    auth: Option<String>,
-) -> std::thread::JoinHandle<Option<u16>> {
+fn trickle(addr: SocketAddr, auth: Option<String>) -> std::thread::JoinHandle<Option<u16>> {
     std::thread::spawn(move || {
         let mut s = TcpStream::connect(addr).ok()?;
         let auth = auth

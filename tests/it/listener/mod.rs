@@ -2,4 +2,5 @@
 
 mod abuse;
 mod guard;
+mod partial;
 mod serve;
