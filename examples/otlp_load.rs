@@ -240,12 +240,11 @@ async fn counted(client: &reqwest::Client, addr: &str) -> (u64, u64) {
 #[tokio::main]
 async fn main() {
     let args = Arc::new(Args::parse());
-    let (mut child, addr) = match &args.addr {
-        Some(addr) => (None, addr.clone()),
-        None => {
-            let (child, addr) = serve(&args.bin);
-            (Some(child), addr)
-        }
+    let (mut child, addr) = if let Some(addr) = &args.addr {
+        (None, addr.clone())
+    } else {
+        let (child, addr) = serve(&args.bin);
+        (Some(child), addr)
     };
     let pid = child.as_ref().map_or(args.pid, Child::id);
     let start_ns = {

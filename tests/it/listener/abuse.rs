@@ -28,7 +28,7 @@ fn trickle(addr: SocketAddr, auth: Option<String>) -> std::thread::JoinHandle<Op
             "POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{auth}Content-Length: 1000\r\n\r\n"
         );
         s.write_all(head.as_bytes()).ok()?;
-        s.set_read_timeout(Some(Duration::from_millis(1000))).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
         let mut reply = Vec::new();
         let started = Instant::now();
         while reply.is_empty() && started.elapsed() < Duration::from_secs(60) {

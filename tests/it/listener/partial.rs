@@ -23,10 +23,10 @@ fn nested(depth: usize) -> Value {
     v
 }
 
-fn with_attr(mut r: Value, key: &str, value: Value) -> Value {
+fn with_attr(mut r: Value, key: &str, value: &Value) -> Value {
     let attrs = r["attributes"].as_array_mut().expect("attributes");
     attrs.retain(|kv| kv["key"] != key);
-    attrs.push(json!({"key": key, "value": value}));
+    attrs.push(json!({"key": key, "value": value.clone()}));
     r
 }
 
@@ -37,14 +37,14 @@ fn records_that_do_not_decode_are_refused_alone_and_the_rest_counted() {
     huge = with_attr(
         huge,
         "input_tokens",
-        json!({"intValue": "18446744073709551616"}),
+        &json!({"intValue": "18446744073709551616"}),
     );
     let mut minus = record("req_partial_minus");
     minus["timeUnixNano"] = json!(-1);
     let mut abc = record("req_partial_abc");
     abc["timeUnixNano"] = json!("abc");
-    let too_deep = with_attr(record("req_partial_deep64"), "note", nested(64));
-    let deep_ok = with_attr(record("req_partial_deep30"), "note", nested(30));
+    let too_deep = with_attr(record("req_partial_deep64"), "note", &nested(64));
+    let deep_ok = with_attr(record("req_partial_deep30"), "note", &nested(30));
     let good = record("req_partial_good");
     let mut v: Value = serde_json::from_str(FIXTURE).expect("fixture");
     v["resourceLogs"][0]["scopeLogs"][0]["logRecords"] =
