@@ -23,8 +23,8 @@ use hyper::body::{Frame, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tower_service::Service as _;
 
+use super::limits::{Limits, Peer};
 use super::watched::{ConnState, InFlight, Watched};
-use super::{Limits, Peer};
 
 /// How often the watchdog looks at a connection with a request in flight.
 const TICK: Duration = Duration::from_secs(1);

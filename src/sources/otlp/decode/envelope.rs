@@ -21,7 +21,7 @@ use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_f
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::Encoding;
+use super::kinds::Encoding;
 
 /// One signal's export request, built back from its decoded parts.
 pub(super) trait Envelope: Sized {

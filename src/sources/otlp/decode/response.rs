@@ -13,7 +13,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 };
 use prost::Message;
 
-use super::{Encoding, Signal};
+use super::kinds::{Encoding, Signal};
 
 /// The success response: an export response, with partial-success counts when some records
 /// were rejected.
