@@ -1,7 +1,11 @@
 //! Speed of the listener's two hot paths, each beside a baseline measured in the same run:
 //! OTLP ingest (decode, map, count 1,000 `claude_code.api_request` events) against parsing
 //! the same JSON bytes into a `serde_json::Value`, and `/metrics` render with 2,000 series
-//! against serialising the same snapshot as a `watch` JSON line.
+//! against serialising the same snapshot as a `watch` JSON line; and counting 40,000 records
+//! of one long session with cache writes (every real Claude Code session has them) against
+//! the same records without writes and against 40,000 sessions of one record each: the three
+//! should cost about the same (issue 23: the first used to be quadratic). Many senders over
+//! HTTP: `cargo run --release --example otlp_load -- --senders 32`.
 
 use std::sync::Arc;
 
@@ -191,5 +195,69 @@ fn render_metrics(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ingest, render_metrics);
+const SESSION_EVENTS: u64 = 40_000;
+
+/// The `n`th record of a session (`sessions` of them, records dealt round-robin), a
+/// millisecond after the previous one, reading 15,000 cached tokens; with `writes`, writing
+/// 3,000 more that nobody reads (each waits for its TTL).
+fn session_event(n: u64, sessions: u64, writes: bool) -> UsageEvent {
+    UsageEvent {
+        alt_key: None,
+        key: Some(costtop::usage::request_key(&format!("req_{n}"))),
+        rank: 100,
+        timestamp: now() + chrono::Duration::milliseconds(n as i64),
+        model: Arc::from("claude-opus-4-6"),
+        tokens: Tokens {
+            input: 1200,
+            output: 40 + n % 3000,
+            cache_read: 15_000,
+            cache_write_5m: if writes { 3_000 } else { 0 },
+            ..Tokens::default()
+        },
+        tier: Tier::Standard,
+        modifiers: Modifiers::default(),
+        stop_reason: None,
+        kind: EventKind::Request,
+        attribution: Attribution {
+            session: Some(Arc::from(format!("session-{}", n % sessions))),
+            ..Attribution::default()
+        },
+        iterations: Vec::new(),
+        estimate: None,
+    }
+}
+
+fn session_length(c: &mut Criterion) {
+    let settings = Settings {
+        window: Window::All,
+        ..Settings::default()
+    };
+    let mut group = c.benchmark_group("session_length");
+    group.throughput(Throughput::Elements(SESSION_EVENTS));
+    group.sample_size(10);
+    for (name, sessions, writes) in [
+        ("one_session_no_writes", 1, false),
+        ("one_session_cache_writes", 1, true),
+        ("many_sessions_cache_writes", SESSION_EVENTS, true),
+    ] {
+        let events: Vec<UsageEvent> = (0..SESSION_EVENTS)
+            .map(|n| session_event(n, sessions, writes))
+            .collect();
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || State::new(settings.clone()),
+                |mut state| {
+                    for e in &events {
+                        state.ingest(e);
+                    }
+                    state.stats.counted
+                },
+                criterion::BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest, render_metrics, session_length);
 criterion_main!(benches);

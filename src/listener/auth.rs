@@ -1,9 +1,14 @@
 //! The listener's bearer token: read once from `--listen-token-file`, compared in constant
-//! time, and never printed (its `Debug` shows nothing of it).
+//! time, and never printed (its `Debug` shows nothing of it); every request of a listener
+//! with a token must carry it, checked before anything else reads the request.
 
 use std::path::Path;
 
-use axum::http::HeaderValue;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 
 /// A bearer token every request must present (`Authorization: Bearer TOKEN`).
 #[derive(Clone)]
@@ -37,12 +42,14 @@ impl Token {
         Ok(Token(token.to_string()))
     }
 
-    /// Whether an `Authorization` header carries this token.
+    /// Whether an `Authorization` header carries this token (the scheme's name is
+    /// case-insensitive, as RFC 9110 says).
     pub(crate) fn accepts(&self, header: Option<&HeaderValue>) -> bool {
-        let given = header.and_then(|h| h.to_str().ok()).and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        });
+        let given = header
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token);
         given.is_some_and(|g| self.equals(g))
     }
 
@@ -61,6 +68,32 @@ impl Token {
     }
 }
 
+/// `router` with every request checked for `token` first (unchanged without one).
+pub(crate) fn require(router: Router, token: Option<Token>) -> Router {
+    let Some(token) = token else { return router };
+    router.layer(axum::middleware::from_fn(
+        move |req: Request, next: Next| {
+            let allowed = token.accepts(req.headers().get(header::AUTHORIZATION));
+            async move {
+                if allowed {
+                    next.run(req).await
+                } else {
+                    unauthorized()
+                }
+            }
+        },
+    ))
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        "a bearer token is required\n",
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +106,9 @@ mod tests {
         let token = Token::load(&path).unwrap();
         let h = |s: &str| HeaderValue::from_str(s).unwrap();
         assert!(token.accepts(Some(&h("Bearer s3cret-token"))));
+        assert!(token.accepts(Some(&h("BEARER s3cret-token"))));
+        assert!(token.accepts(Some(&h("bearer  s3cret-token"))));
+        assert!(!token.accepts(Some(&h("Basic s3cret-token"))));
         assert!(!token.accepts(Some(&h("Bearer s3cret-tokeN"))));
         assert!(!token.accepts(Some(&h("Bearer s3cret"))));
         assert!(!token.accepts(Some(&h("s3cret-token"))));

@@ -1,22 +1,32 @@
 //! Request bodies under limits: at most 16 MiB as sent, checked while reading (a body
 //! without `Content-Length`, sent in chunks, counts as it arrives), and at most 64 MiB once
 //! gunzipped, checked while inflating, so a gzip bomb stops at the limit instead of taking
-//! memory; a sender that stalls mid-body is cut off after a timeout.
+//! memory. A body must keep arriving: after a grace period, at an average of at least
+//! [`MIN_RATE`], or the sender is cut off. Bodies read at once share a budget of
+//! [`MAX_BUFFERED_BYTES`], taken as their bytes arrive and held until the payload is done with,
+//! so bodies can be read before a decoding slot is taken without memory growing with senders.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::{Instant, timeout_at};
 
 /// Largest body accepted as sent (compressed or not).
 pub(crate) const MAX_BODY_BYTES: usize = 16 << 20;
 /// Largest body accepted once decompressed.
 pub(crate) const MAX_INFLATED_BYTES: usize = 64 << 20;
-/// Time a sender gets to deliver its whole body.
-pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bytes of bodies held at once, across every request of a listener.
+pub(crate) const MAX_BUFFERED_BYTES: usize = 4 * MAX_BODY_BYTES;
+/// Time any body gets before its rate counts.
+pub(crate) const BODY_GRACE: Duration = Duration::from_secs(10);
+/// Least average rate, in bytes per second, of a body still arriving after [`BODY_GRACE`].
+pub(crate) const MIN_RATE: u64 = 8 << 10;
 
 /// Why a body was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,9 +40,15 @@ pub(crate) enum BodyError {
     /// Not valid gzip (HTTP 400).
     #[error("the gzip body is corrupt: {0}")]
     Corrupt(String),
-    /// The sender stalled or the connection failed (HTTP 408).
+    /// Malformed framing, such as a bad chunk size (HTTP 400).
+    #[error("malformed body: {0}")]
+    Malformed(String),
+    /// The sender stalled, was too slow, or the connection failed (HTTP 408).
     #[error("{0}")]
     Incomplete(String),
+    /// Too many bodies are being read at once (HTTP 503).
+    #[error("too many bodies arriving at once: retry later")]
+    Busy,
 }
 
 /// Whether the body is gzipped; an unsupported encoding is an error.
@@ -47,9 +63,22 @@ pub(crate) fn gzipped(headers: &HeaderMap) -> Result<bool, BodyError> {
     }
 }
 
+/// A body read whole, holding its share of the listener's buffer budget until dropped.
+#[derive(Debug)]
+pub(crate) struct Received {
+    /// The body as sent.
+    pub(crate) bytes: bytes::Bytes,
+    _budget: OwnedSemaphorePermit,
+}
+
 /// Reads the body as sent, refusing it early when `Content-Length` already says it is too
-/// large, and as soon as the bytes received pass the limit otherwise.
-pub(crate) async fn read(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, BodyError> {
+/// large and as soon as the bytes received pass the limit otherwise; cuts off a sender slower
+/// than the rate floor; takes its bytes from `budget` as they arrive.
+pub(crate) async fn read(
+    headers: &HeaderMap,
+    mut body: Body,
+    budget: &Arc<Semaphore>,
+) -> Result<Received, BodyError> {
     let too_large = || BodyError::TooLarge(format!("body over {} MiB", MAX_BODY_BYTES >> 20));
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -58,18 +87,65 @@ pub(crate) async fn read(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
-    let collect = Limited::new(body, MAX_BODY_BYTES).collect();
-    match tokio::time::timeout(BODY_TIMEOUT, collect).await {
-        Err(_) => Err(BodyError::Incomplete(format!(
-            "the body did not arrive within {} s",
-            BODY_TIMEOUT.as_secs()
-        ))),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(e)) => Err(BodyError::Incomplete(format!(
-            "reading the body failed: {e}"
-        ))),
+    let start = Instant::now();
+    let mut held = Arc::clone(budget)
+        .try_acquire_many_owned(0)
+        .map_err(|_| BodyError::Busy)?;
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    loop {
+        // The floor: what has arrived buys time at MIN_RATE, after the grace period.
+        let allowed =
+            start + BODY_GRACE + Duration::from_millis(bytes.len() as u64 * 1000 / MIN_RATE);
+        let frame = match timeout_at(allowed, body.frame()).await {
+            Err(_) => {
+                return Err(BodyError::Incomplete(format!(
+                    "the body arrived too slowly ({} bytes in {} s; at least {} KiB/s after {} s)",
+                    bytes.len(),
+                    start.elapsed().as_secs(),
+                    MIN_RATE >> 10,
+                    BODY_GRACE.as_secs()
+                )));
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return Err(failed(&e)),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // Trailers.
+        };
+        if bytes.len() + data.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        let n = u32::try_from(data.len()).map_err(|_| too_large())?;
+        let more = timeout_at(allowed, Arc::clone(budget).acquire_many_owned(n))
+            .await
+            .map_err(|_| BodyError::Busy)?
+            .map_err(|_| BodyError::Busy)?;
+        held.merge(more);
+        bytes.extend_from_slice(&data);
     }
+    Ok(Received {
+        bytes: bytes.into(),
+        _budget: held,
+    })
+}
+
+/// A failed read: malformed framing (an I/O error of invalid input or data under hyper's
+/// error), or a connection that broke.
+fn failed(e: &axum::Error) -> BodyError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
+            )
+        {
+            return BodyError::Malformed(io.to_string());
+        }
+        source = err.source();
+    }
+    BodyError::Incomplete(format!("reading the body failed: {e}"))
 }
 
 /// Inflates a gzip body (every member), stopping with an error as soon as the output would

@@ -3,48 +3,34 @@
 //! the OTLP/HTTP receiver (a source: it feeds the aggregator like any other).
 //!
 //! Loopback by default; any other address needs a bearer token unless `--insecure-listen`
-//! says otherwise. A connection gets 10 s for its request headers, 30 s for a body, and lives
-//! at most 5 minutes (then it is closed gracefully and the client reconnects), so a sender or
-//! scraper that hangs holds a slot for a bounded time and never stalls the others.
+//! says otherwise. Connections are served by [`serve::serve`] (the serving function every
+//! costtop listener shares): silent, slow and idle clients are cut off and the one idle the
+//! longest makes room past the cap, so no client can starve the others; bodies are read
+//! under a rate floor before a decoding slot is taken.
 
 mod auth;
 pub(crate) mod body;
 mod routes;
+pub(crate) mod serve;
 mod stream;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
-use hyper::body::Incoming;
-use hyper::service::Service;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
-use tower_service::Service as _;
 
 pub(crate) use auth::Token;
 
 use crate::aggregate::AggregatorHandle;
 use crate::sources::otlp::Receiver;
 use crate::usage::SourceMsg;
-use routes::{App, Peer};
+use routes::App;
 
 /// The default address: loopback, port 9871 (`costtop statusline` looks there first).
 pub(crate) const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9871);
-
-/// Connections served at once; more wait in the accept queue.
-const MAX_CONNECTIONS: usize = 256;
-/// Time a client gets to send a request's headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest life of one connection before it is closed gracefully.
-const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
-/// Time in-flight requests get to finish when a connection (or the listener) closes.
-const GRACE: Duration = Duration::from_secs(5);
 
 /// How to listen.
 #[derive(Debug, Clone)]
@@ -120,167 +106,27 @@ pub(crate) async fn start(
         snapshots: handle.snapshots(),
         receiver,
         ingest: Semaphore::new(routes::INGEST_PERMITS),
+        buffered: Arc::new(Semaphore::new(body::MAX_BUFFERED_BYTES)),
     });
     let authenticated = token.is_some();
-    // Set when the listener stops: connections close, and open streams end at once.
+    // Set when the listener stops: open streams end at once instead of waiting out the grace
+    // period.
     let (closing_tx, closing) = watch::channel(false);
-    let router = routes::router(app, closing);
-    let policy = ConnectionPolicy {
-        lifetime: Some(CONNECTION_LIFETIME),
+    let router = auth::require(routes::router(app, closing), token);
+    let stop = async move {
+        stop.await;
+        let _ = closing_tx.send(true);
     };
-    let make = move |peer| listener_service(router.clone(), token.clone(), peer);
-    let task = tokio::spawn(accept_loop(listener, policy, make, stop, closing_tx));
+    let task = tokio::spawn(serve::serve(
+        listener,
+        router,
+        serve::Limits::default(),
+        stop,
+    ));
     tracing::info!(%addr, authenticated, "listening");
     Ok(Listening {
         addr,
         authenticated,
         task,
     })
-}
-
-/// How the connections of one socket live: the listener's end after
-/// [`CONNECTION_LIFETIME`]; the proxy's stay open for as long as their streams run.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ConnectionPolicy {
-    /// Longest life of one connection before it is closed gracefully (`None`: no limit).
-    pub(crate) lifetime: Option<Duration>,
-}
-
-/// Accepts connections until `stop` resolves (at most [`MAX_CONNECTIONS`] served at once),
-/// serving each with the service `make` gives for its peer, over HTTP/1.1 or HTTP/2; then
-/// lets open connections finish their requests (bounded by a grace period). Every socket
-/// costtop serves (the listener, the proxy) is served by this one function.
-pub(crate) async fn accept_loop<S, B>(
-    listener: TcpListener,
-    policy: ConnectionPolicy,
-    make: impl Fn(SocketAddr) -> S,
-    stop: impl Future<Output = ()>,
-    closing_tx: watch::Sender<bool>,
-) where
-    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let closing = closing_tx.subscribe();
-    tokio::pin!(stop);
-    loop {
-        let permit = tokio::select! {
-            () = &mut stop => break,
-            permit = Arc::clone(&slots).acquire_owned() => permit,
-        };
-        let Ok(permit) = permit else { break };
-        let accepted = tokio::select! {
-            () = &mut stop => break,
-            accepted = listener.accept() => accepted,
-        };
-        let (stream, peer) = match accepted {
-            Ok(conn) => conn,
-            Err(e) => {
-                // Out of file descriptors and the like: wait a moment instead of spinning.
-                tracing::warn!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let service = make(peer);
-        let closing = closing.clone();
-        tokio::spawn(async move {
-            serve_connection(stream, service, policy, closing).await;
-            drop(permit);
-        });
-    }
-    let _ = closing_tx.send(true);
-    // Wait for open connections to finish their requests (bounded by their grace period).
-    let _ = tokio::time::timeout(GRACE * 2, slots.acquire_many(MAX_CONNECTIONS as u32)).await;
-}
-
-/// The listener's service for one connection: the bearer token, then the routes.
-fn listener_service(
-    router: axum::Router,
-    token: Option<Token>,
-    peer: SocketAddr,
-) -> impl Service<
-    Request<Incoming>,
-    Response = Response<Body>,
-    Error = std::convert::Infallible,
-    Future = impl Future<Output = Result<Response<Body>, std::convert::Infallible>> + Send,
-> + Send
-+ 'static {
-    hyper::service::service_fn(move |req: Request<Incoming>| {
-        let mut router = router.clone();
-        let mut req = req.map(Body::new);
-        req.extensions_mut().insert(Peer(peer));
-        let allowed = token
-            .as_ref()
-            .is_none_or(|t| t.accepts(req.headers().get(header::AUTHORIZATION)));
-        async move {
-            if allowed {
-                router.call(req).await
-            } else {
-                Ok(unauthorized())
-            }
-        }
-    })
-}
-
-/// Serves one connection until it ends, its lifetime is over, or the socket closes.
-async fn serve_connection<S, B>(
-    stream: tokio::net::TcpStream,
-    service: S,
-    policy: ConnectionPolicy,
-    mut closing: watch::Receiver<bool>,
-) where
-    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
-    builder.http2().timer(TokioTimer::new());
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    let lifetime = policy.lifetime;
-    let deadline = tokio::time::sleep(lifetime.unwrap_or(Duration::MAX / 4));
-    tokio::pin!(deadline);
-    let mut graceful = false;
-    loop {
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            () = &mut deadline, if graceful || lifetime.is_some() => {
-                if graceful {
-                    return; // In-flight requests had their grace period.
-                }
-                conn.as_mut().graceful_shutdown();
-                graceful = true;
-                deadline.as_mut().reset(tokio::time::Instant::now() + GRACE);
-            }
-            changed = closing.changed(), if !graceful => {
-                if changed.is_err() || *closing.borrow() {
-                    conn.as_mut().graceful_shutdown();
-                    graceful = true;
-                    deadline.as_mut().reset(tokio::time::Instant::now() + GRACE);
-                }
-            }
-        }
-    }
-}
-
-fn unauthorized() -> Response<Body> {
-    let mut r = Response::new(Body::from("a bearer token is required\n"));
-    *r.status_mut() = StatusCode::UNAUTHORIZED;
-    r.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Bearer"),
-    );
-    r
 }

@@ -3,7 +3,6 @@
 //! answering as the OTLP/HTTP spec says (200 with partial-success counts; 400, 413, 415 with a
 //! `google.rpc.Status`).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +16,8 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use tokio::sync::{Semaphore, watch};
 
-use super::body::{self, BodyError};
+use super::body::{self, BodyError, Received};
+use super::serve::Peer;
 use crate::aggregate::AggregatorHandle;
 use crate::outputs::metrics::{Exposition, render};
 use crate::snapshot::{GroupBy, Snapshot};
@@ -25,16 +25,13 @@ use crate::sources::otlp::{
     self, Encoding, Mapped, Receiver, Signal, rpc_code, status_body, success_body,
 };
 
-/// Payloads decoded at once: bounds the memory that concurrent large bodies can take.
+/// Payloads decoded at once: bounds the memory that inflating and decoding take (bodies are
+/// read before, under their own budget, so a slow sender never holds a slot).
 pub(super) const INGEST_PERMITS: usize = 2;
 /// Time a payload may wait for a decoding slot or the aggregator before a 503.
 const INGEST_WAIT: Duration = Duration::from_secs(30);
 /// Bodies above this are decoded off the async workers.
 const BLOCKING_DECODE_BYTES: usize = 256 << 10;
-
-/// The peer address of a request (set by the accept loop).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Peer(pub(crate) SocketAddr);
 
 /// What every route reads.
 pub(super) struct App {
@@ -42,6 +39,8 @@ pub(super) struct App {
     pub(crate) snapshots: watch::Receiver<Arc<Snapshot>>,
     pub(crate) receiver: Receiver,
     pub(crate) ingest: Semaphore,
+    /// Bytes of bodies being read or held (see `body.rs`).
+    pub(crate) buffered: Arc<Semaphore>,
 }
 
 /// The router over the shared state; `closing` turns true when the listener stops.
@@ -157,17 +156,22 @@ async fn receive(
         let _ = app.receiver.refuse(&reason, records).await;
         answer(status, encoding, status_body(encoding, code, &reason))
     };
-    let Ok(Ok(_permit)) = tokio::time::timeout(INGEST_WAIT, app.ingest.acquire()).await else {
-        let mut r = answer(
-            StatusCode::SERVICE_UNAVAILABLE,
-            encoding,
-            status_body(encoding, rpc_code::UNAVAILABLE, "busy: retry later"),
-        );
-        r.headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from_static("5"));
-        return r;
+    let received = match read(headers, body, &app.buffered).await {
+        Ok(received) => received,
+        Err(BodyError::Busy) => return busy(encoding, "busy: retry later"),
+        Err(e) => {
+            let Refusal {
+                status,
+                code,
+                reason,
+            } = e.into();
+            return refuse(status, code, reason, 0).await;
+        }
     };
-    let decoded = match read_and_map(signal, encoding, headers, body).await {
+    let Ok(Ok(_permit)) = tokio::time::timeout(INGEST_WAIT, app.ingest.acquire()).await else {
+        return busy(encoding, "busy: retry later");
+    };
+    let decoded = match decode_and_map(signal, encoding, received).await {
         Ok(mapped) => mapped,
         Err(Refusal {
             status,
@@ -211,6 +215,18 @@ async fn receive(
     }
 }
 
+/// 503 with `Retry-After`: the listener is busy, nothing was read or counted.
+fn busy(encoding: Encoding, why: &str) -> Response {
+    let mut r = answer(
+        StatusCode::SERVICE_UNAVAILABLE,
+        encoding,
+        status_body(encoding, rpc_code::UNAVAILABLE, why),
+    );
+    r.headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    r
+}
+
 /// A payload refused whole.
 struct Refusal {
     status: StatusCode,
@@ -226,8 +242,11 @@ impl From<BodyError> for Refusal {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 rpc_code::INVALID_ARGUMENT,
             ),
-            BodyError::Corrupt(_) => (StatusCode::BAD_REQUEST, rpc_code::INVALID_ARGUMENT),
+            BodyError::Corrupt(_) | BodyError::Malformed(_) => {
+                (StatusCode::BAD_REQUEST, rpc_code::INVALID_ARGUMENT)
+            }
             BodyError::Incomplete(_) => (StatusCode::REQUEST_TIMEOUT, rpc_code::UNAVAILABLE),
+            BodyError::Busy => (StatusCode::SERVICE_UNAVAILABLE, rpc_code::UNAVAILABLE),
         };
         Refusal {
             status,
@@ -237,30 +256,37 @@ impl From<BodyError> for Refusal {
     }
 }
 
-/// Reads, inflates, decodes and maps a body; large ones off the async workers.
-async fn read_and_map(
-    signal: Signal,
-    encoding: Encoding,
+/// Reads a body (its encoding checked first).
+async fn read(
     headers: &HeaderMap,
     body: Body,
-) -> Result<Mapped, Refusal> {
+    budget: &Arc<Semaphore>,
+) -> Result<(bool, Received), BodyError> {
     let gzipped = body::gzipped(headers)?;
-    let bytes = body::read(headers, body).await?;
-    let large = gzipped || bytes.len() > BLOCKING_DECODE_BYTES;
+    Ok((gzipped, body::read(headers, body, budget).await?))
+}
+
+/// Inflates, decodes and maps a body; large ones off the async workers.
+async fn decode_and_map(
+    signal: Signal,
+    encoding: Encoding,
+    (gzipped, received): (bool, Received),
+) -> Result<Mapped, Refusal> {
+    let large = gzipped || received.bytes.len() > BLOCKING_DECODE_BYTES;
     let work = move || -> Result<Mapped, Refusal> {
         let inflated;
         let raw: &[u8] = if gzipped {
-            inflated = body::gunzip(&bytes)?;
+            inflated = body::gunzip(&received.bytes)?;
             &inflated
         } else {
-            &bytes
+            &received.bytes
         };
-        let export = otlp::decode(signal, encoding, raw).map_err(|e| Refusal {
+        let decoded = otlp::decode_records(signal, encoding, raw).map_err(|e| Refusal {
             status: StatusCode::BAD_REQUEST,
             code: rpc_code::INVALID_ARGUMENT,
             reason: e.to_string(),
         })?;
-        Ok(otlp::map_export(&export, Utc::now()))
+        Ok(otlp::map_decoded(&decoded, Utc::now()))
     };
     if large {
         tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {

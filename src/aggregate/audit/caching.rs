@@ -4,6 +4,11 @@
 //! last request is over an hour (the longest TTL) in the past and it went untouched for a
 //! whole sweep; its writes are then settled into the minute cells.
 //!
+//!
+//! Each request costs the same whatever its thread holds: waiting writes are indexed by what a
+//! read can reach and by deadline ([`Waiting`]), and the writes of a thread left alone for a
+//! sweep are settled as soon as the newest request is past their TTL, not an hour later.
+//!
 //! - (a) *uncached repeats*: a request that uses no cache at all with at least 1,024 uncached
 //!   input tokens, within 5 minutes of another such request of the thread (for records
 //!   without a session: of the same project, tags and model). Saved: the tokens both share
@@ -16,12 +21,12 @@
 //!   5 minutes of the thread's previous request. Saved: the 1-hour minus the 5-minute price.
 
 use foldhash::HashMap;
-use smallvec::SmallVec;
 
 use super::cells::{Amounts, Skipped, Slot};
 use super::minutes::AuditMinutes;
 use super::pending::{FIVE_MINUTES, ONE_HOUR, Observed, PendingWrite, Prices, writes_of};
 use super::pricer::{Pricer, after_routing};
+use super::waiting::Waiting;
 use crate::pricing::Money;
 use crate::snapshot::Kind;
 use crate::usage::EventKind;
@@ -55,7 +60,7 @@ struct Thread {
     last_at: i64,
     generation: u32,
     candidate: Option<Candidate>,
-    pending: SmallVec<[PendingWrite; 2]>,
+    pending: Waiting,
 }
 
 /// Every live thread.
@@ -80,7 +85,7 @@ impl Threads {
         self.map
             .values()
             .flat_map(|t| t.pending.iter())
-            .filter(move |w| w.deadline < now)
+            .filter(move |w| w.deadline() < now)
     }
 
     fn observe(
@@ -97,32 +102,22 @@ impl Threads {
             last_at: at,
             generation,
             candidate: None,
-            pending: SmallVec::new(),
+            pending: Waiting::default(),
         });
         th.generation = generation;
         let gap = at - th.last_at;
         let t = r.event.tokens;
         if !th.pending.is_empty() {
-            th.pending.retain(|w| {
-                let over = w.deadline < at;
-                if over {
-                    w.book(minutes, prices);
-                }
-                !over
-            });
+            th.pending.expire(at, |w| w.book(minutes, prices));
         }
         if t.cache_read > 0 && !th.pending.is_empty() {
-            th.pending.retain(|w| {
-                if w.at <= at && t.cache_read > w.read_before {
-                    w.read = true;
-                    w.needed_one_hour |= gap > FIVE_MINUTES;
-                }
-                !(w.read && (!w.one_hour || w.needed_one_hour))
-            });
+            th.pending.read(at, t.cache_read, gap > FIVE_MINUTES);
         }
         repeat_rule(th, minutes, prices, r);
         if key.session != 0 {
-            th.pending.extend(writes_of(r));
+            for w in writes_of(r) {
+                th.pending.push(w);
+            }
         }
         th.last_at = th.last_at.max(at);
         self.counted += 1;
@@ -131,19 +126,23 @@ impl Threads {
         }
     }
 
-    /// Drops threads nothing can change any more, settling their writes.
+    /// Settles the writes of threads left alone since the last sweep whose TTL the newest
+    /// request is past, and drops threads nothing can change any more.
     fn sweep(&mut self, minutes: &mut AuditMinutes, prices: &Prices) {
         self.generation += 1;
         let (generation, high_water) = (self.generation, self.high_water);
         self.map.retain(|_, th| {
-            let idle =
-                th.generation + 1 < generation && th.last_at + ONE_HOUR + FIVE_MINUTES < high_water;
-            if idle {
-                for w in &th.pending {
-                    w.book(minutes, prices);
-                }
+            if th.generation + 1 >= generation {
+                return true;
             }
-            !idle
+            if th.last_at + ONE_HOUR + FIVE_MINUTES < high_water {
+                th.pending.settle_all(|w| w.book(minutes, prices));
+                return false;
+            }
+            if !th.pending.is_empty() {
+                th.pending.expire(high_water, |w| w.book(minutes, prices));
+            }
+            true
         });
     }
 }

@@ -218,7 +218,7 @@ impl Audit {
             }
         }
         for w in self.threads.expired(now.timestamp_millis()) {
-            if w.minute < from_minute {
+            if w.minute() < from_minute {
                 continue;
             }
             if let Some((kind, a)) = w.outcome(&store.model_prices) {

@@ -23,6 +23,7 @@ mod settings;
 mod state;
 #[cfg(test)]
 mod tests;
+mod waiting;
 
 pub(crate) use fold::WindowFigures;
 pub use settings::{AsyncMark, AuditSettings};

@@ -37,33 +37,47 @@ pub(super) struct Observed<'a> {
 }
 
 /// A cache write waiting to be read, or to reach the end of its TTL. What it costs is worked
-/// out only if it turns out an opportunity (most writes are read).
-#[derive(Debug, Clone)]
+/// out only if it turns out an opportunity (most writes are read). Kept small (128 bytes):
+/// a thread can hold an hour of unread writes. Its minute and deadline follow from `at`; the
+/// model is `dims.model` (pricing reads the price, not the name).
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct PendingWrite {
     /// When it was written (ms).
     pub(crate) at: i64,
-    /// When its TTL is over (ms).
-    pub(crate) deadline: i64,
-    /// Where it is booked: the writing request's minute…
-    pub(crate) minute: i64,
-    /// …and dimensions.
-    pub(crate) dims: Dims,
     /// Cache reads of the writing request: a later read beyond them reached the write.
     pub(crate) read_before: u64,
+    /// The writing request's tokens, as pricing reads them.
+    tokens: Tokens,
+    /// The writing request's cost and its cost one step down the routing ladder; zeros when
+    /// it is no routing candidate (scaling by 0/0 leaves a saving as it is).
+    routed: (Money, Money),
+    /// Where it is booked: the writing request's dimensions (and the minute of `at`).
+    pub(crate) dims: Dims,
+    modifiers: Modifiers,
     /// Written for an hour (else 5 minutes).
     pub(crate) one_hour: bool,
     /// A later request of the thread read it within its TTL.
     pub(crate) read: bool,
     /// A read of it came over 5 minutes after the thread's previous request.
     pub(crate) needed_one_hour: bool,
-    /// The writing request, as pricing reads it.
-    model: Arc<str>,
-    tokens: Tokens,
-    modifiers: Modifiers,
-    routed: Option<(Money, Money)>,
 }
 
 impl PendingWrite {
+    /// When its TTL is over (ms).
+    pub(crate) fn deadline(&self) -> i64 {
+        self.at
+            + if self.one_hour {
+                ONE_HOUR
+            } else {
+                FIVE_MINUTES
+            }
+    }
+
+    /// The minute it is booked in (minutes since the epoch).
+    pub(crate) fn minute(&self) -> i64 {
+        self.at.div_euclid(60_000)
+    }
+
     /// What the write turned out to be once its TTL is over, if an opportunity.
     pub(crate) fn outcome(&self, prices: &Prices) -> Option<(Kind, Amounts)> {
         let kind = if !self.read {
@@ -81,7 +95,8 @@ impl PendingWrite {
             key: None,
             rank: 0,
             timestamp: DateTime::from_timestamp_millis(self.at).unwrap_or_default(),
-            model: Arc::clone(&self.model),
+            // Pricing reads the price (given), never the name.
+            model: Arc::from(""),
             tokens: self.tokens,
             tier: self.dims.tier,
             modifiers: self.modifiers,
@@ -115,7 +130,7 @@ impl PendingWrite {
             }),
         };
         let saved = p.now - instead;
-        let combined = after_routing(self.routed, saved);
+        let combined = after_routing(Some(self.routed), saved);
         Some((kind, Amounts::one(current, saved, combined)))
     }
 
@@ -123,7 +138,7 @@ impl PendingWrite {
     pub(crate) fn book(&self, minutes: &mut AuditMinutes, prices: &Prices) {
         if let Some((kind, amounts)) = self.outcome(prices) {
             minutes
-                .at(self.minute)
+                .at(self.minute())
                 .apply(self.dims, Slot::of(kind), &amounts, true);
         }
     }
@@ -140,16 +155,47 @@ pub(super) fn writes_of(r: &Observed<'_>) -> impl Iterator<Item = PendingWrite> 
     .filter(|(tokens, _)| *tokens > 0)
     .map(move |(_, ttl)| PendingWrite {
         at: r.at,
-        deadline: r.at + ttl,
-        minute: r.minute,
-        dims: r.dims,
         read_before: t.cache_read,
+        tokens: t,
+        routed: r.routed.unwrap_or((Money::ZERO, Money::ZERO)),
+        dims: r.dims,
+        modifiers: r.event.modifiers,
         one_hour: ttl == ONE_HOUR,
         read: false,
         needed_one_hour: false,
-        model: Arc::clone(&r.event.model),
-        tokens: t,
-        modifiers: r.event.modifiers,
-        routed: r.routed,
     })
+}
+
+/// Writes for tests of the structures that hold them.
+#[cfg(test)]
+pub(super) mod testing {
+    use super::*;
+    use crate::usage::Tier;
+
+    /// A write of 2,000 tokens at `at` (ms) by a request that read `read_before` cached tokens.
+    pub(crate) fn write(at: i64, read_before: u64, one_hour: bool) -> PendingWrite {
+        PendingWrite {
+            at,
+            read_before,
+            tokens: Tokens {
+                input: 10,
+                cache_read: read_before,
+                cache_write_5m: if one_hour { 0 } else { 2_000 },
+                cache_write_1h: if one_hour { 2_000 } else { 0 },
+                ..Tokens::default()
+            },
+            routed: (Money::ZERO, Money::ZERO),
+            dims: Dims {
+                model: 1,
+                project: 0,
+                session: 1,
+                tags: 0,
+                tier: Tier::Standard,
+            },
+            modifiers: Modifiers::default(),
+            one_hour,
+            read: false,
+            needed_one_hour: false,
+        }
+    }
 }

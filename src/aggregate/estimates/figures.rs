@@ -56,30 +56,55 @@ pub(super) struct RequestSum {
 
 impl RequestSum {
     fn add(&mut self, f: &RequestFigure) {
-        self.estimate += f.estimate;
-        self.costtop += f.costtop.unwrap_or_default();
-        self.unpriced += u64::from(f.costtop.is_none());
+        self.estimate += Money(f.estimate.into());
+        self.costtop += f.costtop().unwrap_or_default();
+        self.unpriced += u64::from(f.costtop().is_none());
     }
 
     fn retract(&mut self, f: &RequestFigure) {
-        self.estimate -= f.estimate;
-        self.costtop -= f.costtop.unwrap_or_default();
-        self.unpriced = self.unpriced.saturating_sub(u64::from(f.costtop.is_none()));
+        self.estimate -= Money(f.estimate.into());
+        self.costtop -= f.costtop().unwrap_or_default();
+        self.unpriced = self
+            .unpriced
+            .saturating_sub(u64::from(f.costtop().is_none()));
     }
 }
 
-/// The estimate of one request, remembered by its dedupe key.
+/// The estimate of one request, remembered by its dedupe key: 32 bytes, as up to
+/// [`MAX_REQUEST_KEYS`] of them are held (amounts in picodollars, saturated to 64 bits: over
+/// nine million dollars a request; what is added is what is retracted, so sums stay exact).
 #[derive(Debug, Clone, Copy)]
 struct RequestFigure {
     /// Rank of the copy it came from: a more complete copy's figure replaces it.
     rank: u64,
+    /// The writing tool's estimate.
+    estimate: i64,
+    /// costtop's price; [`UNPRICED`]: none.
+    costtop: i64,
+    /// Time bucket (see [`BUCKET_SECONDS`]), saturated to 32 bits.
+    bucket: i32,
     /// Interned session.
     session: u32,
-    /// Time bucket (see [`BUCKET_SECONDS`]).
-    bucket: i64,
-    estimate: Money,
-    /// costtop's price; `None`: unpriced.
-    costtop: Option<Money>,
+}
+
+const _: () = assert!(size_of::<RequestFigure>() == 32);
+
+/// A [`RequestFigure`]'s `costtop` when costtop cannot price the request.
+const UNPRICED: i64 = i64::MIN;
+
+/// `money` in 64 bits, saturated (never [`UNPRICED`]).
+fn compact(money: Money) -> i64 {
+    i64::try_from(money.0).unwrap_or(if money.0 < 0 { i64::MIN + 1 } else { i64::MAX })
+}
+
+impl RequestFigure {
+    fn costtop(&self) -> Option<Money> {
+        (self.costtop != UNPRICED).then(|| Money(self.costtop.into()))
+    }
+
+    fn bucket(&self) -> i64 {
+        self.bucket.into()
+    }
 }
 
 /// Everything known about other tools' cost figures.
@@ -162,12 +187,13 @@ impl Estimates {
         let Some(estimate) = event.estimate else {
             return;
         };
+        let b = bucket(event.timestamp);
         let figure = RequestFigure {
             rank: event.rank,
+            estimate: compact(estimate),
+            costtop: price.map_or(UNPRICED, compact),
+            bucket: i32::try_from(b).unwrap_or(if b < 0 { i32::MIN } else { i32::MAX }),
             session,
-            bucket: bucket(event.timestamp),
-            estimate,
-            costtop: price,
         };
         if let Some(key) = event.key {
             match self.requests.get(&key) {
@@ -175,7 +201,7 @@ impl Estimates {
                 Some(old) => {
                     let old = *old;
                     self.request_sums
-                        .entry((old.session, old.bucket))
+                        .entry((old.session, old.bucket()))
                         .or_default()
                         .retract(&old);
                     self.requests.insert(key, figure);
@@ -187,7 +213,7 @@ impl Estimates {
             }
         }
         self.request_sums
-            .entry((figure.session, figure.bucket))
+            .entry((figure.session, figure.bucket()))
             .or_default()
             .add(&figure);
     }

@@ -5,8 +5,8 @@ pub(crate) mod compare;
 mod estimates;
 pub(crate) mod html;
 mod org;
-mod reconcile;
 mod per_unit;
+mod reconcile;
 
 use std::fmt::Write as _;
 

@@ -16,11 +16,7 @@ mod testing;
 
 use chrono::{DateTime, Utc};
 
-pub use decode::{Encoding, Signal, decode};
-
-pub use decode::Export;
-
-pub use decode::DecodeError;
+pub use decode::{DecodeError, Decoded, Encoding, Export, Signal, decode, decode_records};
 
 pub(crate) use decode::{rpc_code, status_body, success_body};
 pub use mapped::Mapped;
@@ -66,6 +62,18 @@ pub fn map_export_with(export: &Export, now: DateTime<Utc>, options: &MapOptions
         Export::Logs(req) => logs::map(req, now, &mut out),
         Export::Metrics(req) => metrics::map(req, now, &mut out),
         Export::Traces(req) => spans::map(req, now, &options.span_tags, &mut out),
+    }
+    out
+}
+
+/// Maps a request decoded record by record: the records refused by the decoder are counted
+/// as refused beside those the mapping refuses.
+pub fn map_decoded(decoded: &Decoded, now: DateTime<Utc>) -> Mapped {
+    let mut out = map_export(&decoded.export, now);
+    out.records += decoded.rejected;
+    out.rejected += decoded.rejected;
+    if out.first_rejection.is_none() {
+        out.first_rejection.clone_from(&decoded.first_rejection);
     }
     out
 }

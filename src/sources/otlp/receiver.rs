@@ -1,13 +1,16 @@
 //! The receiver's side of the source contract: mapped payloads go to the aggregator over the
 //! bounded source channel (a slow aggregator slows senders, nothing is dropped), and the
 //! receiver's health — records, refused records and payloads, senders — follows each one.
+//! Health reports are sent in the order of the counts they carry (the tally stays locked
+//! until its report is sent), so the last one applied counts every payload answered, however
+//! concurrent payloads interleave.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::mapped::Mapped;
 use crate::usage::{ReceiverCounts, SourceHealth, SourceMsg, SourceState};
@@ -50,7 +53,8 @@ impl Receiver {
 
     /// Reports the receiver's health, so it is listed before anything arrives.
     pub(crate) async fn announce(&self) -> Result<(), Closed> {
-        self.send_health().await
+        let t = self.tally.lock().await;
+        self.send_health(&t).await
     }
 
     /// Sends a payload's records and estimates and counts them; `peer` identifies the sender
@@ -79,8 +83,8 @@ impl Receiver {
                 .await
                 .map_err(|_| Closed)?;
         }
+        let mut t = self.tally.lock().await;
         {
-            let mut t = self.lock();
             t.records += records;
             t.rejected += rejected;
             if t.first_error.is_none() {
@@ -98,46 +102,36 @@ impl Receiver {
             }
             t.counts.senders = t.senders.len() as u64;
         }
-        self.send_health().await
+        self.send_health(&t).await
     }
 
     /// Counts a payload refused whole, with the records it held that were refused too.
     pub(crate) async fn refuse(&self, reason: &str, records: u64) -> Result<(), Closed> {
-        {
-            let mut t = self.lock();
-            t.counts.rejected_payloads += 1;
-            t.records += records;
-            t.rejected += records;
-            if t.first_error.is_none() {
-                t.first_error = Some(reason.to_string());
-            }
+        let mut t = self.tally.lock().await;
+        t.counts.rejected_payloads += 1;
+        t.records += records;
+        t.rejected += records;
+        if t.first_error.is_none() {
+            t.first_error = Some(reason.to_string());
         }
-        self.send_health().await
+        self.send_health(&t).await
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
-        // A handler that panicked mid-update leaves counts that are still counts.
-        self.tally
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    async fn send_health(&self) -> Result<(), Closed> {
-        let health = {
-            let t = self.lock();
-            SourceHealth {
-                naive_times: 0,
-                name: SOURCE_NAME.to_string(),
-                state: SourceState::Ok,
-                lines: t.records,
-                parse_errors: t.rejected,
-                first_error: t.first_error.clone(),
-                last_event: t.last_event,
-                files: 0,
-                receiver: Some(t.counts),
-                proxy: None,
-                note: None,
-            }
+    /// Sends the health the (locked) tally says: held across the send, so reports go out in
+    /// the order of their counts.
+    async fn send_health(&self, t: &MutexGuard<'_, Tally>) -> Result<(), Closed> {
+        let health = SourceHealth {
+            name: SOURCE_NAME.to_string(),
+            state: SourceState::Ok,
+            lines: t.records,
+            parse_errors: t.rejected,
+            first_error: t.first_error.clone(),
+            last_event: t.last_event,
+            files: 0,
+            receiver: Some(t.counts),
+            naive_times: 0,
+            proxy: None,
+            note: None,
         };
         self.tx
             .send(SourceMsg::Health(health))

@@ -48,7 +48,7 @@ pub(super) enum RequestTap {
 /// A request body on its way upstream.
 #[derive(Debug)]
 pub(super) struct Outbound {
-    inner: Incoming,
+    inner: axum::body::Body,
     tap: RequestTap,
     sent: u64,
     limit: u64,
@@ -58,7 +58,7 @@ pub(super) struct Outbound {
 impl Outbound {
     /// `inner` under `limit` bytes, read by `tap`; its facts go to `facts` once it ends.
     pub(super) fn new(
-        inner: Incoming,
+        inner: axum::body::Body,
         tap: RequestTap,
         limit: u64,
         facts: oneshot::Sender<RequestFacts>,

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
 use bytes::Bytes;
 use chrono::Utc;
 use http_body_util::{BodyExt, Either, Full};
@@ -115,7 +116,7 @@ impl Drop for CancelGuard<'_> {
 }
 
 /// Handles one request.
-pub(super) async fn handle(proxy: Arc<Proxy>, req: Request<Incoming>) -> Response<ProxyBody> {
+pub(super) async fn handle(proxy: Arc<Proxy>, req: Request<Body>) -> Response<ProxyBody> {
     let started = Instant::now();
     let at = Utc::now();
     let caller = Caller::read(req.headers());
@@ -214,7 +215,7 @@ pub(super) async fn handle(proxy: Arc<Proxy>, req: Request<Incoming>) -> Respons
 
 /// Why a request is not forwarded: a missing token, or a request that would use the proxy
 /// as an open one (an absolute URL, `CONNECT`).
-fn refuse(proxy: &Proxy, req: &Request<Incoming>) -> Option<Refusal> {
+fn refuse(proxy: &Proxy, req: &Request<Body>) -> Option<Refusal> {
     if let Some(token) = &proxy.token
         && !token.matches(req.headers().get(TOKEN_HEADER))
     {
@@ -277,7 +278,7 @@ fn unreachable(upstream: &Upstream, e: &hyper_util::client::legacy::Error) -> Re
 
 /// The proxy's origin as the client reached it (`http://` and its `Host`), where rewritten
 /// `results_url`s point.
-fn origin(req: &Request<Incoming>, listen: std::net::SocketAddr) -> String {
+fn origin(req: &Request<Body>, listen: std::net::SocketAddr) -> String {
     let host = req
         .headers()
         .get(header::HOST)

@@ -24,7 +24,6 @@ mod health;
 mod tap;
 mod upstream;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,7 +32,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::Sender;
 
-use crate::listener::{ConnectionPolicy, Token, accept_loop};
+use crate::listener::Token;
+use crate::listener::serve;
 use crate::usage::SourceMsg;
 use forward::Proxy;
 pub(crate) use upstream::{DEFAULT_UPSTREAM, Upstream};
@@ -125,20 +125,18 @@ pub(crate) async fn start(
         batches: Arc::default(),
         listen: addr,
     });
-    let make = move |_peer| {
+    // Every method and path is forwarded: the router is one fallback, served by the function
+    // every costtop listener shares (its limits on silent, slow and idle clients hold here too;
+    // a stream is never cut while it flows).
+    let router = axum::Router::new().fallback(move |req: axum::extract::Request| {
         let proxy = Arc::clone(&proxy);
-        hyper::service::service_fn(move |req| {
-            let proxy = Arc::clone(&proxy);
-            async move { Ok::<_, Infallible>(forward::handle(proxy, req).await) }
-        })
-    };
-    let policy = ConnectionPolicy { lifetime: None };
-    let task = tokio::spawn(accept_loop(
+        async move { forward::handle(proxy, req).await.map(axum::body::Body::new) }
+    });
+    let task = tokio::spawn(serve::serve(
         listener,
-        policy,
-        make,
+        router,
+        serve::Limits::default(),
         stop,
-        tokio::sync::watch::channel(false).0,
     ));
     tracing::info!(%addr, upstream = %shown, "proxying");
     Ok(Proxying {

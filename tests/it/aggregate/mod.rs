@@ -6,6 +6,7 @@ mod burst;
 mod claude_code;
 mod clock;
 mod identity;
+mod linear;
 mod retention;
 mod state;
 mod views;

@@ -68,7 +68,7 @@ fn every_bad_payload_gets_a_4xx_is_counted_and_changes_nothing() {
             vec![json_type],
             edited(|r| attr(r, "input_tokens", Some(json!({"intValue": "lots"})))).into_bytes(),
             400,
-            0,
+            1,
         ),
         (
             "unknown event name",

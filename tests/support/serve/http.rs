@@ -50,7 +50,19 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Body,
 ) -> Reply {
-    let Ok(mut stream) = TcpStream::connect(addr) else {
+    request_within(addr, method, path, headers, body, Duration::from_secs(60))
+}
+
+/// [`request`], giving up (status 0) when the reply has not come within `patience`.
+pub fn request_within(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+    patience: Duration,
+) -> Reply {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, patience) else {
         // Nothing listening (yet): status 0, which no assertion on a status accepts.
         return Reply {
             status: 0,
@@ -58,9 +70,7 @@ pub fn request(
             body: Vec::new(),
         };
     };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
+    stream.set_read_timeout(Some(patience)).expect("timeout");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         let _ = write!(head, "{k}: {v}\r\n");

@@ -15,7 +15,7 @@ use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use prost::Message;
 use serde_json::Value;
 
-pub use http::{Body, Reply, request};
+pub use http::{Body, Reply, request, request_within};
 
 /// How long any condition may take to become true.
 pub const DEADLINE: Duration = Duration::from_secs(20);
