@@ -16,6 +16,7 @@ mod client;
 mod extras;
 mod key;
 mod legacy;
+mod notes;
 mod options;
 mod org;
 mod plan;
