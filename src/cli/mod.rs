@@ -204,7 +204,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) read: ReadArgs,
-    /// Add rows by model, tier, project, session, tag:KEY, day or hour.
+    /// Add rows by model, tier, project, session, actor, api_key, workspace, product,
+    /// tag:KEY, day or hour.
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::GroupBy>,
     /// Output format.
@@ -227,8 +228,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) read: ReadArgs,
-    /// Group opportunities by feature (tag, else project), project, session, model or
-    /// tag:KEY [default: feature, or the config's `[audit] by`].
+    /// Group opportunities by feature (tag, else project), project, session, model, actor,
+    /// api_key, workspace, product or tag:KEY [default: feature, or the config's `[audit] by`].
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::AuditGroup>,
     /// Output format.
