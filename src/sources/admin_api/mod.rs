@@ -14,6 +14,7 @@ mod backoff;
 mod bucket;
 mod client;
 mod extras;
+mod figures;
 mod key;
 mod legacy;
 mod notes;
