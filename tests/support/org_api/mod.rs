@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
+pub use super::admin::Hit;
 use super::admin::decode_query;
 use data::MockData;
 
@@ -57,34 +58,6 @@ pub enum Fault {
     RateLimited(Option<u64>),
     /// A body that is not JSON.
     Garbage,
-}
-
-/// One request as the mock saw it.
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub api_key: Option<String>,
-    pub version: Option<String>,
-    pub beta: Option<String>,
-    pub at: Instant,
-}
-
-impl Hit {
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn params(&self, name: &str) -> Vec<&str> {
-        self.query
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
 }
 
 /// What the mock serves and how.
