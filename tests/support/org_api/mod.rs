@@ -20,7 +20,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 pub use super::admin::Hit;
-use super::admin::decode_query;
 use data::MockData;
 
 pub const ANALYTICS_USAGE: &str = "/v1/organizations/analytics/usage";
@@ -133,20 +132,7 @@ fn error(status: u16, kind: &str, message: &str) -> (u16, Value) {
 }
 
 async fn answer(State(mock): State<Arc<Mock>>, uri: Uri, headers: HeaderMap) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let hit = Hit {
-        path: uri.path().to_owned(),
-        query: decode_query(uri.query().unwrap_or("")),
-        api_key: header("x-api-key"),
-        version: header("anthropic-version"),
-        beta: header("anthropic-beta"),
-        at: Instant::now(),
-    };
+    let hit = Hit::of(&uri, &headers);
     mock.hits.lock().unwrap().push(hit.clone());
     let fault = {
         let mut faults = mock.faults.lock().unwrap();
