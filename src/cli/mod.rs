@@ -212,7 +212,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) read: ReadArgs,
-    /// Add rows by model, tier, project, session, tag:KEY, hour, day, week (ISO) or month.
+    /// Add rows by model, tier, project, session, actor, api_key, workspace, product,
+    /// tag:KEY, hour, day, week (ISO) or month.
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::GroupBy>,
     /// Split the change in spend from period A to period B into volume, mix, cache, batch,
@@ -243,8 +244,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub(crate) read: ReadArgs,
-    /// Group opportunities by feature (tag, else project), project, session, model or
-    /// tag:KEY [default: feature, or the config's `[audit] by`].
+    /// Group opportunities by feature (tag, else project), project, session, model, actor,
+    /// api_key, workspace, product or tag:KEY [default: feature, or the config's `[audit] by`].
     #[arg(long, value_name = "GROUPING")]
     pub(crate) by: Option<crate::snapshot::AuditGroup>,
     /// Output format.

@@ -4,15 +4,16 @@
 //! The file-format types here (serde, `deny_unknown_fields`) are kept apart from the runtime
 //! types they become ([`Budget`], [`PriceTable`]).
 
+mod org;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::aggregate::{AsyncMark, AuditSettings, Retention, SpendLimitAlarms};
+use crate::aggregate::{AsyncMark, AuditSettings, Retention};
 use crate::budget::Budget;
 use crate::pricing::{PriceOverride, PriceTable};
-use crate::sources::admin_api::UsageApi;
 use crate::time::{Window, Zone};
 use budgets::BudgetEntry;
 pub(crate) use proxy::ProxyConfig;
@@ -280,35 +281,6 @@ impl Config {
             options.span_tags.clone_from(keys);
         }
         options
-    }
-
-    /// When the org's spend limits raise alarms (`[spend_limits]`, else the defaults).
-    pub(crate) fn spend_limit_alarms(&self) -> Result<SpendLimitAlarms, String> {
-        let mut alarms = SpendLimitAlarms::default();
-        if let Some(entry) = &self.file.spend_limits {
-            if let Some(on) = entry.alarms {
-                alarms.enabled = on;
-            }
-            if let Some(w) = entry.warn_at {
-                if !(w > 0.0 && w <= 1.0) {
-                    return Err(format!(
-                        "spend_limits.warn_at: {w} is not a fraction in (0, 1]"
-                    ));
-                }
-                alarms.warn_at = w;
-            }
-        }
-        Ok(alarms)
-    }
-
-    /// The usage API `--admin-api` reads (`usage_api`, else `auto`).
-    pub(crate) fn usage_api(&self) -> Result<UsageApi, String> {
-        self.file
-            .usage_api
-            .as_deref()
-            .map_or(Ok(UsageApi::Auto), |s| {
-                s.parse().map_err(|e| format!("usage_api: {e}"))
-            })
     }
 
     /// How long dedupe keys are remembered (`dedupe_horizon`, else the defaults).

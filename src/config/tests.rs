@@ -103,3 +103,25 @@ fn bad_budget_value_names_the_budget_and_key() {
         .to_string();
     assert!(msg.contains("limit_usd"), "{msg}");
 }
+
+#[test]
+fn the_organisations_settings_are_read_and_bad_ones_refused() {
+    let text = "usage_api = \"legacy\"\n\n[spend_limits]\nalarms = false\nwarn_at = 0.9\n";
+    let c = Config::parse(text, Path::new("org.toml")).unwrap();
+    assert_eq!(
+        c.usage_api().unwrap(),
+        crate::sources::admin_api::UsageApi::Legacy
+    );
+    let alarms = c.spend_limit_alarms().unwrap();
+    assert!(!alarms.enabled);
+    assert!((alarms.warn_at - 0.9).abs() < f64::EPSILON);
+    let defaults = Config::parse("", Path::new("empty.toml")).unwrap();
+    assert!(defaults.spend_limit_alarms().unwrap().enabled);
+    for bad in [
+        "usage_api = \"newest\"\n",
+        "[spend_limits]\nwarn_at = 1.5\n",
+    ] {
+        let e = Config::parse(bad, Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("bad.toml"), "{e}");
+    }
+}

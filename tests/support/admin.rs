@@ -35,11 +35,38 @@ pub struct Hit {
 }
 
 impl Hit {
+    /// The request to `uri` with `headers`, as it arrives now.
+    pub fn of(uri: &Uri, headers: &HeaderMap) -> Hit {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Hit {
+            path: uri.path().to_owned(),
+            query: decode_query(uri.query().unwrap_or("")),
+            api_key: header("x-api-key"),
+            version: header("anthropic-version"),
+            beta: header("anthropic-beta"),
+            at: Instant::now(),
+        }
+    }
+
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated parameter (`group_by[]`), in order.
+    pub fn params(&self, name: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 }
 
@@ -106,20 +133,7 @@ impl TestServer {
 }
 
 async fn answer(State(state): State<ServerState>, uri: Uri, headers: HeaderMap) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let hit = Hit {
-        path: uri.path().to_owned(),
-        query: decode_query(uri.query().unwrap_or("")),
-        api_key: header("x-api-key"),
-        version: header("anthropic-version"),
-        beta: header("anthropic-beta"),
-        at: Instant::now(),
-    };
+    let hit = Hit::of(&uri, &headers);
     let earlier = {
         let mut hits = state.hits.lock().unwrap();
         let earlier = hits.iter().filter(|h| h.path == hit.path).count();

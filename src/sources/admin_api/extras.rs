@@ -1,7 +1,6 @@
 //! The slower reports beside usage — names of keys and workspaces, configured rate limits,
-//! spend limits, Claude Code's days — and the note the sources pane shows: which usage API is
-//! read and why, and what else could not be read. None of these failing is a source error:
-//! they are retried on their own clocks and said in the note.
+//! spend limits, Claude Code's days. None of these failing is a source error: they are
+//! retried on their own clocks and said in the source's note.
 
 use std::time::Duration;
 
@@ -9,66 +8,12 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use super::client::{AdminClient, ApiError};
-use super::legacy::LIMITS_NOTE;
 use super::org::{Names, claude_code, rate, spend};
 use super::poller::{Poller, Stop};
 use crate::usage::{OrgUpdate, SourceMsg};
 
 /// After a failed slower report, try again after at most this long.
 const RETRY: Duration = Duration::from_secs(5 * 60);
-
-/// The parts of the source's note.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Notes {
-    api: Option<String>,
-    speed: Option<String>,
-    names: Option<String>,
-    spend_limits: Option<String>,
-    rate_limits: Option<String>,
-    claude_code: Option<String>,
-}
-
-impl Notes {
-    /// The Analytics API answers.
-    pub(super) fn reading_analytics(&mut self) {
-        self.api = Some("Usage & Cost Analytics API (beta)".into());
-    }
-
-    /// The config chose the legacy API.
-    pub(super) fn chose_legacy(&mut self) {
-        self.api = Some(format!(
-            "legacy usage report (usage_api = \"legacy\"): {LIMITS_NOTE}"
-        ));
-    }
-
-    /// The Analytics API refused; the legacy API is read instead.
-    pub(super) fn fell_back(&mut self, why: &str) {
-        self.api = Some(format!("legacy usage report: {why}; {LIMITS_NOTE}"));
-    }
-
-    /// The legacy API refused grouping by speed.
-    pub(super) fn speed_refused(&mut self, e: &ApiError) {
-        self.speed = Some(format!(
-            "fast mode cannot be told apart, priced as standard ({e})"
-        ));
-    }
-
-    /// The note as one line, `None` when there is nothing to say.
-    pub(crate) fn text(&self) -> Option<String> {
-        let parts: Vec<&str> = [
-            &self.api,
-            &self.speed,
-            &self.names,
-            &self.spend_limits,
-            &self.rate_limits,
-            &self.claude_code,
-        ]
-        .into_iter()
-        .filter_map(Option::as_deref)
-        .collect();
-        (!parts.is_empty()).then(|| parts.join("; "))
-    }
-}
 
 /// What a failed slower report says in the note.
 fn unavailable(what: &str, e: &ApiError) -> String {

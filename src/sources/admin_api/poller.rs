@@ -10,8 +10,8 @@ use tokio::time::{Instant, sleep};
 
 use super::backoff::Backoff;
 use super::client::{AdminClient, ApiError};
-use super::extras::Notes;
 use super::key::AdminKey;
+use super::notes::Notes;
 use super::options::{AdminOptions, SOURCE_NAME, UsageApi};
 use super::org::Names;
 use super::revisions::Revisions;

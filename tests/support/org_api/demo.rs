@@ -1,7 +1,9 @@
 //! Data sets for the mock: a small organisation with hand-checked figures for the tests, and
 //! a busy one (a few hours of every minute) to look at by hand.
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 use costtop::usage::Tokens;
 use serde_json::{Value, json};
 
@@ -202,5 +204,50 @@ pub fn busy_org() -> MockData {
         }
     }
     data.effective = vec![effective_alice("8200")];
+    data.cost = billed_at_15_percent_off(&data.usage);
     data
+}
+
+/// Cost rows per UTC day and model of `usage`: the list price at standard rates (Opus 4.6
+/// $5/$25, Sonnet 4.5 $3/$15, Haiku 4.5 $1/$5 per MTok; cache reads 0.1×, 5-minute writes
+/// 1.25×, Opus fast ×6, batch ½) and 15% off it billed, so the dashboard's reconciliation line matches.
+fn billed_at_15_percent_off(usage: &[UsageRow]) -> Vec<CostRow> {
+    let mut list: BTreeMap<(NaiveDate, String), u128> = BTreeMap::new();
+    for r in usage {
+        let (input, output): (u128, u128) = match r.model.as_str() {
+            "claude-opus-4-6" => (500, 2500),
+            "claude-sonnet-4-5" => (300, 1500),
+            _ => (100, 500),
+        };
+        let t = &r.tokens;
+        // Cents per MTok × tokens × 40: a 5-minute write is 50 × input, a read 4 × input.
+        let mut scaled = 40 * (u128::from(t.input) * input + u128::from(t.output) * output)
+            + 50 * u128::from(t.cache_write_5m) * input
+            + 4 * u128::from(t.cache_read) * input;
+        if r.speed == "fast" && r.model == "claude-opus-4-6" {
+            scaled *= 6;
+        }
+        if r.service_tier == "batch" {
+            scaled /= 2;
+        }
+        *list
+            .entry((r.minute.date_naive(), r.model.clone()))
+            .or_default() += scaled;
+    }
+    // Cents with ten decimals, as exact as the API's strings may be.
+    let cents = |scaled: u128| {
+        format!(
+            "{}.{:010}",
+            scaled / 40_000_000,
+            (scaled % 40_000_000) * 250
+        )
+    };
+    list.into_iter()
+        .map(|((day, model), scaled)| CostRow {
+            day,
+            model,
+            amount: cents(scaled * 17 / 20),
+            list_amount: cents(scaled),
+        })
+        .collect()
 }

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
-use super::admin::decode_query;
+pub use super::admin::Hit;
 use data::MockData;
 
 pub const ANALYTICS_USAGE: &str = "/v1/organizations/analytics/usage";
@@ -57,34 +57,6 @@ pub enum Fault {
     RateLimited(Option<u64>),
     /// A body that is not JSON.
     Garbage,
-}
-
-/// One request as the mock saw it.
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub api_key: Option<String>,
-    pub version: Option<String>,
-    pub beta: Option<String>,
-    pub at: Instant,
-}
-
-impl Hit {
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn params(&self, name: &str) -> Vec<&str> {
-        self.query
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
 }
 
 /// What the mock serves and how.
@@ -160,20 +132,7 @@ fn error(status: u16, kind: &str, message: &str) -> (u16, Value) {
 }
 
 async fn answer(State(mock): State<Arc<Mock>>, uri: Uri, headers: HeaderMap) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let hit = Hit {
-        path: uri.path().to_owned(),
-        query: decode_query(uri.query().unwrap_or("")),
-        api_key: header("x-api-key"),
-        version: header("anthropic-version"),
-        beta: header("anthropic-beta"),
-        at: Instant::now(),
-    };
+    let hit = Hit::of(&uri, &headers);
     mock.hits.lock().unwrap().push(hit.clone());
     let fault = {
         let mut faults = mock.faults.lock().unwrap();

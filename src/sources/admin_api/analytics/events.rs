@@ -12,7 +12,7 @@ use crate::sources::admin_api::bucket::{BucketRow, bucket_event, key_part};
 use crate::sources::admin_api::client::ApiError;
 use crate::sources::admin_api::org::Names;
 use crate::sources::admin_api::plan::BucketWidth;
-use crate::usage::{BilledCost, OrgDimension, Tokens, UsageEvent, dedupe_key};
+use crate::usage::{BilledCost, OrgDimension, UsageEvent, dedupe_key};
 
 /// One event per row, all with rank `rank`; keys and workspaces by name where `names` knows
 /// them. The key is the row's identity: width, bucket start and every dimension's raw value.
@@ -66,14 +66,7 @@ fn row_event(item: &UsageItem, width: BucketWidth, rank: u64, names: &Names) -> 
     let u = &item.usage;
     let row = BucketRow {
         start: item.starting_at,
-        tokens: Tokens {
-            input: u.uncached_input_tokens,
-            cache_write_5m: u.cache_creation.ephemeral_5m_input_tokens,
-            cache_write_1h: u.cache_creation.ephemeral_1h_input_tokens,
-            cache_read: u.cache_read_input_tokens,
-            output: u.output_tokens,
-            web_search_requests: u.server_tool_use.web_search_requests,
-        },
+        tokens: u.tokens(),
         model: g.model.as_deref(),
         service_tier: g.service_tier.as_deref(),
         context_window: g.context_window.as_deref(),

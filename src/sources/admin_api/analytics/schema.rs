@@ -8,6 +8,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
+
+use crate::sources::admin_api::figures::UsageMetrics;
 use serde_json::Value;
 
 /// One usage row: one bucket of one combination of the requested dimensions.
@@ -55,42 +57,6 @@ pub(crate) struct Group {
     /// `fast` or `standard`.
     #[serde(default)]
     pub(crate) speed: Option<String>,
-}
-
-/// The usage figures of a row.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct UsageMetrics {
-    /// Input tokens not read from or written to the cache.
-    pub(crate) uncached_input_tokens: u64,
-    /// Cache writes by TTL.
-    #[serde(default)]
-    pub(crate) cache_creation: CacheCreation,
-    /// Input tokens read from the cache.
-    pub(crate) cache_read_input_tokens: u64,
-    /// Output tokens.
-    pub(crate) output_tokens: u64,
-    /// Server-side tool use (web searches).
-    #[serde(default)]
-    pub(crate) server_tool_use: ServerToolUse,
-}
-
-/// Cache writes split by TTL.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-pub(crate) struct CacheCreation {
-    /// Cache writes with the 1-hour TTL.
-    #[serde(default)]
-    pub(crate) ephemeral_1h_input_tokens: u64,
-    /// Cache writes with the 5-minute TTL.
-    #[serde(default)]
-    pub(crate) ephemeral_5m_input_tokens: u64,
-}
-
-/// Server-side tool use counts.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-pub(crate) struct ServerToolUse {
-    /// Web search requests.
-    #[serde(default)]
-    pub(crate) web_search_requests: u64,
 }
 
 /// One cost row: what one day of one model was billed.

@@ -14,7 +14,7 @@ use crate::pricing::Money;
 use crate::sources::admin_api::bucket::{BucketRow, bucket_event, key_part};
 use crate::sources::admin_api::client::ApiError;
 use crate::sources::admin_api::org::Names;
-use crate::usage::{BilledCost, OrgDimension, Tokens, UsageEvent, dedupe_key};
+use crate::usage::{BilledCost, OrgDimension, UsageEvent, dedupe_key};
 
 /// One event per result row of every bucket, all with rank `rank`; keys and workspaces by
 /// name where `names` knows them.
@@ -51,14 +51,7 @@ fn row_event(start: DateTime<Utc>, row: &UsageRow, rank: u64, names: &Names) -> 
     }
     let bucket = BucketRow {
         start,
-        tokens: Tokens {
-            input: row.uncached_input_tokens,
-            cache_write_5m: row.cache_creation.ephemeral_5m_input_tokens,
-            cache_write_1h: row.cache_creation.ephemeral_1h_input_tokens,
-            cache_read: row.cache_read_input_tokens,
-            output: row.output_tokens,
-            web_search_requests: row.server_tool_use.web_search_requests,
-        },
+        tokens: row.usage.tokens(),
         model: row.model.as_deref(),
         service_tier: row.service_tier.as_deref(),
         context_window: row.context_window.as_deref(),
@@ -101,7 +94,7 @@ mod tests {
     use super::*;
     use crate::sources::admin_api::client::Page;
     use crate::sources::admin_api::revisions::Revisions;
-    use crate::usage::{EventKind, Tier};
+    use crate::usage::{EventKind, Tier, Tokens};
 
     fn bucket_events(buckets: &[UsageBucket], rank: u64) -> Vec<UsageEvent> {
         super::bucket_events(buckets, rank, &Names::default())
@@ -179,7 +172,7 @@ mod tests {
         );
 
         let mut revised = buckets.clone();
-        revised[0].results[0].output_tokens = 900;
+        revised[0].results[0].usage.output_tokens = 900;
         revised[0].results.truncate(1);
         let sent = revisions.reconcile(start, end, bucket_events(&revised, 3), 3);
         assert_eq!(sent.len(), 2);

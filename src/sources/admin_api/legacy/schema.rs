@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::sources::admin_api::figures::UsageMetrics;
+
 /// One time bucket of the messages usage report.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct UsageBucket {
@@ -25,17 +27,9 @@ pub(crate) struct UsageBucket {
 /// Token usage of one group within a bucket.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct UsageRow {
-    /// Input tokens not read from or written to the cache.
-    pub(crate) uncached_input_tokens: u64,
-    /// Cache writes by TTL.
-    pub(crate) cache_creation: CacheCreation,
-    /// Input tokens read from the cache.
-    pub(crate) cache_read_input_tokens: u64,
-    /// Output tokens.
-    pub(crate) output_tokens: u64,
-    /// Server-side tool use (web searches).
-    #[serde(default)]
-    pub(crate) server_tool_use: ServerToolUse,
+    /// The token figures.
+    #[serde(flatten)]
+    pub(crate) usage: UsageMetrics,
     /// API key the usage is attributed to, when grouped by it.
     #[serde(default)]
     pub(crate) api_key_id: Option<String>,
@@ -57,23 +51,6 @@ pub(crate) struct UsageRow {
     /// `fast` or `standard`, when grouped by speed (needs the fast-mode beta header).
     #[serde(default)]
     pub(crate) speed: Option<String>,
-}
-
-/// Cache writes split by TTL.
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub(crate) struct CacheCreation {
-    /// Cache writes with the 1-hour TTL.
-    pub(crate) ephemeral_1h_input_tokens: u64,
-    /// Cache writes with the 5-minute TTL.
-    pub(crate) ephemeral_5m_input_tokens: u64,
-}
-
-/// Server-side tool use counts.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-pub(crate) struct ServerToolUse {
-    /// Web search requests.
-    #[serde(default)]
-    pub(crate) web_search_requests: u64,
 }
 
 /// One daily bucket of the cost report.
@@ -125,12 +102,16 @@ mod tests {
         assert_eq!(usage.has_more, Some(true));
         assert_eq!(
             usage.data[0].results[0]
+                .usage
                 .cache_creation
                 .ephemeral_1h_input_tokens,
             1000
         );
         assert_eq!(
-            usage.data[0].results[0].server_tool_use.web_search_requests,
+            usage.data[0].results[0]
+                .usage
+                .server_tool_use
+                .web_search_requests,
             10
         );
         let cost: Page<CostBucket> = serde_json::from_str(include_str!(

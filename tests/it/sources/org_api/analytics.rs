@@ -1,6 +1,9 @@
-//! The Analytics API: usage by actor, API key, workspace and product priced exactly, the
-//! beta header on every request, pages, revisions, 429s, billed beside list, bad input.
+//! The Analytics API: usage by actor, API key, workspace and product priced exactly (also as
+//! opt-in `/metrics` labels), the beta header on every request, pages, revisions, 429s,
+//! billed beside list, bad input.
 
+use costtop::aggregate::CounterOptions;
+use costtop::outputs::metrics::{Exposition, render};
 use costtop::snapshot::GroupBy;
 
 use super::{KEY, Run, cents, mock, options};
@@ -160,4 +163,38 @@ async fn bad_answers_are_reported_and_unknown_values_kept_as_text() {
         "actor".parse::<GroupBy>(),
         Ok(GroupBy::Org(costtop::usage::OrgDimension::Actor))
     ));
+}
+
+#[tokio::test]
+async fn actor_and_product_are_opt_in_metrics_labels() {
+    let api = mock(demo::small_org()).await;
+    let counters = CounterOptions {
+        labels: vec!["actor".into(), "product".into()],
+        ..CounterOptions::default()
+    };
+    let run = Run::start_with(options(&api), Some(counters)).await;
+    let text = render(&run.snapshot(None).await, Exposition::Text);
+    let cost = |labels: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("costtop_cost_usd_total{{{labels}}} ")))
+            .map(str::to_owned)
+    };
+    // Alice's two Opus 4.6 buckets: fast 6¢ and standard 2¢ (see demo::small_org).
+    let alice = "actor=\"alice@example.com\",product=\"claude_code\"";
+    assert_eq!(
+        cost(&format!(
+            "model=\"claude-opus-4-6\",tier=\"standard\",speed=\"fast\",{alice}"
+        ))
+        .as_deref(),
+        Some("0.06"),
+        "{text}"
+    );
+    assert_eq!(
+        cost(&format!(
+            "model=\"claude-opus-4-6\",tier=\"standard\",speed=\"standard\",{alice}"
+        ))
+        .as_deref(),
+        Some("0.02"),
+        "{text}"
+    );
 }

@@ -10,7 +10,7 @@ mod limits;
 use std::sync::Arc;
 use std::time::Duration;
 
-use costtop::aggregate::{AggregatorHandle, Settings};
+use costtop::aggregate::{AggregatorHandle, CounterOptions, Settings};
 use costtop::pricing::Money;
 use costtop::snapshot::{GroupBy, Snapshot, SourceStatus};
 use costtop::sources::admin_api::{AdminKey, AdminOptions, spawn_admin_api};
@@ -52,9 +52,15 @@ impl Drop for Run {
 
 impl Run {
     pub(super) async fn start(opts: AdminOptions) -> Run {
+        Run::start_with(opts, None).await
+    }
+
+    /// As [`Run::start`], keeping `/metrics` counters with `counters`.
+    pub(super) async fn start_with(opts: AdminOptions, counters: Option<CounterOptions>) -> Run {
         let settings = Settings {
             zone: "UTC".parse::<Zone>().unwrap(),
             window: Window::All,
+            counters,
             ..Settings::default()
         };
         let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
