@@ -1,35 +1,25 @@
 //! The live commands: `watch` and the dashboard.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use super::keep::{has_history, history_path};
-use super::setup::{discover_live, list_themes_if_asked, ui_options};
+use super::setup::{list_themes_if_asked, ui_options};
 use super::start::{
-    ADMIN_BACKFILL_WAIT, live_settings, shutdown_signal, start_listener, start_live,
+    ADMIN_BACKFILL_WAIT, live_settings, shutdown_signal, spawn_live, start_listener,
 };
-use crate::aggregate::AggregatorHandle;
 use crate::cli::WatchArgs;
 use crate::outputs::watch;
-use crate::time::SystemClock;
 
 pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
-    let history = history_path(&config, &args.sources);
-    let discovery = discover_live(
+    let (handle, live) = spawn_live(
         &args.sources,
-        args.follow.admin_api || has_history(history.as_deref()),
-    )?;
-    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(
-        &handle,
-        &discovery,
         &args.follow,
         &config,
         since,
-        history.as_deref(),
+        settings,
+        args.follow.admin_api,
     )
     .await?;
     if let Some(listening) = start_listener(&handle, &live, &args.listen, None).await? {
@@ -65,19 +55,13 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     }
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
-    let history = history_path(&config, &args.sources);
-    let discovery = discover_live(
+    let (handle, live) = spawn_live(
         &args.sources,
-        args.follow.admin_api || has_history(history.as_deref()),
-    )?;
-    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(
-        &handle,
-        &discovery,
         &args.follow,
         &config,
         since,
-        history.as_deref(),
+        settings,
+        args.follow.admin_api,
     )
     .await?;
     // On the dashboard the address goes to the log: the screen is the UI's.
