@@ -121,6 +121,31 @@ impl Budget {
         self.period.bounds(zone, now)
     }
 
+    /// Where the burn rate behind a projection is measured from: the last hour (the last 15
+    /// minutes for an hour budget), never before the period's `start`.
+    pub(crate) fn rate_from(&self, start: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+        let lookback = if self.period == Period::Hour {
+            chrono::Duration::minutes(15)
+        } else {
+            chrono::Duration::hours(1)
+        };
+        (now - lookback).max(start)
+    }
+
+    /// `spent` plus the burn of `recent` (spent from `rate_from` to `now`, at least a
+    /// minute's worth) carried on until the period's `end`.
+    pub(crate) fn projected(
+        spent: Money,
+        recent: Money,
+        rate_from: DateTime<Utc>,
+        now: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Money {
+        let rate_secs = (now - rate_from).num_seconds().max(60) as f64;
+        let remaining = (end - now).num_seconds().max(0) as f64;
+        spent + Money::from_usd(recent.usd() / rate_secs * remaining)
+    }
+
     /// `ok`, `warn` or `exceeded` for a spend.
     pub(crate) fn state(&self, spent: Money) -> &'static str {
         if spent >= self.limit {

@@ -3,14 +3,14 @@
 //! config, no budget, nothing to read, input that is not Claude Code's, or any error of its
 //! own allows, and says why on stderr; it always exits 0.
 
-use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use serde_json::Value;
 
 use super::check::{judge, question, url};
+use super::statusline::read_stdin;
 use crate::budget::State;
 use crate::cli::{HookArgs, ScopeArg};
 use crate::outputs::check as verdicts;
@@ -65,7 +65,7 @@ pub(super) async fn run_hook(args: HookArgs) -> Result<ExitCode> {
 
 /// The answer to print, if any.
 async fn decide(args: &HookArgs) -> Result<Option<Value>> {
-    let input = HookInput::parse(&read_stdin()?)?;
+    let input = HookInput::parse(&read_stdin(MAX_INPUT)?)?;
     let event = Event::named(&input.event);
     if event == Event::Other {
         return Ok(None);
@@ -98,21 +98,6 @@ async fn decide(args: &HookArgs) -> Result<Option<Value>> {
         },
     };
     Ok(answer(event, &verdict))
-}
-
-/// Stdin, bounded; a terminal (nobody piping JSON) counts as empty.
-fn read_stdin() -> Result<Vec<u8>> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        return Ok(Vec::new());
-    }
-    let mut bytes = Vec::new();
-    stdin
-        .lock()
-        .take(MAX_INPUT)
-        .read_to_end(&mut bytes)
-        .context("cannot read stdin")?;
-    Ok(bytes)
 }
 
 /// The command Claude Code should run: this binary (by name when it is the `costtop` found

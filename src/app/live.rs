@@ -1,35 +1,25 @@
 //! The live commands: `watch` and the dashboard.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use super::keep::{has_history, history_path};
-use super::setup::{discover_live, list_themes_if_asked, ui_options};
+use super::setup::{list_themes_if_asked, ui_options};
 use super::start::{
-    ADMIN_BACKFILL_WAIT, live_settings, shutdown_signal, start_listener, start_live, start_proxy,
+    ADMIN_BACKFILL_WAIT, live_settings, shutdown_signal, spawn_live, start_listener, start_proxy,
 };
-use crate::aggregate::AggregatorHandle;
 use crate::cli::WatchArgs;
 use crate::outputs::watch;
-use crate::time::SystemClock;
 
 pub(super) async fn run_watch(args: WatchArgs) -> Result<ExitCode> {
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
-    let history = history_path(&config, &args.sources);
-    let discovery = discover_live(
+    let (handle, live) = spawn_live(
         &args.sources,
-        args.follow.admin_api || args.proxy.proxy.is_some() || has_history(history.as_deref()),
-    )?;
-    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(
-        &handle,
-        &discovery,
         &args.follow,
         &config,
         since,
-        history.as_deref(),
+        settings,
+        args.follow.admin_api || args.proxy.proxy.is_some(),
     )
     .await?;
     if let Some(listening) = start_listener(&handle, &live, &args.listen, None).await? {
@@ -75,19 +65,13 @@ pub(super) async fn run_dashboard(args: crate::cli::LiveArgs) -> Result<ExitCode
     }
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, false)?;
     let opts = ui_options(&args.ui, &config)?;
-    let history = history_path(&config, &args.sources);
-    let discovery = discover_live(
+    let (handle, live) = spawn_live(
         &args.sources,
-        args.follow.admin_api || args.proxy.proxy.is_some() || has_history(history.as_deref()),
-    )?;
-    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(
-        &handle,
-        &discovery,
         &args.follow,
         &config,
         since,
-        history.as_deref(),
+        settings,
+        args.follow.admin_api || args.proxy.proxy.is_some(),
     )
     .await?;
     // On the dashboard the addresses go to the log and the sources pane: the screen is the UI's.

@@ -2,34 +2,19 @@
 //! OTLP/HTTP receiver — for systemd and containers. Logs go to stderr; SIGTERM stops it.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Result;
 
-use super::keep::history_path;
-use super::setup::discover_live;
-use super::start::{listen, live_settings, shutdown_signal, start_live, start_proxy};
-use crate::aggregate::AggregatorHandle;
+use super::start::{listen, live_settings, shutdown_signal, spawn_live, start_proxy};
 use crate::cli::ServeArgs;
 use crate::listener;
-use crate::time::SystemClock;
 
 pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     let (config, since, settings) = live_settings(&args.common, &args.follow, &args.listen, true)?;
     // With no SOURCE the receiver alone is enough: the Claude Code folders are read when
     // they exist, as with --admin-api.
-    let discovery = discover_live(&args.sources, true)?;
-    let history = history_path(&config, &args.sources);
-    let handle = AggregatorHandle::spawn(settings, Arc::new(SystemClock));
-    let live = start_live(
-        &handle,
-        &discovery,
-        &args.follow,
-        &config,
-        since,
-        history.as_deref(),
-    )
-    .await?;
+    let (handle, live) =
+        spawn_live(&args.sources, &args.follow, &config, since, settings, true).await?;
     let (stopped_tx, stopped) = tokio::sync::oneshot::channel::<()>();
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let stop = async move {
@@ -46,16 +31,12 @@ pub(super) async fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     let Some(listening) = listen(&handle, &live, &args.listen, default, stop).await? else {
         anyhow::bail!("no address to listen on");
     };
-    tracing::info!(sources = discovery.sources.len(), "serving");
+    tracing::info!(sources = live.followed, "serving");
     eprintln!(
         "costtop: listening on http://{} ({} source{} followed, OTLP at /v1/logs /v1/metrics /v1/traces{})",
         listening.addr,
-        discovery.sources.len(),
-        if discovery.sources.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        live.followed,
+        if live.followed == 1 { "" } else { "s" },
         if listening.authenticated {
             ", bearer token required"
         } else {

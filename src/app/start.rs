@@ -4,14 +4,15 @@
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::keep::keep_history;
-use super::setup::{live_since, load_config, settings, zone};
+use super::keep::{has_history, history_path, keep_history};
+use super::setup::{discover_live, live_since, load_config, settings, zone};
 use crate::aggregate::{AggregatorHandle, CounterOptions, Settings};
 use crate::cli::{CommonArgs, FollowArgs, ListenArgs, ProxyArgs};
 use crate::config::Config;
 use crate::listener::{self, ListenOptions, Listening};
 use crate::outputs::hooks;
 use crate::sources::{self, Discovery, TailOptions};
+use crate::time::SystemClock;
 
 /// Longest a one-shot command waits for the Admin API backfill.
 pub(super) const ADMIN_BACKFILL_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
@@ -80,10 +81,38 @@ pub(crate) struct Live {
     pub(crate) history: Option<crate::history::Keeper>,
     /// Sources that will report `CaughtUp`.
     pub(crate) sources: usize,
+    /// Files and folders found to follow.
+    pub(crate) followed: usize,
     /// The source and output tasks (they end with the aggregator).
     pub(crate) tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Where sources send (through the recorder with `--record`), for sources started later.
     pub(crate) tx: tokio::sync::mpsc::Sender<crate::usage::SourceMsg>,
+}
+
+/// Discovers `sources` (none: the default ones, which may be missing when `others` — the
+/// Admin API, the receiver — or the history feed the aggregator), spawns an aggregator with
+/// `settings` and starts every source into it, the history when the run reads the defaults.
+pub(super) async fn spawn_live(
+    sources: &[String],
+    follow: &FollowArgs,
+    config: &Config,
+    since: DateTime<Utc>,
+    settings: Settings,
+    others: bool,
+) -> Result<(AggregatorHandle, Live)> {
+    let history = history_path(config, sources);
+    let discovery = discover_live(sources, others || has_history(history.as_deref()))?;
+    let handle = AggregatorHandle::spawn(settings, std::sync::Arc::new(SystemClock));
+    let live = start_live(
+        &handle,
+        &discovery,
+        follow,
+        config,
+        since,
+        history.as_deref(),
+    )
+    .await?;
+    Ok((handle, live))
 }
 
 /// Starts the history (at `history`, when this run keeps one), the live sources (tail, Admin
@@ -126,6 +155,7 @@ pub(crate) async fn start_live(
     Ok(Live {
         history,
         sources: count,
+        followed: discovery.sources.len(),
         tasks,
         tx,
     })

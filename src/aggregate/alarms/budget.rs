@@ -7,7 +7,7 @@ use crate::aggregate::store::{Dims, Store, minute_of};
 use crate::budget::{Budget, BudgetFilter, Scope};
 use crate::pricing::{Money, round_usd};
 use crate::snapshot::BudgetStatus;
-use crate::time::{Period, Zone};
+use crate::time::Zone;
 
 /// Whether a cell of dimensions `d` counts for `filter`.
 fn matches(filter: &BudgetFilter, store: &Store, d: &Dims) -> bool {
@@ -89,16 +89,9 @@ pub(super) fn spent_and_projected(
     // Spend stamped later than now still counts in its period (clocks differ a little);
     // spend after the period's end does not.
     let spent_so_far = spent(budget, store, start, end - Duration::seconds(1), now);
-    let lookback = if budget.period == Period::Hour {
-        Duration::minutes(15)
-    } else {
-        Duration::hours(1)
-    };
-    let rate_from = (now - lookback).max(start);
-    let rate_secs = (now - rate_from).num_seconds().max(60) as f64;
+    let rate_from = budget.rate_from(start, now);
     let recent = spent(budget, store, rate_from, now, now);
-    let remaining = (end - now).num_seconds().max(0) as f64;
-    let projected = spent_so_far + Money::from_usd(recent.usd() / rate_secs * remaining);
+    let projected = Budget::projected(spent_so_far, recent, rate_from, now, end);
     (spent_so_far, projected)
 }
 

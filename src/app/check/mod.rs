@@ -13,6 +13,7 @@ use chrono::Utc;
 
 use super::keep::history_path;
 use super::setup::{load_config, settings};
+use super::statusline::is_off;
 use crate::budget::{BudgetFilter, Scope, Standing};
 use crate::cli::{CheckArgs, CheckFormat, CommonArgs, ScopeArg};
 use crate::outputs::check;
@@ -75,7 +76,7 @@ pub(crate) fn question(
 /// Judges `question` now: asks the costtop at `url` first (unless `off`), else the files.
 pub(crate) async fn judge(question: &Question, table: &PriceTable, url: &str) -> Judged {
     let now = Utc::now();
-    if !matches!(url.trim(), "" | "off" | "none")
+    if !is_off(url)
         && question.sources.is_empty()
         && let Some(standings) = remote::ask(url, &question.budgets, question.zone, now).await
     {

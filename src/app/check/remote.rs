@@ -4,19 +4,12 @@
 //! its filter), or an all-usage day or month budget from its spend figures when it runs in
 //! the same time zone. Budgets per project or session are judged from the files.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::budget::{Budget, Scope, Standing, State};
 use crate::money::Money;
 use crate::time::{Period, Zone};
-
-/// A listener on loopback accepts or refuses at once; more means nobody useful is there.
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(50);
-/// A snapshot is assembled in milliseconds; past this, read the files instead.
-const ANSWER_TIMEOUT: Duration = Duration::from_millis(400);
 
 #[derive(Debug, Deserialize)]
 struct Wire {
@@ -62,18 +55,7 @@ pub(super) async fn ask(
     zone: Zone,
     now: DateTime<Utc>,
 ) -> Option<Vec<Standing>> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(ANSWER_TIMEOUT)
-        .no_proxy()
-        .build()
-        .ok()?;
-    let url = format!("{}/api/v1/snapshot", base.trim_end_matches('/'));
-    let response = client.get(url).send().await.ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    let bytes = response.bytes().await.ok()?;
+    let bytes = crate::app::statusline::snapshot(base, "").await?;
     judge(&serde_json::from_slice(&bytes).ok()?, budgets, zone, now)
 }
 

@@ -18,6 +18,7 @@ use super::setup::{load_config, settings};
 use crate::cli::StatuslineArgs;
 use crate::outputs::statusline::{DEFAULT_TEMPLATE, Figures, Template, nearest_budget};
 pub(crate) use input::StatusInput;
+pub(crate) use remote::snapshot;
 
 /// Where a running costtop listens unless `--url`, `COSTTOP_URL` or the config say otherwise.
 pub(crate) const DEFAULT_URL: &str = "http://127.0.0.1:9871";
@@ -47,7 +48,7 @@ async fn line(args: &StatuslineArgs) -> Result<String> {
         .or_else(|| config.file.statusline.format.clone())
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
     let template = Template::parse(&format)?;
-    let input = StatusInput::parse(&read_stdin()?)?;
+    let input = StatusInput::parse(&read_stdin(MAX_INPUT)?)?;
     let settings = settings(&config, &args.common, None, None, None)?;
     let needs = template.needs();
     let mut figures = Figures {
@@ -95,12 +96,13 @@ async fn line(args: &StatuslineArgs) -> Result<String> {
     Ok(template.render(&figures))
 }
 
-fn is_off(url: &str) -> bool {
+/// Whether `url` says not to ask a running costtop (`off`, `none` or nothing).
+pub(crate) fn is_off(url: &str) -> bool {
     matches!(url.trim(), "" | "off" | "none")
 }
 
-/// Stdin, bounded; a terminal (nobody piping JSON) counts as empty.
-fn read_stdin() -> Result<Vec<u8>> {
+/// Stdin, at most `limit` bytes; a terminal (nobody piping JSON) counts as empty.
+pub(crate) fn read_stdin(limit: u64) -> Result<Vec<u8>> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         return Ok(Vec::new());
@@ -108,7 +110,7 @@ fn read_stdin() -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     stdin
         .lock()
-        .take(MAX_INPUT)
+        .take(limit)
         .read_to_end(&mut bytes)
         .map_err(|e| anyhow!("cannot read stdin: {e}"))?;
     Ok(bytes)

@@ -64,19 +64,24 @@ struct WireRow {
 /// The snapshot of the costtop listening at `base`, or `None` when none answers in time or
 /// the answer is not a snapshot.
 pub(super) async fn ask(base: &str, session: Option<&str>) -> Option<Remote> {
+    parse(&snapshot(base, "?by=session").await?, session)
+}
+
+/// The body of `GET <base>/api/v1/snapshot<query>` from the costtop listening at `base`, or
+/// `None` when none answers in time or the answer is not a success.
+pub(crate) async fn snapshot(base: &str, query: &str) -> Option<Vec<u8>> {
     let client = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(ANSWER_TIMEOUT)
         .no_proxy()
         .build()
         .ok()?;
-    let url = format!("{}/api/v1/snapshot?by=session", base.trim_end_matches('/'));
+    let url = format!("{}/api/v1/snapshot{query}", base.trim_end_matches('/'));
     let response = client.get(url).send().await.ok()?;
     if !response.status().is_success() {
         return None;
     }
-    let bytes = response.bytes().await.ok()?;
-    parse(&bytes, session)
+    Some(response.bytes().await.ok()?.to_vec())
 }
 
 fn parse(bytes: &[u8], session: Option<&str>) -> Option<Remote> {

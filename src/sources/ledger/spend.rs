@@ -13,7 +13,7 @@ use super::record::{Names, PricedRecord};
 use crate::budget::{Budget, Scope, Standing};
 use crate::history::Identity;
 use crate::money::Money;
-use crate::time::{Period, Zone};
+use crate::time::Zone;
 
 /// Records with the same identity counted once.
 #[derive(Debug, Default)]
@@ -176,16 +176,9 @@ pub(crate) fn standing(
     };
     let (start, end) = bounds;
     let (spent, lower_bound) = records.sum(start, end, counts);
-    let lookback = if budget.period == Period::Hour {
-        Duration::minutes(15)
-    } else {
-        Duration::hours(1)
-    };
-    let rate_from = (now - lookback).max(start);
-    let rate_secs = (now - rate_from).num_seconds().max(60) as f64;
+    let rate_from = budget.rate_from(start, now);
     let (recent, _) = records.sum(rate_from, now + Duration::seconds(1), counts);
-    let remaining = (end - now).num_seconds().max(0) as f64;
-    let projected = spent + Money::from_usd(recent.usd() / rate_secs * remaining);
+    let projected = Budget::projected(spent, recent, rate_from, now, end);
     let mut s = budget.standing(bounds, spent, projected);
     s.lower_bound = lower_bound;
     s.subject = subject.map(str::to_owned);

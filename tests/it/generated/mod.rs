@@ -1,8 +1,9 @@
 //! `costtop report --format json` over generated Claude Code homes equals what the generator
-//! says it wrote (and, in [`history`], still does once the transcripts are gone): requests, every model's token sums, unpriced requests, and cost to the
-//! picodollar. The sets hold every kind of copy costtop must count once (streamed
-//! placeholders, resumed and forked sessions, sub-agent calls in `progress` lines, in
-//! `subagents/` files, and in both), dated and banded prices, and a model no table has.
+//! says it wrote (and, in [`history`], still does once the transcripts are gone): requests,
+//! every model's token sums, unpriced requests, and cost to the picodollar. The sets hold
+//! every kind of copy costtop must count once (streamed placeholders, resumed and forked
+//! sessions, sub-agent calls in `progress` lines, in `subagents/` files, and in both), dated
+//! and banded prices, and a model no table has.
 
 #[path = "../../../examples/gen_transcripts/generator/mod.rs"]
 mod generator;
