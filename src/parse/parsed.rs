@@ -7,6 +7,7 @@ use crate::usage::{ToolEstimate, UsageEvent};
 
 /// What one line turned out to be.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per line, moved on at once: boxing would allocate
 pub enum Parsed {
     /// A usage record.
     Usage(UsageEvent),
