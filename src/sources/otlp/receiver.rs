@@ -127,6 +127,7 @@ impl Receiver {
             let t = self.lock();
             SourceHealth {
                 naive_times: 0,
+                compactions: 0,
                 name: SOURCE_NAME.to_string(),
                 state: SourceState::Ok,
                 lines: t.records,

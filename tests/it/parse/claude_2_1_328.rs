@@ -1,5 +1,5 @@
 //! Claude Code 2.1.328's transcript (`tests/fixtures/claude-2.1.328/`): its new line types
-//! carry no usage and are passed over, the assistant line's new usage keys change nothing
+//! carry no usage and are passed over (its `compact_boundary` line is a compaction), the assistant line's new usage keys change nothing
 //! (thinking tokens are part of `output_tokens`, never added), and `cost-state` gives the TTL
 //! split of its cache writes.
 
@@ -48,13 +48,14 @@ fn new_line_types_are_passed_over_most_before_any_json_is_read() {
             "skip",
             "usage",
             "skip",
-            "skip",
+            "compaction",
             "skip",
             "estimates"
         ]
     );
     // Only the assistant line, the cost line and `api-request-shape` (whose shape names a
-    // `usage` key) get past the byte search.
+    // `usage` key) get past the byte search; the `compact_boundary` line is recognised after
+    // it, as a compaction no transcript line prices.
     let past: Vec<usize> = (0..lines.len())
         .filter(|&i| looks_like_usage(lines[i].as_bytes()))
         .collect();

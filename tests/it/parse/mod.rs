@@ -9,13 +9,15 @@ mod sample;
 
 use costtop::parse::Parsed;
 
-/// What each line parsed to: `usage`, `estimates`, `skip` (not usage) or `invalid`.
+/// What each line parsed to: `usage`, `estimates`, `compaction`, `skip` (not usage) or
+/// `invalid`.
 fn kinds(parsed: &[Parsed]) -> Vec<&'static str> {
     parsed
         .iter()
         .map(|p| match p {
             Parsed::Usage(_) => "usage",
             Parsed::Estimates(_) => "estimates",
+            Parsed::Compaction(_) => "compaction",
             Parsed::NotUsage => "skip",
             Parsed::Invalid(_) => "invalid",
         })
