@@ -120,21 +120,21 @@ fn model_figures(m: &RawModelUsage<'_>, path: &str) -> Result<Option<(Money, Tok
         None => return Ok(None),
     };
     let writes = count(&m.cache_creation_input_tokens, "cacheCreationInputTokens")?;
-    let cache_write_1h = count(
+    let long = count(
         &m.cache_creation_ephemeral1h_input_tokens,
         "cacheCreationEphemeral1hInputTokens",
     )?;
-    let cache_write_5m = match &m.cache_creation_ephemeral5m_input_tokens {
+    let short = match &m.cache_creation_ephemeral5m_input_tokens {
         Some(_) => count(
             &m.cache_creation_ephemeral5m_input_tokens,
             "cacheCreationEphemeral5mInputTokens",
         )?,
-        None => writes.saturating_sub(cache_write_1h),
+        None => writes.saturating_sub(long),
     };
     let tokens = Tokens {
         input: count(&m.input_tokens, "inputTokens")?,
-        cache_write_5m,
-        cache_write_1h,
+        cache_write_5m: short,
+        cache_write_1h: long,
         cache_read: count(&m.cache_read_input_tokens, "cacheReadInputTokens")?,
         output: count(&m.output_tokens, "outputTokens")?,
         web_search_requests: count(&m.web_search_requests, "webSearchRequests")?,

@@ -234,7 +234,7 @@ pub(crate) fn take_line(
                 Parsed::Estimates(estimates) => batch.push_estimates(estimates)?,
                 // A fork's copy of its parent's boundary is dated before the fork's file.
                 Parsed::Compaction(at) => {
-                    tally.compactions += u64::from(!origin.started.is_some_and(|s| at < s));
+                    tally.compactions += u64::from(origin.started.is_none_or(|s| at >= s));
                 }
                 Parsed::NotUsage => {}
                 Parsed::Invalid(e) => tally.error(|| format!("{}: {e}", origin.locate(number))),
