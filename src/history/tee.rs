@@ -103,6 +103,7 @@ pub(crate) async fn start(
         last_event: summary.last,
         files: 1,
         naive_times: 0,
+        compactions: 0,
         receiver: None,
         proxy: None,
         note: None,

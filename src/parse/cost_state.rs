@@ -109,8 +109,9 @@ fn estimates(
     Ok(vec![estimate(None, cost, tokens)])
 }
 
-/// One model's cost and tokens (all cache writes as 5-minute: `modelUsage` has no split);
-/// `None` when the entry names no cost.
+/// One model's cost and tokens (cache writes split by TTL when the entry gives the split, as
+/// 2.1.328 does; else all as 5-minute); `None` when the entry names no cost. `thinkingTokens`
+/// is part of `outputTokens` and not read.
 fn model_figures(m: &RawModelUsage<'_>, path: &str) -> Result<Option<(Money, Tokens)>, ParseError> {
     let count =
         |value: &Option<Scalar<'_>>, name: &str| fields::count(value.as_ref(), path, name, false);
@@ -118,10 +119,22 @@ fn model_figures(m: &RawModelUsage<'_>, path: &str) -> Result<Option<(Money, Tok
         Some(value) => fields::dollars(value, &format!("{path}.costUSD"))?,
         None => return Ok(None),
     };
+    let writes = count(&m.cache_creation_input_tokens, "cacheCreationInputTokens")?;
+    let long = count(
+        &m.cache_creation_ephemeral1h_input_tokens,
+        "cacheCreationEphemeral1hInputTokens",
+    )?;
+    let short = match &m.cache_creation_ephemeral5m_input_tokens {
+        Some(_) => count(
+            &m.cache_creation_ephemeral5m_input_tokens,
+            "cacheCreationEphemeral5mInputTokens",
+        )?,
+        None => writes.saturating_sub(long),
+    };
     let tokens = Tokens {
         input: count(&m.input_tokens, "inputTokens")?,
-        cache_write_5m: count(&m.cache_creation_input_tokens, "cacheCreationInputTokens")?,
-        cache_write_1h: 0,
+        cache_write_5m: short,
+        cache_write_1h: long,
         cache_read: count(&m.cache_read_input_tokens, "cacheReadInputTokens")?,
         output: count(&m.output_tokens, "outputTokens")?,
         web_search_requests: count(&m.web_search_requests, "webSearchRequests")?,

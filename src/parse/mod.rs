@@ -9,6 +9,7 @@ pub(crate) mod api;
 mod app_log;
 mod batch;
 mod claude_code;
+mod compaction;
 mod cost_state;
 mod cursor;
 mod fields;
@@ -80,7 +81,7 @@ const MAX_USAGE_FREE_BATCH_LINE: usize = 64 * 1024;
 /// cannot be read are [`Parsed::Invalid`] with a short reason that never quotes the line.
 pub fn parse_line(line: &[u8], ctx: &LineContext<'_>) -> Parsed {
     if !looks_like_usage(line) {
-        return Parsed::NotUsage;
+        return compaction::boundary(line, ctx).map_or(Parsed::NotUsage, Parsed::Compaction);
     }
     // Fast path: the hand-written reader for the common shapes; it gives up on anything else.
     let mut raw = RawLine::default();

@@ -7,12 +7,16 @@ use crate::usage::{ToolEstimate, UsageEvent};
 
 /// What one line turned out to be.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per line, moved on at once: boxing would allocate
 pub enum Parsed {
     /// A usage record.
     Usage(UsageEvent),
     /// Another tool's own cost figures (Claude Code's `cost-state` lines, the `result` line
     /// of its stream-json output, recorded estimates): a check, never spend.
     Estimates(Vec<ToolEstimate>),
+    /// Claude Code's record that a conversation was compacted (at this time): the summary
+    /// request was billed, but no transcript line holds it.
+    Compaction(DateTime<Utc>),
     /// A well-formed line that carries no usage (user turns, summaries, tool results, …).
     NotUsage,
     /// A line that should have carried usage but could not be read.

@@ -171,6 +171,9 @@ pub(crate) struct RawModelUsage<'a> {
     pub(crate) output_tokens: Option<Scalar<'a>>,
     pub(crate) cache_read_input_tokens: Option<Scalar<'a>>,
     pub(crate) cache_creation_input_tokens: Option<Scalar<'a>>,
+    /// Claude Code 2.1.328 and later: the TTL split of `cacheCreationInputTokens`.
+    pub(crate) cache_creation_ephemeral5m_input_tokens: Option<Scalar<'a>>,
+    pub(crate) cache_creation_ephemeral1h_input_tokens: Option<Scalar<'a>>,
     pub(crate) web_search_requests: Option<Scalar<'a>>,
     #[serde(rename = "costUSD")]
     pub(crate) cost_usd: Option<Scalar<'a>>,

@@ -41,6 +41,8 @@ pub(crate) struct Tally {
     pub(crate) last_event: Option<DateTime<Utc>>,
     /// Records whose time named no zone (read as UTC, or local time as configured).
     pub(crate) naive_times: u64,
+    /// Claude Code compactions recorded (`compact_boundary` lines, forks' copies left out).
+    pub(crate) compactions: u64,
 }
 
 impl Tally {
@@ -61,6 +63,7 @@ impl Tally {
         }
         self.last_event = self.last_event.max(other.last_event);
         self.naive_times += other.naive_times;
+        self.compactions += other.compactions;
     }
 }
 
@@ -229,6 +232,10 @@ pub(crate) fn take_line(
                     batch.push(event)?;
                 }
                 Parsed::Estimates(estimates) => batch.push_estimates(estimates)?,
+                // A fork's copy of its parent's boundary is dated before the fork's file.
+                Parsed::Compaction(at) => {
+                    tally.compactions += u64::from(origin.started.is_none_or(|s| at >= s));
+                }
                 Parsed::NotUsage => {}
                 Parsed::Invalid(e) => tally.error(|| format!("{}: {e}", origin.locate(number))),
             }

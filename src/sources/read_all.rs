@@ -137,6 +137,7 @@ pub fn read_all(sources: &[Source], tx: Sender<SourceMsg>, opts: ReadOptions) ->
             parse_errors: p.tally.parse_errors,
             first_error: p.tally.first_error,
             naive_times: p.tally.naive_times,
+            compactions: p.tally.compactions,
             last_event: p.tally.last_event,
             files: p.files_ok + p.files_failed,
             ..SourceHealth::default()

@@ -324,6 +324,7 @@ pub fn snapshot() -> Snapshot {
         sources: vec![
             SourceStatus {
                 naive_times: 0,
+                compactions: 0,
                 name: "~/.claude/projects".into(),
                 state: "ok".into(),
                 reason: None,
@@ -338,6 +339,7 @@ pub fn snapshot() -> Snapshot {
             },
             SourceStatus {
                 naive_times: 0,
+                compactions: 0,
                 name: "admin-api".into(),
                 state: "error".into(),
                 reason: Some("HTTP 401: invalid x-api-key".into()),

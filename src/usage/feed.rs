@@ -81,6 +81,8 @@ pub struct SourceHealth {
     /// Records whose time named no zone, read as UTC (or local time, as configured): their
     /// zone was assumed.
     pub naive_times: u64,
+    /// Claude Code compactions its transcripts record: billed, but priced by no line of them.
+    pub compactions: u64,
     /// What a receiver (the OTLP listener) counts beyond records and errors; `None` for
     /// every other source.
     pub(crate) receiver: Option<ReceiverCounts>,

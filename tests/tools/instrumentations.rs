@@ -101,7 +101,7 @@ fn python() -> Option<String> {
 }
 
 /// Runs one mode against a fresh mock and a fresh `costtop serve` (following `log` when
-/// given); returns what the mock served and the server.
+/// given); returns what the mock served and the served costtop.
 fn run(mode: &str, log: Option<&std::path::Path>) -> Option<(Vec<Served>, Server)> {
     let python = python()?;
     let mock = MockApi::start(MockOptions::default());
@@ -110,10 +110,10 @@ fn run(mode: &str, log: Option<&std::path::Path>) -> Option<(Vec<Served>, Server
         std::fs::write(log, "").expect("create the log");
     }
     let sources: Vec<&str> = log.iter().map(|_| log_arg.as_str()).collect();
-    let server = Server::serve(&sources);
+    let costtop = Server::serve(&sources);
     let out = Command::new(python)
         .args(["-c", DRIVE, mode, mock.base_url()])
-        .arg(format!("http://{}", server.addr))
+        .arg(format!("http://{}", costtop.addr))
         .arg(REQUESTS.to_string())
         .arg(&log_arg)
         .output()
@@ -126,7 +126,7 @@ fn run(mode: &str, log: Option<&std::path::Path>) -> Option<(Vec<Served>, Server
     let served = mock.served();
     assert_eq!(served.len(), REQUESTS, "{mode}: {served:#?}");
     assert!(served.iter().any(|s| s.stream) && served.iter().any(|s| s.max_tokens_stop));
-    Some((served, server))
+    Some((served, costtop))
 }
 
 /// The feature request `seq` (1-based) was made for.
@@ -145,14 +145,14 @@ fn without_ttl_split(s: &Served) -> Served {
 /// Waits for every request, then checks totals (with the TTL split as served, or without),
 /// per-feature rows, the `max_tokens` share, and how many received records had their TTL
 /// assumed (flagged as estimated: a copy with the split replaces them when one arrives).
-fn check(mode: &str, served: &[Served], server: &Server, ttl_split: bool, assumed: usize) {
+fn check(mode: &str, served: &[Served], costtop: &Server, ttl_split: bool, assumed: usize) {
     let as_reported: Vec<Served> = if ttl_split {
         served.to_vec()
     } else {
         served.iter().map(without_ttl_split).collect()
     };
     let expected = expected_totals(&as_reported);
-    let snap = server.wait_snapshot(&format!("{mode}: {expected}"), |snap| {
+    let snap = costtop.wait_snapshot(&format!("{mode}: {expected}"), |snap| {
         let totals = &snap["totals"];
         expected
             .as_object()
@@ -189,7 +189,7 @@ fn check(mode: &str, served: &[Served], server: &Server, ttl_split: bool, assume
         (share - cut).abs() < 1e-9,
         "{mode}: max_tokens share {share} vs {cut}"
     );
-    let receiver = server.receiver();
+    let receiver = costtop.receiver();
     assert_eq!(
         receiver["receiver"]["cache_ttl_assumed"], assumed,
         "{mode}: {receiver}"
@@ -199,44 +199,44 @@ fn check(mode: &str, served: &[Served], server: &Server, ttl_split: bool, assume
 
 #[test]
 fn the_anthropic_sdks_own_spans_are_exact_with_their_ttl_split() {
-    let Some((served, server)) = run("sdk", None) else {
+    let Some((served, costtop)) = run("sdk", None) else {
         return;
     };
-    check("sdk", &served, &server, true, 0);
+    check("sdk", &served, &costtop, true, 0);
 }
 
 #[test]
 fn openllmetry_alone_is_exact_but_for_the_ttl_split_it_does_not_give() {
-    let Some((served, server)) = run("openllmetry", None) else {
+    let Some((served, costtop)) = run("openllmetry", None) else {
         return;
     };
     // No TTL split: every 1-hour write is flagged as estimated (priced as 5-minute).
-    check("openllmetry", &served, &server, false, REQUESTS);
+    check("openllmetry", &served, &costtop, false, REQUESTS);
 }
 
 #[test]
 fn openinference_is_exact_from_the_response_it_records() {
-    let Some((served, server)) = run("openinference", None) else {
+    let Some((served, costtop)) = run("openinference", None) else {
         return;
     };
-    check("openinference", &served, &server, true, 0);
+    check("openinference", &served, &costtop, true, 0);
 }
 
 #[test]
 fn the_sdk_with_openllmetry_counts_each_request_once_at_the_sdks_figures() {
-    let Some((served, server)) = run("both", None) else {
+    let Some((served, costtop)) = run("both", None) else {
         return;
     };
     // OpenLLMetry's copies (no split) are flagged, and the SDK's spans of the same requests
     // replace them: the totals carry the split.
-    check("both", &served, &server, true, REQUESTS);
+    check("both", &served, &costtop, true, REQUESTS);
 }
 
 #[test]
 fn an_application_log_raw_responses_and_spans_of_the_same_requests_count_once() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let log = tmp.path().join("requests.jsonl");
-    let Some((served, server)) = run("sdk", Some(&log)) else {
+    let Some((served, costtop)) = run("sdk", Some(&log)) else {
         return;
     };
     let text = std::fs::read_to_string(&log).expect("the log");
@@ -245,8 +245,8 @@ fn an_application_log_raw_responses_and_spans_of_the_same_requests_count_once() 
         2 * REQUESTS,
         "a log line and a raw response each"
     );
-    check("log + responses + spans", &served, &server, true, 0);
-    let sources: Value = server.snapshot()["sources"].clone();
+    check("log + responses + spans", &served, &costtop, true, 0);
+    let sources: Value = costtop.snapshot()["sources"].clone();
     let file = sources
         .as_array()
         .and_then(|s| s.iter().find(|s| s["name"] != "otlp"))

@@ -139,6 +139,7 @@ pub(super) fn source_statuses(sources: &BTreeMap<String, SourceHealth>) -> Vec<S
             last_event: h.last_event,
             files: h.files,
             naive_times: h.naive_times,
+            compactions: h.compactions,
             receiver: h.receiver,
             proxy: h.proxy.clone(),
             note: h.note.clone(),

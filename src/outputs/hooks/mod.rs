@@ -72,6 +72,7 @@ impl Tally {
         };
         SourceHealth {
             naive_times: 0,
+            compactions: 0,
             name: self.name.clone(),
             state,
             lines: self.delivered,

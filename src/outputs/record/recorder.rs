@@ -233,6 +233,7 @@ impl Writer {
         };
         let health = SourceHealth {
             naive_times: 0,
+            compactions: 0,
             name: self.name.clone(),
             state,
             lines: self.written,

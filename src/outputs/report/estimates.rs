@@ -66,7 +66,8 @@ pub(crate) fn render(snap: &Snapshot) -> String {
     }
     render_sessions(&mut out, e);
     render_days(&mut out, e);
-    render_coverage(&mut out, e);
+    let compactions = snap.sources.iter().map(|s| s.compactions).sum();
+    render_coverage(&mut out, e, compactions);
     out
 }
 
@@ -120,7 +121,7 @@ fn render_days(out: &mut String, e: &ClaudeCodeEstimates) {
     }
 }
 
-fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates) {
+fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates, compactions: u64) {
     let c = &e.coverage;
     if c.sessions_without_records > 0 {
         let _ = writeln!(
@@ -148,6 +149,13 @@ fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates) {
                 m.estimate
             );
         }
+    }
+    if compactions > 0 {
+        let _ = writeln!(
+            out,
+            "  {} not in any transcript — their cost arrives through the proxy or telemetry",
+            plural(compactions, "compaction")
+        );
     }
     if c.dropped_figures > 0 {
         let _ = writeln!(

@@ -155,7 +155,9 @@ fn read_result(line: &[Option<Vec<u8>>; 6], ctx: &LineContext<'_>) -> BatchResul
     match batch::parse(&custom_id, &result, ctx) {
         Parsed::Usage(event) => Ok((custom_id.to_text().unwrap_or_default().into_owned(), event)),
         Parsed::Invalid(e) => Err(Unaccounted::Schema(e)),
-        Parsed::NotUsage | Parsed::Estimates(_) => Err(Unaccounted::Incomplete("not a result")),
+        Parsed::NotUsage | Parsed::Estimates(_) | Parsed::Compaction(_) => {
+            Err(Unaccounted::Incomplete("not a result"))
+        }
     }
 }
 

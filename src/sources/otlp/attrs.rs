@@ -18,6 +18,17 @@ const EARLIEST: i64 = 1_672_531_200; // 2023-01-01T00:00:00Z
 /// Records dated more than this far ahead of the receiver's clock are refused.
 const MAX_AHEAD_SECONDS: i64 = 24 * 3600;
 
+/// Cache writes split into (5-minute, 1-hour) by the TTL counts a client gave, `None` when it
+/// gave neither (the caller then prices every write as a 5-minute one, marked estimated). With
+/// only the 1-hour count, the rest of the writes are 5-minute ones.
+pub(super) fn ttl_split(writes: u64, five: Option<u64>, hour: Option<u64>) -> Option<(u64, u64)> {
+    if five.is_none() && hour.is_none() {
+        return None;
+    }
+    let hour = hour.unwrap_or(0);
+    Some((five.unwrap_or_else(|| writes.saturating_sub(hour)), hour))
+}
+
 /// A resource's attributes (none when the payload has no resource).
 pub(super) fn resource(resource: Option<&Resource>) -> Attrs<'_> {
     Attrs(resource.map_or(&[][..], |r| &r.attributes[..]))

@@ -102,19 +102,15 @@ fn api_request(
     // priced as 5-minute writes, as the parsers do when a transcript line lacks the split.
     let five = a.count("cache_creation_5m_tokens")?;
     let hour = a.count("cache_creation_1h_tokens")?;
-    let split = five.is_some() || hour.is_some();
-    let (cache_write_5m, cache_write_1h) = if split {
-        let hour = hour.unwrap_or(0);
-        (five.unwrap_or_else(|| writes.saturating_sub(hour)), hour)
-    } else {
-        (writes, 0)
-    };
+    let given = attrs::ttl_split(writes, five, hour);
+    let split = given.is_some();
+    let (short, long) = given.unwrap_or((writes, 0));
     let tokens = Tokens {
         input: a.required_count("input_tokens")?,
         output: a.required_count("output_tokens")?,
         cache_read: a.count("cache_read_tokens")?.unwrap_or(0),
-        cache_write_5m,
-        cache_write_1h,
+        cache_write_5m: short,
+        cache_write_1h: long,
         ..Tokens::default()
     };
     let timestamp = match attrs::time(

@@ -130,6 +130,7 @@ impl Receiver {
             files: 0,
             receiver: Some(t.counts),
             naive_times: 0,
+            compactions: 0,
             proxy: None,
             note: None,
         };

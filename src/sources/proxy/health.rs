@@ -134,6 +134,7 @@ impl Health {
             last_event: t.last_event,
             files: 0,
             naive_times: 0,
+            compactions: 0,
             receiver: None,
             proxy: Some(Box::new(t.counts.clone())),
             note: None,

@@ -51,8 +51,10 @@ pub(super) struct Followed {
     /// The last bytes consumed (up to [`MARK_LEN`]), as read: if they change, the file was
     /// truncated and written again past the old position (copytruncate racing a writer).
     pub(crate) mark: Vec<u8>,
-    /// When the file was started ([`file_started`]), once read.
-    pub(crate) started: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// When the file was started ([`file_started`]).
+    pub(crate) started: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether [`started`](Self::started) is settled: looked for once the file had lines.
+    pub(crate) start_known: bool,
 }
 
 impl Followed {
@@ -71,6 +73,7 @@ impl Followed {
             mtime: None,
             mark: Vec::new(),
             started: None,
+            start_known: false,
         }
     }
 
@@ -167,14 +170,15 @@ impl Followed {
         let Some(file) = self.handle.as_mut() else {
             return Ok(());
         };
-        if self.started.is_none() {
-            self.started = Some(file_started(&self.path));
+        if !self.start_known {
+            self.started = file_started(&self.path);
         }
+        let lines_before = tally.lines;
         let origin = Origin {
             path: &self.path_text,
             fallback_time: to_utc(self.mtime),
             lines_from_start: self.lines_from_start,
-            started: self.started.flatten(),
+            started: self.started,
         };
         loop {
             if self.drop_first_line && self.reader.next_line().is_some() {
@@ -193,6 +197,8 @@ impl Followed {
                 }
             }
         }
+        // A file with lines has named its start by now, or never will.
+        self.start_known |= tally.lines > lines_before;
         self.reader.release_idle();
         self.remember_mark();
         Ok(())

@@ -211,6 +211,7 @@ impl Follower {
             parse_errors: tracked.tally.parse_errors,
             first_error: tracked.tally.first_error.clone(),
             naive_times: tracked.tally.naive_times,
+            compactions: tracked.tally.compactions,
             last_event: tracked.tally.last_event,
             files,
             ..SourceHealth::default()

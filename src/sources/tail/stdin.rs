@@ -27,6 +27,7 @@ fn health(name: &str, tally: &Tally, state: SourceState) -> SourceMsg {
         parse_errors: tally.parse_errors,
         first_error: tally.first_error.clone(),
         naive_times: tally.naive_times,
+        compactions: tally.compactions,
         last_event: tally.last_event,
         files: 0,
         ..SourceHealth::default()

@@ -68,7 +68,7 @@ fn snapshot_of(files: &[Vec<String>]) -> Snapshot {
             match parse_line(line.as_bytes(), &ctx) {
                 Parsed::Usage(event) => state.apply(SourceMsg::Events(vec![event])),
                 Parsed::Estimates(e) => state.apply(SourceMsg::Estimates(e)),
-                Parsed::NotUsage => {}
+                Parsed::NotUsage | Parsed::Compaction(_) => {}
                 Parsed::Invalid(e) => panic!("{e}: {line}"),
             }
         }

@@ -52,8 +52,8 @@ fn state() -> State {
     })
 }
 
-fn rows(s: &State, by: GroupBy) -> Vec<(String, u64)> {
-    let snap: Snapshot = s.snapshot(at(), Some(&by));
+fn rows(s: &State, by: &GroupBy) -> Vec<(String, u64)> {
+    let snap: Snapshot = s.snapshot(at(), Some(by));
     snap.groups
         .iter()
         .flat_map(|g| {
@@ -98,12 +98,12 @@ fn a_log_a_span_and_a_telemetry_event_of_one_request_count_once_with_merged_tags
     assert_eq!(snap.totals.cost, whole);
     assert_eq!(s.stats.duplicates, 2);
     // The winner's tags, and the feature it lacked from the first copy (not the later one).
-    let by_feature = rows(&s, GroupBy::Tag("feature".into()));
+    let by_feature = rows(&s, &GroupBy::Tag("feature".into()));
     assert!(
         by_feature.contains(&("tag:feature=search".into(), 1)),
         "{by_feature:?}"
     );
-    let by_team = rows(&s, GroupBy::Tag("team".into()));
+    let by_team = rows(&s, &GroupBy::Tag("team".into()));
     assert!(
         by_team.contains(&("tag:team=care".into(), 1)),
         "{by_team:?}"
@@ -124,7 +124,7 @@ fn a_forked_copy_never_takes_the_request_from_the_session_that_made_it() {
         for e in order {
             s.ingest(e);
         }
-        let sessions = rows(&s, GroupBy::Session);
+        let sessions = rows(&s, &GroupBy::Session);
         assert!(
             sessions.contains(&("session=parent".into(), 1)),
             "{sessions:?}"

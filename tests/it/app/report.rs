@@ -259,3 +259,48 @@ fn a_replay_to_the_end_shows_claude_codes_estimate_as_report_does() {
     assert_eq!(report["estimate_usd"], replay["estimate_usd"], "{replay}");
     assert_eq!(report["by_session"], replay["by_session"]);
 }
+
+/// Claude Code 2.1.328's session (`tests/fixtures/claude-2.1.328/`) and a `--fork-session`
+/// copy of it: a line of the fork's own, then the parent's lines but for `sessionId`.
+fn session_and_fork() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("-home-dev-api");
+    std::fs::create_dir_all(&project).unwrap();
+    let parent = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-2.1.328/session.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(project.join("parent.jsonl"), &parent).unwrap();
+    let fork_id = "f0c0e000-0000-4000-8000-00000000f04c";
+    let own = format!(
+        r#"{{"type":"user","uuid":"f1","timestamp":"2026-12-07T19:10:00.000Z","sessionId":"{fork_id}","message":{{"role":"user","content":"go on"}}}}"#
+    );
+    let copied = parent.replace("f0c0e000-0000-4000-8000-000000000328", fork_id);
+    std::fs::write(project.join("fork.jsonl"), format!("{own}\n{copied}")).unwrap();
+    dir
+}
+
+#[test]
+fn compactions_no_transcript_prices_are_noted_once_whatever_forks_copy_them() {
+    let dir = session_and_fork();
+    let path = dir.path().to_str().unwrap();
+    let (stdout, stderr, code) = costtop(&["report", path, "--tz", "UTC"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "  1 compaction not in any transcript — their cost arrives through the proxy or telemetry"
+        ),
+        "{stdout}"
+    );
+    let (json, stderr, code) = costtop(&["report", path, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let snap: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sources = snap["sources"].as_array().unwrap();
+    let compactions: u64 = sources
+        .iter()
+        .map(|s| s["compactions"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(compactions, 1, "{sources:?}");
+    // The request itself is counted once, in the session that made it.
+    assert_eq!(snap["totals"]["requests"], 1, "{json}");
+}

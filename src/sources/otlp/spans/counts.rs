@@ -7,7 +7,7 @@
 
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
 
-use super::super::attrs::Attrs;
+use super::super::attrs::{self, Attrs};
 use crate::parse::{LineContext, Parsed, parse_line};
 use crate::usage::{StopReason, Tier, Tokens, UsageEvent};
 
@@ -182,25 +182,16 @@ fn split(
     hour: Option<u64>,
     output: u64,
 ) -> (Tokens, bool) {
-    let (write_5m, write_1h, known) = match (five, hour) {
-        (None, None) => (writes, 0, writes == 0),
-        (five, hour) => {
-            let hour = hour.unwrap_or(0);
-            (
-                five.unwrap_or_else(|| writes.saturating_sub(hour)),
-                hour,
-                true,
-            )
-        }
+    let (short, long, known) = match attrs::ttl_split(writes, five, hour) {
+        Some((short, long)) => (short, long, true),
+        None => (writes, 0, writes == 0),
     };
     let tokens = Tokens {
-        input: input
-            .saturating_sub(read)
-            .saturating_sub(write_5m + write_1h),
+        input: input.saturating_sub(read).saturating_sub(short + long),
         output,
         cache_read: read,
-        cache_write_5m: write_5m,
-        cache_write_1h: write_1h,
+        cache_write_5m: short,
+        cache_write_1h: long,
         ..Tokens::default()
     };
     (tokens, known)
