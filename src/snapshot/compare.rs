@@ -119,7 +119,7 @@ pub struct CompareRow {
     pub b_units: Option<u64>,
     /// Set when one period has spend but no requests (Admin API buckets only): the change
     /// cannot be split per request and is all volume.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub volume_only: bool,
 }
 
@@ -142,7 +142,7 @@ pub struct CompareSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     /// One row per group, largest change first; their deltas add up to `delta_usd`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<CompareRow>,
     /// With `--per tag:KEY`: the tag key.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,7 +153,7 @@ pub struct CompareSnapshot {
     /// How the split is made (`shapley-7`, docs/reports.md).
     pub method: String,
     /// Set when the whole change was volume only (`volume_only` in a row).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub volume_only: bool,
 }
 
@@ -175,7 +175,7 @@ pub struct PerUnit {
     #[serde(rename = "untagged_cost_usd")]
     pub untagged_cost: Money,
     /// The same per row of `--by` (a unit seen in two rows counts in both).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<PerUnitRow>,
 }
 

@@ -96,11 +96,11 @@ pub struct SourceStatus {
     /// Files followed (tail sources).
     pub files: u64,
     /// Records whose time named no zone (read as UTC, or local time as configured).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub naive_times: u64,
     /// Claude Code compactions the transcripts record (`compact_boundary` lines): their
     /// summary requests are billed but in no transcript line.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub compactions: u64,
     /// A receiver's (the OTLP listener's) senders, refused payloads and records whose cache
     /// TTL was assumed; absent for other sources.
