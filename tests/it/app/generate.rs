@@ -73,7 +73,7 @@ fn bash_accepts_the_script_and_completes_subcommands_and_options() {
     assert_eq!(complete("costtop report --f"), ["--format"]);
     assert_eq!(
         complete("costtop report --format ''"),
-        ["csv", "json", "table"]
+        ["csv", "html", "json", "table"]
     );
 }
 
