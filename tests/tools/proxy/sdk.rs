@@ -116,7 +116,7 @@ fn check(p: &Proxied, report: &Value, client: &str) {
     let served = p.mock.served();
     let bodies = report["bodies"].as_array().expect("bodies");
     let messages: Vec<&Served> = served.iter().filter(|s| s.custom_id.is_none()).collect();
-    assert_eq!(messages.len(), 7, "seven Messages requests");
+    assert_eq!(messages.len(), 6, "six Messages requests");
     for s in &messages {
         let got = bodies
             .iter()
@@ -146,7 +146,7 @@ fn check(p: &Proxied, report: &Value, client: &str) {
         .collect();
     assert_eq!(
         users,
-        [("(none)".to_owned(), 6), ("user-42".to_owned(), 2), ("user-7".to_owned(), 1)]
+        [("(none)".to_owned(), 5), ("user-42".to_owned(), 2), ("user-7".to_owned(), 1)]
     );
     let clients = tag_rows(&p.server, "client");
     assert_eq!(
