@@ -106,9 +106,18 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
     let tmux = Tmux::start(&command, &home.cwd);
     let served_of = |purpose: Purpose| p.mock.served().iter().filter(|s| s.purpose == purpose).count();
 
-    tmux.wait("the prompt", |s| s.contains('>') && s.contains("for shortcuts"));
-    tmux.keys(&["Say hello to costtop.", "Enter"]);
-    tmux.wait("the answer", |s| s.contains("Hello from the mock"));
+    tmux.wait("the prompt", |s| s.contains("for shortcuts"));
+    // Compaction needs a few turns of conversation.
+    for (turn, prompt) in ["Say hello to costtop.", "And once more.", "A third time."]
+        .iter()
+        .enumerate()
+    {
+        tmux.keys(&[prompt, "Enter"]);
+        tmux.wait("the answer", |s| {
+            s.matches("Hello from the mock").count() > turn
+                && served_of(Purpose::Main) > turn
+        });
+    }
     let deadline = Instant::now() + PATIENCE;
     while served_of(Purpose::SessionTitle) == 0 {
         assert!(Instant::now() < deadline, "no session title: {:?}", ids(&p.mock.served()));
@@ -131,8 +140,27 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
         ids(&held)
     );
     p.wait_totals(&served);
-    let tail_read = p.server.snapshot()["sources"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|s| s["name"] != "proxy" && s["lines"].as_u64() > Some(0)));
-    assert!(tail_read, "costtop followed the transcripts too");
+    // costtop has read every transcript line (the conversation's requests a second time)
+    // and still counts each served request once.
+    let lines: u64 = home
+        .transcripts()
+        .iter()
+        .map(|t| std::fs::read_to_string(t).map_or(0, |s| s.lines().count() as u64))
+        .sum();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let snap = p.server.snapshot();
+        let read: u64 = snap["sources"].as_array().map_or(0, |s| {
+            s.iter()
+                .filter(|s| s["name"] != "proxy")
+                .filter_map(|s| s["lines"].as_u64())
+                .sum()
+        });
+        if read >= lines {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the transcripts' {lines} lines never read: {snap}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    p.wait_totals(&served);
 }
