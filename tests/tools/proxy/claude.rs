@@ -106,7 +106,8 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
     let tmux = Tmux::start(&command, &home.cwd);
     let served_of = |purpose: Purpose| p.mock.served().iter().filter(|s| s.purpose == purpose).count();
 
-    tmux.wait("the prompt", |s| s.contains("for shortcuts"));
+    // An empty input line: `❯` alone (2.1.197 and 2.1.328 alike).
+    tmux.wait("the prompt", |s| s.lines().any(|l| l.trim() == "❯"));
     // Compaction needs a few turns of conversation.
     for (turn, prompt) in ["Say hello to costtop.", "And once more.", "A third time."]
         .iter()
