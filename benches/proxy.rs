@@ -54,7 +54,9 @@ async fn mock(release: Arc<Notify>) -> SocketAddr {
     let addr = listener.local_addr().expect("mock addr");
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
             let release = Arc::clone(&release);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req: Request<Incoming>| {
@@ -72,7 +74,12 @@ async fn mock(release: Arc<Notify>) -> SocketAddr {
 
 async fn answer(req: Request<Incoming>, release: Arc<Notify>) -> Response<Chunks> {
     let hold = req.headers().contains_key("bench-hold");
-    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let stream = memchr::memmem::find(&body, b"\"stream\":true").is_some();
     let (tx, rx) = mpsc::channel(4);
     let mut response = Response::builder().header("request-id", "req_bench");
@@ -96,7 +103,14 @@ async fn answer(req: Request<Incoming>, release: Arc<Notify>) -> Response<Chunks
 fn costtop(upstream: SocketAddr, home: &std::path::Path) -> (Child, SocketAddr) {
     use std::io::BufRead as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_costtop"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--proxy", "127.0.0.1:0", "--upstream"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--proxy",
+            "127.0.0.1:0",
+            "--upstream",
+        ])
         .arg(format!("http://{upstream}"))
         .env("HOME", home)
         .env("CLAUDE_CONFIG_DIR", home.join("none"))
@@ -141,7 +155,10 @@ fn request(addr: SocketAddr, stream: bool, hold: bool) -> Request<Full<Bytes>> {
 /// One call: the time to its whole body (JSON) or to its first event (SSE), in µs.
 async fn call(client: &Http, addr: SocketAddr, stream: bool) -> u64 {
     let started = Instant::now();
-    let response = client.request(request(addr, stream, false)).await.expect("a response");
+    let response = client
+        .request(request(addr, stream, false))
+        .await
+        .expect("a response");
     let mut body = response.into_body();
     let mut first = None;
     while let Some(frame) = body.frame().await {
@@ -150,12 +167,21 @@ async fn call(client: &Http, addr: SocketAddr, stream: bool) -> u64 {
             first = Some(started.elapsed());
         }
     }
-    let took = if stream { first.unwrap_or_default() } else { started.elapsed() };
+    let took = if stream {
+        first.unwrap_or_default()
+    } else {
+        started.elapsed()
+    };
     u64::try_from(took.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// `clients` concurrent clients making `per_client` calls each: the latencies and the rate.
-async fn run(addr: SocketAddr, stream: bool, clients: usize, per_client: usize) -> (Histogram<u64>, f64) {
+async fn run(
+    addr: SocketAddr,
+    stream: bool,
+    clients: usize,
+    per_client: usize,
+) -> (Histogram<u64>, f64) {
     let client: Http = Client::builder(TokioExecutor::new()).build_http();
     for _ in 0..20 {
         call(&client, addr, stream).await;
@@ -197,14 +223,19 @@ fn memory(pid: u32) -> (u64, u64) {
 /// Opens `n` streams through the proxy that stay open after their first event, and returns
 /// the proxy's memory then; the streams end when `release` is notified.
 async fn hold_streams(proxy: SocketAddr, n: usize, pid: u32, release: &Notify) -> (u64, u64) {
-    let client: Http = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(n).build_http();
+    let client: Http = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(n)
+        .build_http();
     let (opened_tx, mut opened) = mpsc::channel(n);
     let tasks: Vec<_> = (0..n)
         .map(|_| {
             let client = client.clone();
             let opened_tx = opened_tx.clone();
             tokio::spawn(async move {
-                let response = client.request(request(proxy, true, true)).await.expect("a stream");
+                let response = client
+                    .request(request(proxy, true, true))
+                    .await
+                    .expect("a stream");
                 let mut body = response.into_body();
                 let _ = body.frame().await;
                 let _ = opened_tx.send(()).await;
@@ -226,7 +257,12 @@ async fn hold_streams(proxy: SocketAddr, n: usize, pid: u32, release: &Notify) -
 
 fn line(what: &str, direct: &Histogram<u64>, proxied: &Histogram<u64>) {
     let p = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q);
-    let (d50, d99, p50, p99) = (p(direct, 0.5), p(direct, 0.99), p(proxied, 0.5), p(proxied, 0.99));
+    let (d50, d99, p50, p99) = (
+        p(direct, 0.5),
+        p(direct, 0.99),
+        p(proxied, 0.5),
+        p(proxied, 0.99),
+    );
     println!(
         "{what:<28} direct p50 {d50:>6} µs p99 {d99:>6} µs | proxied p50 {p50:>6} µs p99 {p99:>6} µs | added p50 {:>5} µs p99 {:>5} µs | ratio p50 {:.2} p99 {:.2}",
         p50.saturating_sub(d50),

@@ -27,7 +27,9 @@ impl Tmux {
             socket: format!("costtop-proxy-{}", std::process::id()),
         };
         let cwd = cwd.to_string_lossy();
-        t.run(&["new", "-d", "-x", "160", "-y", "50", "-s", "t", "-c", &cwd, command]);
+        t.run(&[
+            "new", "-d", "-x", "160", "-y", "50", "-s", "t", "-c", &cwd, command,
+        ]);
         t
     }
 
@@ -78,7 +80,10 @@ fn accept_dialogs(home: &ClaudeHome) {
         "projects": {home.cwd.to_string_lossy(): {"hasTrustDialogAccepted": true}},
     })
     .to_string();
-    for path in [home.home.join(".claude.json"), home.config_dir.join(".claude.json")] {
+    for path in [
+        home.home.join(".claude.json"),
+        home.config_dir.join(".claude.json"),
+    ] {
         std::fs::write(path, &config).expect("write .claude.json");
     }
 }
@@ -104,7 +109,13 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
         claude.display(),
     );
     let tmux = Tmux::start(&command, &home.cwd);
-    let served_of = |purpose: Purpose| p.mock.served().iter().filter(|s| s.purpose == purpose).count();
+    let served_of = |purpose: Purpose| {
+        p.mock
+            .served()
+            .iter()
+            .filter(|s| s.purpose == purpose)
+            .count()
+    };
 
     // An empty input line: `❯` alone (2.1.197 and 2.1.328 alike).
     tmux.wait("the prompt", |s| s.lines().any(|l| l.trim() == "❯"));
@@ -115,13 +126,16 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
     {
         tmux.keys(&[prompt, "Enter"]);
         tmux.wait("the answer", |s| {
-            s.matches("Hello from the mock").count() > turn
-                && served_of(Purpose::Main) > turn
+            s.matches("Hello from the mock").count() > turn && served_of(Purpose::Main) > turn
         });
     }
     let deadline = Instant::now() + PATIENCE;
     while served_of(Purpose::SessionTitle) == 0 {
-        assert!(Instant::now() < deadline, "no session title: {:?}", ids(&p.mock.served()));
+        assert!(
+            Instant::now() < deadline,
+            "no session title: {:?}",
+            ids(&p.mock.served())
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let before = p.mock.served().len();
@@ -160,7 +174,10 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
         if read >= lines {
             break;
         }
-        assert!(Instant::now() < deadline, "the transcripts' {lines} lines never read: {snap}");
+        assert!(
+            Instant::now() < deadline,
+            "the transcripts' {lines} lines never read: {snap}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     p.wait_totals(&served);

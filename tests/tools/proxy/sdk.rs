@@ -32,15 +32,23 @@ fn target() -> PathBuf {
 }
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/proxy").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools/proxy")
+        .join(name)
 }
 
 /// A python with the pinned anthropic SDK, or `None` after the skip notice.
 fn python() -> Option<String> {
-    let python = std::env::var("COSTTOP_OTEL_PYTHON").ok().unwrap_or_else(|| {
-        let venv = target().join("otel-venv/bin/python");
-        if venv.exists() { venv.to_string_lossy().into_owned() } else { "python3".into() }
-    });
+    let python = std::env::var("COSTTOP_OTEL_PYTHON")
+        .ok()
+        .unwrap_or_else(|| {
+            let venv = target().join("otel-venv/bin/python");
+            if venv.exists() {
+                venv.to_string_lossy().into_owned()
+            } else {
+                "python3".into()
+            }
+        });
     let version = Command::new(&python)
         .args(["-c", "import anthropic; print(anthropic.__version__)"])
         .stderr(Stdio::null())
@@ -48,7 +56,9 @@ fn python() -> Option<String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
     if version != PYTHON_SDK {
-        tools::missing(&format!("{python} has anthropic {version:?}, not {PYTHON_SDK}"));
+        tools::missing(&format!(
+            "{python} has anthropic {version:?}, not {PYTHON_SDK}"
+        ));
         return None;
     }
     Some(python)
@@ -90,7 +100,9 @@ fn the_typescript_sdk_through_the_proxy_is_counted_exactly_with_its_tags() {
     let Some(dir) = js_sdk() else { return };
     let p = Proxied::start(&[]);
     let mut cmd = Command::new("node");
-    cmd.arg(script("sdk.cjs")).arg(&dir).args([&p.base_url(), API_KEY]);
+    cmd.arg(script("sdk.cjs"))
+        .arg(&dir)
+        .args([&p.base_url(), API_KEY]);
     check(&p, &run(cmd), "anthropic-typescript");
 }
 
@@ -122,7 +134,12 @@ fn check(p: &Proxied, report: &Value, client: &str) {
             .iter()
             .find(|b| b["request_id"] == s.request_id.as_str())
             .unwrap_or_else(|| panic!("no body for {}", s.request_id));
-        assert_eq!(got["body"], s.sent.as_str(), "{} reached the SDK changed", s.request_id);
+        assert_eq!(
+            got["body"],
+            s.sent.as_str(),
+            "{} reached the SDK changed",
+            s.request_id
+        );
         assert!(s.costtop_headers.is_empty(), "{:?}", s.costtop_headers);
     }
     let results = json!(["n-1", "n-2"]);
@@ -133,7 +150,11 @@ fn check(p: &Proxied, report: &Value, client: &str) {
     p.wait_totals(&served);
     let cost = |group: &[Served]| json!(expected_cost(group)).as_f64().unwrap_or_default();
     let by = |tag: &str| -> Vec<Served> {
-        served.iter().filter(|s| s.tag.as_deref() == Some(tag)).cloned().collect()
+        served
+            .iter()
+            .filter(|s| s.tag.as_deref() == Some(tag))
+            .cloned()
+            .collect()
     };
     let truth: Vec<(String, u64, f64)> = ["agent", "chat", "classify", "nightly"]
         .iter()
@@ -146,13 +167,18 @@ fn check(p: &Proxied, report: &Value, client: &str) {
         .collect();
     let mut truth_users = std::collections::BTreeMap::<String, u64>::new();
     for s in &served {
-        *truth_users.entry(s.user.clone().unwrap_or_else(|| "(none)".into())).or_default() += 1;
+        *truth_users
+            .entry(s.user.clone().unwrap_or_else(|| "(none)".into()))
+            .or_default() += 1;
     }
     assert_eq!(users, truth_users.into_iter().collect::<Vec<_>>());
     assert_eq!(users.len(), 3, "no user, user-42 and user-7: {users:?}");
     let clients = tag_rows(&p.server, "client");
     assert_eq!(
-        clients.iter().map(|(k, n, _)| (k.as_str(), *n)).collect::<Vec<_>>(),
+        clients
+            .iter()
+            .map(|(k, n, _)| (k.as_str(), *n))
+            .collect::<Vec<_>>(),
         [(client, served.len() as u64)]
     );
     let source = p.source();
