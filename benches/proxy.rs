@@ -78,7 +78,7 @@ async fn answer(req: Request<Incoming>, release: Arc<Notify>) -> Response<Chunks
         .into_body()
         .collect()
         .await
-        .map(|b| b.to_bytes())
+        .map(http_body_util::Collected::to_bytes)
         .unwrap_or_default();
     let stream = memchr::memmem::find(&body, b"\"stream\":true").is_some();
     let (tx, rx) = mpsc::channel(4);

@@ -289,7 +289,7 @@ mod tests {
         let mut cut = BatchResultsReader::new();
         let mut got = Vec::new();
         cut.feed(&body.as_bytes()[..body.len() - 2], &ctx, &mut |res| {
-            got.push(res)
+            got.push(res);
         });
         assert!(!cut.whole());
         assert_eq!(got.len(), 3, "the cut last line is not read");
