@@ -182,6 +182,9 @@ pub(crate) async fn accept_loop<S, B>(
                 continue;
             }
         };
+        // Headers and a streamed body go out in separate writes: without this, Nagle's
+        // algorithm holds the body until the client's delayed ACK (~40 ms a response).
+        let _ = stream.set_nodelay(true);
         let service = make(peer);
         let closing = closing.clone();
         tokio::spawn(async move {
