@@ -41,6 +41,7 @@ enum Part {
 
 /// The scanner's state between chunks.
 #[derive(Debug)]
+#[allow(clippy::struct_excessive_bools)] // independent flags of a byte-at-a-time lexer
 pub(crate) struct SseScanner {
     wanted: fn(&str) -> bool,
     limit: usize,

@@ -89,20 +89,19 @@ impl ProxyCounts {
         if status >= 400 {
             self.errors += 1;
         }
-        match self
+        if let Some(s) = self
             .by_status
             .iter_mut()
             .find(|s| s.status == status && s.from_proxy == from_proxy)
         {
-            Some(s) => s.count += 1,
-            None => {
-                self.by_status.push(StatusCount {
-                    status,
-                    from_proxy,
-                    count: 1,
-                });
-                self.by_status.sort_by_key(|s| (s.status, s.from_proxy));
-            }
+            s.count += 1;
+        } else {
+            self.by_status.push(StatusCount {
+                status,
+                from_proxy,
+                count: 1,
+            });
+            self.by_status.sort_by_key(|s| (s.status, s.from_proxy));
         }
     }
 }

@@ -19,8 +19,9 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample
 const HEADER: &str = " costtop  window all";
 const FOOTER: &str = " q quit";
 
-/// A tmux server of the test's own (its own socket), killed when dropped.
-struct Tmux {
+/// A tmux server of the test's own (its own socket), killed when dropped; also drives Claude
+/// Code through the proxy (`proxy::claude`).
+pub(crate) struct Tmux {
     socket: String,
     home: tempfile::TempDir,
 }
@@ -28,6 +29,12 @@ struct Tmux {
 impl Tmux {
     /// A server with one 80×24 window running `command`; `None` without tmux.
     fn start(command: &str) -> Option<Tmux> {
+        Tmux::start_sized(command, 80, 24)
+    }
+
+    /// A server with one `width`×`height` window running `command` (through `sh -c`, in an
+    /// empty environment but for HOME, PATH and TERM); `None` without tmux.
+    pub(crate) fn start_sized(command: &str, width: u16, height: u16) -> Option<Tmux> {
         static N: AtomicUsize = AtomicUsize::new(0);
         if !tool("tmux") {
             return None;
@@ -47,9 +54,9 @@ impl Tmux {
             "new",
             "-d",
             "-x",
-            "80",
+            &width.to_string(),
             "-y",
-            "24",
+            &height.to_string(),
             "-s",
             "t",
             &format!("{env}{command}"),
@@ -70,19 +77,29 @@ impl Tmux {
         out
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
         self.run(&args);
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-t", "t", "-p"]).stdout).into_owned()
     }
 
     /// Waits (30 s at most) until the screen satisfies `ok`; returns it.
     fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_up_to(Duration::from_secs(30), what, ok)
+    }
+
+    /// Waits (`patience` at most) until the screen satisfies `ok`; returns it.
+    pub(crate) fn wait_up_to(
+        &self,
+        patience: Duration,
+        what: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + patience;
         loop {
             let screen = self.screen();
             if ok(&screen) {

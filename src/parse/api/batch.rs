@@ -8,8 +8,8 @@ use super::super::json_paths::{Found, PathScanner, Step, Target};
 use super::super::lenient::Obj;
 use super::super::parsed::{LineContext, Parsed};
 use super::super::raw::{RawMessage, RawResult};
+use super::parts::{CAPTURE_LIMIT, Unaccounted, scalar, usage};
 use super::request::user_text;
-use super::{CAPTURE_LIMIT, Unaccounted, scalar, usage};
 use crate::usage::UsageEvent;
 
 const CUSTOM_ID: usize = 0;
@@ -135,7 +135,7 @@ impl BatchResultsReader {
 fn read_result(line: &[Option<Vec<u8>>; 6], ctx: &LineContext<'_>) -> BatchResult {
     let get = |i: usize| line[i].as_deref();
     let Some(custom_id) = scalar(get(CUSTOM_ID))? else {
-        return Err(Unaccounted::Schema(super::fields::schema(
+        return Err(Unaccounted::Schema(super::super::fields::schema(
             "custom_id",
             "missing",
         )));
@@ -291,7 +291,7 @@ mod tests {
         let mut cut = BatchResultsReader::new();
         let mut got = Vec::new();
         cut.feed(&body.as_bytes()[..body.len() - 2], &ctx, &mut |res| {
-            got.push(res)
+            got.push(res);
         });
         assert!(!cut.whole());
         assert_eq!(got.len(), 3, "the cut last line is not read");

@@ -2,7 +2,7 @@
 //! `usage` and `stop_reason` are captured as the body passes; the content is never held.
 
 use super::super::json_paths::{Found, PathScanner, Step, Target};
-use super::{ApiContext, CAPTURE_LIMIT, Parts, Unaccounted, record, scalar, usage};
+use super::parts::{ApiContext, CAPTURE_LIMIT, Parts, Unaccounted, record, scalar, usage};
 use crate::usage::UsageEvent;
 
 const TYPE: usize = 0;
@@ -106,7 +106,7 @@ impl MessageReader {
         match scalar(get(TYPE))? {
             Some(t) if t.as_str() == Some("message") => {}
             _ => {
-                return Err(Unaccounted::Schema(super::fields::schema(
+                return Err(Unaccounted::Schema(super::super::fields::schema(
                     "type",
                     "not \"message\"",
                 )));

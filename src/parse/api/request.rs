@@ -2,7 +2,7 @@
 //! `metadata.user_id`, captured as the body passes (images and documents are never held).
 
 use super::super::json_paths::{Found, PathScanner, Step, Target};
-use super::{CAPTURE_LIMIT, scalar};
+use super::parts::{CAPTURE_LIMIT, scalar};
 
 static TARGETS: [Target; 1] = [Target {
     path: &[Step::Key("metadata"), Step::Key("user_id")],

@@ -6,7 +6,7 @@
 use super::super::json_paths::{Found, PathScanner, Step, Target};
 use super::super::raw::RawUsage;
 use super::super::sse::{SseFound, SseScanner};
-use super::{ApiContext, CAPTURE_LIMIT, Parts, Unaccounted, record, scalar, usage};
+use super::parts::{ApiContext, CAPTURE_LIMIT, Parts, Unaccounted, record, scalar, usage};
 use crate::usage::UsageEvent;
 
 /// Largest `message_start` or `message_delta` event read; a larger one is skipped (and the

@@ -72,6 +72,10 @@ impl Exchange {
 
     /// What the request body said (once it was read whole; nothing before).
     pub(super) fn facts(&mut self) -> &RequestFacts {
+        static NONE: RequestFacts = RequestFacts {
+            user: None,
+            batch_users: Vec::new(),
+        };
         if self.read.is_none()
             && let Some(rx) = &mut self.facts
             && let Ok(facts) = rx.try_recv()
@@ -79,10 +83,6 @@ impl Exchange {
             self.read = Some(facts);
             self.facts = None;
         }
-        static NONE: RequestFacts = RequestFacts {
-            user: None,
-            batch_users: Vec::new(),
-        };
         self.read.as_ref().unwrap_or(&NONE)
     }
 

@@ -11,8 +11,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-use super::SOURCE_NAME;
 use crate::usage::{ProxyCounts, SourceHealth, SourceMsg, SourceState, UsageEvent};
+
+/// The proxy's name in the sources pane, JSON and `/metrics`.
+pub(super) const SOURCE_NAME: &str = "proxy";
 
 /// How often a changed health is reported.
 pub(super) const REPORT_EVERY: Duration = Duration::from_millis(250);

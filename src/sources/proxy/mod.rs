@@ -38,9 +38,6 @@ use crate::usage::SourceMsg;
 use forward::Proxy;
 pub(crate) use upstream::{DEFAULT_UPSTREAM, Upstream};
 
-/// The proxy's name in the sources pane, JSON and `/metrics`.
-pub(crate) const SOURCE_NAME: &str = "proxy";
-
 /// How long the upstream may stay silent — before it answers, or in the middle of a body —
 /// before the proxy gives up on it (a live stream is never cut sooner).
 pub(crate) const DEFAULT_IDLE: Duration = Duration::from_secs(600);

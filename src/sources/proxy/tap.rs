@@ -56,7 +56,7 @@ impl Write for Sink {
 
 #[derive(Debug)]
 enum Decoding {
-    Plain(Sink),
+    Plain(Box<Sink>),
     Gzip(Box<flate2::write::GzDecoder<Sink>>),
     Deflate(Box<flate2::write::ZlibDecoder<Sink>>),
     /// Not readable: why.
@@ -86,7 +86,7 @@ impl Tap {
     pub(super) fn new(reader: Reader, encoding: Option<&str>, exchange: Exchange) -> Tap {
         let sink = Sink(reader);
         let decoding = match encoding.map(str::trim) {
-            None | Some("" | "identity") => Decoding::Plain(sink),
+            None | Some("" | "identity") => Decoding::Plain(Box::new(sink)),
             Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => {
                 Decoding::Gzip(Box::new(flate2::write::GzDecoder::new(sink)))
             }

@@ -80,7 +80,8 @@ pub fn decide(body: &Value, headers: &HeaderMap, seq: u32) -> (Purpose, Answer) 
 
 fn purpose(body: &Value, headers: &HeaderMap) -> Purpose {
     let system = system_text(body);
-    if system.contains("sentence-case title") {
+    // 2.1.197 asks for a "sentence-case title"; 2.1.328 is "naming a coding session".
+    if system.contains("sentence-case title") || system.contains("naming a coding session") {
         return Purpose::SessionTitle;
     }
     if headers.contains_key("x-claude-code-agent-id") || system.contains("cc_is_subagent=true") {

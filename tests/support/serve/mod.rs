@@ -66,7 +66,7 @@ pub struct Server {
     pub stdout: Option<std::sync::mpsc::Receiver<String>>,
     /// The proxy's address, once it said it is up (`--proxy`).
     proxy: Arc<Mutex<Option<SocketAddr>>>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 /// `costtop` with an empty config and a home without Claude Code folders.
@@ -151,7 +151,7 @@ impl Server {
                     stderr,
                     stdout: Some(out_rx),
                     proxy,
-                    _home: home,
+                    home,
                 });
             }
             if let Ok(Some(_)) = child.try_wait() {
@@ -183,7 +183,7 @@ impl Server {
 
     /// The home folder costtop runs with (its log file is under it).
     pub fn home(&self) -> &Path {
-        self._home.path()
+        self.home.path()
     }
 
     /// Everything written to stderr so far.

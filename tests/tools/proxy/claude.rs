@@ -3,73 +3,16 @@
 //! mock served is counted once — the conversation's (which the transcript holds too) and the
 //! title and the compaction (which no transcript holds).
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::support::claude_code::{ClaudeHome, MODEL, MockApi, MockOptions, Purpose, ids, install};
 use crate::support::proxy::{API_KEY, Proxied};
-use crate::support::tools::tool;
+use crate::terminal::Tmux;
 
 /// Longest any step may take.
 const PATIENCE: Duration = Duration::from_secs(90);
-
-/// A tmux server of the test's own, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(command: &str, cwd: &Path) -> Tmux {
-        let t = Tmux {
-            socket: format!("costtop-proxy-{}", std::process::id()),
-        };
-        let cwd = cwd.to_string_lossy();
-        t.run(&[
-            "new", "-d", "-x", "160", "-y", "50", "-s", "t", "-c", &cwd, command,
-        ]);
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-t", "t", "-p"]).stdout).into_owned()
-    }
-
-    /// Waits until `ok` holds, answering the dialogs Claude Code may show on the way.
-    fn wait(&self, what: &str, mut ok: impl FnMut(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "never saw {what}:\n{screen}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
 
 /// Pre-accepts Claude Code's first-run dialogs (onboarding, the API key, the folder's trust).
 fn accept_dialogs(home: &ClaudeHome) {
@@ -93,22 +36,22 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
     let Some(claude) = install::claude_or_skip() else {
         return;
     };
-    if !tool("tmux") {
-        return;
-    }
     let home = ClaudeHome::new();
     accept_dialogs(&home);
     let projects = home.projects().to_string_lossy().into_owned();
     let p = Proxied::with(MockApi::start(MockOptions::default()), &[&projects]);
     let command = format!(
-        "env -i HOME={} CLAUDE_CONFIG_DIR={} PATH={} TERM=xterm-256color ANTHROPIC_BASE_URL={} ANTHROPIC_API_KEY={API_KEY} DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 {} --model {MODEL}",
+        "sh -c 'cd {} && exec env -i HOME={} CLAUDE_CONFIG_DIR={} PATH={} TERM=xterm-256color ANTHROPIC_BASE_URL={} ANTHROPIC_API_KEY={API_KEY} DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 {} --model {MODEL}'",
+        home.cwd.display(),
         home.home.display(),
         home.config_dir.display(),
         std::env::var("PATH").unwrap_or_default(),
         p.base_url(),
         claude.display(),
     );
-    let tmux = Tmux::start(&command, &home.cwd);
+    let Some(tmux) = Tmux::start_sized(&command, 160, 50) else {
+        return;
+    };
     let served_of = |purpose: Purpose| {
         p.mock
             .served()
@@ -117,11 +60,20 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
             .count()
     };
 
-    tmux.wait("the prompt", |s| {
-        s.contains('>') && s.contains("for shortcuts")
+    // An empty input line: `❯` alone (2.1.197 and 2.1.328 alike).
+    tmux.wait_up_to(PATIENCE, "the prompt", |s| {
+        s.lines().any(|l| l.trim() == "❯")
     });
-    tmux.keys(&["Say hello to costtop.", "Enter"]);
-    tmux.wait("the answer", |s| s.contains("Hello from the mock"));
+    // Compaction needs a few turns of conversation.
+    for (turn, prompt) in ["Say hello to costtop.", "And once more.", "A third time."]
+        .iter()
+        .enumerate()
+    {
+        tmux.keys(&[prompt, "Enter"]);
+        tmux.wait_up_to(PATIENCE, "the answer", |s| {
+            s.matches("Hello from the mock").count() > turn && served_of(Purpose::Main) > turn
+        });
+    }
     let deadline = Instant::now() + PATIENCE;
     while served_of(Purpose::SessionTitle) == 0 {
         assert!(
@@ -133,7 +85,7 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
     }
     let before = p.mock.served().len();
     tmux.keys(&["/compact", "Enter"]);
-    tmux.wait("the compaction", |s| {
+    tmux.wait_up_to(PATIENCE, "the compaction", |s| {
         s.to_lowercase().contains("compacted") && p.mock.served().len() > before
     });
     tmux.keys(&["/exit", "Enter"]);
@@ -148,9 +100,30 @@ fn claude_code_through_the_proxy_is_counted_once_titles_and_compactions_included
         ids(&held)
     );
     p.wait_totals(&served);
-    let tail_read = p.server.snapshot()["sources"].as_array().is_some_and(|s| {
-        s.iter()
-            .any(|s| s["name"] != "proxy" && s["lines"].as_u64() > Some(0))
-    });
-    assert!(tail_read, "costtop followed the transcripts too");
+    // costtop has read every transcript line (the conversation's requests a second time)
+    // and still counts each served request once.
+    let lines: u64 = home
+        .transcripts()
+        .iter()
+        .map(|t| std::fs::read_to_string(t).map_or(0, |s| s.lines().count() as u64))
+        .sum();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let snap = p.server.snapshot();
+        let read: u64 = snap["sources"].as_array().map_or(0, |s| {
+            s.iter()
+                .filter(|s| s["name"] != "proxy")
+                .filter_map(|s| s["lines"].as_u64())
+                .sum()
+        });
+        if read >= lines {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the transcripts' {lines} lines never read: {snap}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    p.wait_totals(&served);
 }

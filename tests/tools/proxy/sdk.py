@@ -12,7 +12,7 @@ import json
 import sys
 
 import anthropic
-import httpx
+import httpx2 as httpx  # anthropic 2.x is built on httpx2
 
 base_url, api_key = sys.argv[1], sys.argv[2]
 bodies = []

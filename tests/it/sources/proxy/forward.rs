@@ -185,7 +185,9 @@ fn the_api_key_appears_in_nothing_costtop_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let record = tmp.path().join("record.jsonl");
     let record_arg = record.to_string_lossy().into_owned();
-    let mock = crate::support::claude_code::MockApi::start(Default::default());
+    let mock = crate::support::claude_code::MockApi::start(
+        crate::support::claude_code::MockOptions::default(),
+    );
     let args = [
         "serve",
         "--listen",
@@ -226,16 +228,24 @@ fn the_api_key_appears_in_nothing_costtop_writes() {
         crate::support::serve::Body::Fixed(Vec::new()),
     );
     assert_eq!(r.status, 400);
-    let served = mock.served();
+    let truth = mock.served();
     let snap = server.wait_snapshot("both counted", |s| s["totals"]["requests"] == 2);
     let by_key = server.get("/api/v1/snapshot?by=tag:key").text();
     let metrics = server.get("/metrics").text();
     std::thread::sleep(Duration::from_millis(300));
     let stderr = server.stderr();
+    let secret = &API_KEY["sk-ant-api03-".len()..];
+    // Every file costtop wrote under its home (log files, state) too.
+    for entry in walkdir::WalkDir::new(server.home()).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "the API key is in {}", entry.path().display());
+        }
+    }
     assert!(server.terminate().success());
     let recorded = std::fs::read_to_string(&record).unwrap();
     assert!(recorded.lines().count() >= 2, "{recorded}");
-    let secret = &API_KEY["sk-ant-api03-".len()..];
     for (what, text) in [
         ("the snapshot", snap.to_string()),
         ("the snapshot by key", by_key),
@@ -245,7 +255,7 @@ fn the_api_key_appears_in_nothing_costtop_writes() {
     ] {
         assert!(!text.contains(secret), "the API key is in {what}:\n{text}");
     }
-    assert_eq!(served.len(), 2);
+    assert_eq!(truth.len(), 2);
 }
 
 #[test]
