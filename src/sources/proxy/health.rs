@@ -18,9 +18,6 @@ pub(super) const SOURCE_NAME: &str = "proxy";
 
 /// How often a changed health is reported.
 pub(super) const REPORT_EVERY: Duration = Duration::from_millis(250);
-/// Records waiting for the aggregator; past it a record is dropped and counted as a failure
-/// (the application is never slowed by costtop).
-const QUEUE: usize = 8192;
 /// Records sent to the aggregator in one message at most.
 const BATCH: usize = 512;
 /// Distinct clients remembered; beyond it the count stops growing.
@@ -40,7 +37,7 @@ struct Tally {
 #[derive(Debug)]
 pub(super) struct Health {
     tally: Mutex<Tally>,
-    records: mpsc::Sender<UsageEvent>,
+    records: mpsc::UnboundedSender<UsageEvent>,
     /// Bumped on every change; the reporter sends when it moved.
     version: AtomicU64,
 }
@@ -50,7 +47,7 @@ impl Health {
     pub(super) fn new(
         listen: String,
         upstream: String,
-        records: mpsc::Sender<UsageEvent>,
+        records: mpsc::UnboundedSender<UsageEvent>,
     ) -> Health {
         Health {
             tally: Mutex::new(Tally {
@@ -115,13 +112,13 @@ impl Health {
     /// Hands a record to the aggregator's queue.
     pub(super) fn record(&self, event: UsageEvent) {
         let at = event.timestamp;
-        match self.records.try_send(event) {
+        match self.records.send(event) {
             Ok(()) => {
                 let mut t = self.change();
                 t.records += 1;
                 t.last_event = t.last_event.max(Some(at));
             }
-            Err(_) => self.failure("the aggregator is behind: a record was dropped"),
+            Err(_) => self.failure("the aggregator has stopped: a record was not counted"),
         }
     }
 
@@ -145,15 +142,20 @@ impl Health {
 }
 
 /// The records queue a [`Health`] sends to, and its receiving end for [`report`].
-pub(super) fn queue() -> (mpsc::Sender<UsageEvent>, mpsc::Receiver<UsageEvent>) {
-    mpsc::channel(QUEUE)
+pub(super) fn queue() -> (
+    mpsc::UnboundedSender<UsageEvent>,
+    mpsc::UnboundedReceiver<UsageEvent>,
+) {
+    // Unbounded: a record is never dropped. Each one is a response that has ended, so the
+    // queue grows only as fast as the upstream answers, and the reporter drains it in batches.
+    mpsc::unbounded_channel()
 }
 
 /// Forwards records to the aggregator in batches and reports health while it changes; ends
 /// when the proxy is gone (every sender of `records` dropped) or the aggregator is.
 pub(super) async fn report(
     health: std::sync::Weak<Health>,
-    mut records: mpsc::Receiver<UsageEvent>,
+    mut records: mpsc::UnboundedReceiver<UsageEvent>,
     tx: mpsc::Sender<SourceMsg>,
 ) {
     let mut tick = tokio::time::interval(REPORT_EVERY);
