@@ -246,7 +246,15 @@ fn an_application_log_raw_responses_and_spans_of_the_same_requests_count_once() 
         "a log line and a raw response each"
     );
     check("log + responses + spans", &served, &costtop, true, 0);
-    let sources: Value = costtop.snapshot()["sources"].clone();
+    // The spans may complete the totals before the tail has read the whole log.
+    let lines = 2 * REQUESTS as u64;
+    let snap = costtop.wait_snapshot("the whole log read", |s| {
+        s["sources"].as_array().is_some_and(|list| {
+            list.iter()
+                .any(|f| f["name"] != "otlp" && f["lines"].as_u64() == Some(lines))
+        })
+    });
+    let sources: Value = snap["sources"].clone();
     let file = sources
         .as_array()
         .and_then(|s| s.iter().find(|s| s["name"] != "otlp"))
