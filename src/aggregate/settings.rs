@@ -38,6 +38,9 @@ pub struct Settings {
     pub compare: Option<CompareSpec>,
     /// `--per tag:KEY`: the tag whose distinct values spend is divided by.
     pub per: Option<String>,
+    /// Fold spend per local hour or day too ([`SpendOverTime`](crate::snapshot::SpendOverTime)),
+    /// for the HTML report.
+    pub spend_over_time: bool,
 }
 
 /// When the organisation's spend limits (read by the Admin API source) raise the budget
@@ -74,6 +77,7 @@ impl Default for Settings {
             spend_limits: SpendLimitAlarms::default(),
             compare: None,
             per: None,
+            spend_over_time: false,
         }
     }
 }

@@ -18,6 +18,7 @@ pub(super) async fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let since = time_flag(args.read.since.as_deref(), zone, "since")?;
     let until = time_flag(args.read.until.as_deref(), zone, "until")?;
     let mut settings = settings(&config, &args.common, Some(Window::All), since, until)?;
+    settings.spend_over_time = args.format == Format::Html;
     if let Some(by) = &args.by {
         settings.audit.group = by.clone();
     }

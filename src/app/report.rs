@@ -31,6 +31,7 @@ pub(super) async fn run_report(args: ReportArgs) -> Result<ExitCode> {
     let mut settings = settings(&config, &args.common, Some(Window::All), since, until)?;
     settings.compare = compare;
     settings.per.clone_from(&args.per);
+    settings.spend_over_time = args.format == Format::Html;
     let history = history_path(&config, &args.read.sources);
     let discovery = discover_live(
         &args.read.sources,

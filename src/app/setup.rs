@@ -55,6 +55,7 @@ pub(crate) fn settings(
         spend_limits: config.spend_limit_alarms().map_err(fail)?,
         compare: None,
         per: None,
+        spend_over_time: false,
     })
 }
 

@@ -39,7 +39,7 @@ pub(crate) use spend::MAX_GROUP_ROWS;
 pub(crate) use spend::ModelOutputStats;
 pub use spend::{
     BatchStats, CacheStats, GroupBreakdown, GroupRow, ModelRow, OutputStats, SeriesPoint,
-    SpendSummary, Totals, UnpricedModel, WindowSpan,
+    SpendOverTime, SpendSummary, Totals, UnpricedModel, WindowSpan,
 };
 pub use status::{AlarmLogEntry, AlarmStatus, BudgetStatus, ReplayStatus, SourceStatus};
 
@@ -107,6 +107,9 @@ pub struct Snapshot {
     /// `--per tag:KEY`: spend per distinct value of a tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_unit: Option<PerUnit>,
+    /// Spend per local hour or day, when the HTML report asked for it (not part of the JSON).
+    #[serde(skip)]
+    pub spend_over_time: Option<SpendOverTime>,
     /// Set when replaying: where the replay stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayStatus>,

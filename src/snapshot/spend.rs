@@ -170,6 +170,17 @@ pub struct SeriesPoint {
     pub(crate) hit_ratio: Option<f64>,
 }
 
+/// Spend per local hour (when the records span two days or less) or per local day: the HTML
+/// report's chart. Its rows sum exactly to the window's totals.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpendOverTime {
+    /// One row per local day (`false`: per local hour).
+    pub daily: bool,
+    /// Oldest first, from the first record's hour or day to the last one's, empty ones
+    /// included; keyed as `report --by hour|day` keys its rows.
+    pub rows: Vec<GroupRow>,
+}
+
 /// A breakdown of the window by one dimension.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupBreakdown {

@@ -360,6 +360,7 @@ pub fn snapshot() -> Snapshot {
         org: crate::snapshot::OrgSnapshot::default(),
         compare: None,
         per_unit: None,
+        spend_over_time: None,
         replay: None,
         counters: None,
     }

@@ -10,6 +10,7 @@ mod per_unit;
 mod reconcile;
 mod series;
 mod stats;
+mod timeline;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use series::{add_to_trend, series, series_grid};
 use stats::{
     batch_stats, cache_stats, model_rows, output_stats, source_statuses, spend_summary, unpriced,
 };
+use timeline::TimeFold;
 
 impl State {
     /// The snapshot at `now`, with `--by` rows when `group_by` is given.
@@ -61,6 +63,7 @@ impl State {
         let grid = series_grid(&store.history, covered.or(self.first_event), to_minute, now);
         let mut f = Fold::default();
         let mut per = self.settings.per.as_deref().map(PerFold::new);
+        let mut over_time = self.settings.spend_over_time.then(|| TimeFold::new(zone));
         // Before the detail frontier data counts as whole hours, folded yet or not.
         let detail = store.history.detail_frontier(now);
         for (minute, m) in store.history.slots(from_minute, to_minute, now) {
@@ -74,6 +77,9 @@ impl State {
                 fold_cell(store, &mut f, dims, cell, group_by, row_key.as_deref());
                 if let Some(per) = &mut per {
                     per.visit(store, dims, cell, group_by, row_key.as_deref());
+                }
+                if let Some(t) = &mut over_time {
+                    t.visit(minute, cell);
                 }
                 add_to_trend(
                     &mut f.model_series,
@@ -151,6 +157,7 @@ impl State {
             org: org_snapshot(&self.org, store, self.settings.spend_limits, start, now),
             compare: self.compare.as_ref().map(|b| b.snapshot(&store.strings)),
             per_unit: per.map(PerFold::finish),
+            spend_over_time: over_time.map(|t| t.finish(total_cost)),
             replay: None,
             counters: store
                 .counters

@@ -1,20 +1,17 @@
 //! The page's spend: the headline figures, spend over time, and where the money goes (by
 //! model, feature, project and the `--by` rows).
 
-use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::svg::{Bar, Chart, bars, columns};
 use super::{card, pair, table};
 use crate::format::{percent, thousands};
 use crate::money::Money;
-use crate::outputs::report::{compare::signed, local, lower_bound_note};
-use crate::snapshot::{GroupRow, SeriesPoint, Snapshot, Totals};
+use crate::outputs::report::{compare::signed, lower_bound_note};
+use crate::snapshot::{GroupRow, Snapshot, Totals};
 
 /// Most bars a breakdown chart draws (its table has every row).
 const CHART_ROWS: usize = 12;
-/// Most rows the spend-over-time table lists before it sums steps together.
-const TABLE_ROWS: usize = 48;
 
 /// Spend, requests, projection, and with `--per` or `--compare` their headline too.
 pub(super) fn headline(snap: &Snapshot) -> Markup {
@@ -52,86 +49,59 @@ pub(super) fn headline(snap: &Snapshot) -> Markup {
     }
 }
 
-/// Spend per step of the snapshot's series, trimmed to the records, as columns and a table.
+/// Spend per local hour (records over two days or less) or per local day, as columns and a
+/// table with a row per column and their total, which is the headline spend.
 pub(super) fn over_time(snap: &Snapshot) -> Markup {
-    let points = trimmed(&snap.series);
-    if points.is_empty() {
+    let Some(over) = snap.spend_over_time.as_ref().filter(|o| !o.rows.is_empty()) else {
         return html! {};
-    }
-    let daily = snap.series_step_seconds >= 86_400;
-    let label = |t: DateTime<Utc>| {
-        let fmt = if daily { "%m-%d" } else { "%m-%d %H:%M" };
-        local(snap, t, fmt)
     };
-    let chart_bars: Vec<Bar> = points
+    let step = if over.daily { "day" } else { "hour" };
+    // `2026-12-07 14:00` → `12-07 14:00`, `2026-12-07` → `12-07`.
+    let label = |key: &str| key.get(5..).unwrap_or(key).to_string();
+    let rows = &over.rows;
+    let chart_bars: Vec<Bar> = rows
         .iter()
-        .map(|p| Bar::new(label(p.start), p.cost.usd(), p.cost.to_string()))
+        .map(|r| Bar::new(label(&r.key), r.totals.cost.usd(), r.totals.cost.to_string()))
         .collect();
-    let peak = points
-        .iter()
-        .max_by_key(|p| p.cost)
-        .map_or(Money::ZERO, |p| p.cost);
-    let step = step_name(snap.series_step_seconds);
+    let peak = rows.iter().max_by_key(|r| r.totals.cost).unwrap_or(&rows[0]);
     let chart = columns(
         &Chart {
             id: "spend-over-time",
             title: "Spend over time",
             desc: format!(
-                "Spend per {step} from {} to {}, {} in all; the busiest {step} cost {peak}.",
-                label(points[0].start),
-                label(points[points.len() - 1].start),
-                snap.totals.cost
+                "Spend per {step} from {} to {}, {} in all; the busiest {step}, {}, cost {}.",
+                rows[0].key,
+                rows[rows.len() - 1].key,
+                snap.totals.cost,
+                peak.key,
+                peak.totals.cost
             ),
         },
         &chart_bars,
         |v| Money::from_usd(v).to_string(),
     );
-    let group = points.len().div_ceil(TABLE_ROWS);
-    let rows: Vec<Vec<String>> = points
-        .chunks(group)
-        .map(|c| {
-            let cost: Money = c.iter().map(|p| p.cost).sum();
-            let requests: u64 = c.iter().map(|p| p.requests).sum();
-            vec![label(c[0].start), thousands(requests), cost.to_string()]
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.key.clone(),
+                thousands(r.totals.requests),
+                r.totals.cost.to_string(),
+            ]
         })
         .collect();
-    let caption = if group > 1 {
-        format!("One column per {step}; the table sums {group} of them per row.")
-    } else {
-        format!("One column per {step}.")
-    };
+    let total = [
+        "Total".to_string(),
+        thousands(snap.totals.requests),
+        snap.totals.cost.to_string(),
+    ];
+    let caption = format!("One column per {step} ({}).", snap.time_zone);
+    let head = if over.daily { "Day" } else { "Hour" };
     html! {
         section {
             h2 { "Spend over time" }
-            (pair(&chart, &caption, &table(&["From", "Requests", "Spend"], &rows, None), false))
+            (pair(&chart, &caption, &table(&[head, "Requests", "Spend"], &cells, Some(&total)), false))
         }
-    }
-}
-
-/// The series without the empty steps before the first record and after the last.
-fn trimmed(series: &[SeriesPoint]) -> &[SeriesPoint] {
-    let busy = |p: &SeriesPoint| p.requests > 0 || p.cost != Money::ZERO;
-    let Some(first) = series.iter().position(busy) else {
-        return &[];
-    };
-    let last = series.iter().rposition(busy).unwrap_or(first);
-    &series[first..=last]
-}
-
-fn step_name(seconds: i64) -> String {
-    match seconds {
-        s if s >= 86_400 && s % 86_400 == 0 => plural(s / 86_400, "day"),
-        s if s >= 3_600 && s % 3_600 == 0 => plural(s / 3_600, "hour"),
-        s if s >= 60 => plural(s / 60, "minute"),
-        s => plural(s, "second"),
-    }
-}
-
-fn plural(n: i64, unit: &str) -> String {
-    if n == 1 {
-        unit.to_string()
-    } else {
-        format!("{n} {unit}s")
     }
 }
 
