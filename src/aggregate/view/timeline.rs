@@ -97,3 +97,109 @@ impl TimeFold {
 fn day_of(hour: &str) -> String {
     hour.split(' ').next().unwrap_or_default().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use crate::aggregate::{Settings, State};
+    use crate::money::Money;
+    use crate::snapshot::{SpendOverTime, Totals};
+    use crate::time::{Window, Zone};
+    use crate::usage::{Tokens, UsageEvent};
+
+    /// One Sonnet 5.5 request: 1,000 input × $2 + 200 output × $10 per million = 4,000 µ$.
+    const REQUEST: Money = Money(4_000 * 1_000_000);
+
+    fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap()
+    }
+
+    /// The spend over time of one request at each of `times`, seen at `now` in `zone`.
+    fn over_time(
+        zone: &str,
+        times: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> (SpendOverTime, Totals) {
+        let mut s = State::new(Settings {
+            zone: zone.parse::<Zone>().unwrap(),
+            window: Window::All,
+            spend_over_time: true,
+            ..Settings::default()
+        });
+        for &t in times {
+            let tokens = Tokens {
+                input: 1_000,
+                output: 200,
+                ..Tokens::default()
+            };
+            s.ingest(&UsageEvent::request(t, "claude-sonnet-5-5", tokens));
+        }
+        let snap = s.snapshot(now, None);
+        (snap.spend_over_time.expect("asked for"), snap.totals)
+    }
+
+    fn rows(o: &SpendOverTime) -> Vec<(&str, u64, Money)> {
+        o.rows
+            .iter()
+            .map(|r| (r.key.as_str(), r.totals.requests, r.totals.cost))
+            .collect()
+    }
+
+    fn sum(o: &SpendOverTime) -> Money {
+        o.rows.iter().map(|r| r.totals.cost).sum()
+    }
+
+    #[test]
+    fn three_days_of_records_are_local_days_summing_to_the_total() {
+        // 23:30 UTC on the 5th is 00:30 on the 6th in Berlin; nothing on the 7th.
+        let times = [at(5, 23, 30), at(6, 10, 0), at(8, 18, 0)];
+        for now in [at(8, 19, 0), at(30, 0, 0)] {
+            let (o, totals) = over_time("Europe/Berlin", &times, now);
+            assert!(o.daily);
+            assert_eq!(
+                rows(&o),
+                [
+                    ("2026-12-06", 2, Money(2 * REQUEST.0)),
+                    ("2026-12-07", 0, Money::ZERO),
+                    ("2026-12-08", 1, REQUEST),
+                ]
+            );
+            assert_eq!(sum(&o), totals.cost);
+            assert_eq!(totals.cost, Money(3 * REQUEST.0));
+        }
+    }
+
+    #[test]
+    fn a_day_of_records_is_local_hours_empty_ones_included() {
+        let times = [at(7, 10, 5), at(7, 10, 50), at(7, 13, 20)];
+        let (o, totals) = over_time("UTC", &times, at(7, 14, 0));
+        assert!(!o.daily);
+        assert_eq!(
+            rows(&o),
+            [
+                ("2026-12-07 10:00", 2, Money(2 * REQUEST.0)),
+                ("2026-12-07 11:00", 0, Money::ZERO),
+                ("2026-12-07 12:00", 0, Money::ZERO),
+                ("2026-12-07 13:00", 1, REQUEST),
+            ]
+        );
+        assert_eq!(sum(&o), totals.cost);
+        // In Kolkata (UTC+5:30) 10:05 and 10:50 UTC fall in two local hours.
+        let (o, totals) = over_time("Asia/Kolkata", &times[..2], at(7, 14, 0));
+        assert_eq!(
+            rows(&o),
+            [
+                ("2026-12-07 15:00", 1, REQUEST),
+                ("2026-12-07 16:00", 1, REQUEST)
+            ]
+        );
+        assert_eq!(sum(&o), totals.cost);
+    }
+
+    #[test]
+    fn not_asked_for_it_is_not_folded() {
+        let s = State::new(Settings::default());
+        assert!(s.snapshot(at(7, 14, 0), None).spend_over_time.is_none());
+    }
+}

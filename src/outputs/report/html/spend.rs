@@ -61,9 +61,18 @@ pub(super) fn over_time(snap: &Snapshot) -> Markup {
     let rows = &over.rows;
     let chart_bars: Vec<Bar> = rows
         .iter()
-        .map(|r| Bar::new(label(&r.key), r.totals.cost.usd(), r.totals.cost.to_string()))
+        .map(|r| {
+            Bar::new(
+                label(&r.key),
+                r.totals.cost.usd(),
+                r.totals.cost.to_string(),
+            )
+        })
         .collect();
-    let peak = rows.iter().max_by_key(|r| r.totals.cost).unwrap_or(&rows[0]);
+    let peak = rows
+        .iter()
+        .max_by_key(|r| r.totals.cost)
+        .unwrap_or(&rows[0]);
     let chart = columns(
         &Chart {
             id: "spend-over-time",
