@@ -66,8 +66,7 @@ pub(crate) fn render(snap: &Snapshot) -> String {
     }
     render_sessions(&mut out, e);
     render_days(&mut out, e);
-    let compactions = snap.sources.iter().map(|s| s.compactions).sum();
-    render_coverage(&mut out, e, compactions);
+    render_coverage(&mut out, e);
     out
 }
 
@@ -121,7 +120,9 @@ fn render_days(out: &mut String, e: &ClaudeCodeEstimates) {
     }
 }
 
-fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates, compactions: u64) {
+/// What Claude Code's figures cover that no record does. (Compactions are said once, with
+/// the sources, whether or not Claude Code's figures were read.)
+fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates) {
     let c = &e.coverage;
     if c.sessions_without_records > 0 {
         let _ = writeln!(
@@ -149,13 +150,6 @@ fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates, compactions: u64) 
                 m.estimate
             );
         }
-    }
-    if compactions > 0 {
-        let _ = writeln!(
-            out,
-            "  {} not in any transcript — their cost arrives through the proxy or telemetry",
-            plural(compactions, "compaction")
-        );
     }
     if c.dropped_figures > 0 {
         let _ = writeln!(

@@ -12,6 +12,7 @@ mod org;
 mod per_unit;
 mod prices;
 mod report;
+mod report_html;
 mod restart;
 mod statusline;
 mod watch;

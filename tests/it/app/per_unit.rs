@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::support::costtop;
 
-fn story_log(dir: &std::path::Path) -> std::path::PathBuf {
+pub(super) fn story_log(dir: &std::path::Path) -> std::path::PathBuf {
     let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-03T13:00:00Z")
         .expect("valid")
         .to_utc();
@@ -82,7 +82,7 @@ fn cost_per_session_of_the_demo_story_matches_the_hand_count() {
     assert!(html.contains("1,932 values of tag session"));
 }
 
-fn text(log: &std::path::Path, args: &[&str], format: &str) -> String {
+pub(super) fn text(log: &std::path::Path, args: &[&str], format: &str) -> String {
     let out = costtop()
         .arg("report")
         .arg(log)

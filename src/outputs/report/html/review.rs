@@ -7,6 +7,7 @@ use super::svg::{Bar, Chart, bars};
 use super::{card, pair, table};
 use crate::format::{percent, thousands};
 use crate::outputs::audit::with_all_levers;
+use crate::outputs::report::compactions_note;
 use crate::pricing::tier_label;
 use crate::snapshot::{Lever, PerUnit, Snapshot};
 
@@ -176,6 +177,9 @@ pub(super) fn sources(snap: &Snapshot) -> Markup {
             (table(&["Source", "Files", "Lines", "Parse errors", "State"], &sources, None))
             @if !tiers.is_empty() {
                 p.note { "Service tiers seen: " (tiers.join(", ")) "." }
+            }
+            @if let Some(note) = compactions_note(snap) {
+                p.note { (note) "." }
             }
         }
     }
