@@ -1,7 +1,7 @@
 //! State → snapshot: one fold over the window's slots of time ([`fold`]), put in the
-//! snapshot's words ([`stats`], [`groups`], [`series`], [`per_unit`]), beside what the parts
-//! that keep their own state say (the audit, alarms, budgets, other tools' estimates, the
-//! bill, the org's limits).
+//! snapshot's words ([`stats`], [`groups`], [`series`], [`per_unit`], [`timeline`]), beside
+//! what the parts that keep their own state say (the audit, alarms, budgets, other tools'
+//! estimates, the bill, the org's limits).
 
 mod fold;
 mod groups;
