@@ -160,6 +160,21 @@ fn render_coverage(out: &mut String, e: &ClaudeCodeEstimates) {
     }
 }
 
+/// What the sources' `compact_boundary` lines say, when they counted any: Claude Code's
+/// `/compact` summaries are billed, but no transcript line holds them.
+pub(crate) fn compactions_note(snap: &Snapshot) -> Option<String> {
+    let n: u64 = snap.sources.iter().map(|s| s.compactions).sum();
+    let count = match n {
+        0 => return None,
+        1 => "1 compaction: its summary request is".to_string(),
+        n => format!("{} compactions: their summary requests are", thousands(n)),
+    };
+    Some(format!(
+        "{count} billed but in no transcript (see them with --proxy or Claude Code's OTLP \
+         telemetry)"
+    ))
+}
+
 /// Claude Code's estimate, costtop's figure (`≥ $1.20` when it leaves unpriced requests out)
 /// and the difference (`+1.5%`, or `—` without an estimate to compare with).
 fn figures(c: &Comparison) -> [String; 3] {

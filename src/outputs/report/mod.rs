@@ -14,6 +14,7 @@ use crate::pricing::{Money, tier_label};
 use crate::snapshot::{GroupRow, Snapshot, Totals};
 
 use crate::format::{percent, thousands};
+pub(crate) use estimates::compactions_note;
 use reconcile::render_reconciliation;
 
 /// Column headers shared by the table and CSV.
@@ -301,21 +302,6 @@ pub(crate) fn render_sources(snap: &Snapshot) -> String {
         let _ = writeln!(out, "Note      {note}");
     }
     out
-}
-
-/// What the sources' `compact_boundary` lines say, when they counted any: Claude Code's
-/// `/compact` summaries are billed, but no transcript line holds them.
-pub(crate) fn compactions_note(snap: &Snapshot) -> Option<String> {
-    let n: u64 = snap.sources.iter().map(|s| s.compactions).sum();
-    let count = match n {
-        0 => return None,
-        1 => "1 compaction: its summary request is".to_string(),
-        n => format!("{} compactions: their summary requests are", thousands(n)),
-    };
-    Some(format!(
-        "{count} billed but in no transcript (see them with --proxy or Claude Code's OTLP \
-         telemetry)"
-    ))
 }
 
 /// Why the total is a lower bound: "5.9% of requests unpriced (1 of 17) …".
