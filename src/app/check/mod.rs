@@ -124,7 +124,20 @@ pub(crate) async fn judge(question: &Question, table: &PriceTable, url: &str) ->
         }
     };
     if let Some(ask) = &question.org {
-        org::add(ask, &remote.spend_limits, now, &mut judged).await;
+        let org = org::judge(ask, &remote.spend_limits, now).await;
+        judged.problems.extend(org.problems);
+        if judged.source.is_empty() {
+            judged.source = org.source;
+        }
+        // Nothing to read makes the budgets unknown, not the whole answer.
+        if judged.read_nothing && !org.standings.is_empty() {
+            for s in &mut judged.standings {
+                s.state = None;
+                s.unknown = Some("nothing to read (no transcripts, no history)".to_owned());
+            }
+            judged.read_nothing = false;
+        }
+        judged.standings.extend(org.standings);
     }
     judged
 }

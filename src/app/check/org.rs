@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::Judged;
 use crate::budget::{OrgLimit, Scope, Standing, State};
 use crate::snapshot::SpendLimitStatus;
 use crate::sources::admin_api::{AdminKey, read_spend_limits};
@@ -30,55 +29,54 @@ pub(crate) struct OrgAsk {
     pub(crate) warn_at: f64,
 }
 
-/// Adds the organisation's limits to `judged`: `from_listener` (a running costtop's
-/// `org.spend_limits`) when it has any, else what the Admin API says now. When the files gave
-/// nothing to read, the budgets they were to judge become unknown rather than the whole answer.
-pub(super) async fn add(
+/// Where the organisation's limits stand.
+#[derive(Debug, Default)]
+pub(super) struct OrgAnswer {
+    /// One standing per limit judged.
+    pub(super) standings: Vec<Standing>,
+    /// What could not be read or judged, said on stderr.
+    pub(super) problems: Vec<String>,
+    /// `listener` or `admin-api`.
+    pub(super) source: &'static str,
+}
+
+/// The organisation's limits: `from_listener` (a running costtop's `org.spend_limits`) when
+/// it has any, else what the Admin API says now.
+pub(super) async fn judge(
     ask: &OrgAsk,
     from_listener: &[SpendLimitStatus],
     now: DateTime<Utc>,
-    judged: &mut Judged,
-) {
-    let (readings, source) = if from_listener.is_empty() {
+) -> OrgAnswer {
+    let mut answer = OrgAnswer::default();
+    let readings = if from_listener.is_empty() {
         match read(ask).await {
             Ok((readings, note)) => {
-                judged.problems.extend(note);
-                (readings, "admin-api")
+                answer.problems.extend(note);
+                answer.source = "admin-api";
+                readings
             }
             Err(e) => {
-                judged
+                answer
                     .problems
                     .push(format!("org spend limits not read: {e}"));
-                return;
+                return answer;
             }
         }
     } else {
-        (
-            from_listener.iter().filter_map(reading).collect(),
-            "listener",
-        )
+        answer.source = "listener";
+        from_listener.iter().filter_map(reading).collect()
     };
-    let limits: Vec<Standing> = readings
+    answer.standings = readings
         .iter()
         .filter_map(|(r, by)| standing(r, by, ask.warn_at, now))
         .collect();
-    let left_out = readings.len() - limits.len();
+    let left_out = readings.len() - answer.standings.len();
     if left_out > 0 {
-        judged.problems.push(format!(
+        answer.problems.push(format!(
             "{left_out} org spend limits without a cap or a spend figure not judged"
         ));
     }
-    if judged.source.is_empty() {
-        judged.source = source;
-    }
-    if judged.read_nothing && !limits.is_empty() {
-        for s in &mut judged.standings {
-            s.state = None;
-            s.unknown = Some("nothing to read (no transcripts, no history)".to_owned());
-        }
-        judged.read_nothing = false;
-    }
-    judged.standings.extend(limits);
+    answer
 }
 
 /// A reading with who measured its spend.
