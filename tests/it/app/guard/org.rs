@@ -13,6 +13,8 @@ use crate::support::org_api::{EFFECTIVE, OrgApi, demo};
 use crate::support::serve::{Server, free_port};
 
 const KEY: &str = "sk-ant-admin01-GUARD-CANARY-51c0de";
+/// A key the mock refuses (401).
+const WRONG: &str = "sk-ant-admin01-WRONG-KEY-77";
 
 /// Alice's monthly org limit of $100 with `cents` spent, served with `KEY`.
 async fn org(cents: &str) -> OrgApi {
@@ -40,6 +42,19 @@ fn run(home: &Home, key: &str, args: &[&str], stdin: &str) -> (i32, String, Stri
     (out.status.code().expect("an exit code"), stdout, stderr)
 }
 
+/// `costtop COMMAND --admin-api --api-base BASE ARGS` with `key`, as [`run`].
+fn with_org(
+    home: &Home,
+    key: &str,
+    command: &str,
+    base: &str,
+    args: &[&str],
+    stdin: &str,
+) -> (i32, String, String) {
+    let head = [command, "--admin-api", "--api-base", base];
+    run(home, key, &[&head[..], args].concat(), stdin)
+}
+
 /// Runs blocking `f` off the runtime that serves the mock.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
@@ -50,38 +65,42 @@ async fn each_org_limit_is_judged_as_a_budget() {
     let api = org("5000").await;
     let home = Arc::new(Home::new());
     let base = api.base.clone();
-    let check = move |home: &Home, extra: &[&str]| {
-        let args = [&["check", "--admin-api", "--api-base", &base][..], extra].concat();
-        run(home, KEY, &args, "")
-    };
-    let (h, c) = (Arc::clone(&home), check.clone());
-    let (code, line, _) = blocking(move || c(&h, &[])).await;
-    assert_eq!(code, 0, "{line}");
-    assert!(
-        line.starts_with(
-            "ok: org limit \"user alice@example.com\" monthly $50.00 of $100.00 (50%)"
-        ),
-        "{line}"
-    );
-    set_spent(&api, "8500");
-    let (h, c) = (Arc::clone(&home), check.clone());
-    let (code, line, _) = blocking(move || c(&h, &[])).await;
-    assert_eq!(code, 1, "{line}");
-    assert!(
-        line.starts_with(
-            "warn: org limit \"user alice@example.com\" monthly $85.00 of $100.00 (85%)"
-        ),
-        "{line}"
-    );
-    // `[spend_limits] warn_at` moves the warning.
+    let check = move |home: &Home, extra: &[&str]| with_org(home, KEY, "check", &base, extra, "");
     std::fs::write(
         home.tmp.path().join("late.toml"),
         "[spend_limits]\nwarn_at = 0.9\n",
     )
     .unwrap();
-    let (h, c) = (Arc::clone(&home), check.clone());
-    let (code, line, _) = blocking(move || c(&h, &["--config", "late.toml"])).await;
-    assert_eq!(code, 0, "{line}");
+    let alice = "org limit \"user alice@example.com\" monthly";
+    // (cents spent, extra arguments, exit code, the line's start)
+    let cases: [(&str, &[&str], i32, String); 3] = [
+        (
+            "5000",
+            &[],
+            0,
+            format!("ok: {alice} $50.00 of $100.00 (50%)"),
+        ),
+        (
+            "8500",
+            &[],
+            1,
+            format!("warn: {alice} $85.00 of $100.00 (85%)"),
+        ),
+        // `[spend_limits] warn_at` moves the warning.
+        (
+            "8500",
+            &["--config", "late.toml"],
+            0,
+            format!("ok: {alice} $85.00"),
+        ),
+    ];
+    for (cents, extra, want, start) in cases {
+        set_spent(&api, cents);
+        let (h, c) = (Arc::clone(&home), check.clone());
+        let (code, line, _) = blocking(move || c(&h, extra)).await;
+        assert_eq!(code, want, "{line}");
+        assert!(line.starts_with(&start), "{line}");
+    }
     set_spent(&api, "10500");
     let (h, c) = (Arc::clone(&home), check.clone());
     let (code, out, _) = blocking(move || c(&h, &["--format", "json"])).await;
@@ -110,17 +129,8 @@ async fn org_limits_stand_beside_the_budgets_and_the_worst_wins() {
     let base = api.base.clone();
     let day = format!("day={}", spent * 2.0);
     let (code, out, _) = blocking(move || {
-        let args = [
-            "check",
-            "--admin-api",
-            "--api-base",
-            &base,
-            "--budget",
-            &day,
-            "--format",
-            "json",
-        ];
-        run(&home, KEY, &args, "")
+        let args = ["--budget", &day, "--format", "json"];
+        with_org(&home, KEY, "check", &base, &args, "")
     })
     .await;
     assert_eq!(code, 1, "the org limit at 85% decides: {out}");
@@ -143,15 +153,14 @@ async fn a_refused_key_leaves_the_rest_judged_and_says_why() {
     let (code, line, err) = blocking({
         let home = Arc::clone(&home);
         move || {
-            let args = [
+            with_org(
+                &home,
+                WRONG,
                 "check",
-                "--admin-api",
-                "--api-base",
                 &base,
-                "--budget",
-                "day=100000",
-            ];
-            run(&home, "sk-ant-admin01-WRONG-KEY-77", &args, "")
+                &["--budget", "day=100000"],
+                "",
+            )
         }
     })
     .await;
@@ -163,11 +172,7 @@ async fn a_refused_key_leaves_the_rest_judged_and_says_why() {
     );
     // Nothing else to judge: it cannot tell.
     let base = api.base.clone();
-    let (code, line, _) = blocking(move || {
-        let args = ["check", "--admin-api", "--api-base", &base];
-        run(&home, "sk-ant-admin01-WRONG-KEY-77", &args, "")
-    })
-    .await;
+    let (code, line, _) = blocking(move || with_org(&home, WRONG, "check", &base, &[], "")).await;
     assert_eq!(code, 3, "{line}");
     assert!(
         line.starts_with("unknown: org spend limits not read: admin key rejected (HTTP 401)"),
@@ -206,7 +211,7 @@ async fn a_running_costtop_with_the_admin_api_answers_for_the_org() {
     let (code, out, err) = blocking(move || {
         let home = Home::new();
         let args = ["check", "--admin-api", "--url", &url, "--format", "json"];
-        run(&home, "sk-ant-admin01-WRONG-KEY-77", &args, "")
+        run(&home, WRONG, &args, "")
     })
     .await;
     assert_eq!(code, 1, "{out}\n{err}");
@@ -222,23 +227,13 @@ async fn a_running_costtop_with_the_admin_api_answers_for_the_org() {
 async fn the_hook_blocks_over_an_org_limit_and_allows_when_the_api_is_down() {
     let api = org("10500").await;
     let home = Arc::new(Home::with_usage());
-    let base = api.base.clone();
     let prompt = super::hook::input(&home, "UserPromptSubmit", SESSION_A, APP);
-    let (code, out, _) = blocking({
+    let hook = |base: String| {
         let (home, prompt) = (Arc::clone(&home), prompt.clone());
-        move || {
-            let args = [
-                "hook",
-                "--admin-api",
-                "--api-base",
-                &base,
-                "--budget",
-                "day=100000",
-            ];
-            run(&home, KEY, &args, &prompt)
-        }
-    })
-    .await;
+        let budget = ["--budget", "day=100000"];
+        blocking(move || with_org(&home, KEY, "hook", &base, &budget, &prompt))
+    };
+    let (code, out, _) = hook(api.base.clone()).await;
     assert_eq!(code, 0);
     let answer: Value = serde_json::from_str(&out).expect(&out);
     assert_eq!(answer["decision"], "block");
@@ -248,19 +243,7 @@ async fn the_hook_blocks_over_an_org_limit_and_allows_when_the_api_is_down() {
         "{reason}"
     );
     // Nobody listens at the API's address: the prompt runs, and stderr says why.
-    let down = format!("http://127.0.0.1:{}", free_port());
-    let (code, out, err) = blocking(move || {
-        let args = [
-            "hook",
-            "--admin-api",
-            "--api-base",
-            &down,
-            "--budget",
-            "day=100000",
-        ];
-        run(&home, KEY, &args, &prompt)
-    })
-    .await;
+    let (code, out, err) = hook(format!("http://127.0.0.1:{}", free_port())).await;
     assert_eq!(code, 0);
     assert!(out.trim().is_empty(), "allowed silently: {out}");
     assert!(err.contains("org spend limits not read"), "{err}");
