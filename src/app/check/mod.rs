@@ -106,14 +106,14 @@ pub(crate) async fn judge(question: &Question, table: &PriceTable, url: &str) ->
         None
     };
     let remote = remote.unwrap_or_default();
-    let mut judged = if let Some(standings) = remote.budgets {
+    let mut judged = if question.budgets.is_empty() {
+        Judged::default()
+    } else if let Some(standings) = remote.budgets {
         Judged {
             standings,
             source: "listener",
             ..Judged::default()
         }
-    } else if question.budgets.is_empty() {
-        Judged::default()
     } else {
         let answer = local::judge(question, table, now);
         Judged {
