@@ -217,6 +217,17 @@ pub(crate) struct Standing {
     pub(crate) start: DateTime<Utc>,
     /// The period's end.
     pub(crate) end: DateTime<Utc>,
+    /// Set when this is one of the organisation's spend limits rather than a budget.
+    pub(crate) org: Option<OrgLimit>,
+}
+
+/// What marks a standing as one of the organisation's spend limits (`check --admin-api`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OrgLimit {
+    /// The limit's scope type as the API writes it (`organization`, `workspace`, `user`, …).
+    pub(crate) scope: String,
+    /// Who measured the spend: `anthropic` (the Spend Limits API) or `costtop`.
+    pub(crate) spent_source: String,
 }
 
 impl Budget {
@@ -240,6 +251,7 @@ impl Budget {
             unknown: None,
             start,
             end,
+            org: None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `costtop hook`: answers Claude Code's hooks (its JSON on stdin) — allow; warn near a
-//! budget; block a prompt or a tool call over one, with the reason. It fails open: a broken
-//! config, no budget, nothing to read, input that is not Claude Code's, or any error of its
-//! own allows, and says why on stderr; it always exits 0.
+//! budget; block a prompt or a tool call over one, with the reason. With `--admin-api` the
+//! organisation's spend limits count as budgets too. It fails open: a broken config, no
+//! budget, nothing to read, an Admin API that cannot be read, input that is not Claude
+//! Code's, or any error of its own allows, and says why on stderr; it always exits 0.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,7 +71,7 @@ async fn decide(args: &HookArgs) -> Result<Option<Value>> {
     if event == Event::Other {
         return Ok(None);
     }
-    let (mut q, table, config_url) = question(&args.common, &[], &ScopeArg::All)?;
+    let (mut q, table, config_url) = question(&args.common, &[], &ScopeArg::All, &args.figures)?;
     q.project = input.cwd;
     q.session = input.session_id;
     q.transcript = input.transcript;
@@ -115,6 +116,12 @@ fn command_line(args: &HookArgs) -> String {
     }
     if let Some(url) = &args.figures.url {
         words.extend(["--url".to_owned(), quote(url)]);
+    }
+    if args.figures.admin_api {
+        words.push("--admin-api".to_owned());
+    }
+    if let Some(base) = &args.figures.api_base {
+        words.extend(["--api-base".to_owned(), quote(base)]);
     }
     words.join(" ")
 }

@@ -63,6 +63,14 @@ pub(crate) struct FiguresArgs {
     /// [default: http://127.0.0.1:9871].
     #[arg(long, env = "COSTTOP_URL", value_name = "URL")]
     pub(crate) url: Option<String>,
+    /// Also judge the organisation's spend limits (Anthropic's period-to-date spend): from a
+    /// running `costtop --admin-api`, else read once with the admin key (ANTHROPIC_ADMIN_KEY
+    /// or admin_key_command).
+    #[arg(long)]
+    pub(crate) admin_api: bool,
+    /// Admin API base URL [default: the config's api_base, else https://api.anthropic.com].
+    #[arg(long, value_name = "URL", requires = "admin_api")]
+    pub(crate) api_base: Option<String>,
 }
 
 /// `costtop check`

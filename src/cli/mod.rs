@@ -14,7 +14,7 @@ mod parse;
 mod proxy;
 pub use common::CommonArgs;
 pub use guard::{CheckArgs, HistoryArgs, HookArgs};
-pub(crate) use guard::{CheckFormat, ScopeArg};
+pub(crate) use guard::{CheckFormat, FiguresArgs, ScopeArg};
 pub(crate) use parse::{parse_duration, parse_listen, parse_time};
 pub(crate) use proxy::ProxyArgs;
 mod span;

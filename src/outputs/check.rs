@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::budget::{Scope, Standing, State};
 use crate::money::Money;
 use crate::pricing::round_usd;
-use crate::time::Zone;
+use crate::time::{Period, Zone};
 
 /// Every budget over its limit (2).
 pub(crate) const EXCEEDED: u8 = 2;
@@ -72,8 +72,26 @@ fn subject(s: &Standing) -> String {
 }
 
 /// One line: `exceeded: day budget $212.40 of $200.00 (106%), projected $260.10 by
-/// 2026-12-08 00:00`.
+/// 2026-12-08 00:00`; for one of the org's spend limits `warn: org limit "organization"
+/// monthly $850.00 of $1,000.00 (85%) until 2027-01-01 00:00 UTC`.
 pub(crate) fn line(s: &Standing, zone: Zone) -> String {
+    if let (Some(state), Some(_)) = (s.state, &s.org) {
+        let every = match s.period {
+            Period::Hour => "hourly",
+            Period::Day => "daily",
+            Period::Week => "weekly",
+            Period::Month => "monthly",
+        };
+        return format!(
+            "{}: org limit {:?} {every} {} of {} ({:.0}%) until {} UTC",
+            state.as_str(),
+            s.name,
+            s.spent,
+            s.limit,
+            fraction(s) * 100.0,
+            s.end.format("%Y-%m-%d %H:%M"),
+        );
+    }
     let Some(state) = s.state else {
         return format!(
             "unknown: {}{}: {}",
@@ -138,6 +156,13 @@ fn standing_json(s: &Standing) -> Value {
     if let Some(who) = &s.subject {
         v["subject"] = json!(who);
     }
+    v["kind"] = json!("budget");
+    if let Some(org) = &s.org {
+        v["kind"] = json!("spend_limit");
+        v["scope"] = json!(org.scope);
+        v["spent_source"] = json!(org.spent_source);
+        v["projected_usd"] = Value::Null;
+    }
     if let Some(why) = &s.unknown {
         v["unknown"] = json!(why);
     }
@@ -196,5 +221,28 @@ mod tests {
             line(&standing(200.0, 212.4), zone),
             "exceeded: day budget $212.40 of $200.00 (106%), projected $424.80 by 2026-12-08 00:00"
         );
+    }
+
+    #[test]
+    fn an_org_limit_is_named_as_one_and_listed_as_a_spend_limit() {
+        let mut s = standing(1000.0, 850.0);
+        s.name = "organization".into();
+        s.period = Period::Month;
+        s.state = Some(State::Warn);
+        s.end = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        s.org = Some(crate::budget::OrgLimit {
+            scope: "organization".into(),
+            spent_source: "anthropic".into(),
+        });
+        assert_eq!(
+            line(&s, "Europe/Paris".parse().unwrap()),
+            "warn: org limit \"organization\" monthly $850.00 of $1,000.00 (85%) until 2027-01-01 00:00 UTC"
+        );
+        let v: Value = serde_json::from_str(&json(&[s], "admin-api", &[])).unwrap();
+        assert_eq!(v["exit_code"], 1);
+        assert_eq!(v["budgets"][0]["kind"], "spend_limit");
+        assert_eq!(v["budgets"][0]["scope"], "organization");
+        assert_eq!(v["budgets"][0]["spent_usd"], 850.0);
+        assert!(v["budgets"][0]["projected_usd"].is_null());
     }
 }

@@ -31,6 +31,8 @@ pub(crate) struct Question {
     pub(crate) session: Option<String>,
     /// The session's transcript, read whatever its age (the hook's `transcript_path`).
     pub(crate) transcript: Option<PathBuf>,
+    /// How to read the organisation's spend limits (`--admin-api`).
+    pub(crate) org: Option<super::org::OrgAsk>,
 }
 
 /// What the files say.

@@ -1,9 +1,11 @@
 //! `costtop check`: where every budget stands, as an exit code (0 under every budget, 1 at a
 //! warning, 2 over a limit, 3 when costtop could not tell) and one line or JSON. It asks a
-//! running costtop first ([`remote`]), else reads the files through the ledger ([`local`]).
+//! running costtop first ([`remote`]), else reads the files through the ledger ([`local`]);
+//! with `--admin-api` the organisation's spend limits stand beside the budgets ([`org`]).
 //! `costtop hook` judges the same way.
 
 mod local;
+mod org;
 mod remote;
 
 use std::process::ExitCode;
@@ -15,10 +17,12 @@ use super::keep::history_path;
 use super::setup::{load_config, settings};
 use super::statusline::is_off;
 use crate::budget::{BudgetFilter, Scope, Standing};
-use crate::cli::{CheckArgs, CheckFormat, CommonArgs, ScopeArg};
+use crate::cli::{CheckArgs, CheckFormat, CommonArgs, FiguresArgs, ScopeArg};
 use crate::outputs::check;
 use crate::pricing::PriceTable;
+use crate::sources::admin_api::AdminOptions;
 pub(crate) use local::Question;
+use org::OrgAsk;
 
 /// Where a running costtop listens unless `--url`, `COSTTOP_URL` or the config say otherwise.
 const DEFAULT_URL: &str = super::statusline::DEFAULT_URL;
@@ -28,7 +32,7 @@ const DEFAULT_URL: &str = super::statusline::DEFAULT_URL;
 pub(crate) struct Judged {
     /// Every budget's standing.
     pub(crate) standings: Vec<Standing>,
-    /// `listener` or `files`.
+    /// `listener`, `files` or `admin-api` (only the org's limits, read from the API).
     pub(crate) source: &'static str,
     /// What could not be read.
     pub(crate) problems: Vec<String>,
@@ -37,11 +41,12 @@ pub(crate) struct Judged {
 }
 
 /// The budgets of the config and the flags, with the price table, for `check` and `hook`:
-/// the `--budget` flags hold `scope`'s spend.
+/// the `--budget` flags hold `scope`'s spend; `--admin-api` adds the org's spend limits.
 pub(crate) fn question(
     common: &CommonArgs,
     sources: &[String],
     scope: &ScopeArg,
+    figures: &FiguresArgs,
 ) -> Result<(Question, PriceTable, Option<String>)> {
     let config = load_config(common)?;
     let mut settings = settings(&config, common, None, None, None)?;
@@ -57,42 +62,84 @@ pub(crate) fn question(
             }
         }
     }
-    // Spend limits of the organisation (`--admin-api`) join here once the Admin API's spend
-    // limits are read as budgets (issue 20).
-    if settings.budgets.is_empty() {
-        bail!("no budget to check: give --budget PERIOD=USD or add [[budgets]] to the config");
+    let org = if figures.admin_api {
+        Some(OrgAsk {
+            api_base: figures
+                .api_base
+                .clone()
+                .or_else(|| config.file.api_base.clone())
+                .unwrap_or_else(|| AdminOptions::default().api_base),
+            key_command: config.file.admin_key_command.clone(),
+            warn_at: config
+                .spend_limit_alarms()
+                .map_err(anyhow::Error::msg)?
+                .warn_at,
+        })
+    } else {
+        None
+    };
+    if settings.budgets.is_empty() && org.is_none() {
+        bail!(
+            "no budget to check: give --budget PERIOD=USD, add [[budgets]] to the config, \
+             or judge the org's spend limits with --admin-api"
+        );
     }
     let question = Question {
         budgets: settings.budgets,
         zone: settings.zone,
         sources: sources.to_vec(),
         history: history_path(&config, sources),
+        org,
         ..Question::default()
     };
     let url = config.file.statusline.url.clone();
     Ok((question, settings.prices, url))
 }
 
-/// Judges `question` now: asks the costtop at `url` first (unless `off`), else the files.
+/// Judges `question` now: asks the costtop at `url` first (unless `off`), else the files;
+/// then the org's spend limits, when asked for.
 pub(crate) async fn judge(question: &Question, table: &PriceTable, url: &str) -> Judged {
     let now = Utc::now();
-    if !is_off(url)
-        && question.sources.is_empty()
-        && let Some(standings) = remote::ask(url, &question.budgets, question.zone, now).await
-    {
-        return Judged {
+    let remote = if !is_off(url) && question.sources.is_empty() {
+        remote::ask(url, &question.budgets, question.zone, now).await
+    } else {
+        None
+    };
+    let remote = remote.unwrap_or_default();
+    let mut judged = if question.budgets.is_empty() {
+        Judged::default()
+    } else if let Some(standings) = remote.budgets {
+        Judged {
             standings,
             source: "listener",
             ..Judged::default()
-        };
+        }
+    } else {
+        let answer = local::judge(question, table, now);
+        Judged {
+            standings: answer.standings,
+            source: "files",
+            problems: answer.problems,
+            read_nothing: answer.read_nothing,
+        }
+    };
+    if let Some(ask) = &question.org {
+        let org = org::judge(ask, &remote.spend_limits, now).await;
+        judged.problems.extend(org.problems);
+        if judged.source.is_empty() {
+            judged.source = org.source;
+        }
+        // Nothing to read makes the budgets unknown, not the whole answer.
+        if judged.read_nothing && !org.standings.is_empty() {
+            for s in &mut judged.standings {
+                s.state = None;
+                s.unknown = Some("nothing to read (no transcripts, no history)".to_owned());
+            }
+            judged.read_nothing = false;
+        }
+        judged.standings.extend(org.standings);
     }
-    let answer = local::judge(question, table, now);
-    Judged {
-        standings: answer.standings,
-        source: "files",
-        problems: answer.problems,
-        read_nothing: answer.read_nothing,
-    }
+    judged
 }
 
 /// The URL `--url`, else the config's `[statusline] url`, else the default.
@@ -104,7 +151,7 @@ pub(crate) fn url(flag: Option<&String>, config: Option<String>) -> String {
 
 pub(super) async fn run_check(args: CheckArgs) -> Result<ExitCode> {
     let mut zone = crate::time::Zone::default();
-    let judged = match question(&args.common, &args.sources, &args.scope) {
+    let judged = match question(&args.common, &args.sources, &args.scope, &args.figures) {
         Ok((mut q, table, config_url)) => {
             q.project = args.project.clone().or_else(local::working_folder);
             q.session.clone_from(&args.session);
@@ -118,6 +165,12 @@ pub(super) async fn run_check(args: CheckArgs) -> Result<ExitCode> {
         Ok(j) if j.read_nothing => Err(anyhow::anyhow!(
             "nothing to read: no Claude Code transcripts and no history (name SOURCEs?)"
         )),
+        // Only the org's limits were asked for, and none could be judged.
+        Ok(j) if j.standings.is_empty() => Err(anyhow::anyhow!(if j.problems.is_empty() {
+            "the organisation has no spend limit to judge".to_owned()
+        } else {
+            j.problems.join("; ")
+        })),
         other => other,
     };
     let code = match &judged {

@@ -2,13 +2,15 @@
 //! listener, with the statusline's short timeouts. It answers only when it can answer for
 //! every budget: a budget it evaluates itself (same name, period and limit, over all usage of
 //! its filter), or an all-usage day or month budget from its spend figures when it runs in
-//! the same time zone. Budgets per project or session are judged from the files.
+//! the same time zone. Budgets per project or session are judged from the files. When that
+//! costtop reads the Admin API, its `org.spend_limits` serve `check --admin-api`.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::budget::{Budget, Scope, Standing, State};
 use crate::money::Money;
+use crate::snapshot::SpendLimitStatus;
 use crate::time::{Period, Zone};
 
 #[derive(Debug, Deserialize)]
@@ -20,6 +22,23 @@ struct Wire {
     time_zone: String,
     #[serde(default)]
     unpriced_models: Vec<serde::de::IgnoredAny>,
+    #[serde(default)]
+    org: WireOrg,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct WireOrg {
+    #[serde(default)]
+    spend_limits: Vec<SpendLimitStatus>,
+}
+
+/// What a running costtop answered.
+#[derive(Debug, Default)]
+pub(super) struct Remote {
+    /// Where every budget stands, when it could judge them all.
+    pub(super) budgets: Option<Vec<Standing>>,
+    /// The organisation's spend limits as it has them (none unless it reads the Admin API).
+    pub(super) spend_limits: Vec<SpendLimitStatus>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,16 +66,20 @@ struct WireBudget {
     scope: Option<String>,
 }
 
-/// Where every budget stands according to the costtop listening at `base`, or `None` when
-/// none answers in time, the answer is not a snapshot, or it cannot judge every budget.
+/// What the costtop listening at `base` says, or `None` when none answers in time or the
+/// answer is not a snapshot; its `budgets` are `None` when it cannot judge every budget.
 pub(super) async fn ask(
     base: &str,
     budgets: &[Budget],
     zone: Zone,
     now: DateTime<Utc>,
-) -> Option<Vec<Standing>> {
+) -> Option<Remote> {
     let bytes = crate::app::statusline::snapshot(base, "").await?;
-    judge(&serde_json::from_slice(&bytes).ok()?, budgets, zone, now)
+    let wire: Wire = serde_json::from_slice(&bytes).ok()?;
+    Some(Remote {
+        budgets: judge(&wire, budgets, zone, now),
+        spend_limits: wire.org.spend_limits,
+    })
 }
 
 fn usd(v: f64) -> Money {

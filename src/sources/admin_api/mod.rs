@@ -32,7 +32,7 @@ pub use key::{AdminKey, KeyError};
 pub use options::{AdminOptions, UsageApi};
 pub use plan::{Segment, plan};
 
-use crate::usage::SourceMsg;
+use crate::usage::{SourceMsg, SpendLimitReading};
 
 /// Starts the Admin API source: backfills from `opts.since`, reads the cost report, spend
 /// and rate limits and Claude Code's days, sends [`SourceMsg::CaughtUp`], then polls every
@@ -44,4 +44,20 @@ pub fn spawn_admin_api(
     tx: mpsc::Sender<SourceMsg>,
 ) -> JoinHandle<()> {
     tokio::spawn(poller::Poller::new(opts, key, tx).run())
+}
+
+/// Reads the organisation's spend limits once, with Anthropic's period-to-date spend where it
+/// gives one (`check --admin-api`, `hook --admin-api`): the poller's client and parsing, with
+/// `timeout` for the connection and for each request. Returns the readings and a note on
+/// what was left out; the error never contains the key.
+pub(crate) async fn read_spend_limits(
+    api_base: &str,
+    key: &AdminKey,
+    timeout: std::time::Duration,
+) -> Result<(Vec<SpendLimitReading>, Option<String>), String> {
+    let client = client::AdminClient::new(api_base, key, timeout, timeout)
+        .map_err(|e| key.redact(&e.to_string()))?;
+    org::spend::fetch(&client, &org::Names::default())
+        .await
+        .map_err(|e| key.redact(&e.to_string()))
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{APP, Home, OTHER, SESSION_A, SESSION_B, text};
 
 /// Claude Code's input for `event` in session `session` of `project`.
-fn input(home: &Home, event: &str, session: &str, project: &str) -> String {
+pub(super) fn input(home: &Home, event: &str, session: &str, project: &str) -> String {
     let mut v = json!({
         "session_id": session,
         "transcript_path": home.transcript(session, project),

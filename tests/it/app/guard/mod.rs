@@ -5,6 +5,7 @@
 mod check;
 mod history;
 mod hook;
+mod org;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,9 +92,15 @@ impl Home {
 
     /// `costtop ARGS` with `stdin` on its standard input.
     pub(super) fn run(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_with(args, stdin, &[])
+    }
+
+    /// [`Home::run`] with these environment variables set too.
+    pub(super) fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
         let mut child = self
             .costtop()
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
