@@ -117,6 +117,10 @@ impl Skipped {
     }
 }
 
+/// Cells a minute scans before it indexes them: past this, a minute of many sessions would
+/// cost each record a scan of all the others (quadratic in the sessions of one minute).
+const SCAN_LIMIT: usize = 16;
+
 /// Everything the audit counted in one minute.
 #[derive(Debug, Clone, Default)]
 pub(super) struct AuditMinute {
@@ -124,19 +128,46 @@ pub(super) struct AuditMinute {
     pub(crate) cells: Vec<(Dims, Slot, Amounts)>,
     /// Records it could not judge.
     pub(crate) skipped: Skipped,
+    /// Where each cell is in `cells`, once there are more than [`SCAN_LIMIT`] (empty before).
+    index: foldhash::HashMap<(Dims, Slot), u32>,
 }
 
 impl AuditMinute {
     /// Adds (or retracts) amounts in the cell of `dims` and `slot`.
     pub(crate) fn apply(&mut self, dims: Dims, slot: Slot, amounts: &Amounts, add: bool) {
-        match self
-            .cells
-            .iter_mut()
-            .find(|(d, s, _)| *s == slot && *d == dims)
-        {
-            Some((_, _, cell)) => cell.apply(amounts, add),
-            None if add => self.cells.push((dims, slot, *amounts)),
+        match self.position(dims, slot) {
+            Some(i) => self.cells[i].2.apply(amounts, add),
+            None if add => self.push(dims, slot, *amounts),
             None => {}
+        }
+    }
+
+    /// Where the cell of `dims` and `slot` is: a scan while there are few, the index after.
+    fn position(&self, dims: Dims, slot: Slot) -> Option<usize> {
+        if self.index.is_empty() {
+            self.cells
+                .iter()
+                .position(|(d, s, _)| *s == slot && *d == dims)
+        } else {
+            self.index.get(&(dims, slot)).map(|&i| i as usize)
+        }
+    }
+
+    /// A new cell, indexed once the minute holds more than [`SCAN_LIMIT`].
+    fn push(&mut self, dims: Dims, slot: Slot, amounts: Amounts) {
+        self.cells.push((dims, slot, amounts));
+        if self.cells.len() > SCAN_LIMIT {
+            if self.index.is_empty() {
+                self.index = self
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (d, s, _))| ((*d, *s), i as u32))
+                    .collect();
+            } else {
+                self.index
+                    .insert((dims, slot), (self.cells.len() - 1) as u32);
+            }
         }
     }
 
@@ -147,19 +178,8 @@ impl AuditMinute {
 
     /// Adds everything `other` counted (an hour taking in its minutes): one pass over each.
     pub(crate) fn merge(&mut self, other: &AuditMinute) {
-        let mut at: foldhash::HashMap<(Dims, Slot), usize> = self
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(i, (d, s, _))| ((*d, *s), i))
-            .collect();
         for (dims, slot, amounts) in &other.cells {
-            if let Some(&i) = at.get(&(*dims, *slot)) {
-                self.cells[i].2.apply(amounts, true);
-            } else {
-                at.insert((*dims, *slot), self.cells.len());
-                self.cells.push((*dims, *slot, *amounts));
-            }
+            self.apply(*dims, *slot, amounts, true);
         }
         self.skipped.apply(&other.skipped, true);
     }

@@ -49,12 +49,16 @@ fn event(n: u64, session: &Arc<str>, model: &Arc<str>, writes: bool) -> UsageEve
     }
 }
 
-/// Seconds to count `EVENTS` records of one session into a fresh state (window: all).
-fn count(writes: bool) -> f64 {
+/// Seconds to count `EVENTS` records into a fresh state (window: all): of one session, or
+/// each of a session of its own (`many`: 40,000 sessions in 40 s, so in one minute).
+fn count(writes: bool, many: bool) -> f64 {
     let session: Arc<str> = "239f9f22-6bef-46d5-b40e-e46900c78d1d".into();
     let model: Arc<str> = "claude-opus-4-6".into();
     let events: Vec<UsageEvent> = (0..EVENTS)
-        .map(|n| event(n, &session, &model, writes))
+        .map(|n| {
+            let own: Arc<str> = format!("session-{n}").into();
+            event(n, if many { &own } else { &session }, &model, writes)
+        })
         .collect();
     let mut state = State::new(Settings {
         window: Window::All,
@@ -74,9 +78,9 @@ fn count(writes: bool) -> f64 {
 #[test]
 fn a_long_session_with_cache_writes_counts_about_as_fast_as_one_without() {
     // Warm up allocations and price lookups once.
-    let _ = count(false);
-    let without = count(false);
-    let with = count(true);
+    let _ = count(false, false);
+    let without = count(false, false);
+    let with = count(true, false);
     let ratio = with / without;
     eprintln!(
         "{EVENTS} events of one session: {without:.3} s without cache writes, {with:.3} s with ({ratio:.2}×)"
@@ -84,5 +88,22 @@ fn a_long_session_with_cache_writes_counts_about_as_fast_as_one_without() {
     assert!(
         ratio < 4.0,
         "cache writes made counting {ratio:.1}× slower ({with:.2} s against {without:.2} s): something grows with the session"
+    );
+}
+
+#[test]
+fn many_sessions_in_one_minute_count_about_as_fast_as_one() {
+    let _ = count(false, false);
+    let one = count(false, false);
+    let many = count(true, true);
+    let ratio = many / one;
+    eprintln!(
+        "{EVENTS} events: {one:.3} s in one session without writes, {many:.3} s in {EVENTS} sessions with writes ({ratio:.2}×)"
+    );
+    // A scan of the minute's audit cells per record made this 26× in a debug build (56× in
+    // the release bench: quadratic in the sessions of one minute); indexed, about 2×.
+    assert!(
+        ratio < 15.0,
+        "{EVENTS} sessions made counting {ratio:.1}× slower ({many:.2} s against {one:.2} s): something grows with the sessions of a minute"
     );
 }
