@@ -11,15 +11,15 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use bytes::Bytes;
 use chrono::Utc;
-use http_body_util::{BodyExt, Either, Full};
-use hyper::body::Incoming;
+use http_body_util::{Either, Full};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Version};
 use tokio::sync::oneshot;
 
 use super::account::Exchange;
 use super::attribution::Caller;
-use super::batches::{self, Batches, MAX_OBJECT_BYTES};
+use super::batch_object::BatchObject;
+use super::batches::Batches;
 use super::body::{Inbound, Outbound, RequestTap, TooLarge};
 use super::errors::Refusal;
 use super::headers;
@@ -336,73 +336,6 @@ fn tap_for(
         _ => return None,
     };
     Some(Tap::new(reader, text(header::CONTENT_ENCODING), exchange))
-}
-
-/// A batch object (or a page of them) on its way back: read whole (they are small), its
-/// `results_url`s pointed at the proxy, its ids and end times remembered — with the creating
-/// request's attribution when it was just created.
-struct BatchObject<'a> {
-    batches: &'a Batches,
-    upstream: &'a Upstream,
-    origin: &'a str,
-    created: bool,
-}
-
-impl BatchObject<'_> {
-    async fn pass(
-        &self,
-        headers: &mut hyper::HeaderMap,
-        body: Incoming,
-        mut exchange: Exchange,
-        idle: Duration,
-    ) -> Result<Full<Bytes>, Refusal> {
-        let cut = |why: String| Refusal::new(StatusCode::BAD_GATEWAY, "api_error", why);
-        let limited = http_body_util::Limited::new(body, MAX_OBJECT_BYTES);
-        let bytes = match tokio::time::timeout(idle, limited.collect()).await {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) => {
-                return Err(cut(format!(
-                    "reading a batch object from the upstream: {e}"
-                )));
-            }
-            Err(_) => return Err(cut("the upstream went silent mid-body".to_owned())),
-        };
-        let gzipped = headers
-            .get(header::CONTENT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|e| e.trim().eq_ignore_ascii_case("gzip"));
-        let plain = if gzipped {
-            match crate::listener::body::gunzip(&bytes) {
-                Ok(inflated) => Bytes::from(inflated),
-                Err(_) => return Ok(Full::new(bytes)),
-            }
-        } else if headers.contains_key(header::CONTENT_ENCODING) {
-            exchange
-                .health()
-                .failure("a batch object in another encoding: its results_url is not rewritten");
-            return Ok(Full::new(bytes));
-        } else {
-            bytes.clone()
-        };
-        let objects = batches::objects(&plain);
-        self.batches.seen(&objects);
-        if self.created
-            && let Some((id, _)) = objects.first()
-        {
-            let facts = exchange.wait_facts().await;
-            let attribution = exchange.attribution();
-            self.batches.created(id, attribution, facts.batch_users);
-        }
-        let base = self.upstream.base();
-        let Some(rewritten) = batches::rewrite_results_urls(&plain, &base, self.origin) else {
-            // Nothing to point at the proxy: sent back as received.
-            return Ok(Full::new(bytes));
-        };
-        // Sent uncompressed, with its new length.
-        headers.remove(header::CONTENT_ENCODING);
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(rewritten.len()));
-        Ok(Full::new(Bytes::from(rewritten)))
-    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@
 //!
 //! Its own folder by concern: [`forward`] (one request), [`body`] (the streamed bodies),
 //! [`tap`] and [`account`] (the accounting copy and its records), [`attribution`],
-//! [`batches`], [`headers`], [`health`], [`upstream`], [`errors`].
+//! [`batches`] and [`batch_object`], [`headers`], [`health`], [`upstream`], [`errors`].
 
 mod account;
 mod attribution;
+mod batch_object;
 mod batches;
 mod body;
 mod errors;

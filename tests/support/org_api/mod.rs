@@ -1,5 +1,5 @@
-//! A mock of Anthropic's organisation APIs on 127.0.0.1, following the documented shapes
-//! (`../shared/ADMIN-API.md`, copied into the tests as code): the Usage & Cost Analytics API
+//! A mock of Anthropic's organisation APIs on 127.0.0.1, in the shapes Anthropic documents
+//! (docs/organisation.md lists the endpoints): the Usage & Cost Analytics API
 //! (beta header required, pages, `data_refreshed_at`), the legacy usage and cost reports
 //! (speed grouping only with the fast-mode beta), names of keys and workspaces, spend limits
 //! with `effective`, rate limits and Claude Code Analytics. Faults are queued per path; the
